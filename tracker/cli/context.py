@@ -1,0 +1,77 @@
+"""What every command shares: the database and the acting member, and how errors end."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NoReturn
+
+from tracker.errors import EXIT_FAILURE, TrackerError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+
+@dataclass
+class Settings:
+    db: str | None
+    actor: str | None
+
+    def login(self) -> str:
+        """``--as``, else ``TRACKER_USER``, else the OS login."""
+        if self.actor:
+            return self.actor
+        if os.environ.get("TRACKER_USER"):
+            return os.environ["TRACKER_USER"]
+        try:
+            return getpass.getuser()
+        except Exception:  # noqa: BLE001  (no login name in some containers)
+            return "unknown"
+
+    def engine(self, *, check: bool = True) -> Engine:
+        """An engine on the configured database; refuses an out-of-date schema."""
+        from tracker.db import check_schema, make_engine
+
+        engine = make_engine(self.db)
+        if check:
+            check_schema(engine)
+        return engine
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    print(f"tracker: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the failures a user can act on into one clear message and an exit code."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from tracker.seeding.problems import PlanProblems
+
+    try:
+        yield
+    except PlanProblems as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        files = len({p.source for p in exc.problems})
+        count = len(exc.problems)
+        fail(
+            f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
+            "nothing was written.",
+            exc.exit_code,
+        )
+    except TrackerError as exc:
+        fail(exc.message, exc.exit_code)
+    except OperationalError as exc:
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        fail(f"the database could not be used: {detail}; nothing was changed.")
+    except SQLAlchemyError as exc:
+        fail(f"the database refused the change ({type(exc).__name__}); nothing was changed.")
+    except KeyboardInterrupt:
+        fail("interrupted; nothing was changed.", 130)

@@ -1,0 +1,55 @@
+"""`tracker demo`: a fresh database with the bundled plans, ready to look at."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from tracker.cli.context import Settings
+from tracker.errors import TrackerError
+
+
+def bundled_seed_dir() -> Path:
+    """The plans shipped with tracker: `seed/` in a checkout, or share/tracker/seed."""
+    candidates = [
+        Path(__file__).resolve().parents[2] / "seed",
+        Path(sys.prefix) / "share" / "tracker" / "seed",
+    ]
+    for folder in candidates:
+        if any(folder.glob("*.yaml")):
+            return folder
+    raise TrackerError("the bundled plans (seed/*.yaml) are not installed with this tracker.")
+
+
+def run_demo(settings: Settings, *, keep: bool) -> None:
+    from tracker.db import describe, make_engine, read_session, upgrade
+    from tracker.db.engine import default_sqlite_path
+    from tracker.seeding import load_files, seed
+    from tracker.services.frameworks import framework_summaries
+
+    if settings.db is None:
+        path = default_sqlite_path().with_name("demo.db")
+        if not keep:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        settings = Settings(db=str(path), actor=settings.actor)
+    engine = make_engine(settings.db)
+    upgrade(engine)
+    files = sorted(bundled_seed_dir().glob("*.yaml"))
+    reports = seed(engine, load_files(files), actor=settings.login())
+    created = sum(r.created for r in reports)
+    typer.echo(
+        f"Demo database: {describe(str(engine.url))} "
+        f"({len(reports)} plans, {created} items created)"
+    )
+    with read_session(engine) as session:
+        summaries = framework_summaries(session)
+    from tracker.cli.render import print_framework_summaries
+
+    print_framework_summaries(summaries)
+    typer.echo(
+        "\nNext: tracker --db " + str(settings.db) + " validate seed/*.yaml, or edit a plan "
+        "file and run `tracker seed` on it again."
+    )

@@ -1,0 +1,209 @@
+"""The `tracker` command: global options and the commands of the foundation.
+
+Exit codes: 0 ok, 1 failure, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.context import Settings, user_errors
+
+app = typer.Typer(
+    name="tracker",
+    help="Track a city's prevention framework: goals, objectives, actions, owners and funding.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+db_app = typer.Typer(
+    help="Create or migrate the database.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            envvar="TRACKER_DB",
+            help="Database: a SQLite file path or URL, or postgresql://user@host/dbname "
+            "(default: a SQLite file in your user data folder).",
+            show_envvar=True,
+        ),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="LOGIN",
+            envvar="TRACKER_USER",
+            help="Act as this login (default: your OS login).",
+            show_envvar=True,
+        ),
+    ] = None,
+) -> None:
+    """Track a city's prevention framework: goals, objectives, actions, owners and funding.
+
+    Example: tracker --db plans.db seed seed/*.yaml
+    """
+    ctx.obj = Settings(db=db, actor=actor)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the database, or migrate it to this version of tracker.
+
+    Example: tracker --db plans.db db upgrade
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.db import describe, upgrade
+
+        engine = settings.engine(check=False)
+        before, after = upgrade(engine)
+        where = describe(str(engine.url))
+        if before == after:
+            typer.echo(f"{where} is up to date (schema {after}).")
+        elif before is None:
+            typer.echo(f"Created the tracker schema {after} in {where}.")
+        else:
+            typer.echo(f"Migrated {where} from schema {before} to {after}.")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's schema revision and the one this tracker needs.
+
+    Example: tracker db current
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.db import current_revision, describe, head_revision
+
+        engine = settings.engine(check=False)
+        typer.echo(f"database: {describe(str(engine.url))}")
+        typer.echo(f"schema:   {current_revision(engine) or 'none (run `tracker db upgrade`)'}")
+        typer.echo(f"needed:   {head_revision()}")
+
+
+FilesArg = Annotated[
+    list[str],
+    typer.Argument(help="Plan files (YAML or JSON); - reads standard input.", show_default=False),
+]
+
+
+@app.command()
+def validate(files: FilesArg) -> None:
+    """Check plan files and report every problem with its file, line and field; writes nothing.
+
+    Example: tracker validate seed/*.yaml
+    """
+    with user_errors():
+        from tracker.seeding import load_files
+
+        plans = _with_status("Checking", lambda: load_files(files))
+        for loaded in plans:
+            plan = loaded.plan
+            n_obj = sum(len(g.objectives) for g in plan.goals)
+            n_act = sum(len(o.actions) for g in plan.goals for o in g.objectives)
+            typer.echo(
+                f"{loaded.source}: ok: framework {plan.framework.key}, {len(plan.goals)} goals, "
+                f"{n_obj} objectives, {n_act} actions"
+            )
+
+
+@app.command()
+def seed(
+    ctx: typer.Context,
+    files: FilesArg,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change, without writing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Create or update plans from plan files, all files in one transaction.
+
+    Applying the same file again changes nothing. An action's status, history,
+    notes and measurements are never overwritten; items missing from a file are
+    reported, not deleted.
+
+    Example: tracker seed seed/*.yaml
+             cat plan.json | tracker seed -
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.seeding import load_files
+        from tracker.seeding import seed as apply_seed
+
+        plans = _with_status("Checking", lambda: load_files(files))
+        engine = settings.engine()
+        reports = _with_status(
+            "Writing",
+            lambda status: apply_seed(
+                engine, plans, actor=settings.login(), dry_run=dry_run, progress=status
+            ),
+            pass_status=True,
+        )
+        if as_json:
+            typer.echo(json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2))
+            return
+        from tracker.cli.render import print_seed_reports
+
+        print_seed_reports(reports, dry_run=dry_run)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Reuse the demo database instead of starting afresh.")
+    ] = False,
+) -> None:
+    """Create a fresh SQLite demo database from the bundled plans and show its frameworks.
+
+    Without --db the demo database is demo.db in your user data folder; it is
+    replaced each time unless you pass --keep.
+
+    Example: tracker demo
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.cli.demo import run_demo
+
+        run_demo(settings, keep=keep)
+
+
+def _with_status(label: str, work, *, pass_status: bool = False):  # type: ignore[no-untyped-def]
+    """Run ``work`` with a spinner on the terminal (large files take a while)."""
+    if not sys.stderr.isatty():
+        return work((lambda _msg: None)) if pass_status else work()
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status(f"{label}...") as status:
+        if pass_status:
+            return work(lambda msg: status.update(f"{label} {msg}"))
+        return work()
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,129 @@
+"""One engine factory for SQLite (embedded default) and PostgreSQL (team server)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session
+
+from tracker.errors import BadInput, DatabaseUnavailable
+
+BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "tracker_read_only"
+
+
+def default_sqlite_path() -> Path:
+    """The embedded database: a file in the platform's user data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tracker", appauthor=False)) / "tracker.db"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The SQLAlchemy URL for ``--db``, else ``TRACKER_DB``, else the default file.
+
+    A plain path is taken as a SQLite file; ``postgresql://`` and ``postgres://``
+    go through psycopg 3.
+    """
+    url = url or os.environ.get("TRACKER_DB") or None
+    if url is None:
+        path = default_sqlite_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().absolute()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def describe(url: str) -> str:
+    """The URL as it may be shown to a user: no password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (see `resolve_url`), set up for safe concurrent writes."""
+    resolved = resolve_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        raise BadInput(
+            f"The database URL {resolved!r} is not valid; give a file path, "
+            "sqlite:///path/to/file.db or postgresql://user@host/dbname."
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(resolved, parsed.database, **kwargs)
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True, **kwargs)
+    raise BadInput(
+        f"The database URL {describe(resolved)!r} is for {backend}; tracker works with "
+        "SQLite (a file path) or PostgreSQL (postgresql://...)."
+    )
+
+
+def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(
+                f"The folder {folder} for the database file does not exist; create it "
+                "or give another --db path."
+            )
+    engine = sa.create_engine(url, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's `begin` event own transactions (pysqlite's own BEGIN
+        # is deferred, which lets two read-modify-write transactions interleave).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        # Writers take the write lock up front, so they wait for each other
+        # (busy_timeout) instead of failing half-way; readers stay deferred.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on any error."""
+    with Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading only; on SQLite it does not take the write lock."""
+    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

@@ -1,0 +1,127 @@
+"""Alembic migrations run from code, and the check that a database is up to date."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from tracker.errors import DatabaseUnavailable, SchemaMismatch
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+UPGRADE_HINT = "run `tracker db upgrade`"
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    """The migrations' configuration, without an alembic.ini on disk."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "tracker.db:migrations")
+    config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = _scripts().get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or None when it has no tracker schema."""
+    from alembic.runtime.migration import MigrationContext
+
+    with _connect(engine) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the schema to ``revision``; returns (before, after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    if before is not None and not _known(before):
+        raise SchemaMismatch(_newer_message(engine, before))
+    with _connect(engine) as connection:
+        command.upgrade(alembic_config(connection), revision)
+        connection.commit()
+    return before, head_revision()
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse a database whose schema is missing, behind, or from a newer tracker."""
+    revision = current_revision(engine)
+    head = head_revision()
+    if revision == head:
+        return
+    where = _where(engine)
+    if revision is None:
+        raise SchemaMismatch(f"The database {where} has no tracker tables yet; {UPGRADE_HINT}.")
+    if not _known(revision):
+        raise SchemaMismatch(_newer_message(engine, revision))
+    raise SchemaMismatch(
+        f"The database {where} is at schema revision {revision}, behind this version of "
+        f"tracker ({head}); {UPGRADE_HINT}."
+    )
+
+
+def _known(revision: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return _scripts().get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _newer_message(engine: Engine, revision: str) -> str:
+    return (
+        f"The database {_where(engine)} was written by a newer version of tracker "
+        f"(schema revision {revision}); upgrade tracker to use it."
+    )
+
+
+def _where(engine: Engine) -> str:
+    from tracker.db.engine import describe
+
+    return describe(engine.url.render_as_string(hide_password=True))
+
+
+class _connect:
+    """A connection whose failures to open become one clear sentence."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: sa.Connection | None = None
+
+    def __enter__(self) -> sa.Connection:
+        try:
+            self.connection = self.engine.connect()
+        except (OperationalError, ProgrammingError) as exc:
+            raise DatabaseUnavailable(
+                f"Cannot open the database {_where(self.engine)}: {_first_line(exc)}."
+            ) from None
+        return self.connection
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def _first_line(exc: Exception) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0].rstrip(".") if str(original).strip() else type(exc).__name__

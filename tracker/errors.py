@@ -1,0 +1,31 @@
+"""Errors a user can act on: one sentence each, with the exit code the CLI uses."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+class TrackerError(Exception):
+    """A failure to report as one clear sentence, never as a traceback."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(TrackerError):
+    """The user's input (a file, an option) is wrong; nothing was changed."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class DatabaseUnavailable(TrackerError):
+    """The database cannot be opened or reached."""
+
+
+class SchemaMismatch(TrackerError):
+    """The database's schema is not the one this version of tracker works with."""

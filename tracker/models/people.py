@@ -1,0 +1,51 @@
+"""Organisations and the people who use the tool."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from tracker.models import base as _base  # noqa: F401  (naming convention first)
+from tracker.models.enums import Role, Sector
+from tracker.models.types import UTCDateTime, choice, utcnow
+
+
+class Stakeholder(SQLModel, table=True):
+    """An organisation; shared by every framework it takes part in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=500)
+    sector: Sector = Field(sa_type=choice(Sector, "sector"))
+    description: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Member(SQLModel, table=True):
+    """A person who uses the tool, known by their login."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True)
+    name: str | None = Field(default=None, max_length=500)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Membership(SQLModel, table=True):
+    """A member's role in one framework."""
+
+    __table_args__ = (sa.UniqueConstraint("member_id", "framework_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", ondelete="CASCADE")
+    framework_id: int = Field(foreign_key="framework.id", index=True, ondelete="CASCADE")
+    role: Role = Field(sa_type=choice(Role, "role"))
+
+
+class Affiliation(SQLModel, table=True):
+    """A member belongs to an organisation (what 'my actions' means)."""
+
+    member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
+    stakeholder_id: int = Field(
+        foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE"
+    )

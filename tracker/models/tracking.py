@@ -1,0 +1,88 @@
+"""What members record as the work goes on: the audit trail, notes, indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from tracker.models import base as _base  # noqa: F401  (naming convention first)
+from tracker.models.enums import Direction, Status
+from tracker.models.types import Quantity, UTCDateTime, choice, utcnow
+
+
+class StatusChange(SQLModel, table=True):
+    """Who moved which action from what to what, when and why. Never rewritten.
+
+    ``forced`` marks a change applied over somebody else's newer change.
+    """
+
+    __tablename__ = "status_change"
+
+    __table_args__ = (sa.Index("ix_status_change_action_at", "action_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
+    member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    from_status: Status | None = Field(default=None, sa_type=choice(Status, "from_status"))
+    to_status: Status = Field(sa_type=choice(Status, "to_status"))
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    forced: bool = False
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ActionNote(SQLModel, table=True):
+    __tablename__ = "action_note"
+
+    __table_args__ = (sa.Index("ix_action_note_action_at", "action_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    text: str = Field(sa_type=sa.Text)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Indicator(SQLModel, table=True):
+    """A key metric on an objective."""
+
+    __table_args__ = (sa.UniqueConstraint("framework_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    framework_id: int = Field(foreign_key="framework.id", ondelete="CASCADE")
+    objective_id: int = Field(foreign_key="objective.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=64)
+    position: int = 0
+    name: str = Field(max_length=500)
+    unit: str = Field(max_length=100)
+    baseline: Decimal | None = Field(default=None, sa_type=Quantity)
+    target: Decimal | None = Field(default=None, sa_type=Quantity)
+    target_date: dt.date | None = None
+    direction: Direction = Field(sa_type=choice(Direction, "direction"))
+    description: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Measurement(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_measurement_indicator_on", "indicator_id", "measured_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
+    value: Decimal = Field(sa_type=Quantity)
+    measured_on: dt.date
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ImportRun(SQLModel, table=True):
+    """One `tracker seed` that wrote something: who ran it, on which files, what it did."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=64)
+    sources: str = Field(sa_type=sa.Text)
+    summary: str = Field(sa_type=sa.Text)

@@ -1,0 +1,577 @@
+"""Applying checked plans to the database: idempotent by keys, all or nothing.
+
+A plan file describes the plan; tracking belongs to the members. Re-applying
+a file updates plan fields that changed and never touches an action's status,
+history, notes or measurements (a file's `status` is the initial status of a
+new action). Items missing from a newer file are reported, never deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session
+
+from tracker.models import (
+    Action,
+    ActionFinding,
+    ActionPartner,
+    Affiliation,
+    Allocation,
+    Finding,
+    FindingTranslation,
+    Framework,
+    FundingSource,
+    Goal,
+    GoalFinding,
+    ImportRun,
+    Indicator,
+    Member,
+    Membership,
+    Objective,
+    ObjectiveFinding,
+    Stakeholder,
+    Workshop,
+    WorkshopParticipant,
+)
+from tracker.models.enums import Horizon
+from tracker.models.types import utcnow
+from tracker.seeding.plan import FrameworkIn, PlanFile
+from tracker.seeding.problems import PlanProblems, Problem
+from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
+from tracker.seeding.validate import LoadedPlan, locate
+
+KINDS = (
+    "framework",
+    "stakeholders",
+    "members",
+    "funding_sources",
+    "workshops",
+    "findings",
+    "goals",
+    "objectives",
+    "indicators",
+    "actions",
+)
+
+
+@dataclass
+class FileReport:
+    """What applying one plan file did (or, in a dry run, would do)."""
+
+    source: str
+    framework: str
+    tallies: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
+
+    @property
+    def created(self) -> int:
+        return sum(t.created for t in self.tallies.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(t.updated for t in self.tallies.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(t.unchanged for t in self.tallies.values())
+
+    @property
+    def missing(self) -> int:
+        return sum(t.missing for t in self.tallies.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "framework": self.framework,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "not_in_file": self.missing,
+            "by_kind": {k: t.as_dict() for k, t in self.tallies.items()},
+        }
+
+
+def derive_horizon(framework: FrameworkIn, due: dt.date) -> Horizon:
+    """Near term if due within the near window from the plan's start, else mid, else long."""
+    near_end = framework.starts + relativedelta(months=framework.near_term_months, days=-1)
+    mid_end = framework.starts + relativedelta(months=framework.mid_term_months, days=-1)
+    if due <= near_end:
+        return Horizon.near_term
+    if due <= mid_end:
+        return Horizon.mid_term
+    return Horizon.long_term
+
+
+def apply_plans(
+    session: Session,
+    plans: Sequence[LoadedPlan],
+    *,
+    actor: str,
+    progress: Progress | None = None,
+) -> list[FileReport]:
+    """Write ``plans`` in the session's transaction; the caller commits or rolls back.
+
+    Raises `PlanProblems` (and writes nothing the caller should keep) when the
+    files contradict each other or the database.
+    """
+    check_together(plans)
+    conn = session.connection()
+    reports = []
+    for loaded in plans:
+        _check_against_database(conn, loaded)
+        reports.append(_apply_one(conn, loaded, progress or (lambda _msg: None)))
+    if any(r.created or r.updated for r in reports):
+        conn.execute(
+            sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
+            {
+                "at": utcnow(),
+                "actor": actor,
+                "sources": "\n".join(r.source for r in reports),
+                "summary": "; ".join(
+                    f"{r.framework}: {r.created} created, {r.updated} updated" for r in reports
+                ),
+            },
+        )
+    return reports
+
+
+# -- consistency between files and with the database ---------------------------------------
+
+
+def check_together(plans: Sequence[LoadedPlan]) -> None:
+    """Files applied together must agree on shared keys and on which state a city is in."""
+    problems: list[Problem] = []
+    frameworks: dict[str, str] = {}
+    cities: dict[tuple[str, str], tuple[str | None, str]] = {}
+    shared: dict[tuple[str, str], tuple[Any, str]] = {}
+    for loaded in plans:
+        plan, source = loaded.plan, loaded.source
+        fw = plan.framework
+        if fw.key in frameworks:
+            problems.append(
+                Problem(
+                    source,
+                    f"framework {fw.key!r} is also described by {frameworks[fw.key]}; "
+                    "a framework lives in one file",
+                    ("framework", "key"),
+                )
+            )
+        frameworks[fw.key] = source
+        city = (fw.city.casefold(), fw.country)
+        if city in cities and cities[city][0] != fw.state:
+            other_state, other_source = cities[city]
+            problems.append(
+                Problem(
+                    source,
+                    f"{fw.city} is in {fw.state or 'no state'} here but in {other_state} in "
+                    f"{other_source}; correct the state in one of them",
+                    ("framework", "state"),
+                )
+            )
+        cities.setdefault(city, (fw.state, source))
+        for kind, items, label in (
+            ("stakeholders", plan.stakeholders, "stakeholder"),
+            ("funding_sources", plan.funding_sources, "funding source"),
+        ):
+            for i, item in enumerate(items):
+                seen = shared.get((kind, item.key))
+                if seen is None:
+                    shared[(kind, item.key)] = (item, source)
+                elif seen[0] != item:
+                    problems.append(
+                        Problem(
+                            source,
+                            f"the {label} {item.key!r} differs from the one in {seen[1]}; "
+                            "a shared key must be described the same way in every file",
+                            (kind, i),
+                        )
+                    )
+        for i, member in enumerate(plan.members):
+            seen = shared.get(("members", member.login))
+            if seen is None:
+                shared[("members", member.login)] = (member.name, source)
+            elif seen[0] != member.name:
+                problems.append(
+                    Problem(
+                        source,
+                        f"member {member.login!r} is named {member.name!r} here but "
+                        f"{seen[0]!r} in {seen[1]}; use one name",
+                        ("members", i, "name"),
+                    )
+                )
+    if problems:
+        by_source = {p.source: p for p in plans}
+        raise PlanProblems(
+            [q for p in problems for q in locate([p], by_source[p.source].text)]
+        )
+
+
+def _check_against_database(conn: sa.Connection, loaded: LoadedPlan) -> None:
+    fw = loaded.plan.framework
+    table = Framework.__table__  # type: ignore[attr-defined]
+    rows = conn.execute(
+        sa.select(table.c.key, table.c.state).where(
+            sa.func.lower(table.c.city) == fw.city.lower(),
+            table.c.country == fw.country,
+            table.c.key != fw.key,
+        )
+    ).all()
+    for key, state in rows:
+        if (state or "").casefold() != (fw.state or "").casefold():
+            raise PlanProblems(
+                locate(
+                    [
+                        Problem(
+                            loaded.source,
+                            f"the database already holds {fw.city} in {state or 'no state'} "
+                            f"(framework {key!r}), not in {fw.state or 'no state'}; correct the "
+                            "state, or name the city differently if it really is another one",
+                            ("framework", "state"),
+                        )
+                    ],
+                    loaded.text,
+                )
+            )
+
+
+# -- writing one plan ----------------------------------------------------------------------
+
+
+def _t(model: Any) -> sa.Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> FileReport:
+    plan: PlanFile = loaded.plan
+    fw = plan.framework
+    report = FileReport(loaded.source, fw.key)
+    tally = report.tallies
+    now = utcnow()
+    progress(f"{loaded.source}: framework, stakeholders and funding sources")
+
+    framework = sync_rows(
+        conn,
+        _t(Framework),
+        [
+            {
+                "key": fw.key,
+                "city": fw.city,
+                "state": fw.state,
+                "country": fw.country,
+                "title": fw.title,
+                "description": fw.description,
+                "stage": fw.stage,
+                "starts": fw.starts,
+                "near_term_months": fw.near_term_months,
+                "mid_term_months": fw.mid_term_months,
+                "currency": fw.currency,
+            }
+        ],
+        key="key",
+        fields=("city", "state", "country", "title", "description", "stage", "starts",
+                "near_term_months", "mid_term_months", "currency"),
+        extra_on_update={"updated_at": now},
+    )
+    fid = framework.ids[fw.key]
+    _count(tally["framework"], framework, 1)
+
+    stakeholders = sync_rows(
+        conn,
+        _t(Stakeholder),
+        [
+            {"key": s.key, "name": s.name, "sector": s.sector, "description": s.description}
+            for s in plan.stakeholders
+        ],
+        key="key",
+        fields=("name", "sector", "description"),
+    )
+    _count(tally["stakeholders"], stakeholders, len(plan.stakeholders))
+    sid = stakeholders.ids
+
+    sources = sync_rows(
+        conn,
+        _t(FundingSource),
+        [
+            {
+                "key": s.key,
+                "name": s.name,
+                "kind": s.kind,
+                "reference": s.reference,
+                "amount": s.amount,
+                "currency": s.currency,
+                "starts": s.starts,
+                "ends": s.ends,
+                "notes": s.notes,
+            }
+            for s in plan.funding_sources
+        ],
+        key="key",
+        fields=("name", "kind", "reference", "amount", "currency", "starts", "ends", "notes"),
+    )
+    _count(tally["funding_sources"], sources, len(plan.funding_sources))
+
+    if plan.members:
+        members = sync_rows(
+            conn,
+            _t(Member),
+            [{"login": m.login, "name": m.name} for m in plan.members],
+            key="login",
+            fields=("name",),
+        )
+        changed = set(members.changed)
+        changed |= sync_links(
+            conn,
+            _t(Membership),
+            owner="member_id",
+            keys=("framework_id",),
+            values=("role",),
+            desired={members.ids[m.login]: {(fid,): (m.role,)} for m in plan.members},
+            remove=False,
+        )
+        changed |= sync_links(
+            conn,
+            _t(Affiliation),
+            owner="member_id",
+            keys=("stakeholder_id",),
+            desired={members.ids[m.login]: as_set(sid[k] for k in m.stakeholders) for m in plan.members},
+            remove=False,  # a member may belong to organisations of other frameworks too
+        )
+        members.changed = changed - members.created
+        _count(tally["members"], members, len(plan.members))
+
+    progress(f"{loaded.source}: workshops and findings")
+    workshops = sync_rows(
+        conn,
+        _t(Workshop),
+        [
+            {"key": w.key, "title": w.title, "held_on": w.held_on, "location": w.location}
+            for w in plan.workshops
+        ],
+        key="key",
+        fields=("title", "held_on", "location"),
+        scope={"framework_id": fid},
+    )
+    workshops.changed |= sync_links(
+        conn,
+        _t(WorkshopParticipant),
+        owner="workshop_id",
+        keys=("stakeholder_id",),
+        desired={workshops.ids[w.key]: as_set(sid[k] for k in w.participants) for w in plan.workshops},
+        owners_in_scope=sa.select(_t(Workshop).c.id).where(_t(Workshop).c.framework_id == fid),
+    )
+    workshops.changed -= workshops.created
+    _count(tally["workshops"], workshops, len(plan.workshops))
+
+    finding_ids: dict[str, int] = {}
+    finding_tally = tally["findings"]
+    for workshop in plan.workshops:
+        wid = workshops.ids[workshop.key]
+        findings = sync_rows(
+            conn,
+            _t(Finding),
+            [{"key": f.key, "number": n, "text": f.text} for n, f in enumerate(workshop.findings, 1)],
+            key="key",
+            fields=("number", "text"),
+            scope={"workshop_id": wid},
+        )
+        findings.changed |= sync_links(
+            conn,
+            _t(FindingTranslation),
+            owner="finding_id",
+            keys=("lang",),
+            values=("text",),
+            desired={
+                findings.ids[f.key]: {(lang, ): (text,) for lang, text in f.translations.items()}
+                for f in workshop.findings
+            },
+            owners_in_scope=sa.select(_t(Finding).c.id).where(_t(Finding).c.workshop_id == wid),
+        )
+        findings.changed -= findings.created
+        _count(finding_tally, findings, len(workshop.findings))
+        for f in workshop.findings:
+            finding_ids[f"{workshop.key}/{f.key}"] = findings.ids[f.key]
+
+    progress(f"{loaded.source}: goals and objectives")
+    goals = sync_rows(
+        conn,
+        _t(Goal),
+        [
+            {"key": g.key, "position": n, "title": g.title, "description": g.description}
+            for n, g in enumerate(plan.goals)
+        ],
+        key="key",
+        fields=("position", "title", "description"),
+        scope={"framework_id": fid},
+    )
+    goals.changed |= sync_links(
+        conn,
+        _t(GoalFinding),
+        owner="goal_id",
+        keys=("finding_id",),
+        desired={goals.ids[g.key]: as_set(finding_ids[r] for r in g.findings) for g in plan.goals},
+        owners_in_scope=sa.select(_t(Goal).c.id).where(_t(Goal).c.framework_id == fid),
+    )
+    goals.changed -= goals.created
+    _count(tally["goals"], goals, len(plan.goals))
+
+    pairs = [(g, o) for g in plan.goals for o in g.objectives]
+    objectives = sync_rows(
+        conn,
+        _t(Objective),
+        [
+            {
+                "key": o.key,
+                "goal_id": goals.ids[g.key],
+                "position": n,
+                "title": o.title,
+                "description": o.description,
+            }
+            for n, (g, o) in enumerate(pairs)
+        ],
+        key="key",
+        fields=("goal_id", "position", "title", "description"),
+        scope={"framework_id": fid},
+    )
+    objectives.changed |= sync_links(
+        conn,
+        _t(ObjectiveFinding),
+        owner="objective_id",
+        keys=("finding_id",),
+        desired={
+            objectives.ids[o.key]: as_set(finding_ids[r] for r in o.findings) for _g, o in pairs
+        },
+        owners_in_scope=sa.select(_t(Objective).c.id).where(_t(Objective).c.framework_id == fid),
+    )
+    objectives.changed -= objectives.created
+    _count(tally["objectives"], objectives, len(pairs))
+
+    indicator_rows = [
+        {
+            "key": i.key,
+            "objective_id": objectives.ids[o.key],
+            "position": n,
+            "name": i.name,
+            "unit": i.unit,
+            "baseline": i.baseline,
+            "target": i.target,
+            "target_date": i.target_date,
+            "direction": i.direction,
+            "description": i.description,
+        }
+        for _g, o in pairs
+        for n, i in enumerate(o.indicators)
+    ]
+    indicators = sync_rows(
+        conn,
+        _t(Indicator),
+        indicator_rows,
+        key="key",
+        fields=("objective_id", "position", "name", "unit", "baseline", "target", "target_date",
+                "direction", "description"),
+        scope={"framework_id": fid},
+    )
+    _count(tally["indicators"], indicators, len(indicator_rows))
+
+    actions_in = [(o, a) for _g, o in pairs for a in o.actions]
+    progress(f"{loaded.source}: {len(actions_in):,} actions")
+    _write_actions(conn, fid, fw, actions_in, objectives.ids, sid, sources.ids, finding_ids, tally, now)
+    return report
+
+
+def _write_actions(
+    conn: sa.Connection,
+    fid: int,
+    fw: FrameworkIn,
+    actions_in: list[tuple[Any, Any]],
+    objective_ids: dict[str, int],
+    sid: dict[str, int],
+    source_ids: dict[str, int],
+    finding_ids: dict[str, int],
+    tally: dict[str, Tally],
+    now: dt.datetime,
+) -> None:
+    action = _t(Action)
+    rows = []
+    for n, (o, a) in enumerate(actions_in):
+        rows.append(
+            {
+                "key": a.key,
+                "objective_id": objective_ids[o.key],
+                "position": n,
+                "title": a.title,
+                "description": a.description,
+                "horizon": a.horizon or derive_horizon(fw, a.due),
+                "lead_id": sid[a.lead],
+                "starts": a.starts,
+                "due": a.due,
+                "cost": a.cost,
+                # Tracking fields: set on creation only (see the module docstring).
+                "status": a.status,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    plan_fields = ("objective_id", "position", "title", "description", "horizon", "lead_id",
+                   "starts", "due", "cost")
+    # `status` stays out of `fields`: an existing action keeps the status its members gave it.
+    actions = sync_rows(
+        conn, action, rows, key="key", fields=plan_fields, scope={"framework_id": fid}
+    )
+    in_scope = sa.select(action.c.id).where(action.c.framework_id == fid)
+    ids = actions.ids
+    links_changed = sync_links(
+        conn,
+        _t(ActionPartner),
+        owner="action_id",
+        keys=("stakeholder_id",),
+        desired={ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in if a.partners},
+        owners_in_scope=in_scope,
+    )
+    links_changed |= sync_links(
+        conn,
+        _t(ActionFinding),
+        owner="action_id",
+        keys=("finding_id",),
+        desired={
+            ids[a.key]: as_set(finding_ids[r] for r in a.findings) for _o, a in actions_in if a.findings
+        },
+        owners_in_scope=in_scope,
+    )
+    links_changed |= sync_links(
+        conn,
+        _t(Allocation),
+        owner="action_id",
+        keys=("source_id", "fiscal_year"),
+        values=("amount",),
+        desired={
+            ids[a.key]: {(source_ids[f.source], f.fiscal_year): (f.amount,) for f in a.funding}
+            for _o, a in actions_in
+            if a.funding
+        },
+        owners_in_scope=in_scope,
+    )
+    changed = (actions.changed | links_changed) - actions.created
+    if changed:
+        # Any change to an action's plan is a new version: a member's edit
+        # based on the old one is then refused as a conflict, not lost.
+        conn.execute(
+            action.update()
+            .where(action.c.id == sa.bindparam("_id"))
+            .values(version=action.c.version + 1, updated_at=now),
+            [{"_id": i} for i in changed],
+        )
+    actions.changed = changed
+    _count(tally["actions"], actions, len(rows))
+
+
+def _count(tally: Tally, synced: Any, total: int) -> None:
+    tally.created += len(synced.created)
+    tally.updated += len(synced.changed - synced.created)
+    tally.unchanged += total - len(synced.created) - len(synced.changed - synced.created)
+    tally.missing += synced.missing

@@ -1,0 +1,286 @@
+"""The plan-file format: pydantic models that are the public contract for scripts.
+
+A plan file describes one framework. Every item carries a stable ``key`` and
+refers to others by key; `schema/plan.schema.json` is generated from these
+models (``python -m tracker.seeding.schema``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from dateutil.relativedelta import relativedelta
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
+
+KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def _key_from_number(value: Any) -> Any:
+    # YAML reads `key: 2024` as a number; a key is text either way.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def parse_plan_date(value: Any, *, end_of_month: bool) -> dt.date:
+    """An ISO date, or a bare month: its first day for starts, its last for ends.
+
+    Anything else (``03/04/2025``, ``2025/4/3``, ``April 2025``) is ambiguous
+    or unusual enough to be refused rather than guessed.
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip() if isinstance(value, str | int) else None
+    match = _ISO.match(text) if text is not None else None
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not an ISO date; write YYYY-MM-DD (for example 2025-06-30) "
+            "or YYYY-MM for a whole month"
+        )
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None and month is not None
+    try:
+        first = dt.date(year, month, 1)
+        if day is not None:
+            return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date on the calendar") from None
+    return first + relativedelta(day=31) if end_of_month else first
+
+
+def _start_date(value: Any) -> dt.date:
+    return parse_plan_date(value, end_of_month=False)
+
+
+def _end_date(value: Any) -> dt.date:
+    return parse_plan_date(value, end_of_month=True)
+
+
+def _day_date(value: Any) -> dt.date:
+    if isinstance(value, str) and _ISO.match(value.strip()) and value.strip().count("-") == 1:
+        raise ValueError(f"{value!r} is a month; this date needs a day: write YYYY-MM-DD")
+    return parse_plan_date(value, end_of_month=False)
+
+
+_DATE_SCHEMA = WithJsonSchema(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$", "description": "YYYY-MM-DD or YYYY-MM"}
+)
+_iso = PlainSerializer(lambda d: d.isoformat(), return_type=str)
+
+Key = Annotated[
+    str,
+    BeforeValidator(_key_from_number),
+    Field(pattern=KEY_PATTERN, min_length=1, max_length=64),
+]
+StartDate = Annotated[dt.date, BeforeValidator(_start_date), _DATE_SCHEMA, _iso]
+EndDate = Annotated[dt.date, BeforeValidator(_end_date), _DATE_SCHEMA, _iso]
+DayDate = Annotated[
+    dt.date,
+    BeforeValidator(_day_date),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    _iso,
+]
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _two_places(value: Decimal) -> Decimal:
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"{value} has more than two decimal places; round it to cents")
+    return value
+
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return value
+
+
+_money_schema = WithJsonSchema(
+    {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}]}
+)
+_number_schema = WithJsonSchema(
+    {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]}
+)
+_decimal_out = PlainSerializer(lambda d: str(d), return_type=str)
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_no_bool),
+    Field(ge=0, max_digits=15),
+    AfterValidator(_finite),
+    AfterValidator(_two_places),
+    _money_schema,
+    _decimal_out,
+]
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_no_bool),
+    Field(max_digits=20),
+    AfterValidator(_finite),
+    _number_schema,
+    _decimal_out,
+]
+FindingRef = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$",
+        description="workshop-key/finding-key",
+    ),
+]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class FrameworkIn(_Item):
+    """The city's framework itself."""
+
+    key: Key
+    city: ShortText
+    state: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+    title: ShortText
+    description: Text | None = None
+    stage: Stage = Stage.draft
+    starts: StartDate
+    near_term_months: Annotated[int, Field(gt=0, le=600)] = 6
+    mid_term_months: Annotated[int, Field(gt=0, le=600)] = 24
+    currency: Currency = "USD"
+
+
+class StakeholderIn(_Item):
+    key: Key
+    name: ShortText
+    sector: Sector
+    description: Text | None = None
+
+
+class MemberIn(_Item):
+    login: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")]
+    name: ShortText | None = None
+    role: Role = Role.member
+    stakeholders: list[Key] = []
+
+
+class FundingSourceIn(_Item):
+    key: Key
+    name: ShortText
+    kind: FundingKind
+    reference: ShortText | None = None
+    amount: Money | None = Field(default=None, description="committed amount; null when unknown")
+    currency: Currency = "USD"
+    starts: StartDate | None = None
+    ends: EndDate | None = None
+    notes: Text | None = None
+
+
+class FindingIn(_Item):
+    key: Key
+    text: Text
+    translations: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")], Text] = {}
+
+
+class WorkshopIn(_Item):
+    key: Key
+    title: ShortText
+    held_on: DayDate | None = Field(default=None, description="null when the report gives no date")
+    location: ShortText | None = None
+    participants: list[Key] = []
+    findings: list[FindingIn] = []
+
+
+class AllocationIn(_Item):
+    source: Key
+    amount: Money | None = Field(default=None, description="null when the amount is unknown")
+    fiscal_year: Annotated[int, Field(ge=1900, le=2200)]
+
+
+class IndicatorIn(_Item):
+    key: Key
+    name: ShortText
+    unit: Annotated[str, Field(min_length=1, max_length=100)]
+    baseline: Quantity | None = None
+    target: Quantity | None = None
+    target_date: EndDate | None = None
+    direction: Direction = Direction.increase
+    description: Text | None = None
+
+
+class ActionIn(_Item):
+    key: Key
+    title: ShortText
+    description: Text | None = None
+    horizon: Horizon | None = Field(
+        default=None, description="derived from `due` and the framework's windows when missing"
+    )
+    lead: Key
+    partners: list[Key] = []
+    status: Status = Field(default=Status.planned, description="initial status of a new action only")
+    starts: StartDate | None = None
+    due: EndDate | None = None
+    cost: Money | None = Field(default=None, description="estimated cost; null when unknown")
+    findings: list[FindingRef] = []
+    funding: list[AllocationIn] = []
+
+
+class ObjectiveIn(_Item):
+    key: Key
+    title: ShortText
+    description: Text | None = None
+    findings: list[FindingRef] = []
+    indicators: list[IndicatorIn] = []
+    actions: list[ActionIn] = []
+
+
+class GoalIn(_Item):
+    key: Key
+    title: ShortText
+    description: Text | None = None
+    findings: list[FindingRef] = []
+    objectives: list[ObjectiveIn] = []
+
+
+class PlanFile(_Item):
+    """One framework's plan: the root of a plan file."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        frozen=True,
+        title="tracker plan file",
+        json_schema_extra={"$comment": "Generated by `python -m tracker.seeding.schema`; do not edit."},
+    )
+
+    framework: FrameworkIn
+    stakeholders: list[StakeholderIn] = []
+    members: list[MemberIn] = []
+    funding_sources: list[FundingSourceIn] = []
+    workshops: list[WorkshopIn] = []
+    goals: list[GoalIn] = []

@@ -1,0 +1,304 @@
+"""Reading plan files (YAML or JSON) into plain data, safely and with line numbers.
+
+Parsing is fast (libyaml when present, the json module for JSON); line numbers
+are only worked out when there is a problem to point at. Hostile input is
+refused early: duplicate mapping keys, several documents, alias bombs,
+self-referencing aliases and absurd nesting each get a located message.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.seeding.problems import Loc, PlanProblems, Problem
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+
+# An anchor may be reused, but the data it expands to may not be much larger
+# than what is written: a "billion laughs" file expands a few lines into
+# billions of items and would exhaust memory in any later step.
+MAX_EXPANSION_RATIO = 10
+MIN_EXPANSION_ALLOWANCE = 100_000
+MAX_DEPTH = 64
+
+
+def _no_timestamps(loader: type) -> dict[Any, Any]:
+    # Dates stay text so that the plan models parse them (and refuse ambiguous
+    # ones); keys such as `2024-12-09` stay keys instead of becoming dates.
+    return {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in loader.yaml_implicit_resolvers.items()
+    }
+
+
+class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    yaml_implicit_resolvers = _no_timestamps(_BaseLoader)
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, int, str]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    if key in seen:
+                        mark = key_node.start_mark
+                        self.duplicates.append((mark.line + 1, mark.column + 1, str(key)))
+                    seen.add(key)
+                except TypeError:
+                    pass
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal | float:
+        value = super().construct_yaml_float(node)
+        # Money is never a float: keep the digits exactly as written.
+        if value == value and value not in (float("inf"), float("-inf")):
+            text = str(self.construct_scalar(node)).replace("_", "")
+            try:
+                return Decimal(text)
+            except ArithmeticError:
+                return Decimal(repr(value))
+        return value
+
+
+_PlanLoader.add_constructor("tag:yaml.org,2002:float", _PlanLoader.construct_yaml_float)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Composes nodes (with their marks) without building values."""
+
+    yaml_implicit_resolvers = _no_timestamps(yaml.SafeLoader)
+
+
+def read_source(source: str | Path) -> tuple[str, str]:
+    """The display name and text of a file, or of standard input for ``-``."""
+    if str(source) == "-":
+        return "<stdin>", sys.stdin.read()
+    path = Path(source)
+    name = str(source)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanProblems([Problem(name, "no such file; check the path")]) from None
+    except IsADirectoryError:
+        raise PlanProblems([Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]) from None
+    except PermissionError:
+        raise PlanProblems([Problem(name, "cannot be read (permission denied); check its permissions")]) from None
+    try:
+        return name, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanProblems(
+            [Problem(name, "is not UTF-8 text; save it as UTF-8", line=line)]
+        ) from None
+
+
+def looks_like_json(name: str, text: str) -> bool:
+    if name.endswith(".json"):
+        return True
+    if name.endswith((".yaml", ".yml")):
+        return False
+    return text.lstrip().startswith(("{", "["))
+
+
+def parse_text(name: str, text: str) -> Any:
+    """Plain data from YAML or JSON text; raises `PlanProblems` with locations."""
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise PlanProblems([Problem(name, "contains a NUL byte; is it a binary file?", line=line)])
+    data = _parse_json(name, text) if looks_like_json(name, text) else _parse_yaml(name, text)
+    _check_expansion(name, data)
+    return data
+
+
+def _parse_json(name: str, text: str) -> Any:
+    duplicates = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicates
+        result: dict[str, Any] = {}
+        for key, value in items:
+            if key in result:
+                duplicates = True
+            result[key] = value
+        return result
+
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise PlanProblems(
+            [
+                Problem(
+                    name,
+                    f"invalid JSON: {exc.msg}; check the brackets, commas and quotes there",
+                    line=exc.lineno,
+                    column=exc.colno,
+                )
+            ]
+        ) from None
+    except RecursionError:
+        raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]) from None
+    if duplicates:
+        # Only now pay for line numbers: the YAML reader finds them (JSON is YAML).
+        try:
+            _parse_yaml(name, text)
+        except PlanProblems:
+            raise
+        except Exception:  # noqa: BLE001  (JSON that YAML 1.1 reads differently)
+            pass
+        raise PlanProblems([Problem(name, "a key appears twice in one object; keep only one")])
+    return data
+
+
+def _check_yaml_depth(name: str, text: str) -> None:
+    # libyaml's composer recurses in C: a file nested thousands deep would crash
+    # the process. Its event parser does not recurse, so measure depth with it first.
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise PlanProblems(
+                        [
+                            Problem(
+                                name,
+                                f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels",
+                                line=mark.line + 1 if mark else None,
+                            )
+                        ]
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the real parse reports it, with its location
+
+
+def _parse_yaml(name: str, text: str) -> Any:
+    _check_yaml_depth(name, text)
+    loader = _PlanLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "cannot be read"
+        hint = _yaml_hint(str(what))
+        raise PlanProblems(
+            [
+                Problem(
+                    name,
+                    f"YAML syntax error: {what}; {hint}",
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PlanProblems([Problem(name, f"YAML error: {exc}")]) from None
+    except RecursionError:
+        raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise PlanProblems(
+            [
+                Problem(name, f"the key {key!r} appears twice in the same mapping; keep only one", line=line, column=col)
+                for line, col, key in loader.duplicates
+            ]
+        )
+    return data
+
+
+def _yaml_hint(what: str) -> str:
+    if "document" in what:
+        return "a plan file holds one document: remove the extra '---' sections"
+    if "mapping values" in what:
+        return "check the indentation, and quote text that contains ': '"
+    if "tab" in what:
+        return "indent with spaces, not tabs"
+    if "found undefined alias" in what:
+        return "define the anchor (&name) before using it (*name)"
+    return "check the indentation and quoting on that line"
+
+
+def _check_expansion(name: str, data: Any) -> None:
+    """Refuse alias bombs, self-reference and deep nesting, without expanding anything."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    distinct = 0
+    # Iterative post-order walk: each container's expanded size, memoised by identity.
+    stack: list[tuple[Any, int, bool]] = [(data, 1, False)]
+    while stack:
+        obj, depth, children_done = stack.pop()
+        if not isinstance(obj, dict | list):
+            continue
+        ident = id(obj)
+        if children_done:
+            children = obj.values() if isinstance(obj, dict) else obj
+            sizes[ident] = 1 + sum(sizes.get(id(c), 0) for c in children if isinstance(c, dict | list))
+            on_path.discard(ident)
+            continue
+        if ident in sizes:
+            continue
+        if ident in on_path:
+            raise PlanProblems([Problem(name, "an alias refers to itself (an endless structure); remove that alias")])
+        if depth > MAX_DEPTH:
+            raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")])
+        distinct += 1
+        on_path.add(ident)
+        stack.append((obj, depth, True))
+        children = obj.values() if isinstance(obj, dict) else obj
+        for child in children:
+            if isinstance(child, dict | list):
+                if id(child) in on_path:
+                    raise PlanProblems(
+                        [Problem(name, "an alias refers to itself (an endless structure); remove that alias")]
+                    )
+                stack.append((child, depth + 1, False))
+        if len(sizes) + len(stack) > 50_000_000:
+            break
+    expanded = sizes.get(id(data), 0)
+    if expanded > max(MIN_EXPANSION_ALLOWANCE, MAX_EXPANSION_RATIO * distinct):
+        raise PlanProblems(
+            [
+                Problem(
+                    name,
+                    f"its YAML aliases expand {distinct:,} written items into {expanded:,} "
+                    "(an alias bomb?); write the items out instead of repeating anchors",
+                )
+            ]
+        )
+
+
+def line_of(text: str, loc: Loc) -> tuple[int | None, int | None]:
+    """The line and column of the item at ``loc`` (or of its nearest ancestor)."""
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+    except yaml.YAMLError:
+        return None, None
+    best = node
+    for part in loc:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    nxt = value_node
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+        if nxt is None:
+            break
+        node = best = nxt
+    if best is None:
+        return None, None
+    return best.start_mark.line + 1, best.start_mark.column + 1
