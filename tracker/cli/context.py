@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NoReturn
 
 from tracker.errors import EXIT_FAILURE, TrackerError
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class Settings:
     db: str | None
     actor: str | None
+    _engines: list[Engine] = field(default_factory=list)
 
     def login(self) -> str:
         """``--as``, else ``TRACKER_USER``, else the OS login."""
@@ -37,9 +38,15 @@ class Settings:
         from tracker.db import check_schema, make_engine
 
         engine = make_engine(self.db)
+        self._engines.append(engine)
         if check:
             check_schema(engine)
         return engine
+
+    def close(self) -> None:
+        """Close the connections of every engine this command opened."""
+        while self._engines:
+            self._engines.pop().dispose()
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:

@@ -24,7 +24,7 @@ def bundled_seed_dir() -> Path:
 
 
 def run_demo(settings: Settings, *, keep: bool) -> None:
-    from tracker.db import describe, make_engine, read_session, upgrade
+    from tracker.db import describe, read_session, upgrade
     from tracker.db.engine import default_sqlite_path
     from tracker.seeding import load_files, seed
     from tracker.services.frameworks import framework_summaries
@@ -34,8 +34,8 @@ def run_demo(settings: Settings, *, keep: bool) -> None:
         if not keep:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-        settings = Settings(db=str(path), actor=settings.actor)
-    engine = make_engine(settings.db)
+        settings.db = str(path)
+    engine = settings.engine(check=False)
     upgrade(engine)
     files = sorted(bundled_seed_dir().glob("*.yaml"))
     reports = seed(engine, load_files(files), actor=settings.login())

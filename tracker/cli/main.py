@@ -61,6 +61,7 @@ def main(
     Example: tracker --db plans.db seed seed/*.yaml
     """
     ctx.obj = Settings(db=db, actor=actor)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @db_app.command("upgrade")

@@ -41,9 +41,15 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
     table = Table(title="Frameworks", title_justify="left")
     for column in ("framework", "city", "stage", "goals", "objectives", "actions", "done",
                    "findings", "estimated cost"):
-        table.add_column(column, justify="right" if column not in ("framework", "city", "stage") else "left")
+        text_column = column in ("framework", "city", "stage")
+        table.add_column(
+            column,
+            justify="left" if text_column else "right",
+            no_wrap=column == "framework",
+            overflow="ellipsis",
+        )
     for s in summaries:
-        place = ", ".join(p for p in (s.city, s.state, s.country) if p)
+        place = ", ".join(p for p in (s.city, s.state or s.country) if p)
         progress = "-" if s.progress is None else f"{s.progress:.0%}"
         if s.estimated_cost is None:
             cost = "unknown"

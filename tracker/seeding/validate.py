@@ -212,6 +212,7 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
     indicator_keys: list[tuple[Loc, str]] = []
     allocated: dict[str, Decimal] = defaultdict(Decimal)
     first_allocation: dict[str, Loc] = {}
+    over_alone: set[str] = set()
 
     for g, goal in enumerate(plan.goals):
         gloc: Loc = ("goals", g)
@@ -232,6 +233,9 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
                     if allocation.source in sources and allocation.amount is not None:
                         allocated[allocation.source] += allocation.amount
                         first_allocation.setdefault(allocation.source, (*aloc, "funding", f, "amount"))
+                        committed = sources[allocation.source].amount
+                        if committed is not None and allocation.amount > committed:
+                            over_alone.add(allocation.source)  # already said for that one
 
     yield from _unique(source, "goal", goal_keys)
     yield from _unique(source, "objective", objective_keys)
@@ -240,7 +244,7 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
 
     for key, total in allocated.items():
         committed = sources[key].amount
-        if committed is not None and total > committed:
+        if committed is not None and total > committed and key not in over_alone:
             yield Problem(
                 source,
                 f"the allocations from funding source {key!r} add up to {total}, more than its "

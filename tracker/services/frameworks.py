@@ -52,21 +52,20 @@ def framework_summaries(session: Session) -> list[FrameworkSummary]:
 
     def per_framework(table: sa.Table) -> dict[int, int]:
         query = sa.select(table.c.framework_id, sa.func.count()).group_by(table.c.framework_id)
-        return dict(session.execute(query).tuples().all())
+        return {fid: n for fid, n in session.execute(query)}
 
     goals = per_framework(Goal.__table__)  # type: ignore[attr-defined]
     objectives = per_framework(Objective.__table__)  # type: ignore[attr-defined]
     workshop = Workshop.__table__  # type: ignore[attr-defined]
     finding = Finding.__table__  # type: ignore[attr-defined]
-    findings = dict(
-        session.execute(
+    findings = {
+        fid: n
+        for fid, n in session.execute(
             sa.select(workshop.c.framework_id, sa.func.count())
             .select_from(finding.join(workshop))
             .group_by(workshop.c.framework_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     by_status: dict[int, dict[Status, int]] = {}
     for fid, status, count in session.execute(
         sa.select(action.c.framework_id, action.c.status, sa.func.count()).group_by(

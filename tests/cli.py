@@ -1,0 +1,44 @@
+"""Running the `tracker` command in tests, in-process or as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+from tracker.cli.main import app
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def tracker(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run tracker in-process (fast); stderr apart from stdout, as a terminal shows them."""
+    runner = CliRunner()
+    result = runner.invoke(app, list(args), input=input, env=env, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # a traceback would reach the user: fail the test loudly
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def tracker_process(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run the installed console script, as a user or a script would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("TRACKER_DB", None) if env is None or "TRACKER_DB" not in env else None
+    bin_dir = os.path.dirname(sys.executable)
+    proc = subprocess.run(
+        [os.path.join(bin_dir, "tracker"), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
