@@ -51,7 +51,9 @@ def pg_template() -> Iterator[str | None]:
 
 def _pg_url(database: str) -> str:
     assert PG_URL
-    return make_url(resolve_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
+    return (
+        make_url(resolve_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
+    )
 
 
 @pytest.fixture
@@ -115,8 +117,6 @@ def dump(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
 
     with engine.connect() as conn:
         return {
-            name: sorted(
-                (tuple(row) for row in conn.execute(sa.select(table))), key=repr
-            )
+            name: sorted((tuple(row) for row in conn.execute(sa.select(table))), key=repr)
             for name, table in metadata.tables.items()
         }

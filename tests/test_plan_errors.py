@@ -14,27 +14,115 @@ from tests.plans import MINIMAL, with_change
 
 # (what a user got wrong, the edit, the line it is on, words the message must have)
 CASES = [
-    ("yaml syntax", ("    title: Coordinate prevention across the city", "    title: Coordinate: prevention: x"), 37, ["YAML syntax error", "quote"]),
-    ("wrong type", ("near_term_months: 6", "near_term_months: six"), 9, ["framework.near_term_months", "integer"]),
-    ("unknown enum", ("sector: faith}", "sector: church}"), 14, ["stakeholders[2].sector", "'church' is not allowed", "faith"]),
-    ("ambiguous date", ("due: 2025-06-30", "due: 03/04/2025"), 52, ["actions[0].due", "not an ISO date", "YYYY-MM-DD"]),
-    ("impossible date", ("due: 2025-06-30", "due: 2025-02-30"), 52, ["actions[0].due", "not a real date"]),
-    ("negative amount", ("cost: 15000", "cost: -15000"), 53, ["actions[0].cost", "too small", "greater than or equal to 0"]),
-    ("duplicate action key", ("          - key: reporting", "          - key: convene"), 56, ["actions[1].key", "'convene' is used twice"]),
-    ("duplicate mapping key", ("            horizon: near_term\n", "            horizon: near_term\n            horizon: mid_term\n"), 48, ["'horizon' appears twice"]),
-    ("unknown stakeholder", ("            lead: union-church", "            lead: union-chruch"), 58, ["actions[1].lead", "'union-chruch' is not a stakeholder", "stakeholders:"]),
-    ("unknown source", ("funding: [{source: dhs-cp3,", "funding: [{source: dhs-cp4,"), 55, ["funding[0].source", "'dhs-cp4' is not a funding source"]),
-    ("unknown finding", ("    findings: [2024-12-09/f2]", "    findings: [2024-12-09/f9]"), 38, ["goals[0].findings[0]", "names no finding"]),
-    ("unknown workshop", ("    findings: [2024-12-09/f2]", "    findings: [2023-01-01/f2]"), 38, ["goals[0].findings[0]", "names no workshop"]),
-    ("allocation over the source", ("amount: 10000, fiscal_year", "amount: 60000, fiscal_year"), 55, ["funding[0].amount", "more than its committed amount 50000"]),
-    ("due before start", ("starts: 2025-02\n", "starts: 2025-08\n"), 52, ["actions[0].due", "before it starts"]),
-    ("unknown field", ("            cost: null", "            costs: null"), 60, ["actions[1].costs", "not a known field", "cost"]),
+    (
+        "yaml syntax",
+        (
+            "    title: Coordinate prevention across the city",
+            "    title: Coordinate: prevention: x",
+        ),
+        37,
+        ["YAML syntax error", "quote"],
+    ),
+    (
+        "wrong type",
+        ("near_term_months: 6", "near_term_months: six"),
+        9,
+        ["framework.near_term_months", "integer"],
+    ),
+    (
+        "unknown enum",
+        ("sector: faith}", "sector: church}"),
+        14,
+        ["stakeholders[2].sector", "'church' is not allowed", "faith"],
+    ),
+    (
+        "ambiguous date",
+        ("due: 2025-06-30", "due: 03/04/2025"),
+        52,
+        ["actions[0].due", "not an ISO date", "YYYY-MM-DD"],
+    ),
+    (
+        "impossible date",
+        ("due: 2025-06-30", "due: 2025-02-30"),
+        52,
+        ["actions[0].due", "not a real date"],
+    ),
+    (
+        "negative amount",
+        ("cost: 15000", "cost: -15000"),
+        53,
+        ["actions[0].cost", "too small", "greater than or equal to 0"],
+    ),
+    (
+        "duplicate action key",
+        ("          - key: reporting", "          - key: convene"),
+        56,
+        ["actions[1].key", "'convene' is used twice"],
+    ),
+    (
+        "duplicate mapping key",
+        (
+            "            horizon: near_term\n",
+            "            horizon: near_term\n            horizon: mid_term\n",
+        ),
+        48,
+        ["'horizon' appears twice"],
+    ),
+    (
+        "unknown stakeholder",
+        ("            lead: union-church", "            lead: union-chruch"),
+        58,
+        ["actions[1].lead", "'union-chruch' is not a stakeholder", "stakeholders:"],
+    ),
+    (
+        "unknown source",
+        ("funding: [{source: dhs-cp3,", "funding: [{source: dhs-cp4,"),
+        55,
+        ["funding[0].source", "'dhs-cp4' is not a funding source"],
+    ),
+    (
+        "unknown finding",
+        ("    findings: [2024-12-09/f2]", "    findings: [2024-12-09/f9]"),
+        38,
+        ["goals[0].findings[0]", "names no finding"],
+    ),
+    (
+        "unknown workshop",
+        ("    findings: [2024-12-09/f2]", "    findings: [2023-01-01/f2]"),
+        38,
+        ["goals[0].findings[0]", "names no workshop"],
+    ),
+    (
+        "allocation over the source",
+        ("amount: 10000, fiscal_year", "amount: 60000, fiscal_year"),
+        55,
+        ["funding[0].amount", "more than its committed amount 50000"],
+    ),
+    (
+        "due before start",
+        ("starts: 2025-02\n", "starts: 2025-08\n"),
+        52,
+        ["actions[0].due", "before it starts"],
+    ),
+    (
+        "unknown field",
+        ("            cost: null", "            costs: null"),
+        60,
+        ["actions[1].costs", "not a known field", "cost"],
+    ),
     ("bad key", ("  - key: g1\n", "  - key: Goal One\n"), 36, ["goals[0].key", "'goal-one'"]),
-    ("missing field", ("  title: Stamford prevention framework\n", ""), 2, ["framework.title", "missing"]),
+    (
+        "missing field",
+        ("  title: Stamford prevention framework\n", ""),
+        2,
+        ["framework.title", "missing"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("edit", "line", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("edit", "line", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_each_mistake_is_located_and_explained(
     tmp_path: Path, db_url: str, engine: Engine, edit: tuple[str, str], line: int, words: list[str]
 ) -> None:

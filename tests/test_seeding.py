@@ -11,7 +11,14 @@ from sqlalchemy.engine import Engine
 
 from tests.conftest import count_rows, dump
 from tests.plans import MINIMAL, with_change
-from tracker.models import Action, Allocation, FindingTranslation, Framework, Indicator, StatusChange
+from tracker.models import (
+    Action,
+    Allocation,
+    FindingTranslation,
+    Framework,
+    Indicator,
+    StatusChange,
+)
 from tracker.seeding import PlanProblems, load_data, load_text, seed
 
 
@@ -118,7 +125,9 @@ def test_all_files_or_none(engine: Engine) -> None:
     """When one file of a command fails, the others are not half-applied."""
     _seed(engine, MINIMAL)
     before = dump(engine)
-    other_city = with_change("key: stamford-ct", "key: stamford-2").replace("state: CT", "state: NY")
+    other_city = with_change("key: stamford-ct", "key: stamford-2").replace(
+        "state: CT", "state: NY"
+    )
     edited = with_change("cost: 15000", "cost: 99")
     with pytest.raises(PlanProblems) as error:
         _seed(engine, edited, other_city)
@@ -144,12 +153,16 @@ def test_dry_run_reports_but_writes_nothing(engine: Engine) -> None:
     [report] = _seed(engine, MINIMAL, dry_run=True)
     assert report.tallies["actions"].created == 2
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(Framework.__table__)).scalar() == 0  # type: ignore[attr-defined]
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(Framework.__table__)).scalar() == 0
+        )  # type: ignore[attr-defined]
 
 
 def test_markup_like_text_is_stored_literally(engine: Engine) -> None:
     """A title such as [bold]x[/] is the user's text, kept exactly."""
-    text = with_change("title: Convene the working group", 'title: "[bold red]Convene[/] the [/] group"')
+    text = with_change(
+        "title: Convene the working group", 'title: "[bold red]Convene[/] the [/] group"'
+    )
     _seed(engine, text)
     assert _action(engine, "convene").title == "[bold red]Convene[/] the [/] group"
 
@@ -158,12 +171,38 @@ def test_python_api_takes_a_dict(engine: Engine) -> None:
     """Scripts can validate and apply a plan built in Python."""
     plan = load_data(
         {
-            "framework": {"key": "athens-oh", "city": "Athens", "state": "OH", "country": "US",
-                          "title": "Athens", "stage": "planning", "starts": "2025-01"},
-            "stakeholders": [{"key": "city-of-athens-oh", "name": "City of Athens", "sector": "local_government"}],
-            "goals": [{"key": "g1", "title": "Form the group", "objectives": [
-                {"key": "o1", "title": "Group formed", "actions": [
-                    {"key": "a1", "title": "Convene", "lead": "city-of-athens-oh", "due": "2025-03-31"}]}]}],
+            "framework": {
+                "key": "athens-oh",
+                "city": "Athens",
+                "state": "OH",
+                "country": "US",
+                "title": "Athens",
+                "stage": "planning",
+                "starts": "2025-01",
+            },
+            "stakeholders": [
+                {"key": "city-of-athens-oh", "name": "City of Athens", "sector": "local_government"}
+            ],
+            "goals": [
+                {
+                    "key": "g1",
+                    "title": "Form the group",
+                    "objectives": [
+                        {
+                            "key": "o1",
+                            "title": "Group formed",
+                            "actions": [
+                                {
+                                    "key": "a1",
+                                    "title": "Convene",
+                                    "lead": "city-of-athens-oh",
+                                    "due": "2025-03-31",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
         },
         source="script",
     )

@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import count_items, generate_plans  # noqa: E402
+from generate import count_items, generate_plans
 
 T = TypeVar("T")
 SKIPPED_TABLES = ("alembic_version", "import_run")
@@ -138,12 +138,14 @@ def reference_run(rows: list[TableRows], path: Path) -> float:
     new_database(path).dispose()
     con = sqlite3.connect(path, isolation_level=None)
     try:
-        for pragma in ("busy_timeout = 15000", "foreign_keys = ON", "journal_mode = WAL",
-                       "synchronous = NORMAL"):
+        for pragma in (
+            "busy_timeout = 15000",
+            "foreign_keys = ON",
+            "journal_mode = WAL",
+            "synchronous = NORMAL",
+        ):
             con.execute(f"PRAGMA {pragma}")
-        statements = [
-            (insert_sql(table, columns), data) for table, columns, data in rows if data
-        ]
+        statements = [(insert_sql(table, columns), data) for table, columns, data in rows if data]
 
         def insert() -> None:
             con.execute("BEGIN IMMEDIATE")
@@ -163,7 +165,9 @@ def reference_run(rows: list[TableRows], path: Path) -> float:
 def count_rows(path: Path) -> dict[str, int]:
     con = sqlite3.connect(path)
     try:
-        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in table_order(con)}
+        return {
+            t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in table_order(con)
+        }
     finally:
         con.close()
 
@@ -203,8 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--allocations", type=int, default=None, help="allocations (3 per action)")
     parser.add_argument("--members", type=int, default=0, help="members (0)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
-    parser.add_argument("--max-ratio", type=float, default=None,
-                        help="exit 1 when tracker/reference exceeds this (default: report only)")
+    parser.add_argument(
+        "--max-ratio",
+        type=float,
+        default=None,
+        help="exit 1 when tracker/reference exceeds this (default: report only)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -296,10 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'re-seed result':<{label}}{'0 created, 0 updated (asserted)':>30}")
     for when, n_bytes in memory.items():
         print(f"{'peak memory (ru_maxrss), ' + when:<{label}}{mib(n_bytes):>10}")
-    print(f"rows written: {total_rows:,}; tracker {seconds(tracker_total)} "
-          f"({rate(total_rows, tracker_total)}), validation {seconds(validate)}, "
-          f"writing {seconds(write)}; reference {seconds(reference)} "
-          f"({rate(total_rows, reference)}); re-seed {seconds(reseed)}")
+    print(
+        f"rows written: {total_rows:,}; tracker {seconds(tracker_total)} "
+        f"({rate(total_rows, tracker_total)}), validation {seconds(validate)}, "
+        f"writing {seconds(write)}; reference {seconds(reference)} "
+        f"({rate(total_rows, reference)}); re-seed {seconds(reseed)}"
+    )
 
     if args.max_ratio is not None and ratio > args.max_ratio:
         print(f"FAIL: tracker/reference {ratio:.1f}x is above --max-ratio {args.max_ratio}x")

@@ -48,37 +48,170 @@ FISCAL_YEARS = 6
 """Allocations fall in the framework's first year and the five after it."""
 
 _SECTORS = (
-    "local_government", "law_enforcement", "education", "non_profit", "social_services",
-    "faith", "community_group", "philanthropy", "state_government", "federal_government",
-    "academia", "health", "business", "other",
+    "local_government",
+    "law_enforcement",
+    "education",
+    "non_profit",
+    "social_services",
+    "faith",
+    "community_group",
+    "philanthropy",
+    "state_government",
+    "federal_government",
+    "academia",
+    "health",
+    "business",
+    "other",
 )
 _KINDS = (
-    "federal_grant", "state_grant", "local_government", "foundation", "community",
-    "corporate", "in_kind", "other",
+    "federal_grant",
+    "state_grant",
+    "local_government",
+    "foundation",
+    "community",
+    "corporate",
+    "in_kind",
+    "other",
 )
-_STATES = ("AL", "AZ", "CA", "CO", "CT", "FL", "GA", "IL", "KS", "MA", "MI", "MN", "NM", "NY",
-           "OH", "OR", "PA", "TN", "TX", "WA")
-_ORG_WORDS = ("Community", "Youth", "Family", "Neighborhood", "Regional", "County", "Civic",
-              "Interfaith", "Health", "Education", "Public Safety", "Recovery", "Arts")
-_ORG_KINDS = ("Alliance", "Coalition", "Center", "Foundation", "Council", "Network",
-              "Department", "Association", "Partnership", "Services")
-_VERBS = ("Establish", "Expand", "Train", "Convene", "Fund", "Map", "Publish", "Pilot",
-          "Coordinate", "Evaluate", "Strengthen", "Launch", "Support", "Review")
-_OBJECTS = ("a referral pathway", "school-based prevention programmes", "a rapid response team",
-            "community dialogues", "mental-health first aid", "a resource directory",
-            "faith-leader roundtables", "online-harm awareness sessions", "victim support services",
-            "a data-sharing agreement", "youth mentoring", "bystander training",
-            "a hate-incident reporting line", "an annual public report")
-_AUDIENCES = ("for young people", "for parents and carers", "for frontline staff",
-              "across city departments", "with community partners", "in every district",
-              "for teachers", "for newcomers", "with local businesses", "for faith communities")
-_THEMES = ("trust between communities and institutions", "prevention capacity",
-           "early intervention", "resilience to online harms", "coordination across sectors",
-           "support for victims", "public awareness", "sustainable funding")
-_WORDS = ("the", "city", "partners", "residents", "need", "trusted", "spaces", "to", "report",
-          "concerns", "and", "services", "are", "not", "well", "known", "by", "young", "people",
-          "leaders", "ask", "for", "more", "coordination", "between", "schools", "police",
-          "health", "providers", "community", "groups", "funding", "is", "short-term")
+_STATES = (
+    "AL",
+    "AZ",
+    "CA",
+    "CO",
+    "CT",
+    "FL",
+    "GA",
+    "IL",
+    "KS",
+    "MA",
+    "MI",
+    "MN",
+    "NM",
+    "NY",
+    "OH",
+    "OR",
+    "PA",
+    "TN",
+    "TX",
+    "WA",
+)
+_ORG_WORDS = (
+    "Community",
+    "Youth",
+    "Family",
+    "Neighborhood",
+    "Regional",
+    "County",
+    "Civic",
+    "Interfaith",
+    "Health",
+    "Education",
+    "Public Safety",
+    "Recovery",
+    "Arts",
+)
+_ORG_KINDS = (
+    "Alliance",
+    "Coalition",
+    "Center",
+    "Foundation",
+    "Council",
+    "Network",
+    "Department",
+    "Association",
+    "Partnership",
+    "Services",
+)
+_VERBS = (
+    "Establish",
+    "Expand",
+    "Train",
+    "Convene",
+    "Fund",
+    "Map",
+    "Publish",
+    "Pilot",
+    "Coordinate",
+    "Evaluate",
+    "Strengthen",
+    "Launch",
+    "Support",
+    "Review",
+)
+_OBJECTS = (
+    "a referral pathway",
+    "school-based prevention programmes",
+    "a rapid response team",
+    "community dialogues",
+    "mental-health first aid",
+    "a resource directory",
+    "faith-leader roundtables",
+    "online-harm awareness sessions",
+    "victim support services",
+    "a data-sharing agreement",
+    "youth mentoring",
+    "bystander training",
+    "a hate-incident reporting line",
+    "an annual public report",
+)
+_AUDIENCES = (
+    "for young people",
+    "for parents and carers",
+    "for frontline staff",
+    "across city departments",
+    "with community partners",
+    "in every district",
+    "for teachers",
+    "for newcomers",
+    "with local businesses",
+    "for faith communities",
+)
+_THEMES = (
+    "trust between communities and institutions",
+    "prevention capacity",
+    "early intervention",
+    "resilience to online harms",
+    "coordination across sectors",
+    "support for victims",
+    "public awareness",
+    "sustainable funding",
+)
+_WORDS = (
+    "the",
+    "city",
+    "partners",
+    "residents",
+    "need",
+    "trusted",
+    "spaces",
+    "to",
+    "report",
+    "concerns",
+    "and",
+    "services",
+    "are",
+    "not",
+    "well",
+    "known",
+    "by",
+    "young",
+    "people",
+    "leaders",
+    "ask",
+    "for",
+    "more",
+    "coordination",
+    "between",
+    "schools",
+    "police",
+    "health",
+    "providers",
+    "community",
+    "groups",
+    "funding",
+    "is",
+    "short-term",
+)
 
 
 def generate_plans(
@@ -162,9 +295,21 @@ def generate_plans(
 def count_items(plans: Sequence[dict[str, Any]]) -> dict[str, int]:
     """How many of each item the plans hold (shared stakeholders and sources once)."""
     counts = dict.fromkeys(
-        ("frameworks", "stakeholders", "funding_sources", "members", "workshops", "findings",
-         "goals", "objectives", "indicators", "actions", "partners", "finding_refs",
-         "allocations"),
+        (
+            "frameworks",
+            "stakeholders",
+            "funding_sources",
+            "members",
+            "workshops",
+            "findings",
+            "goals",
+            "objectives",
+            "indicators",
+            "actions",
+            "partners",
+            "finding_refs",
+            "allocations",
+        ),
         0,
     )
     stakeholders: set[str] = set()
@@ -498,8 +643,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     paths = write_plans(plans, args.out)
     counts = count_items(plans)
-    print(f"wrote {len(paths)} files to {args.out}: "
-          + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print(
+        f"wrote {len(paths)} files to {args.out}: "
+        + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+    )
     return 0
 
 

@@ -30,7 +30,7 @@ class Settings:
             return os.environ["TRACKER_USER"]
         try:
             return getpass.getuser()
-        except Exception:  # noqa: BLE001  (no login name in some containers)
+        except Exception:
             return "unknown"
 
     def engine(self, *, check: bool = True) -> Engine:
@@ -54,6 +54,10 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     raise SystemExit(code)
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the failures a user can act on into one clear message and an exit code."""
@@ -69,8 +73,7 @@ def user_errors() -> Iterator[None]:
         files = len({p.source for p in exc.problems})
         count = len(exc.problems)
         fail(
-            f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}; "
-            "nothing was written.",
+            f"{_plural(count, 'problem')} in {_plural(files, 'file')}; nothing was written.",
             exc.exit_code,
         )
     except TrackerError as exc:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -160,7 +159,9 @@ def seed(
             pass_status=True,
         )
         if as_json:
-            typer.echo(json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2))
+            typer.echo(
+                json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2)
+            )
             return
         from tracker.cli.render import print_seed_reports
 
@@ -191,7 +192,7 @@ def demo(
 def _with_status(label: str, work, *, pass_status: bool = False):  # type: ignore[no-untyped-def]
     """Run ``work`` with a spinner on the terminal (large files take a while)."""
     if not sys.stderr.isatty():
-        return work((lambda _msg: None)) if pass_status else work()
+        return work(lambda _msg: None) if pass_status else work()
     from rich.console import Console
 
     console = Console(stderr=True)

@@ -39,8 +39,17 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
     from rich.text import Text
 
     table = Table(title="Frameworks", title_justify="left")
-    for column in ("framework", "city", "stage", "goals", "objectives", "actions", "done",
-                   "findings", "estimated cost"):
+    for column in (
+        "framework",
+        "city",
+        "stage",
+        "goals",
+        "objectives",
+        "actions",
+        "done",
+        "findings",
+        "estimated cost",
+    ):
         text_column = column in ("framework", "city", "stage")
         table.add_column(
             column,

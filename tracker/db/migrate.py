@@ -124,4 +124,8 @@ class _connect:
 
 def _first_line(exc: Exception) -> str:
     original = getattr(exc, "orig", None) or exc
-    return str(original).strip().splitlines()[0].rstrip(".") if str(original).strip() else type(exc).__name__
+    return (
+        str(original).strip().splitlines()[0].rstrip(".")
+        if str(original).strip()
+        else type(exc).__name__
+    )

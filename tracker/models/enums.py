@@ -5,11 +5,8 @@ from __future__ import annotations
 import enum
 
 
-class _Choice(str, enum.Enum):
+class _Choice(enum.StrEnum):
     """A string enum whose value is what files, the CLI and the database hold."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Sector(_Choice):

@@ -174,10 +174,11 @@ def check_together(plans: Sequence[LoadedPlan]) -> None:
                 )
             )
         cities.setdefault(city, (fw.state, source))
-        for kind, items, label in (
+        groups: tuple[tuple[str, Sequence[Any], str], ...] = (
             ("stakeholders", plan.stakeholders, "stakeholder"),
             ("funding_sources", plan.funding_sources, "funding source"),
-        ):
+        )
+        for kind, items, label in groups:
             for i, item in enumerate(items):
                 seen = shared.get((kind, item.key))
                 if seen is None:
@@ -206,9 +207,7 @@ def check_together(plans: Sequence[LoadedPlan]) -> None:
                 )
     if problems:
         by_source = {p.source: p for p in plans}
-        raise PlanProblems(
-            [q for p in problems for q in locate([p], by_source[p.source].text)]
-        )
+        raise PlanProblems([q for p in problems for q in locate([p], by_source[p.source].text)])
 
 
 def _check_against_database(conn: sa.Connection, loaded: LoadedPlan) -> None:
@@ -273,8 +272,18 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
             }
         ],
         key="key",
-        fields=("city", "state", "country", "title", "description", "stage", "starts",
-                "near_term_months", "mid_term_months", "currency"),
+        fields=(
+            "city",
+            "state",
+            "country",
+            "title",
+            "description",
+            "stage",
+            "starts",
+            "near_term_months",
+            "mid_term_months",
+            "currency",
+        ),
         extra_on_update={"updated_at": now},
     )
     fid = framework.ids[fw.key]
@@ -338,7 +347,9 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
             _t(Affiliation),
             owner="member_id",
             keys=("stakeholder_id",),
-            desired={members.ids[m.login]: as_set(sid[k] for k in m.stakeholders) for m in plan.members},
+            desired={
+                members.ids[m.login]: as_set(sid[k] for k in m.stakeholders) for m in plan.members
+            },
             remove=False,  # a member may belong to organisations of other frameworks too
         )
         members.changed = changed - members.created
@@ -361,7 +372,9 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         _t(WorkshopParticipant),
         owner="workshop_id",
         keys=("stakeholder_id",),
-        desired={workshops.ids[w.key]: as_set(sid[k] for k in w.participants) for w in plan.workshops},
+        desired={
+            workshops.ids[w.key]: as_set(sid[k] for k in w.participants) for w in plan.workshops
+        },
         owners_in_scope=sa.select(_t(Workshop).c.id).where(_t(Workshop).c.framework_id == fid),
     )
     workshops.changed -= workshops.created
@@ -374,7 +387,10 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         findings = sync_rows(
             conn,
             _t(Finding),
-            [{"key": f.key, "number": n, "text": f.text} for n, f in enumerate(workshop.findings, 1)],
+            [
+                {"key": f.key, "number": n, "text": f.text}
+                for n, f in enumerate(workshop.findings, 1)
+            ],
             key="key",
             fields=("number", "text"),
             scope={"workshop_id": wid},
@@ -386,7 +402,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
             keys=("lang",),
             values=("text",),
             desired={
-                findings.ids[f.key]: {(lang, ): (text,) for lang, text in f.translations.items()}
+                findings.ids[f.key]: {(lang,): (text,) for lang, text in f.translations.items()}
                 for f in workshop.findings
             },
             owners_in_scope=sa.select(_t(Finding).c.id).where(_t(Finding).c.workshop_id == wid),
@@ -471,15 +487,26 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         _t(Indicator),
         indicator_rows,
         key="key",
-        fields=("objective_id", "position", "name", "unit", "baseline", "target", "target_date",
-                "direction", "description"),
+        fields=(
+            "objective_id",
+            "position",
+            "name",
+            "unit",
+            "baseline",
+            "target",
+            "target_date",
+            "direction",
+            "description",
+        ),
         scope={"framework_id": fid},
     )
     _count(tally["indicators"], indicators, len(indicator_rows))
 
     actions_in = [(o, a) for _g, o in pairs for a in o.actions]
     progress(f"{loaded.source}: {len(actions_in):,} actions")
-    _write_actions(conn, fid, fw, actions_in, objectives.ids, sid, sources.ids, finding_ids, tally, now)
+    _write_actions(
+        conn, fid, fw, actions_in, objectives.ids, sid, sources.ids, finding_ids, tally, now
+    )
     return report
 
 
@@ -517,8 +544,17 @@ def _write_actions(
                 "updated_at": now,
             }
         )
-    plan_fields = ("objective_id", "position", "title", "description", "horizon", "lead_id",
-                   "starts", "due", "cost")
+    plan_fields = (
+        "objective_id",
+        "position",
+        "title",
+        "description",
+        "horizon",
+        "lead_id",
+        "starts",
+        "due",
+        "cost",
+    )
     # `status` stays out of `fields`: an existing action keeps the status its members gave it.
     actions = sync_rows(
         conn, action, rows, key="key", fields=plan_fields, scope={"framework_id": fid}
@@ -530,7 +566,9 @@ def _write_actions(
         _t(ActionPartner),
         owner="action_id",
         keys=("stakeholder_id",),
-        desired={ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in if a.partners},
+        desired={
+            ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in if a.partners
+        },
         owners_in_scope=in_scope,
     )
     links_changed |= sync_links(
@@ -539,7 +577,9 @@ def _write_actions(
         owner="action_id",
         keys=("finding_id",),
         desired={
-            ids[a.key]: as_set(finding_ids[r] for r in a.findings) for _o, a in actions_in if a.findings
+            ids[a.key]: as_set(finding_ids[r] for r in a.findings)
+            for _o, a in actions_in
+            if a.findings
         },
         owners_in_scope=in_scope,
     )

@@ -26,9 +26,10 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 MAX_EXPANSION_RATIO = 10
 MIN_EXPANSION_ALLOWANCE = 100_000
 MAX_DEPTH = 64
+SELF_ALIAS = "an alias refers to itself (an endless structure); remove that alias"
 
 
-def _no_timestamps(loader: type) -> dict[Any, Any]:
+def _no_timestamps(loader: Any) -> dict[Any, Any]:
     # Dates stay text so that the plan models parse them (and refuse ambiguous
     # ones); keys such as `2024-12-09` stay keys instead of becoming dates.
     return {
@@ -90,9 +91,13 @@ def read_source(source: str | Path) -> tuple[str, str]:
     except FileNotFoundError:
         raise PlanProblems([Problem(name, "no such file; check the path")]) from None
     except IsADirectoryError:
-        raise PlanProblems([Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]) from None
+        raise PlanProblems(
+            [Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]
+        ) from None
     except PermissionError:
-        raise PlanProblems([Problem(name, "cannot be read (permission denied); check its permissions")]) from None
+        raise PlanProblems(
+            [Problem(name, "cannot be read (permission denied); check its permissions")]
+        ) from None
     try:
         return name, raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -146,14 +151,16 @@ def _parse_json(name: str, text: str) -> Any:
             ]
         ) from None
     except RecursionError:
-        raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]) from None
+        raise PlanProblems(
+            [Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]
+        ) from None
     if duplicates:
         # Only now pay for line numbers: the YAML reader finds them (JSON is YAML).
         try:
             _parse_yaml(name, text)
         except PlanProblems:
             raise
-        except Exception:  # noqa: BLE001  (JSON that YAML 1.1 reads differently)
+        except Exception:
             pass
         raise PlanProblems([Problem(name, "a key appears twice in one object; keep only one")])
     return data
@@ -206,13 +213,20 @@ def _parse_yaml(name: str, text: str) -> Any:
     except yaml.YAMLError as exc:
         raise PlanProblems([Problem(name, f"YAML error: {exc}")]) from None
     except RecursionError:
-        raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]) from None
+        raise PlanProblems(
+            [Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]
+        ) from None
     finally:
         loader.dispose()
     if loader.duplicates:
         raise PlanProblems(
             [
-                Problem(name, f"the key {key!r} appears twice in the same mapping; keep only one", line=line, column=col)
+                Problem(
+                    name,
+                    f"the key {key!r} appears twice in the same mapping; keep only one",
+                    line=line,
+                    column=col,
+                )
                 for line, col, key in loader.duplicates
             ]
         )
@@ -245,15 +259,19 @@ def _check_expansion(name: str, data: Any) -> None:
         ident = id(obj)
         if children_done:
             children = obj.values() if isinstance(obj, dict) else obj
-            sizes[ident] = 1 + sum(sizes.get(id(c), 0) for c in children if isinstance(c, dict | list))
+            sizes[ident] = 1 + sum(
+                sizes.get(id(c), 0) for c in children if isinstance(c, dict | list)
+            )
             on_path.discard(ident)
             continue
         if ident in sizes:
             continue
         if ident in on_path:
-            raise PlanProblems([Problem(name, "an alias refers to itself (an endless structure); remove that alias")])
+            raise PlanProblems([Problem(name, SELF_ALIAS)])
         if depth > MAX_DEPTH:
-            raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")])
+            raise PlanProblems(
+                [Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]
+            )
         distinct += 1
         on_path.add(ident)
         stack.append((obj, depth, True))
@@ -262,7 +280,12 @@ def _check_expansion(name: str, data: Any) -> None:
             if isinstance(child, dict | list):
                 if id(child) in on_path:
                     raise PlanProblems(
-                        [Problem(name, "an alias refers to itself (an endless structure); remove that alias")]
+                        [
+                            Problem(
+                                name,
+                                SELF_ALIAS,
+                            )
+                        ]
                     )
                 stack.append((child, depth + 1, False))
         if len(sizes) + len(stack) > 50_000_000:
@@ -294,7 +317,9 @@ def line_of(text: str, loc: Loc) -> tuple[int | None, int | None]:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                     nxt = value_node
                     break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             nxt = node.value[part]
         if nxt is None:
             break

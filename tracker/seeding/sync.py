@@ -148,12 +148,12 @@ def sync_links(
         want = desired.get(owner_id, {})
         have = existing.get(owner_id, {})
         for link_key, link_value in want.items():
-            row = {owner: owner_id, **dict(zip(keys, link_key, strict=True))}
+            link = {owner: owner_id, **dict(zip(keys, link_key, strict=True))}
             if link_key not in have:
-                inserts.append({**row, **dict(zip(values, link_value, strict=True))})
+                inserts.append({**link, **dict(zip(values, link_value, strict=True))})
                 changed.add(owner_id)
             elif have[link_key] != link_value:
-                updates.append({**_bound(row), **dict(zip(values, link_value, strict=True))})
+                updates.append({**_bound(link), **dict(zip(values, link_value, strict=True))})
                 changed.add(owner_id)
         if remove:
             for link_key in have.keys() - want.keys():

@@ -73,13 +73,12 @@ def _from_pydantic(source: str, error: Any) -> Problem:
         message = f"is not a known field; remove it or fix its spelling (allowed here: {allowed})"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
-    elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("key", "lead", "source") or (
+    elif (kind == "string_pattern_mismatch" and loc and loc[-1] in ("key", "lead", "source")) or (
         kind == "string_pattern_mismatch" and len(loc) >= 2 and isinstance(loc[-1], int)
     ):
         suggestion = _slug(str(given))
-        message = (
-            f"{given!r} is not a valid key; use lowercase letters, digits and hyphens"
-            + (f", for example {suggestion!r}" if suggestion else "")
+        message = f"{given!r} is not a valid key; use lowercase letters, digits and hyphens" + (
+            f", for example {suggestion!r}" if suggestion else ""
         )
         if "findings" in loc:
             message += " (a finding is referred to as workshop-key/finding-key)"
@@ -116,7 +115,9 @@ def _allowed_fields(loc: Loc) -> str:
         if isinstance(part, int):
             args = typing.get_args(model)
             model = args[0] if args else model
-        elif isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
+        elif (
+            isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields
+        ):
             model = model.model_fields[part].annotation
         elif typing.get_origin(model) is dict:
             model = typing.get_args(model)[1]
@@ -156,10 +157,22 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
     sources = {s.key: s for s in plan.funding_sources}
     findings = {f"{w.key}/{f.key}" for w in plan.workshops for f in w.findings}
 
-    yield from _unique(source, "stakeholder", ((("stakeholders", i, "key"), s.key) for i, s in enumerate(plan.stakeholders)))
-    yield from _unique(source, "funding source", ((("funding_sources", i, "key"), s.key) for i, s in enumerate(plan.funding_sources)))
-    yield from _unique(source, "member", ((("members", i, "login"), m.login) for i, m in enumerate(plan.members)))
-    yield from _unique(source, "workshop", ((("workshops", i, "key"), w.key) for i, w in enumerate(plan.workshops)))
+    yield from _unique(
+        source,
+        "stakeholder",
+        ((("stakeholders", i, "key"), s.key) for i, s in enumerate(plan.stakeholders)),
+    )
+    yield from _unique(
+        source,
+        "funding source",
+        ((("funding_sources", i, "key"), s.key) for i, s in enumerate(plan.funding_sources)),
+    )
+    yield from _unique(
+        source, "member", ((("members", i, "login"), m.login) for i, m in enumerate(plan.members))
+    )
+    yield from _unique(
+        source, "workshop", ((("workshops", i, "key"), w.key) for i, w in enumerate(plan.workshops))
+    )
 
     def stakeholder_ref(loc: Loc, key: str) -> Iterator[Problem]:
         if key not in stakeholders:
@@ -186,7 +199,10 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
         yield from _unique(
             source,
             f"finding of workshop {workshop.key!r}",
-            ((("workshops", i, "findings", j, "key"), f.key) for j, f in enumerate(workshop.findings)),
+            (
+                (("workshops", i, "findings", j, "key"), f.key)
+                for j, f in enumerate(workshop.findings)
+            ),
         )
         for j, key in enumerate(workshop.participants):
             yield from stakeholder_ref(("workshops", i, "participants", j), key)
@@ -232,7 +248,9 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
                 for f, allocation in enumerate(action.funding):
                     if allocation.source in sources and allocation.amount is not None:
                         allocated[allocation.source] += allocation.amount
-                        first_allocation.setdefault(allocation.source, (*aloc, "funding", f, "amount"))
+                        first_allocation.setdefault(
+                            allocation.source, (*aloc, "funding", f, "amount")
+                        )
                         committed = sources[allocation.source].amount
                         if committed is not None and allocation.amount > committed:
                             over_alone.add(allocation.source)  # already said for that one
@@ -303,11 +321,16 @@ def _check_action(
                 floc,
             )
         seen.add((allocation.source, allocation.fiscal_year))
-        if src.amount is not None and allocation.amount is not None and allocation.amount > src.amount:
+        if (
+            src.amount is not None
+            and allocation.amount is not None
+            and allocation.amount > src.amount
+        ):
             yield Problem(
                 source,
-                f"allocates {allocation.amount} from {allocation.source!r}, more than its committed "
-                f"amount {src.amount}; lower the allocation or correct the source's amount",
+                f"allocates {allocation.amount} from {allocation.source!r}, more than its "
+                f"committed amount {src.amount}; lower the allocation or correct the "
+                "source's amount",
                 (*floc, "amount"),
             )
 
@@ -329,7 +352,9 @@ def _unique(source: str, what: str, items: Iterable[tuple[Loc, str]]) -> Iterato
 def _repeats(source: str, loc: Loc, keys: list[str]) -> Iterator[Problem]:
     for key, count in Counter(keys).items():
         if count > 1:
-            yield Problem(source, f"{key!r} is listed {count} times; list it once", (*loc, keys.index(key)))
+            yield Problem(
+                source, f"{key!r} is listed {count} times; list it once", (*loc, keys.index(key))
+            )
 
 
 def _path(loc: Loc) -> str:

@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate renders sqlmodel's AutoString)
+import sqlmodel.sql.sqltypes  # autogenerate renders sqlmodel's AutoString
 from alembic import op
 
 import tracker.models.types
