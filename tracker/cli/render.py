@@ -13,21 +13,19 @@ from tracker.services.frameworks import FrameworkSummary
 def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
     if dry_run:
         typer.echo("Dry run: nothing was written. Applying these files would do this:")
-    verb = "would be" if dry_run else ""
     for report in reports:
         typer.echo(
-            f"{report.source}: framework {report.framework}: {report.created} created, "
-            f"{report.updated} updated, {report.unchanged} unchanged"
-            + (f" {verb}".rstrip() if verb and (report.created or report.updated) else "")
+            f"{report.source}: framework {report.framework}: {report.created:,} created, "
+            f"{report.updated:,} updated, {report.unchanged:,} unchanged"
         )
         for kind, tally in report.tallies.items():
             parts = []
             if tally.created:
-                parts.append(f"{tally.created} created")
+                parts.append(f"{tally.created:,} created")
             if tally.updated:
-                parts.append(f"{tally.updated} updated")
+                parts.append(f"{tally.updated:,} updated")
             if tally.missing:
-                parts.append(f"{tally.missing} not in the file (kept)")
+                parts.append(f"{tally.missing:,} not in the file (kept)")
             if parts:
                 typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(parts)}")
 
