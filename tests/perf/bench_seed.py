@@ -17,6 +17,8 @@ Each run uses fresh SQLite files in a temporary folder:
 
 Times are medians of ``--repeat`` runs. ``--max-ratio`` makes the exit status 1
 when tracker (validation + writing) is more than that many times the reference.
+``--no-gc`` pauses Python's cyclic garbage collector during the tracker steps,
+to show its share of the time.
 """
 
 from __future__ import annotations
@@ -76,10 +78,14 @@ def new_database(path: Path) -> Any:
     return engine
 
 
-def tracker_run(plans: Sequence[dict[str, Any]], path: Path) -> TrackerRun:
+def tracker_run(
+    plans: Sequence[dict[str, Any]], path: Path, *, pause_gc: bool = False
+) -> TrackerRun:
     from tracker.seeding import load_data, seed
 
     engine = new_database(path)
+    if pause_gc:
+        gc.disable()
     try:
         validate, loaded = timed(
             lambda: [load_data(p, source=f"{p['framework']['key']}.json") for p in plans]
@@ -87,6 +93,7 @@ def tracker_run(plans: Sequence[dict[str, Any]], path: Path) -> TrackerRun:
         write, reports = timed(lambda: seed(engine, loaded, actor="bench"))
         reseed, again = timed(lambda: seed(engine, loaded, actor="bench"))
     finally:
+        gc.enable()
         engine.dispose()
     created = sum(r.created for r in reports)
     if sum(r.updated for r in reports):
@@ -153,11 +160,11 @@ def reference_run(rows: list[TableRows], path: Path) -> float:
                 con.executemany(sql, data)
             con.execute("COMMIT")
 
-        seconds, _ = timed(insert)
+        elapsed, _ = timed(insert)
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         if bad:
             raise AssertionError(f"reference database has foreign-key violations: {bad[:5]}")
-        return seconds
+        return elapsed
     finally:
         con.close()
 
@@ -208,6 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=0, help="members (0)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
     parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="pause Python's cyclic garbage collector during the tracker steps "
+        "(a diagnostic: shows the collector's share of the time)",
+    )
+    parser.add_argument(
         "--max-ratio",
         type=float,
         default=None,
@@ -235,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"allocations, {items['stakeholders']:,} stakeholders (seed {args.seed}); "
         f"generated in {seconds(generating)}"
     )
+    if args.no_gc:
+        print("--no-gc: the cyclic garbage collector is paused during the tracker steps")
     memory = {"after generating": peak_memory_bytes()}
 
     runs: list[TrackerRun] = []
@@ -243,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(tmp)
         for r in range(args.repeat):
             gc.collect()
-            runs.append(tracker_run(plans, folder / f"tracker-{r}.db"))
+            runs.append(tracker_run(plans, folder / f"tracker-{r}.db", pause_gc=args.no_gc))
             print(f"  tracker run {r + 1}/{args.repeat}: {seconds(runs[-1].total)}", flush=True)
         memory["after tracker runs"] = peak_memory_bytes()
         del plans
@@ -282,7 +297,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     label = 50
     header = f"{'':<{label}}{'median':>10}{'min':>10}{'max':>10}  {'throughput':>16}"
-    print(f"median of {args.repeat} run(s), each on a fresh database")
+    print(
+        f"median of {args.repeat} run(s), each on fresh databases; "
+        "throughput = rows written / median time"
+    )
     print(header)
     print("-" * len(header))
 

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SHARED_FUNDING_SOURCES", "count_items", "generate_plans", "write_plans"]
+__all__ = ["FISCAL_YEARS", "SHARED_FUNDING_SOURCES", "count_items", "generate_plans", "write_plans"]
 
 SHARED_FUNDING_SOURCES = 2
 """Funding sources declared (identically, amount null) in every file."""
@@ -229,7 +229,10 @@ def generate_plans(
 
     ``funding_sources`` and ``workshops`` are per framework; ``members`` is a
     total (each member belongs to one framework, affiliated with one or two of
-    its stakeholders). Raises ValueError for impossible combinations.
+    its stakeholders). An action holds at most ``funding_sources * FISCAL_YEARS``
+    allocations, so scale ``allocations`` down with ``actions`` (the command
+    line and bench_seed.py use three per action). Raises ValueError for
+    impossible combinations.
     """
     if frameworks < 1 or actions < 0 or allocations < 0 or members < 0:
         raise ValueError("frameworks must be at least 1; counts cannot be negative")

@@ -12,7 +12,9 @@ For scripts::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +42,27 @@ __all__ = [
 ]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk step.
+
+    Loading a big plan makes millions of small acyclic objects, and each full
+    collection would re-scan all of them: a third of the time of a 100,000-action
+    seed. Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_text(text: str, *, source: str = "<text>") -> LoadedPlan:
     """Parse and check YAML or JSON text as a plan; raises `PlanProblems`."""
-    return validate_data(parse_text(source, text), source=source, text=text)
+    with _collector_paused():
+        return validate_data(parse_text(source, text), source=source, text=text)
 
 
 def load_file(path: str | Path) -> LoadedPlan:
@@ -53,18 +73,20 @@ def load_file(path: str | Path) -> LoadedPlan:
 
 def load_data(data: Any, *, source: str = "<data>") -> LoadedPlan:
     """Check a plan given as plain Python data (dicts and lists); raises `PlanProblems`."""
-    return validate_data(data, source=source)
+    with _collector_paused():
+        return validate_data(data, source=source)
 
 
 def load_files(paths: Iterable[str | Path]) -> list[LoadedPlan]:
     """Read and check several files; raises one `PlanProblems` with the problems of all."""
     plans: list[LoadedPlan] = []
     problems: list[Problem] = []
-    for path in paths:
-        try:
-            plans.append(load_file(path))
-        except PlanProblems as exc:
-            problems.extend(exc.problems)
+    with _collector_paused():
+        for path in paths:
+            try:
+                plans.append(load_file(path))
+            except PlanProblems as exc:
+                problems.extend(exc.problems)
     if not problems:
         try:
             check_together(plans)
@@ -89,7 +111,7 @@ def seed(
     """
     from sqlmodel import Session
 
-    with Session(engine) as session:
+    with _collector_paused(), Session(engine) as session:
         session.begin()
         try:
             reports = apply_plans(session, plans, actor=actor, progress=progress)

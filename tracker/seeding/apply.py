@@ -96,10 +96,18 @@ class FileReport:
         }
 
 
-def derive_horizon(framework: FrameworkIn, due: dt.date) -> Horizon:
-    """Near term if due within the near window from the plan's start, else mid, else long."""
+def horizon_ends(framework: FrameworkIn) -> tuple[dt.date, dt.date]:
+    """The last days of the near-term and mid-term windows, counted from the plan's start."""
     near_end = framework.starts + relativedelta(months=framework.near_term_months, days=-1)
     mid_end = framework.starts + relativedelta(months=framework.mid_term_months, days=-1)
+    return near_end, mid_end
+
+
+def derive_horizon(
+    framework: FrameworkIn, due: dt.date, ends: tuple[dt.date, dt.date] | None = None
+) -> Horizon:
+    """Near term if due within the near window from the plan's start, else mid, else long."""
+    near_end, mid_end = ends or horizon_ends(framework)
     if due <= near_end:
         return Horizon.near_term
     if due <= mid_end:
@@ -523,6 +531,7 @@ def _write_actions(
     now: dt.datetime,
 ) -> None:
     action = _t(Action)
+    ends = horizon_ends(fw)
     rows = []
     for n, (o, a) in enumerate(actions_in):
         rows.append(
@@ -532,7 +541,7 @@ def _write_actions(
                 "position": n,
                 "title": a.title,
                 "description": a.description,
-                "horizon": a.horizon or derive_horizon(fw, a.due),
+                "horizon": a.horizon or derive_horizon(fw, a.due, ends),
                 "lead_id": sid[a.lead],
                 "starts": a.starts,
                 "due": a.due,

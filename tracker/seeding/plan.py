@@ -83,10 +83,12 @@ _DATE_SCHEMA = WithJsonSchema(
 )
 _iso = PlainSerializer(lambda d: d.isoformat(), return_type=str)
 
+# Constraints in `Field` come before the validators so pydantic checks them in
+# its compiled core (after a validator, they fall back to slow Python checks).
 Key = Annotated[
     str,
-    BeforeValidator(_key_from_number),
     Field(pattern=KEY_PATTERN, min_length=1, max_length=64),
+    BeforeValidator(_key_from_number),
 ]
 StartDate = Annotated[dt.date, BeforeValidator(_start_date), _DATE_SCHEMA, _iso]
 EndDate = Annotated[dt.date, BeforeValidator(_end_date), _DATE_SCHEMA, _iso]
@@ -96,12 +98,6 @@ DayDate = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
     _iso,
 ]
-
-
-def _finite(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueError("must be a finite number")
-    return value
 
 
 def _two_places(value: Decimal) -> Decimal:
@@ -133,18 +129,16 @@ _decimal_out = PlainSerializer(lambda d: str(d), return_type=str)
 
 Money = Annotated[
     Decimal,
-    BeforeValidator(_no_bool),
     Field(ge=0, max_digits=15),
-    AfterValidator(_finite),
+    BeforeValidator(_no_bool),
     AfterValidator(_two_places),
     _money_schema,
     _decimal_out,
 ]
 Quantity = Annotated[
     Decimal,
-    BeforeValidator(_no_bool),
     Field(max_digits=20),
-    AfterValidator(_finite),
+    BeforeValidator(_no_bool),
     _number_schema,
     _decimal_out,
 ]

@@ -144,20 +144,34 @@ def sync_links(
     deletes: list[dict[str, Any]] = []
     changed: set[int] = set()
     owners = set(desired) | (set(existing) if remove else set())
+    insert_names = (owner, *keys, *values)
+    match_names = tuple(f"_{c}" for c in (owner, *keys))
+    value_names = tuple(values)
+    empty: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     for owner_id in owners:
-        want = desired.get(owner_id, {})
-        have = existing.get(owner_id, {})
+        want = desired.get(owner_id, empty)
+        have = existing.get(owner_id, empty)
         for link_key, link_value in want.items():
-            link = {owner: owner_id, **dict(zip(keys, link_key, strict=True))}
-            if link_key not in have:
-                inserts.append({**link, **dict(zip(values, link_value, strict=True))})
+            old = have.get(link_key, _MISSING)
+            if old is _MISSING:
+                inserts.append(
+                    dict(zip(insert_names, (owner_id, *link_key, *link_value), strict=True))
+                )
                 changed.add(owner_id)
-            elif have[link_key] != link_value:
-                updates.append({**_bound(link), **dict(zip(values, link_value, strict=True))})
+            elif old != link_value:
+                updates.append(
+                    dict(
+                        zip(
+                            (*match_names, *value_names),
+                            (owner_id, *link_key, *link_value),
+                            strict=True,
+                        )
+                    )
+                )
                 changed.add(owner_id)
-        if remove:
+        if remove and have:
             for link_key in have.keys() - want.keys():
-                deletes.append(_bound({owner: owner_id, **dict(zip(keys, link_key, strict=True))}))
+                deletes.append(dict(zip(match_names, (owner_id, *link_key), strict=True)))
                 changed.add(owner_id)
 
     match = [table.c[c] == sa.bindparam(f"_{c}") for c in (owner, *keys)]
@@ -172,8 +186,7 @@ def sync_links(
     return changed
 
 
-def _bound(row: dict[str, Any]) -> dict[str, Any]:
-    return {f"_{k}": v for k, v in row.items()}
+_MISSING: Any = object()
 
 
 def as_set(items: Iterable[Any]) -> dict[tuple[Any, ...], tuple[()]]:

@@ -350,6 +350,8 @@ def _unique(source: str, what: str, items: Iterable[tuple[Loc, str]]) -> Iterato
 
 
 def _repeats(source: str, loc: Loc, keys: list[str]) -> Iterator[Problem]:
+    if len(keys) < 2 or len(set(keys)) == len(keys):
+        return
     for key, count in Counter(keys).items():
         if count > 1:
             yield Problem(
