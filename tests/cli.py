@@ -28,9 +28,7 @@ def tracker(*args: str, input: str | None = None, env: dict[str, str] | None = N
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
-def tracker_process(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None
-) -> Result:
+def tracker_process(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
     """Run the installed console script, as a user or a script would."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("TRACKER_DB", None) if env is None or "TRACKER_DB" not in env else None

@@ -51,9 +51,7 @@ def pg_template() -> Iterator[str | None]:
 
 def _pg_url(database: str) -> str:
     assert PG_URL
-    return (
-        make_url(resolve_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
-    )
+    return make_url(resolve_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ def test_validate_checks_the_bundled_plans_and_writes_nothing(tmp_path: Path) ->
     """`tracker validate` needs no database and creates none."""
     result = tracker("--db", str(tmp_path / "none.db"), "validate", *SEEDS)
     assert result.code == 0, result.err
-    assert "seed/stamford-ct.yaml: ok: framework stamford-ct" in result.out.replace(
-        str(SEED_DIR.parent) + "/", ""
-    )
+    assert "seed/stamford-ct.yaml: ok: framework stamford-ct" in result.out.replace(str(SEED_DIR.parent) + "/", "")
     assert not (tmp_path / "none.db").exists()
 
 
@@ -74,9 +72,7 @@ def test_real_process_exit_codes_and_stdin(db_url: str) -> None:
     """Scripts rely on the exit codes: 0 ok, 1 failure, 2 bad input or usage."""
     ok = tracker_process("--db", db_url, "seed", "-", input=MINIMAL)
     assert ok.code == 0, ok.err
-    bad = tracker_process(
-        "--db", db_url, "seed", "-", input=with_change("sector: faith}", "sector: x}")
-    )
+    bad = tracker_process("--db", db_url, "seed", "-", input=with_change("sector: faith}", "sector: x}"))
     assert bad.code == 2
     assert bad.err.startswith("<stdin>:14:")
     usage = tracker_process("--db", db_url, "seed")
@@ -86,9 +82,7 @@ def test_real_process_exit_codes_and_stdin(db_url: str) -> None:
 
 def test_env_vars_choose_database_and_login(tmp_path: Path, db_url: str, engine: Engine) -> None:
     """TRACKER_DB and TRACKER_USER work like --db and --as; the seed run records who ran it."""
-    result = tracker(
-        "seed", "-", input=MINIMAL, env={"TRACKER_DB": db_url, "TRACKER_USER": "coord-ana"}
-    )
+    result = tracker("seed", "-", input=MINIMAL, env={"TRACKER_DB": db_url, "TRACKER_USER": "coord-ana"})
     assert result.code == 0, result.err
     import sqlalchemy as sa
 

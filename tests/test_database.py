@@ -27,9 +27,7 @@ from tracker.models import metadata
 def test_migrations_build_exactly_the_schema_of_the_models(engine: Engine) -> None:
     """A model change without a migration would break every existing database."""
     with engine.connect() as conn:
-        diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
-        )
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == []
 
 
@@ -42,9 +40,7 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
 def test_an_empty_database_is_refused_with_the_command_to_run(tmp_path: Path) -> None:
     """A user pointing tracker at a new file is told to run `tracker db upgrade`."""
     engine = make_engine(str(tmp_path / "new.db"))
-    with pytest.raises(
-        SchemaMismatch, match=r"has no tracker tables yet; run `tracker db upgrade`"
-    ):
+    with pytest.raises(SchemaMismatch, match=r"has no tracker tables yet; run `tracker db upgrade`"):
         check_schema(engine)
     engine.dispose()
     result = tracker("--db", str(tmp_path / "new.db"), "seed", "seed/stamford-ct.yaml")
@@ -63,9 +59,7 @@ def test_unknown_or_missing_revisions_are_refused(engine: Engine) -> None:
         check_schema(engine)
 
 
-def test_a_database_from_a_newer_tracker_is_refused_and_left_alone(
-    engine: Engine, db_url: str
-) -> None:
+def test_a_database_from_a_newer_tracker_is_refused_and_left_alone(engine: Engine, db_url: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = 'ffff9999'"))
     for command in (
@@ -80,9 +74,7 @@ def test_a_database_from_a_newer_tracker_is_refused_and_left_alone(
         assert result.code == 1, result
         assert "newer version of tracker" in result.err
     with engine.connect() as conn:
-        assert (
-            conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "ffff9999"
-        )
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "ffff9999"
 
 
 def test_sqlite_is_set_up_for_concurrent_use(sqlite_engine: Engine) -> None:
@@ -101,9 +93,7 @@ def test_concurrent_read_modify_writes_lose_nothing_on_sqlite(sqlite_engine: Eng
     """
     engine = sqlite_engine
     with engine.begin() as conn:
-        conn.execute(
-            sa.text("INSERT INTO stakeholder (key, name, sector) VALUES ('counter', '0', 'other')")
-        )
+        conn.execute(sa.text("INSERT INTO stakeholder (key, name, sector) VALUES ('counter', '0', 'other')"))
     errors: list[BaseException] = []
 
     def bump(times: int) -> None:
@@ -111,9 +101,7 @@ def test_concurrent_read_modify_writes_lose_nothing_on_sqlite(sqlite_engine: Eng
             for _ in range(times):
                 with write_session(engine) as session:
                     value = int(
-                        session.execute(
-                            sa.text("SELECT name FROM stakeholder WHERE key='counter'")
-                        ).scalar_one()
+                        session.execute(sa.text("SELECT name FROM stakeholder WHERE key='counter'")).scalar_one()
                     )
                     session.execute(
                         sa.text("UPDATE stakeholder SET name = :v WHERE key='counter'"),
@@ -129,19 +117,12 @@ def test_concurrent_read_modify_writes_lose_nothing_on_sqlite(sqlite_engine: Eng
         thread.join()
     assert not errors
     with engine.connect() as conn:
-        assert (
-            conn.execute(sa.text("SELECT name FROM stakeholder WHERE key='counter'")).scalar()
-            == "100"
-        )
+        assert conn.execute(sa.text("SELECT name FROM stakeholder WHERE key='counter'")).scalar() == "100"
 
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO goal (framework_id, key, position, title) VALUES (999, 'g', 0, 't')"
-            )
-        )
+        conn.execute(sa.text("INSERT INTO goal (framework_id, key, position, title) VALUES (999, 'g', 0, 't')"))
 
 
 def test_bad_database_urls_get_one_sentence(tmp_path: Path) -> None:

@@ -48,11 +48,7 @@ def test_any_data_is_a_plan_or_located_problems(data: object) -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.dictionaries(
-        st.sampled_from(["framework", "stakeholders", "goals", "members", "workshops"]), json_values
-    )
-)
+@given(st.dictionaries(st.sampled_from(["framework", "stakeholders", "goals", "members", "workshops"]), json_values))
 def test_plan_shaped_json_text_is_handled(data: dict[str, object]) -> None:
     text = json.dumps(data)
     try:
@@ -61,9 +57,7 @@ def test_plan_shaped_json_text_is_handled(data: dict[str, object]) -> None:
         assert problems.problems
 
 
-def test_failed_seed_leaves_the_sqlite_file_byte_for_byte(
-    tmp_path: Path, sqlite_path: Path
-) -> None:
+def test_failed_seed_leaves_the_sqlite_file_byte_for_byte(tmp_path: Path, sqlite_path: Path) -> None:
     """After any error the database file is exactly what it was, down to the bytes."""
     good = tmp_path / "good.yaml"
     good.write_text(MINIMAL)
@@ -72,15 +66,9 @@ def test_failed_seed_leaves_the_sqlite_file_byte_for_byte(
     before = hashlib.sha256(sqlite_path.read_bytes()).hexdigest()
     # The first file is written before the second one fails against the database.
     edited = tmp_path / "norwalk.yaml"
-    edited.write_text(
-        with_change("key: stamford-ct", "key: norwalk-ct").replace(
-            "city: Stamford", "city: Norwalk"
-        )
-    )
+    edited.write_text(with_change("key: stamford-ct", "key: norwalk-ct").replace("city: Stamford", "city: Norwalk"))
     conflict = tmp_path / "conflict.yaml"
-    conflict.write_text(
-        with_change("key: stamford-ct", "key: stamford-ny").replace("state: CT", "state: NY")
-    )
+    conflict.write_text(with_change("key: stamford-ct", "key: stamford-ny").replace("state: CT", "state: NY"))
     result = tracker("--db", str(sqlite_path), "seed", str(edited), str(conflict))
     assert result.code == 2
     assert "already holds Stamford in CT" in result.err

@@ -120,9 +120,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("edit", "line", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("edit", "line", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_each_mistake_is_located_and_explained(
     tmp_path: Path, db_url: str, engine: Engine, edit: tuple[str, str], line: int, words: list[str]
 ) -> None:

@@ -22,9 +22,7 @@ def test_the_five_pilot_cities_with_their_states() -> None:
 
 def test_stamford_findings_are_numbered_and_translated() -> None:
     stamford = PLANS["stamford-ct"]
-    workshop = next(
-        w for w in stamford.workshops if w.held_on and w.held_on.isoformat() == "2024-12-09"
-    )
+    workshop = next(w for w in stamford.workshops if w.held_on and w.held_on.isoformat() == "2024-12-09")
     assert len(workshop.findings) == 5
     assert all("fr" in f.translations for f in workshop.findings)
     assert "groupe de travail" in workshop.findings[1].translations["fr"]

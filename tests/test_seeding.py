@@ -125,9 +125,7 @@ def test_all_files_or_none(engine: Engine) -> None:
     """When one file of a command fails, the others are not half-applied."""
     _seed(engine, MINIMAL)
     before = dump(engine)
-    other_city = with_change("key: stamford-ct", "key: stamford-2").replace(
-        "state: CT", "state: NY"
-    )
+    other_city = with_change("key: stamford-ct", "key: stamford-2").replace("state: CT", "state: NY")
     edited = with_change("cost: 15000", "cost: 99")
     with pytest.raises(PlanProblems) as error:
         _seed(engine, edited, other_city)
@@ -153,16 +151,12 @@ def test_dry_run_reports_but_writes_nothing(engine: Engine) -> None:
     [report] = _seed(engine, MINIMAL, dry_run=True)
     assert report.tallies["actions"].created == 2
     with engine.connect() as conn:
-        assert (
-            conn.execute(sa.select(sa.func.count()).select_from(Framework.__table__)).scalar() == 0
-        )  # type: ignore[attr-defined]
+        assert conn.execute(sa.select(sa.func.count()).select_from(Framework.__table__)).scalar() == 0  # type: ignore[attr-defined]
 
 
 def test_markup_like_text_is_stored_literally(engine: Engine) -> None:
     """A title such as [bold]x[/] is the user's text, kept exactly."""
-    text = with_change(
-        "title: Convene the working group", 'title: "[bold red]Convene[/] the [/] group"'
-    )
+    text = with_change("title: Convene the working group", 'title: "[bold red]Convene[/] the [/] group"')
     _seed(engine, text)
     assert _action(engine, "convene").title == "[bold red]Convene[/] the [/] group"
 
@@ -180,9 +174,7 @@ def test_python_api_takes_a_dict(engine: Engine) -> None:
                 "stage": "planning",
                 "starts": "2025-01",
             },
-            "stakeholders": [
-                {"key": "city-of-athens-oh", "name": "City of Athens", "sector": "local_government"}
-            ],
+            "stakeholders": [{"key": "city-of-athens-oh", "name": "City of Athens", "sector": "local_government"}],
             "goals": [
                 {
                     "key": "g1",

@@ -29,3 +29,23 @@ class DatabaseUnavailable(TrackerError):
 
 class SchemaMismatch(TrackerError):
     """The database's schema is not the one this version of tracker works with."""
+
+
+EXIT_CONFLICT = 3
+EXIT_PERMISSION = 4
+
+
+class NotFound(BadInput):
+    """A reference (framework, action, stakeholder, indicator) names nothing."""
+
+
+class Conflict(TrackerError):
+    """Somebody changed the item since the caller read it; nothing was written."""
+
+    exit_code = EXIT_CONFLICT
+
+
+class PermissionDenied(TrackerError):
+    """The acting member may not do this; nothing was written."""
+
+    exit_code = EXIT_PERMISSION

@@ -78,18 +78,14 @@ def new_database(path: Path) -> Any:
     return engine
 
 
-def tracker_run(
-    plans: Sequence[dict[str, Any]], path: Path, *, pause_gc: bool = False
-) -> TrackerRun:
+def tracker_run(plans: Sequence[dict[str, Any]], path: Path, *, pause_gc: bool = False) -> TrackerRun:
     from tracker.seeding import load_data, seed
 
     engine = new_database(path)
     if pause_gc:
         gc.disable()
     try:
-        validate, loaded = timed(
-            lambda: [load_data(p, source=f"{p['framework']['key']}.json") for p in plans]
-        )
+        validate, loaded = timed(lambda: [load_data(p, source=f"{p['framework']['key']}.json") for p in plans])
         write, reports = timed(lambda: seed(engine, loaded, actor="bench"))
         reseed, again = timed(lambda: seed(engine, loaded, actor="bench"))
     finally:
@@ -172,9 +168,7 @@ def reference_run(rows: list[TableRows], path: Path) -> float:
 def count_rows(path: Path) -> dict[str, int]:
     con = sqlite3.connect(path)
     try:
-        return {
-            t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in table_order(con)
-        }
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in table_order(con)}
     finally:
         con.close()
 
@@ -297,10 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     label = 50
     header = f"{'':<{label}}{'median':>10}{'min':>10}{'max':>10}  {'throughput':>16}"
-    print(
-        f"median of {args.repeat} run(s), each on fresh databases; "
-        "throughput = rows written / median time"
-    )
+    print(f"median of {args.repeat} run(s), each on fresh databases; throughput = rows written / median time")
     print(header)
     print("-" * len(header))
 

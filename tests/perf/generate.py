@@ -565,22 +565,14 @@ def _action(
         "title": f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_AUDIENCES)}",
         "description": _sentence(rng, 15, 45) if rng.random() < 0.4 else None,
         # Without a due date the horizon must be given; with one it is derived when missing.
-        "horizon": (
-            rng.choice(("near_term", "mid_term", "long_term"))
-            if not has_due or rng.random() < 0.1
-            else None
-        ),
+        "horizon": (rng.choice(("near_term", "mid_term", "long_term")) if not has_due or rng.random() < 0.1 else None),
         "lead": picked[0],
         "partners": picked[1:],
         "status": rng.choice(("planned", "planned", "in_progress", "blocked", "done")),
         "starts": (
-            (f"{begins.year}-{begins.month:02d}" if as_month else begins.isoformat())
-            if rng.random() < 0.7
-            else None
+            (f"{begins.year}-{begins.month:02d}" if as_month else begins.isoformat()) if rng.random() < 0.7 else None
         ),
-        "due": (
-            (f"{due.year}-{due.month:02d}" if as_month else due.isoformat()) if has_due else None
-        ),
+        "due": ((f"{due.year}-{due.month:02d}" if as_month else due.isoformat()) if has_due else None),
         "cost": _money(rng.randint(50_000, 50_000_000)) if rng.random() < 0.6 else None,
         "findings": _refs(rng, finding_refs),
     }
@@ -625,9 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--actions", type=int, default=100_000, help="total actions (100000)")
     parser.add_argument("--frameworks", type=int, default=20, help="plan files (20)")
     parser.add_argument("--stakeholders", type=int, default=2_000, help="total stakeholders (2000)")
-    parser.add_argument(
-        "--allocations", type=int, default=None, help="total allocations (3 per action)"
-    )
+    parser.add_argument("--allocations", type=int, default=None, help="total allocations (3 per action)")
     parser.add_argument("--members", type=int, default=0, help="total members (0)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
     parser.add_argument("--out", required=True, help="folder for the JSON files (created)")
@@ -646,10 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(exc))
     paths = write_plans(plans, args.out)
     counts = count_items(plans)
-    print(
-        f"wrote {len(paths)} files to {args.out}: "
-        + ", ".join(f"{v:,} {k}" for k, v in counts.items())
-    )
+    print(f"wrote {len(paths)} files to {args.out}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     return 0
 
 

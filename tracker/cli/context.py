@@ -22,12 +22,18 @@ class Settings:
     actor: str | None
     _engines: list[Engine] = field(default_factory=list)
 
-    def login(self) -> str:
-        """``--as``, else ``TRACKER_USER``, else the OS login."""
+    def login(self, engine: Engine | None = None) -> str:
+        """``--as``, else ``TRACKER_USER``, else the database role on PostgreSQL,
+        else the OS login."""
         if self.actor:
             return self.actor
         if os.environ.get("TRACKER_USER"):
             return os.environ["TRACKER_USER"]
+        if engine is not None and engine.dialect.name == "postgresql":
+            import sqlalchemy as sa
+
+            with engine.connect() as conn:
+                return str(conn.execute(sa.text("SELECT current_user")).scalar_one())
         try:
             return getpass.getuser()
         except Exception:

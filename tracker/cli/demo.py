@@ -40,10 +40,7 @@ def run_demo(settings: Settings, *, keep: bool) -> None:
     files = sorted(bundled_seed_dir().glob("*.yaml"))
     reports = seed(engine, load_files(files), actor=settings.login())
     created = sum(r.created for r in reports)
-    typer.echo(
-        f"Demo database: {describe(str(engine.url))} "
-        f"({len(reports)} plans, {created} items created)"
-    )
+    typer.echo(f"Demo database: {describe(str(engine.url))} ({len(reports)} plans, {created} items created)")
     with read_session(engine) as session:
         summaries = framework_summaries(session)
     from tracker.cli.render import print_framework_summaries

@@ -1,6 +1,7 @@
 """The `tracker` command: global options and the commands of the foundation.
 
-Exit codes: 0 ok, 1 failure, 2 bad input or usage.
+Exit codes: 0 ok, 1 failure, 2 bad input or usage, 3 conflict (the item changed since it
+was read), 4 permission denied (or an unknown login).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from typing import Annotated
 
 import typer
 
+from tracker.cli.actions import app as actions_app
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.more import indicators_app, member_app, summary
 
 app = typer.Typer(
     name="tracker",
@@ -28,6 +31,10 @@ db_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(actions_app, name="actions")
+app.add_typer(indicators_app, name="indicators")
+app.add_typer(member_app, name="member")
+app.command("summary")(summary)
 
 
 @app.callback()
@@ -130,9 +137,7 @@ def validate(files: FilesArg) -> None:
 def seed(
     ctx: typer.Context,
     files: FilesArg,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would change, without writing.")
-    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change, without writing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Create or update plans from plan files, all files in one transaction.
@@ -153,15 +158,11 @@ def seed(
         engine = settings.engine()
         reports = _with_status(
             "Writing",
-            lambda status: apply_seed(
-                engine, plans, actor=settings.login(), dry_run=dry_run, progress=status
-            ),
+            lambda status: apply_seed(engine, plans, actor=settings.login(), dry_run=dry_run, progress=status),
             pass_status=True,
         )
         if as_json:
-            typer.echo(
-                json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2)
-            )
+            typer.echo(json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2))
             return
         from tracker.cli.render import print_seed_reports
 
@@ -171,9 +172,7 @@ def seed(
 @app.command()
 def demo(
     ctx: typer.Context,
-    keep: Annotated[
-        bool, typer.Option("--keep", help="Reuse the demo database instead of starting afresh.")
-    ] = False,
+    keep: Annotated[bool, typer.Option("--keep", help="Reuse the demo database instead of starting afresh.")] = False,
 ) -> None:
     """Create a fresh SQLite demo database from the bundled plans and show its frameworks.
 

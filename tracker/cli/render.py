@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import typer
 
+from tracker.models.enums import Status
 from tracker.seeding import FileReport
 from tracker.services.frameworks import FrameworkSummary
+from tracker.services.views import ActionDetail, ActionRow
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
@@ -76,3 +82,134 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
             Text(cost),
         )
     Console().print(table)
+
+
+STATUS_MARK = {
+    "planned": "○ planned",
+    "in_progress": "◐ in progress",
+    "blocked": "✖ blocked",
+    "done": "● done",
+    "cancelled": "– cancelled",
+}
+
+
+def _money(value: object) -> str:
+    return "unknown" if value is None else f"{value:,.2f}"
+
+
+def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out: Console) -> None:
+    """A table of actions; titles and names go in as Text, so markup in them stays literal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"{len(rows)} of {total} actions: {described}"), title_justify="left")
+    # Rich cannot shrink unwrapped cells below their length: share the width out here.
+    room = max(out.width - 16, 60)  # 16: borders and padding of five columns
+    one_framework = len({r.framework for r in rows}) <= 1
+    refs = [r.key if one_framework else r.ref for r in rows]
+    ref_w = min(max((len(x) for x in refs), default=6), 40 if room > 90 else 26)
+    lead_w, due_w = min(24, room // 6), 18 if room > 90 else 12
+    title_w = max(12, room - ref_w - lead_w - due_w - 13)
+    table.add_column("action" if one_framework else "framework/action", overflow="ellipsis", no_wrap=True, width=ref_w)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, width=title_w)
+    table.add_column("status", no_wrap=True, width=13)
+    table.add_column("lead", overflow="ellipsis", no_wrap=True, width=lead_w)
+    table.add_column("due", overflow="ellipsis", no_wrap=True, width=due_w)
+    for ref, r in zip(refs, rows, strict=True):
+        late = (" overdue" if due_w >= 18 else " !") if r.overdue else ""
+        due = "" if r.due is None else r.due.isoformat() + late
+        table.add_row(
+            Text(ref),
+            Text(r.title),
+            Text(STATUS_MARK[r.status.value]),
+            Text(r.lead.name),
+            Text(due, style="bold" if r.overdue else ""),
+        )
+    out.print(table)
+
+
+def print_action(detail: ActionDetail, *, out: Console) -> None:
+    from rich.text import Text
+
+    r = detail.row
+    lines = [
+        ("action", r.ref),
+        ("title", r.title),
+        ("status", STATUS_MARK[r.status.value] + (" (overdue)" if r.overdue else "")),
+        ("version", str(r.version)),
+        ("goal", f"{r.goal_key}: {r.goal_title}"),
+        ("objective", f"{r.objective_key}: {r.objective_title}"),
+        ("horizon", r.horizon.value),
+        ("lead", f"{r.lead.name} ({r.lead.key})"),
+        ("partners", ", ".join(f"{p.name} ({p.key})" for p in r.partners) or "none"),
+        ("starts", str(r.starts or "not set")),
+        ("due", str(r.due or "not set")),
+        ("completed", str(r.completed_on or "-")),
+        ("cost", _money(r.cost)),
+        (
+            "funded",
+            _money(r.funded) + (f" + {r.unknown_allocations} of unknown amount" if r.unknown_allocations else ""),
+        ),
+        ("findings", ", ".join(detail.findings) or "none"),
+    ]
+    for label, value in lines:
+        out.print(Text(f"{label:>10}  ") + Text(value))
+    if detail.description:
+        out.print(Text(f"{'':>10}  ") + Text(detail.description))
+    for a in detail.allocations:
+        out.print(
+            Text(
+                f"{'funding':>10}  {a.source_name} ({a.source_key}) FY{a.fiscal_year}: {_money(a.amount)} {a.currency}"
+            )
+        )
+    print_history(detail, out=out)
+
+
+def print_history(detail: ActionDetail, *, out: Console) -> None:
+    from rich.text import Text
+
+    events: list[tuple[object, Text]] = []
+    for c in detail.history:
+        line = f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {c.from_status or 'new'} -> {c.to_status}"
+        if c.forced:
+            line += " (applied over a newer change)"
+        if c.note:
+            line += f": {c.note}"
+        events.append((c.at, Text(line)))
+    for n in detail.notes:
+        events.append((n.at, Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}")))
+    if not events:
+        out.print(Text(f"{detail.row.ref}: no status changes or notes yet"))
+        return
+    out.print(Text(f"history of {detail.row.ref}:"))
+    for _at, text in sorted(events, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
+        out.print(Text("  ") + text)
+
+
+def print_summaries(summaries: Sequence[FrameworkSummary], *, out: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Plan health", title_justify="left")
+    for column in ("framework", "actions", "done", "active", "blocked", "overdue", "stale"):
+        table.add_column(
+            column,
+            justify="left" if column == "framework" else "right",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width={"framework": 10, "done": 9}.get(column, len(column)),
+            max_width=18 if column == "framework" else 10,
+        )
+    for s in summaries:
+        done = s.by_status.get(Status.done, 0)
+        table.add_row(
+            Text(s.key),
+            str(s.actions),
+            f"{done} ({'-' if s.progress is None else f'{s.progress:.0%}'})",
+            str(s.by_status.get(Status.in_progress, 0)),
+            str(s.blocked),
+            str(s.overdue),
+            str(s.stale),
+        )
+    table.caption = "done: done / (all - cancelled); active: in progress; stale: no update for 30 days"
+    out.print(table)

@@ -82,8 +82,7 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         folder = Path(database).parent
         if not folder.is_dir():
             raise DatabaseUnavailable(
-                f"The folder {folder} for the database file does not exist; create it "
-                "or give another --db path."
+                f"The folder {folder} for the database file does not exist; create it or give another --db path."
             )
     engine = sa.create_engine(url, **kwargs)
 

@@ -112,9 +112,7 @@ class _connect:
         try:
             self.connection = self.engine.connect()
         except (OperationalError, ProgrammingError) as exc:
-            raise DatabaseUnavailable(
-                f"Cannot open the database {_where(self.engine)}: {_first_line(exc)}."
-            ) from None
+            raise DatabaseUnavailable(f"Cannot open the database {_where(self.engine)}: {_first_line(exc)}.") from None
         return self.connection
 
     def __exit__(self, *exc_info: object) -> None:
@@ -124,8 +122,4 @@ class _connect:
 
 def _first_line(exc: Exception) -> str:
     original = getattr(exc, "orig", None) or exc
-    return (
-        str(original).strip().splitlines()[0].rstrip(".")
-        if str(original).strip()
-        else type(exc).__name__
-    )
+    return str(original).strip().splitlines()[0].rstrip(".") if str(original).strip() else type(exc).__name__

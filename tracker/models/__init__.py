@@ -14,7 +14,14 @@ from tracker.models.plan import (
     Objective,
     ObjectiveFinding,
 )
-from tracker.models.tracking import ActionNote, ImportRun, Indicator, Measurement, StatusChange
+from tracker.models.tracking import (
+    ActionNote,
+    ImportRun,
+    Indicator,
+    Measurement,
+    PlanChange,
+    StatusChange,
+)
 from tracker.models.workshops import Finding, FindingTranslation, Workshop, WorkshopParticipant
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "Membership",
     "Objective",
     "ObjectiveFinding",
+    "PlanChange",
     "Role",
     "Sector",
     "Stage",

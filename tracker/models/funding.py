@@ -18,9 +18,7 @@ class FundingSource(SQLModel, table=True):
 
     __tablename__ = "funding_source"
 
-    __table_args__ = (
-        sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),
-    )
+    __table_args__ = (sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)

@@ -46,6 +46,4 @@ class Affiliation(SQLModel, table=True):
     """A member belongs to an organisation (what 'my actions' means)."""
 
     member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
-    stakeholder_id: int = Field(
-        foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE")

@@ -70,9 +70,7 @@ class Action(SQLModel, table=True):
         sa.Index("ix_action_lead_status", "lead_id", "status"),
         sa.Index("ix_action_status_due", "status", "due"),
         sa.CheckConstraint("version >= 1", name="version_positive"),
-        sa.CheckConstraint(
-            "due IS NULL OR starts IS NULL OR due >= starts", name="due_after_start"
-        ),
+        sa.CheckConstraint("due IS NULL OR starts IS NULL OR due >= starts", name="due_after_start"),
         sa.CheckConstraint("cost IS NULL OR cost >= 0", name="cost_non_negative"),
     )
 
@@ -99,9 +97,7 @@ class ActionPartner(SQLModel, table=True):
     __tablename__ = "action_partner"
 
     action_id: int = Field(foreign_key="action.id", primary_key=True, ondelete="CASCADE")
-    stakeholder_id: int = Field(
-        foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
 class GoalFinding(SQLModel, table=True):
@@ -110,24 +106,18 @@ class GoalFinding(SQLModel, table=True):
     __tablename__ = "goal_finding"
 
     goal_id: int = Field(foreign_key="goal.id", primary_key=True, ondelete="CASCADE")
-    finding_id: int = Field(
-        foreign_key="finding.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
 class ObjectiveFinding(SQLModel, table=True):
     __tablename__ = "objective_finding"
 
     objective_id: int = Field(foreign_key="objective.id", primary_key=True, ondelete="CASCADE")
-    finding_id: int = Field(
-        foreign_key="finding.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
 class ActionFinding(SQLModel, table=True):
     __tablename__ = "action_finding"
 
     action_id: int = Field(foreign_key="action.id", primary_key=True, ondelete="CASCADE")
-    finding_id: int = Field(
-        foreign_key="finding.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True, index=True, ondelete="CASCADE")

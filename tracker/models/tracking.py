@@ -86,3 +86,20 @@ class ImportRun(SQLModel, table=True):
     actor: str = Field(max_length=64)
     sources: str = Field(sa_type=sa.Text)
     summary: str = Field(sa_type=sa.Text)
+
+
+class PlanChange(SQLModel, table=True):
+    """A change to an action's plan (a field or its funding) made in the tool: who, when,
+    what it was and what it became. Never rewritten."""
+
+    __tablename__ = "plan_change"
+    __table_args__ = (sa.Index("ix_plan_change_action_at", "action_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    field: str = Field(max_length=64)
+    old: str | None = Field(default=None, sa_type=sa.Text)
+    new: str | None = Field(default=None, sa_type=sa.Text)
+    forced: bool = False
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -25,9 +25,7 @@ class WorkshopParticipant(SQLModel, table=True):
     __tablename__ = "workshop_participant"
 
     workshop_id: int = Field(foreign_key="workshop.id", primary_key=True, ondelete="CASCADE")
-    stakeholder_id: int = Field(
-        foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
 class Finding(SQLModel, table=True):

@@ -103,9 +103,7 @@ def horizon_ends(framework: FrameworkIn) -> tuple[dt.date, dt.date]:
     return near_end, mid_end
 
 
-def derive_horizon(
-    framework: FrameworkIn, due: dt.date, ends: tuple[dt.date, dt.date] | None = None
-) -> Horizon:
+def derive_horizon(framework: FrameworkIn, due: dt.date, ends: tuple[dt.date, dt.date] | None = None) -> Horizon:
     """Near term if due within the near window from the plan's start, else mid, else long."""
     near_end, mid_end = ends or horizon_ends(framework)
     if due <= near_end:
@@ -140,9 +138,7 @@ def apply_plans(
                 "at": utcnow(),
                 "actor": actor,
                 "sources": "\n".join(r.source for r in reports),
-                "summary": "; ".join(
-                    f"{r.framework}: {r.created} created, {r.updated} updated" for r in reports
-                ),
+                "summary": "; ".join(f"{r.framework}: {r.created} created, {r.updated} updated" for r in reports),
             },
         )
     return reports
@@ -164,8 +160,7 @@ def check_together(plans: Sequence[LoadedPlan]) -> None:
             problems.append(
                 Problem(
                     source,
-                    f"framework {fw.key!r} is also described by {frameworks[fw.key]}; "
-                    "a framework lives in one file",
+                    f"framework {fw.key!r} is also described by {frameworks[fw.key]}; a framework lives in one file",
                     ("framework", "key"),
                 )
             )
@@ -300,10 +295,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
     stakeholders = sync_rows(
         conn,
         _t(Stakeholder),
-        [
-            {"key": s.key, "name": s.name, "sector": s.sector, "description": s.description}
-            for s in plan.stakeholders
-        ],
+        [{"key": s.key, "name": s.name, "sector": s.sector, "description": s.description} for s in plan.stakeholders],
         key="key",
         fields=("name", "sector", "description"),
     )
@@ -355,9 +347,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
             _t(Affiliation),
             owner="member_id",
             keys=("stakeholder_id",),
-            desired={
-                members.ids[m.login]: as_set(sid[k] for k in m.stakeholders) for m in plan.members
-            },
+            desired={members.ids[m.login]: as_set(sid[k] for k in m.stakeholders) for m in plan.members},
             remove=False,  # a member may belong to organisations of other frameworks too
         )
         members.changed = changed - members.created
@@ -367,10 +357,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
     workshops = sync_rows(
         conn,
         _t(Workshop),
-        [
-            {"key": w.key, "title": w.title, "held_on": w.held_on, "location": w.location}
-            for w in plan.workshops
-        ],
+        [{"key": w.key, "title": w.title, "held_on": w.held_on, "location": w.location} for w in plan.workshops],
         key="key",
         fields=("title", "held_on", "location"),
         scope={"framework_id": fid},
@@ -380,9 +367,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         _t(WorkshopParticipant),
         owner="workshop_id",
         keys=("stakeholder_id",),
-        desired={
-            workshops.ids[w.key]: as_set(sid[k] for k in w.participants) for w in plan.workshops
-        },
+        desired={workshops.ids[w.key]: as_set(sid[k] for k in w.participants) for w in plan.workshops},
         owners_in_scope=sa.select(_t(Workshop).c.id).where(_t(Workshop).c.framework_id == fid),
     )
     workshops.changed -= workshops.created
@@ -395,10 +380,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         findings = sync_rows(
             conn,
             _t(Finding),
-            [
-                {"key": f.key, "number": n, "text": f.text}
-                for n, f in enumerate(workshop.findings, 1)
-            ],
+            [{"key": f.key, "number": n, "text": f.text} for n, f in enumerate(workshop.findings, 1)],
             key="key",
             fields=("number", "text"),
             scope={"workshop_id": wid},
@@ -466,9 +448,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         _t(ObjectiveFinding),
         owner="objective_id",
         keys=("finding_id",),
-        desired={
-            objectives.ids[o.key]: as_set(finding_ids[r] for r in o.findings) for _g, o in pairs
-        },
+        desired={objectives.ids[o.key]: as_set(finding_ids[r] for r in o.findings) for _g, o in pairs},
         owners_in_scope=sa.select(_t(Objective).c.id).where(_t(Objective).c.framework_id == fid),
     )
     objectives.changed -= objectives.created
@@ -512,9 +492,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
 
     actions_in = [(o, a) for _g, o in pairs for a in o.actions]
     progress(f"{loaded.source}: {len(actions_in):,} actions")
-    _write_actions(
-        conn, fid, fw, actions_in, objectives.ids, sid, sources.ids, finding_ids, tally, now
-    )
+    _write_actions(conn, fid, fw, actions_in, objectives.ids, sid, sources.ids, finding_ids, tally, now)
     return report
 
 
@@ -565,9 +543,7 @@ def _write_actions(
         "cost",
     )
     # `status` stays out of `fields`: an existing action keeps the status its members gave it.
-    actions = sync_rows(
-        conn, action, rows, key="key", fields=plan_fields, scope={"framework_id": fid}
-    )
+    actions = sync_rows(conn, action, rows, key="key", fields=plan_fields, scope={"framework_id": fid})
     in_scope = sa.select(action.c.id).where(action.c.framework_id == fid)
     ids = actions.ids
     links_changed = sync_links(
@@ -575,9 +551,7 @@ def _write_actions(
         _t(ActionPartner),
         owner="action_id",
         keys=("stakeholder_id",),
-        desired={
-            ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in if a.partners
-        },
+        desired={ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in if a.partners},
         owners_in_scope=in_scope,
     )
     links_changed |= sync_links(
@@ -585,11 +559,7 @@ def _write_actions(
         _t(ActionFinding),
         owner="action_id",
         keys=("finding_id",),
-        desired={
-            ids[a.key]: as_set(finding_ids[r] for r in a.findings)
-            for _o, a in actions_in
-            if a.findings
-        },
+        desired={ids[a.key]: as_set(finding_ids[r] for r in a.findings) for _o, a in actions_in if a.findings},
         owners_in_scope=in_scope,
     )
     links_changed |= sync_links(

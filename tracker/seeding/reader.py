@@ -91,20 +91,14 @@ def read_source(source: str | Path) -> tuple[str, str]:
     except FileNotFoundError:
         raise PlanProblems([Problem(name, "no such file; check the path")]) from None
     except IsADirectoryError:
-        raise PlanProblems(
-            [Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]
-        ) from None
+        raise PlanProblems([Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]) from None
     except PermissionError:
-        raise PlanProblems(
-            [Problem(name, "cannot be read (permission denied); check its permissions")]
-        ) from None
+        raise PlanProblems([Problem(name, "cannot be read (permission denied); check its permissions")]) from None
     try:
         return name, raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise PlanProblems(
-            [Problem(name, "is not UTF-8 text; save it as UTF-8", line=line)]
-        ) from None
+        raise PlanProblems([Problem(name, "is not UTF-8 text; save it as UTF-8", line=line)]) from None
 
 
 def looks_like_json(name: str, text: str) -> bool:
@@ -259,9 +253,7 @@ def _check_expansion(name: str, data: Any) -> None:
         ident = id(obj)
         if children_done:
             children = obj.values() if isinstance(obj, dict) else obj
-            sizes[ident] = 1 + sum(
-                sizes.get(id(c), 0) for c in children if isinstance(c, dict | list)
-            )
+            sizes[ident] = 1 + sum(sizes.get(id(c), 0) for c in children if isinstance(c, dict | list))
             on_path.discard(ident)
             continue
         if ident in sizes:
@@ -269,9 +261,7 @@ def _check_expansion(name: str, data: Any) -> None:
         if ident in on_path:
             raise PlanProblems([Problem(name, SELF_ALIAS)])
         if depth > MAX_DEPTH:
-            raise PlanProblems(
-                [Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]
-            )
+            raise PlanProblems([Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")])
         distinct += 1
         on_path.add(ident)
         stack.append((obj, depth, True))
@@ -317,9 +307,7 @@ def line_of(text: str, loc: Loc) -> tuple[int | None, int | None]:
                 if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                     nxt = value_node
                     break
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
             nxt = node.value[part]
         if nxt is None:
             break

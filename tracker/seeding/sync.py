@@ -154,9 +154,7 @@ def sync_links(
         for link_key, link_value in want.items():
             old = have.get(link_key, _MISSING)
             if old is _MISSING:
-                inserts.append(
-                    dict(zip(insert_names, (owner_id, *link_key, *link_value), strict=True))
-                )
+                inserts.append(dict(zip(insert_names, (owner_id, *link_key, *link_value), strict=True)))
                 changed.add(owner_id)
             elif old != link_value:
                 updates.append(
@@ -178,9 +176,7 @@ def sync_links(
     if deletes:
         conn.execute(table.delete().where(*match), deletes)
     if updates:
-        conn.execute(
-            table.update().where(*match).values({v: sa.bindparam(v) for v in values}), updates
-        )
+        conn.execute(table.update().where(*match).values({v: sa.bindparam(v) for v in values}), updates)
     if inserts:
         conn.execute(table.insert(), inserts)
     return changed

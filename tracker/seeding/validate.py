@@ -31,9 +31,7 @@ def validate_data(data: Any, *, source: str = "<data>", text: str | None = None)
     """Check plain data (from YAML, JSON or a script) as a plan; raise `PlanProblems`."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise PlanProblems(
-            [Problem(source, f"is {kind}; a plan file is a mapping that starts with `framework:`")]
-        )
+        raise PlanProblems([Problem(source, f"is {kind}; a plan file is a mapping that starts with `framework:`")])
     try:
         plan = PlanFile.model_validate(data)
     except ValidationError as exc:
@@ -115,9 +113,7 @@ def _allowed_fields(loc: Loc) -> str:
         if isinstance(part, int):
             args = typing.get_args(model)
             model = args[0] if args else model
-        elif (
-            isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields
-        ):
+        elif isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
             model = model.model_fields[part].annotation
         elif typing.get_origin(model) is dict:
             model = typing.get_args(model)[1]
@@ -167,19 +163,14 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
         "funding source",
         ((("funding_sources", i, "key"), s.key) for i, s in enumerate(plan.funding_sources)),
     )
-    yield from _unique(
-        source, "member", ((("members", i, "login"), m.login) for i, m in enumerate(plan.members))
-    )
-    yield from _unique(
-        source, "workshop", ((("workshops", i, "key"), w.key) for i, w in enumerate(plan.workshops))
-    )
+    yield from _unique(source, "member", ((("members", i, "login"), m.login) for i, m in enumerate(plan.members)))
+    yield from _unique(source, "workshop", ((("workshops", i, "key"), w.key) for i, w in enumerate(plan.workshops)))
 
     def stakeholder_ref(loc: Loc, key: str) -> Iterator[Problem]:
         if key not in stakeholders:
             yield Problem(
                 source,
-                f"{key!r} is not a stakeholder of this file; declare it under `stakeholders:` "
-                "or fix the key",
+                f"{key!r} is not a stakeholder of this file; declare it under `stakeholders:` or fix the key",
                 loc,
             )
 
@@ -199,10 +190,7 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
         yield from _unique(
             source,
             f"finding of workshop {workshop.key!r}",
-            (
-                (("workshops", i, "findings", j, "key"), f.key)
-                for j, f in enumerate(workshop.findings)
-            ),
+            ((("workshops", i, "findings", j, "key"), f.key) for j, f in enumerate(workshop.findings)),
         )
         for j, key in enumerate(workshop.participants):
             yield from stakeholder_ref(("workshops", i, "participants", j), key)
@@ -248,9 +236,7 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
                 for f, allocation in enumerate(action.funding):
                     if allocation.source in sources and allocation.amount is not None:
                         allocated[allocation.source] += allocation.amount
-                        first_allocation.setdefault(
-                            allocation.source, (*aloc, "funding", f, "amount")
-                        )
+                        first_allocation.setdefault(allocation.source, (*aloc, "funding", f, "amount"))
                         committed = sources[allocation.source].amount
                         if committed is not None and allocation.amount > committed:
                             over_alone.add(allocation.source)  # already said for that one
@@ -321,11 +307,7 @@ def _check_action(
                 floc,
             )
         seen.add((allocation.source, allocation.fiscal_year))
-        if (
-            src.amount is not None
-            and allocation.amount is not None
-            and allocation.amount > src.amount
-        ):
+        if src.amount is not None and allocation.amount is not None and allocation.amount > src.amount:
             yield Problem(
                 source,
                 f"allocates {allocation.amount} from {allocation.source!r}, more than its "
@@ -341,8 +323,7 @@ def _unique(source: str, what: str, items: Iterable[tuple[Loc, str]]) -> Iterato
         if key in first:
             yield Problem(
                 source,
-                f"the {what} key {key!r} is used twice (first at {_path(first[key])}); "
-                "give each its own key",
+                f"the {what} key {key!r} is used twice (first at {_path(first[key])}); give each its own key",
                 loc,
             )
         else:
@@ -354,9 +335,7 @@ def _repeats(source: str, loc: Loc, keys: list[str]) -> Iterator[Problem]:
         return
     for key, count in Counter(keys).items():
         if count > 1:
-            yield Problem(
-                source, f"{key!r} is listed {count} times; list it once", (*loc, keys.index(key))
-            )
+            yield Problem(source, f"{key!r} is listed {count} times; list it once", (*loc, keys.index(key)))
 
 
 def _path(loc: Loc) -> str:

@@ -85,9 +85,7 @@ def upgrade() -> None:
         sa.Column("starts", sa.Date(), nullable=True),
         sa.Column("ends", sa.Date(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.CheckConstraint(
-            "amount IS NULL OR amount >= 0", name=op.f("ck_funding_source_amount_non_negative")
-        ),
+        sa.CheckConstraint("amount IS NULL OR amount >= 0", name=op.f("ck_funding_source_amount_non_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_funding_source")),
         sa.UniqueConstraint("key", name=op.f("uq_funding_source_key")),
     )
@@ -161,9 +159,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("member_id", "stakeholder_id", name=op.f("pk_affiliation")),
     )
     with op.batch_alter_table("affiliation", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_affiliation_stakeholder_id"), ["stakeholder_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_affiliation_stakeholder_id"), ["stakeholder_id"], unique=False)
 
     op.create_table(
         "goal",
@@ -213,14 +209,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_membership")),
-        sa.UniqueConstraint(
-            "member_id", "framework_id", name=op.f("uq_membership_member_id_framework_id")
-        ),
+        sa.UniqueConstraint("member_id", "framework_id", name=op.f("uq_membership_member_id_framework_id")),
     )
     with op.batch_alter_table("membership", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_membership_framework_id"), ["framework_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_membership_framework_id"), ["framework_id"], unique=False)
 
     op.create_table(
         "workshop",
@@ -270,9 +262,7 @@ def upgrade() -> None:
             name=op.f("fk_objective_framework_id_framework"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["goal_id"], ["goal.id"], name=op.f("fk_objective_goal_id_goal"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["goal_id"], ["goal.id"], name=op.f("fk_objective_goal_id_goal"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objective")),
         sa.UniqueConstraint("framework_id", "key", name=op.f("uq_objective_framework_id_key")),
     )
@@ -295,14 +285,10 @@ def upgrade() -> None:
             name=op.f("fk_workshop_participant_workshop_id_workshop"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint(
-            "workshop_id", "stakeholder_id", name=op.f("pk_workshop_participant")
-        ),
+        sa.PrimaryKeyConstraint("workshop_id", "stakeholder_id", name=op.f("pk_workshop_participant")),
     )
     with op.batch_alter_table("workshop_participant", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_workshop_participant_stakeholder_id"), ["stakeholder_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_workshop_participant_stakeholder_id"), ["stakeholder_id"], unique=False)
 
     op.create_table(
         "action",
@@ -350,9 +336,7 @@ def upgrade() -> None:
         sa.Column("created_at", tracker.models.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", tracker.models.types.UTCDateTime(), nullable=False),
         sa.CheckConstraint("cost IS NULL OR cost >= 0", name=op.f("ck_action_cost_non_negative")),
-        sa.CheckConstraint(
-            "due IS NULL OR starts IS NULL OR due >= starts", name=op.f("ck_action_due_after_start")
-        ),
+        sa.CheckConstraint("due IS NULL OR starts IS NULL OR due >= starts", name=op.f("ck_action_due_after_start")),
         sa.CheckConstraint("version >= 1", name=op.f("ck_action_version_positive")),
         sa.ForeignKeyConstraint(
             ["framework_id"],
@@ -360,9 +344,7 @@ def upgrade() -> None:
             name=op.f("fk_action_framework_id_framework"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["lead_id"], ["stakeholder.id"], name=op.f("fk_action_lead_id_stakeholder")
-        ),
+        sa.ForeignKeyConstraint(["lead_id"], ["stakeholder.id"], name=op.f("fk_action_lead_id_stakeholder")),
         sa.ForeignKeyConstraint(
             ["objective_id"],
             ["objective.id"],
@@ -374,12 +356,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("action", schema=None) as batch_op:
         batch_op.create_index("ix_action_framework_due", ["framework_id", "due"], unique=False)
-        batch_op.create_index(
-            "ix_action_framework_horizon", ["framework_id", "horizon"], unique=False
-        )
-        batch_op.create_index(
-            "ix_action_framework_status", ["framework_id", "status"], unique=False
-        )
+        batch_op.create_index("ix_action_framework_horizon", ["framework_id", "horizon"], unique=False)
+        batch_op.create_index("ix_action_framework_status", ["framework_id", "status"], unique=False)
         batch_op.create_index("ix_action_lead_status", ["lead_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_action_objective_id"), ["objective_id"], unique=False)
         batch_op.create_index("ix_action_status_due", ["status", "due"], unique=False)
@@ -413,9 +391,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("goal_id", "finding_id", name=op.f("pk_goal_finding")),
     )
     with op.batch_alter_table("goal_finding", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_goal_finding_finding_id"), ["finding_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_goal_finding_finding_id"), ["finding_id"], unique=False)
 
     op.create_table(
         "indicator",
@@ -458,9 +434,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("framework_id", "key", name=op.f("uq_indicator_framework_id_key")),
     )
     with op.batch_alter_table("indicator", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_indicator_objective_id"), ["objective_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_indicator_objective_id"), ["objective_id"], unique=False)
 
     op.create_table(
         "objective_finding",
@@ -481,9 +455,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("objective_id", "finding_id", name=op.f("pk_objective_finding")),
     )
     with op.batch_alter_table("objective_finding", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_objective_finding_finding_id"), ["finding_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_objective_finding_finding_id"), ["finding_id"], unique=False)
 
     op.create_table(
         "action_finding",
@@ -504,9 +476,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("action_id", "finding_id", name=op.f("pk_action_finding")),
     )
     with op.batch_alter_table("action_finding", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_action_finding_finding_id"), ["finding_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_action_finding_finding_id"), ["finding_id"], unique=False)
 
     op.create_table(
         "action_note",
@@ -521,9 +491,7 @@ def upgrade() -> None:
             name=op.f("fk_action_note_action_id_action"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["member.id"], name=op.f("fk_action_note_member_id_member")
-        ),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_action_note_member_id_member")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_action_note")),
     )
     with op.batch_alter_table("action_note", schema=None) as batch_op:
@@ -548,9 +516,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("action_id", "stakeholder_id", name=op.f("pk_action_partner")),
     )
     with op.batch_alter_table("action_partner", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_action_partner_stakeholder_id"), ["stakeholder_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_action_partner_stakeholder_id"), ["stakeholder_id"], unique=False)
 
     op.create_table(
         "allocation",
@@ -559,9 +525,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("fiscal_year", sa.Integer(), nullable=False),
         sa.Column("amount", tracker.models.types.Money(), nullable=True),
-        sa.CheckConstraint(
-            "amount IS NULL OR amount >= 0", name=op.f("ck_allocation_amount_non_negative")
-        ),
+        sa.CheckConstraint("amount IS NULL OR amount >= 0", name=op.f("ck_allocation_amount_non_negative")),
         sa.ForeignKeyConstraint(
             ["action_id"],
             ["action.id"],
@@ -599,15 +563,11 @@ def upgrade() -> None:
             name=op.f("fk_measurement_indicator_id_indicator"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["member.id"], name=op.f("fk_measurement_member_id_member")
-        ),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_measurement_member_id_member")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_measurement")),
     )
     with op.batch_alter_table("measurement", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_measurement_indicator_on", ["indicator_id", "measured_on"], unique=False
-        )
+        batch_op.create_index("ix_measurement_indicator_on", ["indicator_id", "measured_on"], unique=False)
 
     op.create_table(
         "status_change",
@@ -653,9 +613,7 @@ def upgrade() -> None:
             name=op.f("fk_status_change_action_id_action"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["member.id"], name=op.f("fk_status_change_member_id_member")
-        ),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_status_change_member_id_member")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_change")),
     )
     with op.batch_alter_table("status_change", schema=None) as batch_op:

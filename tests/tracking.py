@@ -1,0 +1,40 @@
+"""A small seeded framework with one member per role, for tracking tests."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from tests.plans import MINIMAL
+from tracker.db import write_session
+from tracker.models.enums import Role
+from tracker.seeding import load_text, seed
+from tracker.services.members import add_member
+
+CONVENE = "stamford-ct/convene"  # led by city-of-stamford, partner domus-kids
+REPORTING = "stamford-ct/reporting"  # led by union-church
+MEETINGS = "stamford-ct/meetings"  # indicator under the objective of both actions
+
+PEOPLE = {
+    "coord": (Role.coordinator, []),
+    "city": (Role.member, ["city-of-stamford"]),
+    "domus": (Role.member, ["domus-kids"]),
+    "church": (Role.member, ["union-church"]),
+    "viewer": (Role.viewer, ["city-of-stamford"]),
+}
+
+
+def seeded(engine: Engine) -> Engine:
+    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor="tester")
+    with write_session(engine) as session:
+        for login, (role, orgs) in PEOPLE.items():
+            add_member(
+                session, actor=None if login == "coord" else _coord(session), login=login,
+                role=role, framework="stamford-ct", stakeholders=orgs,
+            )  # fmt: skip
+    return engine
+
+
+def _coord(session):  # type: ignore[no-untyped-def]
+    from tracker.services.members import find_member
+
+    return find_member(session, "coord")

@@ -1,0 +1,198 @@
+"""`tracker actions ...`: list, show, change status, add notes, read history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli.common import console, date_option, echo_json, reading, writing
+from tracker.cli.context import Settings, user_errors
+from tracker.models.enums import Horizon, Status
+from tracker.services.filters import SortField
+
+app = typer.Typer(
+    help="List and update actions.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+
+RefArg = Annotated[str, typer.Argument(help="framework-key/action-key, e.g. stamford-ct/convene", show_default=False)]
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    framework: Annotated[str | None, typer.Option("--framework", "-f", help="Framework key.")] = None,
+    stakeholder: Annotated[
+        list[str] | None, typer.Option("--stakeholder", "-s", help="Stakeholder key (repeat for several).")
+    ] = None,
+    as_lead: Annotated[bool, typer.Option("--as-lead", help="Only actions the stakeholder leads.")] = False,
+    as_partner: Annotated[bool, typer.Option("--as-partner", help="Only actions the stakeholder supports.")] = False,
+    status: Annotated[list[Status] | None, typer.Option("--status", help="Status (repeat for several).")] = None,
+    horizon: Annotated[list[Horizon] | None, typer.Option("--horizon", help="Horizon (repeat for several).")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Due before today and not done or cancelled.")] = False,
+    stale: Annotated[bool, typer.Option("--stale", help="In progress with no update for --stale-days.")] = False,
+    stale_days: Annotated[int, typer.Option("--stale-days", min=1, help="Days without update for --stale.")] = 30,
+    due_before: Annotated[str | None, typer.Option("--due-before", help="2025-06-30, 2025-06, today, +2w.")] = None,
+    due_after: Annotated[str | None, typer.Option("--due-after", help="2025-06-30, 2025-06, today, -1m.")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Text in the title or description.")] = None,
+    sort: Annotated[SortField, typer.Option("--sort", help="Order of the list.")] = SortField.due,
+    descending: Annotated[bool, typer.Option("--desc", help="Reverse the order.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many actions.")] = 50,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many first.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV, safe to open in a spreadsheet.")] = False,
+) -> None:
+    """List actions that match every filter given.
+
+    Example: tracker actions list --framework stamford-ct --status in_progress --status blocked
+             tracker actions list --stakeholder city-of-stamford --as-lead --overdue --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.errors import BadInput
+        from tracker.services.actions import count_actions, list_actions
+        from tracker.services.filters import ActionFilter, StakeholderRole
+
+        if as_lead and as_partner:
+            raise BadInput("give --as-lead or --as-partner, not both (neither means either role).")
+        if (as_lead or as_partner) and not stakeholder:
+            raise BadInput("--as-lead and --as-partner go with --stakeholder KEY.")
+        if as_json and as_csv:
+            raise BadInput("give --json or --csv, not both.")
+        role = StakeholderRole.lead if as_lead else StakeholderRole.partner if as_partner else StakeholderRole.either
+        flt = ActionFilter(
+            framework=framework,
+            stakeholders=tuple(stakeholder or ()),
+            stakeholder_role=role,
+            statuses=tuple(status or ()),
+            horizons=tuple(horizon or ()),
+            overdue=overdue,
+            stale=stale,
+            stale_days=stale_days,
+            due_before=date_option(due_before),
+            due_after=date_option(due_after, end_of_month=True),
+            text=search or None,
+            sort=sort,
+            descending=descending,
+            limit=limit,
+            offset=offset,
+        )
+        with reading(settings) as session:
+            rows = list_actions(session, flt)
+            total = count_actions(session, flt)
+        if as_json:
+            from tracker.exports.actions import actions_json
+
+            echo_json(actions_json(rows, total=total))
+        elif as_csv:
+            from tracker.exports.actions import actions_csv
+
+            typer.echo(actions_csv(rows), nl=False)
+        else:
+            from tracker.cli.render import print_actions
+
+            print_actions(rows, total=total, described=flt.describe(), out=console())
+
+
+@app.command()
+def show(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Everything about one action: plan fields, funding, findings, history and notes.
+
+    Example: tracker actions show stamford-ct/convene-working-group
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.actions import get_action
+
+        with reading(settings) as session:
+            detail = get_action(session, ref)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json(plain(detail))
+        else:
+            from tracker.cli.render import print_action
+
+            print_action(detail, out=console())
+
+
+@app.command("set-status")
+def set_status(
+    ctx: typer.Context,
+    ref: RefArg,
+    status: Annotated[Status, typer.Argument(help="The new status.", show_default=False)],
+    note: Annotated[str | None, typer.Option("--note", "-m", help="Why, in a few words.")] = None,
+    expect_version: Annotated[
+        int | None,
+        typer.Option("--expect-version", help="Refuse (exit 3) if the action is no longer at this version."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Apply even over a newer change (recorded).")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Move an action to a new status, with a note; done records today's date.
+
+    Example: tracker --as ana actions set-status stamford-ct/convene in_progress -m "first meeting set"
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services import tracking
+
+        detail = writing(
+            settings,
+            lambda session, actor: tracking.set_status(
+                session=session,
+                actor=actor,
+                ref=ref,
+                status=status,
+                note=note,
+                expected_version=expect_version,
+                force=force,
+            ),
+        )
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json(plain(detail.row))
+        else:
+            row = detail.row
+            change = detail.history[-1]
+            forced = " (applied over a newer change)" if change.forced else ""
+            typer.echo(f"{row.ref}: {change.from_status} -> {row.status}, version {row.version}{forced}")
+
+
+@app.command()
+def note(ctx: typer.Context, ref: RefArg, text: Annotated[str, typer.Argument(show_default=False)]) -> None:
+    """Add a note to an action (progress in words; the status stays as it is).
+
+    Example: tracker actions note stamford-ct/convene "Invitations sent to all faith leaders"
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services import tracking
+
+        detail = writing(settings, lambda s, a: tracking.add_note(session=s, actor=a, ref=ref, text=text))
+        typer.echo(f"{detail.row.ref}: note added ({len(detail.notes)} in all)")
+
+
+@app.command()
+def history(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The action's status changes and notes, oldest first.
+
+    Example: tracker actions history stamford-ct/convene --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.actions import get_action
+
+        with reading(settings) as session:
+            detail = get_action(session, ref)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json({"ref": detail.row.ref, "changes": plain(detail.history), "notes": plain(detail.notes)})
+        else:
+            from tracker.cli.render import print_history
+
+            print_history(detail, out=console())

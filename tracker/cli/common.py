@@ -1,0 +1,57 @@
+"""Pieces the commands share: sessions for one command, output modes, option parsing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import typer
+
+from tracker.cli.context import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.services.views import MemberView
+
+T = TypeVar("T")
+
+
+@contextmanager
+def reading(settings: Settings) -> Iterator[Session]:
+    from tracker.db import read_session
+
+    with read_session(settings.engine()) as session:
+        yield session
+
+
+def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
+    """Run ``work`` in one write transaction as the acting member."""
+    from tracker.db import write_session
+    from tracker.services.members import resolve_member
+
+    engine = settings.engine()
+    login = settings.login(engine)
+    with write_session(engine) as session:
+        return work(session, resolve_member(session, login))
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def date_option(text: str | None, *, end_of_month: bool = False) -> Any:
+    if text is None:
+        return None
+    from tracker.dates import parse_user_date
+
+    return parse_user_date(text, end_of_month=end_of_month)
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=False, highlight=False, markup=False, emoji=False, file=sys.stdout)

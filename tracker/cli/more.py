@@ -1,0 +1,116 @@
+"""`tracker indicators ...`, `tracker member ...` and `tracker summary`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tracker.cli.common import console, date_option, echo_json, reading, writing
+from tracker.cli.context import Settings, user_errors
+from tracker.models.enums import Role
+
+indicators_app = typer.Typer(
+    help="Record indicator values.", context_settings={"help_option_names": ["-h", "--help"]}, no_args_is_help=True
+)
+member_app = typer.Typer(
+    help="Manage who may use a framework.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+
+
+@indicators_app.command("record")
+def record(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="framework-key/indicator-key", show_default=False)],
+    value: Annotated[str, typer.Argument(help="The measured value.", show_default=False)],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date measured (default today): 2025-06-30, today, -1w.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", "-m", help="Where the figure comes from.")] = None,
+) -> None:
+    """Record a measurement of a key metric.
+
+    Example: tracker indicators record stamford-ct/bias-reports 14 --on 2025-06-30 -m "Q2 portal count"
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.tracking import record_measurement
+
+        when = date_option(on)
+        result = writing(
+            settings, lambda s, a: record_measurement(session=s, actor=a, ref=ref, value=value, on=when, note=note)
+        )
+        typer.echo(f"{result['indicator']}: {result['value']} on {result['on']} recorded by {result['by']}")
+
+
+@member_app.command("add")
+def member_add(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="The person's login.", show_default=False)],
+    role: Annotated[Role, typer.Option("--role", help="coordinator, member or viewer.")],
+    framework: Annotated[str, typer.Option("--framework", "-f", help="The framework they work in.")],
+    stakeholder: Annotated[
+        list[str] | None, typer.Option("--stakeholder", "-s", help="Their organisation's key (repeat for several).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Their full name.")] = None,
+) -> None:
+    """Give a login a role in a framework, and the organisations they belong to.
+
+    A coordinator of the framework may add members; while a framework has no
+    coordinator yet, anyone may (to set up the first one).
+
+    Example: tracker member add ana --role member --framework stamford-ct --stakeholder domus-kids
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.db import write_session
+        from tracker.services.members import add_member, find_member
+
+        engine = settings.engine()
+        actor_login = settings.login(engine)
+        with write_session(engine) as session:
+            member = add_member(
+                session,
+                actor=find_member(session, actor_login),
+                login=login,
+                role=role,
+                framework=framework,
+                stakeholders=stakeholder or [],
+                name=name,
+            )
+        orgs = ", ".join(s.key for s in member.stakeholders) or "no organisation"
+        typer.echo(f"{member.login}: {role} in {framework} ({orgs})")
+
+
+def summary(
+    ctx: typer.Context,
+    framework: Annotated[str | None, typer.Option("--framework", "-f", help="Only this framework.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """Plan health per framework: actions by status, progress, blocked, overdue, stale.
+
+    Progress is done / (all - cancelled), counted per action.
+
+    Example: tracker summary --framework stamford-ct --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.frameworks import framework_summaries
+
+        with reading(settings) as session:
+            summaries = framework_summaries(session, framework=framework)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json(
+                [
+                    {**plain(s), "progress": None if s.progress is None else round(s.progress, 4), "blocked": s.blocked}
+                    for s in summaries
+                ]
+            )
+        else:
+            from tracker.cli.render import print_summaries
+
+            print_summaries(summaries, out=console())

@@ -1,0 +1,360 @@
+"""Reading actions: filtered pages, counts and one action's full record (indexed SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.errors import NotFound
+from tracker.models import (
+    Action,
+    ActionFinding,
+    ActionNote,
+    ActionPartner,
+    Allocation,
+    Finding,
+    Framework,
+    FundingSource,
+    Goal,
+    Member,
+    Objective,
+    Stakeholder,
+    StatusChange,
+    Workshop,
+)
+from tracker.models.enums import Status
+from tracker.models.types import utcnow
+from tracker.services.filters import ActionFilter, SortField, StakeholderRole
+from tracker.services.views import (
+    ActionDetail,
+    ActionRow,
+    AllocationView,
+    NoteView,
+    StakeholderRef,
+    StatusChangeView,
+)
+
+
+def _t(model: Any) -> sa.Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+action_t = _t(Action)
+framework_t = _t(Framework)
+objective_t = _t(Objective)
+goal_t = _t(Goal)
+stakeholder_t = _t(Stakeholder)
+partner_t = _t(ActionPartner)
+allocation_t = _t(Allocation)
+change_t = _t(StatusChange)
+member_t = _t(Member)
+note_t = _t(ActionNote)
+
+OPEN = (Status.planned, Status.in_progress, Status.blocked)
+# The order statuses are worked through, for sorting by status.
+STATUS_ORDER = {
+    Status.blocked: 0,
+    Status.in_progress: 1,
+    Status.planned: 2,
+    Status.done: 3,
+    Status.cancelled: 4,
+}
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``framework-key/action-key`` into its two keys."""
+    framework, sep, key = ref.strip().partition("/")
+    if not sep or not framework or not key or "/" in key:
+        raise NotFound(
+            f"{ref!r} is not an action reference; write framework-key/action-key, for example stamford-ct/convene."
+        )
+    return framework, key
+
+
+def framework_id(session: Session, key: str) -> int:
+    found = session.execute(sa.select(framework_t.c.id).where(framework_t.c.key == key)).scalar()
+    if found is None:
+        known = ", ".join(session.execute(sa.select(framework_t.c.key).order_by(framework_t.c.key)).scalars())
+        raise NotFound(f"there is no framework {key!r}; known frameworks: {known or 'none (seed a plan first)'}.")
+    return int(found)
+
+
+def stakeholder_ids(session: Session, keys: Sequence[str]) -> list[int]:
+    rows = dict(
+        session.execute(sa.select(stakeholder_t.c.key, stakeholder_t.c.id).where(stakeholder_t.c.key.in_(keys))).all()
+    )
+    missing = [k for k in keys if k not in rows]
+    if missing:
+        raise NotFound(
+            f"there is no stakeholder {missing[0]!r}; check the key (tracker lists them with their actions)."
+        )
+    return [rows[k] for k in keys]
+
+
+def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnElement[bool]]:
+    clauses: list[sa.ColumnElement[bool]] = []
+    if f.framework:
+        clauses.append(action_t.c.framework_id == framework_id(session, f.framework))
+    if f.stakeholders:
+        ids = stakeholder_ids(session, f.stakeholders)
+        as_lead = action_t.c.lead_id.in_(ids)
+        as_partner = sa.exists().where(partner_t.c.action_id == action_t.c.id, partner_t.c.stakeholder_id.in_(ids))
+        clauses.append(
+            {StakeholderRole.lead: as_lead, StakeholderRole.partner: as_partner}.get(
+                f.stakeholder_role, sa.or_(as_lead, as_partner)
+            )
+        )
+    if f.statuses:
+        clauses.append(action_t.c.status.in_(f.statuses))
+    if f.horizons:
+        clauses.append(action_t.c.horizon.in_(f.horizons))
+    if f.due_before:
+        clauses.append(action_t.c.due < f.due_before)
+    if f.due_after:
+        clauses.append(action_t.c.due > f.due_after)
+    if f.overdue:
+        clauses.append(action_t.c.due < today)
+        clauses.append(action_t.c.status.in_(OPEN))
+    if f.stale:
+        cutoff = utcnow() - dt.timedelta(days=f.stale_days)
+        clauses.append(action_t.c.status == Status.in_progress)
+        clauses.append(action_t.c.updated_at < cutoff)
+    if f.text:
+        pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        clauses.append(
+            sa.or_(
+                action_t.c.title.ilike(pattern, escape="\\"),
+                action_t.c.description.ilike(pattern, escape="\\"),
+            )
+        )
+    return clauses
+
+
+def _order(f: ActionFilter) -> list[sa.ColumnElement[Any]]:
+    column: sa.ColumnElement[Any]
+    if f.sort is SortField.due:
+        column = action_t.c.due
+    elif f.sort is SortField.status:
+        column = sa.case(
+            {s.value: n for s, n in STATUS_ORDER.items()},
+            value=sa.cast(action_t.c.status, sa.String),
+        )
+    elif f.sort is SortField.lead:
+        column = stakeholder_t.c.name
+    elif f.sort is SortField.title:
+        column = action_t.c.title
+    elif f.sort is SortField.updated:
+        column = action_t.c.updated_at
+    else:
+        column = action_t.c.key
+    ordered = column.desc() if f.descending else column.asc()
+    # Unknown due dates go last either way; the id keeps pages stable.
+    return [ordered.nulls_last(), action_t.c.id.desc() if f.descending else action_t.c.id.asc()]
+
+
+_ROW_COLUMNS = (
+    action_t.c.id,
+    framework_t.c.key.label("framework"),
+    action_t.c.key,
+    action_t.c.title,
+    action_t.c.status,
+    action_t.c.horizon,
+    stakeholder_t.c.key.label("lead_key"),
+    stakeholder_t.c.name.label("lead_name"),
+    action_t.c.starts,
+    action_t.c.due,
+    action_t.c.completed_on,
+    action_t.c.cost,
+    action_t.c.version,
+    action_t.c.updated_at,
+    goal_t.c.key.label("goal_key"),
+    goal_t.c.title.label("goal_title"),
+    objective_t.c.key.label("objective_key"),
+    objective_t.c.title.label("objective_title"),
+)
+_FROM = (
+    action_t.join(framework_t, framework_t.c.id == action_t.c.framework_id)
+    .join(objective_t, objective_t.c.id == action_t.c.objective_id)
+    .join(goal_t, goal_t.c.id == objective_t.c.goal_id)
+    .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
+)
+
+
+def list_actions(session: Session, f: ActionFilter, *, today: dt.date | None = None) -> list[ActionRow]:
+    """One page of actions matching ``f``, in its order."""
+    today = today or dt.date.today()
+    query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*_where(session, f, today)).order_by(*_order(f))
+    if f.limit is not None:
+        query = query.limit(f.limit)
+    if f.offset:
+        query = query.offset(f.offset)
+    return _rows(session, session.execute(query).all(), today)
+
+
+def count_actions(session: Session, f: ActionFilter, *, today: dt.date | None = None) -> int:
+    """How many actions match ``f`` (paging ignored)."""
+    today = today or dt.date.today()
+    query = sa.select(sa.func.count()).select_from(action_t).where(*_where(session, f, today))
+    return int(session.execute(query).scalar_one())
+
+
+def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list[ActionRow]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    partners: dict[int, list[StakeholderRef]] = {}
+    for action_id, key, name in session.execute(
+        sa.select(partner_t.c.action_id, stakeholder_t.c.key, stakeholder_t.c.name)
+        .join(stakeholder_t, stakeholder_t.c.id == partner_t.c.stakeholder_id)
+        .where(partner_t.c.action_id.in_(ids))
+        .order_by(stakeholder_t.c.name)
+    ):
+        partners.setdefault(action_id, []).append(StakeholderRef(key, name))
+    funding = {
+        action_id: (total or Decimal("0.00"), unknown)
+        for action_id, total, unknown in session.execute(
+            sa.select(
+                allocation_t.c.action_id,
+                sa.func.sum(allocation_t.c.amount),
+                sa.func.count().filter(allocation_t.c.amount.is_(None)),
+            )
+            .where(allocation_t.c.action_id.in_(ids))
+            .group_by(allocation_t.c.action_id)
+        )
+    }
+    latest = latest_changes(session, ids)
+    return [
+        ActionRow(
+            ref=f"{r.framework}/{r.key}",
+            framework=r.framework,
+            key=r.key,
+            title=r.title,
+            status=Status(r.status),
+            horizon=r.horizon,
+            lead=StakeholderRef(r.lead_key, r.lead_name),
+            partners=tuple(partners.get(r.id, ())),
+            starts=r.starts,
+            due=r.due,
+            completed_on=r.completed_on,
+            cost=r.cost,
+            funded=funding.get(r.id, (Decimal("0.00"), 0))[0],
+            unknown_allocations=funding.get(r.id, (Decimal("0.00"), 0))[1],
+            version=r.version,
+            updated_at=r.updated_at,
+            goal_key=r.goal_key,
+            goal_title=r.goal_title,
+            objective_key=r.objective_key,
+            objective_title=r.objective_title,
+            last_change=latest.get(r.id),
+            overdue=r.due is not None and r.due < today and Status(r.status) in OPEN,
+        )
+        for r in rows
+    ]
+
+
+def latest_changes(session: Session, ids: Sequence[int]) -> dict[int, StatusChangeView]:
+    """The newest status change of each of these actions."""
+    newest = (
+        sa.select(change_t.c.action_id, sa.func.max(change_t.c.id).label("id"))
+        .where(change_t.c.action_id.in_(ids))
+        .group_by(change_t.c.action_id)
+        .subquery()
+    )
+    query = (
+        sa.select(change_t, member_t.c.login)
+        .join(newest, newest.c.id == change_t.c.id)
+        .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
+    )
+    return {row.action_id: _change(row) for row in session.execute(query)}
+
+
+def _change(row: sa.Row[Any]) -> StatusChangeView:
+    return StatusChangeView(
+        at=row.at,
+        by=row.login,
+        from_status=Status(row.from_status) if row.from_status else None,
+        to_status=Status(row.to_status),
+        note=row.note,
+        forced=row.forced,
+    )
+
+
+def action_id(session: Session, ref: str) -> int:
+    framework, key = split_ref(ref)
+    fid = framework_id(session, framework)
+    found = session.execute(
+        sa.select(action_t.c.id).where(action_t.c.framework_id == fid, action_t.c.key == key)
+    ).scalar()
+    if found is None:
+        raise NotFound(
+            f"framework {framework!r} has no action {key!r}; `tracker actions list --framework {framework}` lists them."
+        )
+    return int(found)
+
+
+def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> ActionDetail:
+    """Every field of one action, its allocations, findings, history and notes."""
+    today = today or dt.date.today()
+    aid = action_id(session, ref)
+    row = session.execute(sa.select(*_ROW_COLUMNS).select_from(_FROM).where(action_t.c.id == aid)).one()
+    [view] = _rows(session, [row], today)
+    source_t = _t(FundingSource)
+    allocations = tuple(
+        AllocationView(r.key, r.name, r.fiscal_year, r.amount, r.currency)
+        for r in session.execute(
+            sa.select(
+                source_t.c.key,
+                source_t.c.name,
+                source_t.c.currency,
+                allocation_t.c.fiscal_year,
+                allocation_t.c.amount,
+            )
+            .join(source_t, source_t.c.id == allocation_t.c.source_id)
+            .where(allocation_t.c.action_id == aid)
+            .order_by(allocation_t.c.fiscal_year, source_t.c.key)
+        )
+    )
+    finding_t, workshop_t, link_t = _t(Finding), _t(Workshop), _t(ActionFinding)
+    findings = tuple(
+        f"{w}/{k}"
+        for w, k in session.execute(
+            sa.select(workshop_t.c.key, finding_t.c.key)
+            .join(finding_t, finding_t.c.workshop_id == workshop_t.c.id)
+            .join(link_t, link_t.c.finding_id == finding_t.c.id)
+            .where(link_t.c.action_id == aid)
+            .order_by(workshop_t.c.key, finding_t.c.number)
+        )
+    )
+    description = session.execute(sa.select(action_t.c.description).where(action_t.c.id == aid)).scalar()
+    return ActionDetail(
+        row=view,
+        description=description,
+        allocations=allocations,
+        findings=findings,
+        history=action_history(session, aid),
+        notes=tuple(
+            NoteView(r.at, r.login, r.text)
+            for r in session.execute(
+                sa.select(note_t.c.at, note_t.c.text, member_t.c.login)
+                .outerjoin(member_t, member_t.c.id == note_t.c.member_id)
+                .where(note_t.c.action_id == aid)
+                .order_by(note_t.c.at, note_t.c.id)
+            )
+        ),
+    )
+
+
+def action_history(session: Session, aid: int) -> tuple[StatusChangeView, ...]:
+    """The audit trail of one action, oldest first."""
+    query = (
+        sa.select(change_t, member_t.c.login)
+        .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
+        .where(change_t.c.action_id == aid)
+        .order_by(change_t.c.id)
+    )
+    return tuple(_change(row) for row in session.execute(query))

@@ -1,0 +1,233 @@
+"""Writes members make as the work goes on: status changes, notes, measurements.
+
+Each write is one transaction that records who and when, checks the member's
+right to do it, and checks the action's version against the version the
+caller saw: a stale version is refused with a conflict that says who changed
+what and when, unless the caller explicitly forces it (recorded as such).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
+from tracker.models import Indicator, Measurement
+from tracker.models.enums import Role, Status
+from tracker.models.types import utcnow
+from tracker.services.actions import (
+    action_id,
+    action_t,
+    change_t,
+    framework_id,
+    framework_t,
+    get_action,
+    latest_changes,
+    note_t,
+    partner_t,
+    split_ref,
+)
+from tracker.services.views import ActionDetail, MemberView
+
+MAX_NOTE = 10_000
+
+
+def lock_action(session: Session, ref: str) -> sa.Row[Any]:
+    """The action's row, locked for this transaction (FOR UPDATE on PostgreSQL;
+    SQLite writers already hold the database's write lock)."""
+    aid = action_id(session, ref)
+    return session.execute(
+        sa.select(
+            action_t.c.id,
+            action_t.c.status,
+            action_t.c.version,
+            action_t.c.lead_id,
+            action_t.c.framework_id,
+            action_t.c.objective_id,
+            framework_t.c.key.label("framework"),
+        )
+        .join(framework_t, framework_t.c.id == action_t.c.framework_id)
+        .where(action_t.c.id == aid)
+        .with_for_update(of=action_t)
+    ).one()
+
+
+def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any], ref: str) -> None:
+    """Coordinators of the framework, and members of the action's lead or partner
+    organisations, may record progress on it; viewers only read."""
+    role = member.role_in(row.framework)
+    if role is Role.coordinator:
+        return
+    if role is None:
+        raise PermissionDenied(f"{member.login} has no role in {row.framework}, so cannot change {ref}.")
+    if role is Role.viewer:
+        raise PermissionDenied(
+            f"{member.login} is a viewer in {row.framework}: viewers read, they do not change {ref}."
+        )
+    involved = {
+        row.lead_id,
+        *session.execute(sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == row.id)).scalars(),
+    }
+    if not involved & member.stakeholder_ids:
+        orgs = ", ".join(s.name for s in member.stakeholders) or "no organisation"
+        raise PermissionDenied(
+            f"{member.login} ({orgs}) is not with the lead or a partner of {ref}; "
+            "only their members or a coordinator can change it."
+        )
+
+
+def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) -> str:
+    latest = latest_changes(session, [row.id]).get(row.id)
+    if latest is not None:
+        what = (
+            f"{latest.by or 'a seed'} moved it from {latest.from_status or 'new'} to {latest.to_status} "
+            f"at {latest.at:%Y-%m-%d %H:%M} UTC"
+        )
+        if latest.note:
+            what += f" ({latest.note!r})"
+    else:
+        what = "its plan was edited"
+    return (
+        f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. "
+        "Nothing was written; look at it again (tracker actions show) and retry, or force your change."
+    )
+
+
+def set_status(
+    *,
+    session: Session,
+    actor: MemberView,
+    ref: str,
+    status: Status,
+    note: str | None = None,
+    expected_version: int | None = None,
+    force: bool = False,
+    today: dt.date | None = None,
+) -> ActionDetail:
+    """Move an action to ``status``; ``done`` records the completion date.
+
+    ``expected_version`` is the version the caller saw (None: whatever it is
+    now, read under the lock). A mismatch raises `Conflict` unless ``force``.
+    """
+    row = lock_action(session, ref)
+    require_tracking_right(session, actor, row, ref)
+    stale = expected_version is not None and expected_version != row.version
+    if stale and not force:
+        raise Conflict(conflict_message(session, row, ref, expected_version or 0))
+    current = Status(row.status)
+    if current is status:
+        raise BadInput(f"{ref} is already {status}; add a note instead (tracker actions note).")
+    _check_note(note)
+    now = utcnow()
+    completed = (today or dt.date.today()) if status is Status.done else None
+    updated = session.execute(
+        sa.update(action_t)
+        .where(action_t.c.id == row.id, action_t.c.version == row.version)
+        .values(status=status, version=row.version + 1, updated_at=now, completed_on=completed)
+    )
+    if updated.rowcount != 1:  # type: ignore[attr-defined]  # cannot happen under the lock; never write blindly
+        raise Conflict(conflict_message(session, row, ref, row.version))
+    session.execute(
+        sa.insert(change_t).values(
+            action_id=row.id,
+            member_id=actor.id,
+            from_status=current,
+            to_status=status,
+            note=note or None,
+            forced=stale,
+            at=now,
+        )
+    )
+    return get_action(session, ref, today=today)
+
+
+def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> ActionDetail:
+    """A note on an action: progress in words. Notes do not change the version,
+    so they never make a colleague's status change conflict."""
+    row = lock_action(session, ref)
+    require_tracking_right(session, actor, row, ref)
+    if not text.strip():
+        raise BadInput("the note is empty; write what happened.")
+    _check_note(text)
+    now = utcnow()
+    session.execute(sa.insert(note_t).values(action_id=row.id, member_id=actor.id, text=text, at=now))
+    session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(updated_at=now))
+    return get_action(session, ref)
+
+
+def _check_note(text: str | None) -> None:
+    if text is not None and len(text) > MAX_NOTE:
+        raise BadInput(f"the note has {len(text):,} characters; keep it under {MAX_NOTE:,}.")
+
+
+def record_measurement(
+    *,
+    session: Session,
+    actor: MemberView,
+    ref: str,
+    value: str | Decimal,
+    on: dt.date | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Record an indicator's value (``framework-key/indicator-key``) on a date.
+
+    Coordinators may; so may members whose organisation leads or partners an
+    action of the indicator's objective.
+    """
+    framework, key = split_ref(ref)
+    fid = framework_id(session, framework)
+    indicator_t = Indicator.__table__  # type: ignore[attr-defined]
+    indicator = session.execute(
+        sa.select(indicator_t).where(indicator_t.c.framework_id == fid, indicator_t.c.key == key)
+    ).first()
+    if indicator is None:
+        raise NotFound(f"framework {framework!r} has no indicator {key!r}.")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise BadInput(f"{value!r} is not a number; write digits, for example 12 or 3.5.") from None
+    if not amount.is_finite():
+        raise BadInput(f"{value!r} is not a finite number.")
+    _check_note(note)
+    role = actor.role_in(framework)
+    if role is not Role.coordinator:
+        if role is None or role is Role.viewer:
+            raise PermissionDenied(
+                f"{actor.login} is {'a viewer' if role else 'not a member'} in {framework}, so cannot record {ref}."
+            )
+        involved = session.execute(
+            sa.select(sa.func.count())
+            .select_from(action_t)
+            .where(
+                action_t.c.objective_id == indicator.objective_id,
+                sa.or_(
+                    action_t.c.lead_id.in_(actor.stakeholder_ids),
+                    sa.exists().where(
+                        partner_t.c.action_id == action_t.c.id,
+                        partner_t.c.stakeholder_id.in_(actor.stakeholder_ids),
+                    ),
+                ),
+            )
+        ).scalar_one()
+        if not involved:
+            raise PermissionDenied(
+                f"{actor.login}'s organisations have no action under the objective of {ref}; "
+                "a coordinator or a member working on it can record it."
+            )
+    measured_on = on or dt.date.today()
+    measurement_t = Measurement.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sa.insert(measurement_t).values(
+            indicator_id=indicator.id,
+            value=amount,
+            measured_on=measured_on,
+            note=note or None,
+            member_id=actor.id,
+            recorded_at=utcnow(),
+        )
+    )
+    return {"indicator": ref, "value": str(amount), "on": measured_on.isoformat(), "by": actor.login}

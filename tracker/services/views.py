@@ -1,0 +1,101 @@
+"""Plain view objects that services return: no live ORM rows ever reach a screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tracker.models.enums import Horizon, Role, Sector, Status
+
+
+@dataclass(frozen=True)
+class StakeholderRef:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    at: dt.datetime
+    by: str | None
+    from_status: Status | None
+    to_status: Status
+    note: str | None
+    forced: bool
+
+
+@dataclass(frozen=True)
+class NoteView:
+    at: dt.datetime
+    by: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class AllocationView:
+    source_key: str
+    source_name: str
+    fiscal_year: int
+    amount: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as lists show it, with where it sits in the plan."""
+
+    ref: str
+    framework: str
+    key: str
+    title: str
+    status: Status
+    horizon: Horizon
+    lead: StakeholderRef
+    partners: tuple[StakeholderRef, ...]
+    starts: dt.date | None
+    due: dt.date | None
+    completed_on: dt.date | None
+    cost: Decimal | None
+    funded: Decimal
+    unknown_allocations: int
+    version: int
+    updated_at: dt.datetime
+    goal_key: str
+    goal_title: str
+    objective_key: str
+    objective_title: str
+    last_change: StatusChangeView | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ActionDetail:
+    """Everything about one action, for `show` and the detail pane."""
+
+    row: ActionRow
+    description: str | None
+    allocations: tuple[AllocationView, ...]
+    findings: tuple[str, ...]
+    history: tuple[StatusChangeView, ...]
+    notes: tuple[NoteView, ...]
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: int
+    login: str
+    name: str | None
+    roles: dict[str, Role]  # framework key -> role
+    stakeholders: tuple[StakeholderRef, ...]
+    stakeholder_ids: frozenset[int]
+
+    def role_in(self, framework: str) -> Role | None:
+        return self.roles.get(framework)
+
+
+@dataclass(frozen=True)
+class StakeholderView:
+    key: str
+    name: str
+    sector: Sector
