@@ -178,9 +178,7 @@ def build_database(args: argparse.Namespace, folder: Path) -> Database:
     path = folder / "tracker.db"
     engine = make_engine(str(path))
     upgrade(engine)
-    seeding, _ = timed(
-        lambda: seed(engine, [load_data(p, source="bench.json") for p in plans], actor="bench")
-    )
+    seeding, _ = timed(lambda: seed(engine, [load_data(p, source="bench.json") for p in plans], actor="bench"))
     frameworks = [p["framework"]["key"] for p in plans]
     del plans
 
@@ -190,9 +188,7 @@ def build_database(args: argparse.Namespace, folder: Path) -> Database:
         for key in frameworks:
             first = None
             for n in range(args.writers):
-                made = add_member(
-                    session, actor=first, login=writer_login(n), role=Role.coordinator, framework=key
-                )
+                made = add_member(session, actor=first, login=writer_login(n), role=Role.coordinator, framework=key)
                 first = first or made
     engine.dispose()
 
@@ -209,8 +205,7 @@ def build_database(args: argparse.Namespace, folder: Path) -> Database:
             new = "blocked" if n % 3 == 0 else "in_progress"
             at = stored_now(now - dt.timedelta(days=rng.randint(31, 400), seconds=rng.randint(0, 86399)))
             con.execute(
-                "UPDATE action SET status = ?, completed_on = NULL, updated_at = ?, version = version + 1 "
-                "WHERE id = ?",
+                "UPDATE action SET status = ?, completed_on = NULL, updated_at = ?, version = version + 1 WHERE id = ?",
                 (new, at, aid),
             )
             con.execute(
@@ -241,9 +236,7 @@ def build_database(args: argparse.Namespace, folder: Path) -> Database:
         ]
     finally:
         con.close()
-    return Database(
-        path, frameworks, len(ids), seeding, len(staged), busiest, busiest_count, shared
-    )
+    return Database(path, frameworks, len(ids), seeding, len(staged), busiest, busiest_count, shared)
 
 
 # -- 1. reading ----------------------------------------------------------------------------
@@ -259,9 +252,7 @@ RAW_FROM = """
     JOIN goal g ON g.id = o.goal_id
     JOIN stakeholder s ON s.id = a.lead_id
 """
-TEXT_CLAUSE = (
-    "(lower(a.title) LIKE lower(?) ESCAPE '\\' OR lower(a.description) LIKE lower(?) ESCAPE '\\')"
-)
+TEXT_CLAUSE = "(lower(a.title) LIKE lower(?) ESCAPE '\\' OR lower(a.description) LIKE lower(?) ESCAPE '\\')"
 
 
 @dataclass
@@ -344,9 +335,7 @@ class RawReader:
     def _lookups(self, case: Case) -> tuple[int | None, list[int]]:
         fid = None
         if case.framework:
-            (fid,) = self.con.execute(
-                "SELECT id FROM framework WHERE key = ?", (case.framework,)
-            ).fetchone()
+            (fid,) = self.con.execute("SELECT id FROM framework WHERE key = ?", (case.framework,)).fetchone()
         sids: list[int] = []
         if case.stakeholders:
             found = dict(
@@ -402,10 +391,7 @@ class RawReader:
                     ids,
                 )
             }
-            return [
-                (*r, tuple(partners.get(r[0], ())), funding.get(r[0], (0, 0)), latest.get(r[0]))
-                for r in rows
-            ]
+            return [(*r, tuple(partners.get(r[0], ())), funding.get(r[0], (0, 0)), latest.get(r[0])) for r in rows]
         finally:
             con.execute("COMMIT")
 
@@ -415,9 +401,7 @@ class RawReader:
         try:
             fid, sids = self._lookups(case)
             where = case.where.replace("{sids}", marks(len(sids)))
-            (n,) = con.execute(
-                f"SELECT count(*) FROM action a WHERE {where}", case.params(fid, sids)
-            ).fetchone()
+            (n,) = con.execute(f"SELECT count(*) FROM action a WHERE {where}", case.params(fid, sids)).fetchone()
             return int(n)
         finally:
             con.execute("COMMIT")
@@ -571,7 +555,9 @@ class WriteRun:
         return abs(self.applied - self.new_changes) + abs(self.applied - self.version_growth)
 
 
-def _tracker_writer(path: str, login: str, shared: list[tuple[int, str]], changes: int, seed: int) -> Callable[[], dict[str, Any]]:
+def _tracker_writer(
+    path: str, login: str, shared: list[tuple[int, str]], changes: int, seed: int
+) -> Callable[[], dict[str, Any]]:
     import sqlalchemy as sa
 
     from tracker.db import make_engine, read_session, write_session
@@ -610,7 +596,9 @@ def _tracker_writer(path: str, login: str, shared: list[tuple[int, str]], change
     return work
 
 
-def _raw_writer(path: str, login: str, shared: list[tuple[int, str]], changes: int, seed: int) -> Callable[[], dict[str, Any]]:
+def _raw_writer(
+    path: str, login: str, shared: list[tuple[int, str]], changes: int, seed: int
+) -> Callable[[], dict[str, Any]]:
     con = connect(path)
     (member_id,) = con.execute("SELECT id FROM member WHERE login = ?", (login,)).fetchone()
     rng = random.Random(seed)
@@ -621,15 +609,11 @@ def _raw_writer(path: str, login: str, shared: list[tuple[int, str]], changes: i
             aid, _ref = rng.choice(shared)
             start = time.perf_counter()
             try:
-                version, status = con.execute(
-                    "SELECT version, status FROM action WHERE id = ?", (aid,)
-                ).fetchone()
+                version, status = con.execute("SELECT version, status FROM action WHERE id = ?", (aid,)).fetchone()
                 new = rng.choice([s for s in STATUSES if s != status])
                 con.execute("BEGIN IMMEDIATE")
                 try:
-                    (now_version,) = con.execute(
-                        "SELECT version FROM action WHERE id = ?", (aid,)
-                    ).fetchone()
+                    (now_version,) = con.execute("SELECT version FROM action WHERE id = ?", (aid,)).fetchone()
                     if now_version != version:
                         con.execute("ROLLBACK")
                         out["conflicts"] += 1
@@ -663,7 +647,17 @@ def _raw_writer(path: str, login: str, shared: list[tuple[int, str]], changes: i
     return work
 
 
-def writer_process(kind: str, path: str, login: str, shared: list[tuple[int, str]], changes: int, seed: int, ready: Any, go: Any, results: Any) -> None:
+def writer_process(
+    kind: str,
+    path: str,
+    login: str,
+    shared: list[tuple[int, str]],
+    changes: int,
+    seed: int,
+    ready: Any,
+    go: Any,
+    results: Any,
+) -> None:
     """One writer: set up (imports, connection, member), say ready, wait, work, report."""
     try:
         make = _tracker_writer if kind == "tracker" else _raw_writer
@@ -674,7 +668,13 @@ def writer_process(kind: str, path: str, login: str, shared: list[tuple[int, str
         out["finished"] = time.perf_counter()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
         ready.put(login)
-        out = {"applied": 0, "conflicts": 0, "errors": [f"writer crashed: {type(exc).__name__}: {exc}"], "latencies": [], "finished": time.perf_counter()}
+        out = {
+            "applied": 0,
+            "conflicts": 0,
+            "errors": [f"writer crashed: {type(exc).__name__}: {exc}"],
+            "latencies": [],
+            "finished": time.perf_counter(),
+        }
     results.put(out)
 
 
@@ -683,9 +683,7 @@ def change_state(path: Path, shared: list[tuple[int, str]]) -> tuple[int, int]:
     try:
         (changes,) = con.execute("SELECT count(*) FROM status_change").fetchone()
         ids = [aid for aid, _ in shared]
-        (versions_,) = con.execute(
-            f"SELECT sum(version) FROM action WHERE id IN ({marks(len(ids))})", ids
-        ).fetchone()
+        (versions_,) = con.execute(f"SELECT sum(version) FROM action WHERE id IN ({marks(len(ids))})", ids).fetchone()
         return int(changes), int(versions_)
     finally:
         con.close()
@@ -738,12 +736,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--frameworks", type=int, default=20, help="plan files (20)")
     parser.add_argument("--stakeholders", type=int, default=2_000, help="stakeholders (2000)")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
-    parser.add_argument(
-        "--analyze", action="store_true", help="run ANALYZE after seeding (tracker does not)"
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="exit 1 when a target is missed (default: report only)"
-    )
+    parser.add_argument("--analyze", action="store_true", help="run ANALYZE after seeding (tracker does not)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed (default: report only)")
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.writers < 1 or args.changes < 1:
         parser.error("--repeat, --writers and --changes must be at least 1")
@@ -766,7 +760,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         reference = run_writers("sqlite3", db, args.writers, args.changes, args.seed)
 
     missed: list[str] = []
-    label = 44
+    label = max(44, *(len(r.case.label) + 1 for r in reads))
     calls = args.repeat * CALLS_PER_REPEAT
     print()
     print(
@@ -774,8 +768,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ratio = service median / raw median"
     )
     header = (
-        f"{'filter':<{label}}{'matched':>8} | {'list_actions':>13}{'raw':>13}{'ratio':>7} | "
-        f"{'count_actions':>13}{'raw':>13}{'ratio':>7} | verdict"
+        f"{'filter':<{label}}{'matched':>8} | {'list_actions':>16}{'raw':>16}{'ratio':>7} | "
+        f"{'count_actions':>16}{'raw':>16}{'ratio':>7} | verdict"
     )
     print(header)
     print("-" * len(header))
@@ -792,9 +786,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             missed.append(f"{r.case.label}: {', '.join(problems)}")
         print(
             f"{r.case.label:<{label}}{r.matched:>8,} | "
-            f"{ms(page) + ' / ' + ms(p95(r.service)):>13}{ms(page_raw) + ' / ' + ms(p95(r.raw)):>13}"
+            f"{ms(page) + ' / ' + ms(p95(r.service)):>16}{ms(page_raw) + ' / ' + ms(p95(r.raw)):>16}"
             f"{page_ratio:>6.1f}x | "
-            f"{ms(cnt) + ' / ' + ms(p95(r.service_count)):>13}{ms(cnt_raw) + ' / ' + ms(p95(r.raw_count)):>13}"
+            f"{ms(cnt) + ' / ' + ms(p95(r.service_count)):>16}{ms(cnt_raw) + ' / ' + ms(p95(r.raw_count)):>16}"
             f"{cnt_ratio:>6.1f}x | {'ABOVE TARGET: ' + ', '.join(problems) if problems else 'ok'}"
         )
     print("-" * len(header))
@@ -824,7 +818,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("-" * len(header))
     write_ratio = reference.rate / tracked.rate if tracked.rate else math.inf
     verdict = "ok" if write_ratio <= MAX_WRITE_RATIO else "ABOVE TARGET"
-    print(f"{f'ratio reference / tracker changes/s (target <= {MAX_WRITE_RATIO:.0f}x)':<{label}}{write_ratio:>9.1f}x  {verdict}")
+    print(
+        f"{f'ratio reference / tracker changes/s (target <= {MAX_WRITE_RATIO:.0f}x)':<{label}}{write_ratio:>9.1f}x  {verdict}"
+    )
     if write_ratio > MAX_WRITE_RATIO:
         missed.append(f"writes: tracker {write_ratio:.1f}x slower than plain sqlite3")
     for run in (tracked, reference):
