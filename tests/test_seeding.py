@@ -213,3 +213,24 @@ def test_a_shared_stakeholder_must_agree_across_files(engine: Engine) -> None:
     with pytest.raises(PlanProblems) as error:
         _seed(engine, MINIMAL, other)
     assert "domus-kids" in str(error.value)
+
+
+def test_an_item_missing_from_the_file_keeps_its_partners_funding_and_findings(engine: Engine) -> None:
+    """Leaving an action out of a newer file must not strip it of anything."""
+    _seed(engine, MINIMAL)
+    convene = _action(engine, "convene")
+    before = {t: rows for t, rows in dump(engine).items() if t in ("action_partner", "allocation", "action_finding")}
+    without = MINIMAL.replace(MINIMAL[MINIMAL.index("          - key: convene") : MINIMAL.index("          - key: reporting")], "")
+    [report] = _seed(engine, without)
+    assert report.tallies["actions"].missing == 1
+    assert report.tallies["actions"].updated == 0 and report.tallies["actions"].created == 0
+    after = {t: rows for t, rows in dump(engine).items() if t in ("action_partner", "allocation", "action_finding")}
+    assert after == before
+    assert _action(engine, "convene").version == convene.version
+
+
+def test_adding_one_action_and_dropping_another_is_counted_right(engine: Engine) -> None:
+    _seed(engine, MINIMAL)
+    swapped = with_change("          - key: reporting", "          - key: reporting-line")
+    [report] = _seed(engine, swapped)
+    assert (report.tallies["actions"].created, report.tallies["actions"].missing) == (1, 1)

@@ -411,7 +411,8 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
             for n, g in enumerate(plan.goals)
         ],
         key="key",
-        fields=("position", "title", "description"),
+        fields=("title", "description"),
+        quiet=("position",),
         scope={"framework_id": fid},
     )
     goals.changed |= sync_links(
@@ -437,10 +438,12 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
                 "title": o.title,
                 "description": o.description,
             }
-            for n, (g, o) in enumerate(pairs)
+            for g in plan.goals
+            for n, o in enumerate(g.objectives)
         ],
         key="key",
-        fields=("goal_id", "position", "title", "description"),
+        fields=("goal_id", "title", "description"),
+        quiet=("position",),
         scope={"framework_id": fid},
     )
     objectives.changed |= sync_links(
@@ -475,9 +478,9 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
         _t(Indicator),
         indicator_rows,
         key="key",
+        quiet=("position",),
         fields=(
             "objective_id",
-            "position",
             "name",
             "unit",
             "baseline",
@@ -511,7 +514,9 @@ def _write_actions(
     action = _t(Action)
     ends = horizon_ends(fw)
     rows = []
-    for n, (o, a) in enumerate(actions_in):
+    positions: dict[str, int] = {}
+    for o, a in actions_in:
+        n = positions[o.key] = positions.get(o.key, -1) + 1  # order within its objective
         rows.append(
             {
                 "key": a.key,
@@ -533,7 +538,6 @@ def _write_actions(
         )
     plan_fields = (
         "objective_id",
-        "position",
         "title",
         "description",
         "horizon",
@@ -543,7 +547,9 @@ def _write_actions(
         "cost",
     )
     # `status` stays out of `fields`: an existing action keeps the status its members gave it.
-    actions = sync_rows(conn, action, rows, key="key", fields=plan_fields, scope={"framework_id": fid})
+    actions = sync_rows(
+        conn, action, rows, key="key", fields=plan_fields, quiet=("position",), scope={"framework_id": fid}
+    )
     in_scope = sa.select(action.c.id).where(action.c.framework_id == fid)
     ids = actions.ids
     links_changed = sync_links(
@@ -551,7 +557,7 @@ def _write_actions(
         _t(ActionPartner),
         owner="action_id",
         keys=("stakeholder_id",),
-        desired={ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in if a.partners},
+        desired={ids[a.key]: as_set(sid[k] for k in a.partners) for _o, a in actions_in},
         owners_in_scope=in_scope,
     )
     links_changed |= sync_links(
@@ -559,7 +565,7 @@ def _write_actions(
         _t(ActionFinding),
         owner="action_id",
         keys=("finding_id",),
-        desired={ids[a.key]: as_set(finding_ids[r] for r in a.findings) for _o, a in actions_in if a.findings},
+        desired={ids[a.key]: as_set(finding_ids[r] for r in a.findings) for _o, a in actions_in},
         owners_in_scope=in_scope,
     )
     links_changed |= sync_links(
@@ -571,7 +577,6 @@ def _write_actions(
         desired={
             ids[a.key]: {(source_ids[f.source], f.fiscal_year): (f.amount,) for f in a.funding}
             for _o, a in actions_in
-            if a.funding
         },
         owners_in_scope=in_scope,
     )

@@ -54,14 +54,18 @@ def sync_rows(
     fields: Sequence[str],
     scope: Mapping[str, Any] | None = None,
     extra_on_update: Mapping[str, Any] | None = None,
+    quiet: Sequence[str] = (),
 ) -> Synced:
     """Make ``table`` hold ``rows`` (matched by ``key``); report what changed.
 
     With a ``scope`` (such as ``{"framework_id": 3}``) all rows of the scope
     are read, and those not in ``rows`` are counted as missing. Without one,
-    only the rows with the given keys are read (shared tables).
+    only the rows with the given keys are read (shared tables). ``quiet``
+    fields (such as the order in the file) are kept up to date without counting
+    as a change of the item.
     """
-    columns = [table.c.id, table.c[key], *(table.c[f] for f in fields)]
+    columns = [table.c.id, table.c[key], *(table.c[f] for f in fields), *(table.c[f] for f in quiet)]
+    n_fields = len(fields)
     existing: dict[Any, sa.Row[Any]] = {}
     if scope is not None:
         query = sa.select(*columns).where(*(table.c[k] == v for k, v in scope.items()))
@@ -75,6 +79,7 @@ def sync_rows(
     result = Synced()
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
+    reordered_rows: list[dict[str, Any]] = []
     for row in rows:
         old = existing.get(row[key])
         if old is None:
@@ -82,8 +87,10 @@ def sync_rows(
             continue
         result.ids[row[key]] = old[0]
         if any(old[i + 2] != row[f] for i, f in enumerate(fields)):
-            changed_rows.append({"_id": old[0], **{f: row[f] for f in fields}})
+            changed_rows.append({"_id": old[0], **{f: row[f] for f in (*fields, *quiet)}})
             result.changed.add(old[0])
+        elif quiet and any(old[n_fields + i + 2] != row[f] for i, f in enumerate(quiet)):
+            reordered_rows.append({"_id": old[0], **{f: row[f] for f in quiet}})
     if scope is not None:
         present = {r[key] for r in rows}
         result.missing = sum(1 for k in existing if k not in present)
@@ -92,12 +99,16 @@ def sync_rows(
         statement = (
             table.update()
             .where(table.c.id == sa.bindparam("_id"))
-            .values({f: sa.bindparam(f) for f in fields}, **(extra_on_update or {}))
+            .values({f: sa.bindparam(f) for f in (*fields, *quiet)}, **(extra_on_update or {}))
         )
         conn.execute(statement, changed_rows)
+    if reordered_rows:
+        statement = table.update().where(table.c.id == sa.bindparam("_id")).values({f: sa.bindparam(f) for f in quiet})
+        conn.execute(statement, reordered_rows)
     if new_rows:
         conn.execute(table.insert(), new_rows)
         created_keys = [r[key] for r in new_rows]
+        inserted = set(created_keys)
         for start in range(0, len(created_keys), CHUNK) if scope is None else [0]:
             query = sa.select(table.c[key], table.c.id)
             if scope is not None:
@@ -105,7 +116,7 @@ def sync_rows(
             else:
                 query = query.where(table.c[key].in_(created_keys[start : start + CHUNK]))
             for row_key, row_id in conn.execute(query):
-                if row_key not in result.ids:
+                if row_key in inserted and row_key not in result.ids:
                     result.ids[row_key] = row_id
                     result.created.add(row_id)
     return result
@@ -122,11 +133,13 @@ def sync_links(
     owners_in_scope: sa.Select[Any] | None = None,
     remove: bool = True,
 ) -> set[int]:
-    """Make the link rows of each owner match ``desired``; return owners that changed.
+    """Make the link rows of each owner in ``desired`` match it; return owners that changed.
 
     ``desired[owner_id]`` maps a link's key columns to its value columns (empty
-    for a plain set, such as partners). Owners in scope but absent from
-    ``desired`` lose their links when ``remove`` is set.
+    for a plain set, such as partners). Only owners in ``desired`` are touched:
+    an item missing from a plan file keeps its links. With ``remove`` unset,
+    links are only added or updated, never taken away. ``owners_in_scope``
+    reads the existing links with one query instead of a long IN list.
     """
     cols = [table.c[owner], *(table.c[k] for k in keys), *(table.c[v] for v in values)]
     query = sa.select(*cols)
@@ -143,7 +156,7 @@ def sync_links(
     updates: list[dict[str, Any]] = []
     deletes: list[dict[str, Any]] = []
     changed: set[int] = set()
-    owners = set(desired) | (set(existing) if remove else set())
+    owners = set(desired)
     insert_names = (owner, *keys, *values)
     match_names = tuple(f"_{c}" for c in (owner, *keys))
     value_names = tuple(values)
@@ -188,11 +201,6 @@ _MISSING: Any = object()
 def as_set(items: Iterable[Any]) -> dict[tuple[Any, ...], tuple[()]]:
     """A plain link set in the shape `sync_links` takes."""
     return {(item,): () for item in items}
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 Progress = Callable[[str], None]
