@@ -98,17 +98,16 @@ def test_every_command_has_help_with_an_example() -> None:
 
 
 def test_demo_builds_a_database_from_the_bundled_plans(tmp_path: Path) -> None:
-    """The README's first command: a demo database with every bundled framework."""
-    db = tmp_path / "demo.db"
-    result = tracker("--db", str(db), "--as", "demo", "demo", env={"COLUMNS": "150"})
+    """The README's first command on a fresh machine: no data folder yet, and a
+    TRACKER_DB that points at real work must not be touched."""
+    data_home = tmp_path / "fresh-home" / "share"
+    work = tmp_path / "work.db"
+    env = {"XDG_DATA_HOME": str(data_home), "TRACKER_DB": str(work), "COLUMNS": "150"}
+    result = tracker("--as", "demo", "demo", env=env)
     assert result.code == 0, result.err
-    for city in (
-        "Albuquerque, NM",
-        "Stamford, CT",
-        "Athens, OH",
-        "Chattanooga, TN",
-        "Overland Park, KS",
-    ):
+    for city in ("Albuquerque, NM", "Stamford, CT", "Athens, OH", "Chattanooga, TN", "Overland Park, KS"):
         assert city in result.out
-    again = tracker("--db", str(db), "demo")
-    assert again.code == 0
+    assert (data_home / "tracker" / "demo.db").exists()
+    assert not work.exists()
+    again = tracker("demo", "--file", str(tmp_path / "elsewhere.db"), env=env)
+    assert again.code == 0 and (tmp_path / "elsewhere.db").exists()

@@ -23,18 +23,20 @@ def bundled_seed_dir() -> Path:
     raise TrackerError("the bundled plans (seed/*.yaml) are not installed with this tracker.")
 
 
-def run_demo(settings: Settings, *, keep: bool) -> None:
+def run_demo(settings: Settings, *, keep: bool, file: Path | None = None) -> None:
     from tracker.db import describe, read_session, upgrade
     from tracker.db.engine import default_sqlite_path
     from tracker.seeding import load_files, seed
     from tracker.services.frameworks import framework_summaries
 
-    if settings.db is None:
-        path = default_sqlite_path().with_name("demo.db")
-        if not keep:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        settings.db = str(path)
+    # The demo builds its own file and never touches the working database
+    # (--db / TRACKER_DB): re-applying the bundled plans there would undo edits.
+    path = (file or default_sqlite_path().with_name("demo.db")).expanduser().absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    settings.db = str(path)
     engine = settings.engine(check=False)
     upgrade(engine)
     files = sorted(bundled_seed_dir().glob("*.yaml"))
@@ -46,7 +48,4 @@ def run_demo(settings: Settings, *, keep: bool) -> None:
     from tracker.cli.render import print_framework_summaries
 
     print_framework_summaries(summaries)
-    typer.echo(
-        "\nNext: tracker --db " + str(settings.db) + " validate seed/*.yaml, or edit a plan "
-        "file and run `tracker seed` on it again."
-    )
+    typer.echo(f"\nNext: tracker --db {path} summary, tracker --db {path} actions list --framework stamford-ct")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -173,11 +174,15 @@ def seed(
 def demo(
     ctx: typer.Context,
     keep: Annotated[bool, typer.Option("--keep", help="Reuse the demo database instead of starting afresh.")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Where to build the demo database (default: demo.db in your user data folder)."),
+    ] = None,
 ) -> None:
     """Create a fresh SQLite demo database from the bundled plans and show its frameworks.
 
-    Without --db the demo database is demo.db in your user data folder; it is
-    replaced each time unless you pass --keep.
+    The demo database is its own file, replaced each time unless you pass
+    --keep; --db and TRACKER_DB are not used, so your working data is safe.
 
     Example: tracker demo
     """
@@ -185,7 +190,7 @@ def demo(
     with user_errors():
         from tracker.cli.demo import run_demo
 
-        run_demo(settings, keep=keep)
+        run_demo(settings, keep=keep, file=file)
 
 
 def _with_status(label: str, work, *, pass_status: bool = False):  # type: ignore[no-untyped-def]

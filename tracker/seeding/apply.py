@@ -575,8 +575,7 @@ def _write_actions(
         keys=("source_id", "fiscal_year"),
         values=("amount",),
         desired={
-            ids[a.key]: {(source_ids[f.source], f.fiscal_year): (f.amount,) for f in a.funding}
-            for _o, a in actions_in
+            ids[a.key]: {(source_ids[f.source], f.fiscal_year): (f.amount,) for f in a.funding} for _o, a in actions_in
         },
         owners_in_scope=in_scope,
     )

@@ -83,7 +83,7 @@ class _LineLoader(yaml.SafeLoader):
 def read_source(source: str | Path) -> tuple[str, str]:
     """The display name and text of a file, or of standard input for ``-``."""
     if str(source) == "-":
-        return "<stdin>", sys.stdin.read()
+        return "<stdin>", _decode("<stdin>", sys.stdin.buffer.read())
     path = Path(source)
     name = str(source)
     try:
@@ -94,8 +94,12 @@ def read_source(source: str | Path) -> tuple[str, str]:
         raise PlanProblems([Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]) from None
     except PermissionError:
         raise PlanProblems([Problem(name, "cannot be read (permission denied); check its permissions")]) from None
+    return name, _decode(name, raw)
+
+
+def _decode(name: str, raw: bytes) -> str:
     try:
-        return name, raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise PlanProblems([Problem(name, "is not UTF-8 text; save it as UTF-8", line=line)]) from None
