@@ -44,7 +44,7 @@ def main(url: str, login: str, seed: int, changes: int, out: str) -> None:
                 ).one()
             target = rng.choice([s for s in Status if s.value != status])
             with write_session(engine) as session:
-                detail = set_status(
+                result = set_status(
                     session=session,
                     actor=resolve_member(session, login),
                     ref=ref,
@@ -52,7 +52,7 @@ def main(url: str, login: str, seed: int, changes: int, out: str) -> None:
                     note=f"{login} #{len(applied)}",
                     expected_version=version,
                 )
-            applied.append({"ref": ref, "version": detail.row.version, "status": target.value})
+            applied.append({"ref": ref, "version": result.version, "status": target.value})
         except Conflict:
             conflicts += 1
         except Exception as exc:

@@ -139,7 +139,7 @@ def set_status(
     with user_errors():
         from tracker.services import tracking
 
-        detail = writing(
+        result = writing(
             settings,
             lambda session, actor: tracking.set_status(
                 session=session,
@@ -153,13 +153,13 @@ def set_status(
         )
         if as_json:
             from tracker.exports.data import plain
+            from tracker.services.actions import get_action
 
-            echo_json(plain(detail.row))
+            with reading(settings) as session:
+                echo_json(plain(get_action(session, ref).row))
         else:
-            row = detail.row
-            change = detail.history[-1]
-            forced = " (applied over a newer change)" if change.forced else ""
-            typer.echo(f"{row.ref}: {change.from_status} -> {row.status}, version {row.version}{forced}")
+            forced = " (applied over a newer change)" if result.forced else ""
+            typer.echo(f"{result.ref}: {result.from_status} -> {result.to_status}, version {result.version}{forced}")
 
 
 @app.command()
@@ -172,8 +172,8 @@ def note(ctx: typer.Context, ref: RefArg, text: Annotated[str, typer.Argument(sh
     with user_errors():
         from tracker.services import tracking
 
-        detail = writing(settings, lambda s, a: tracking.add_note(session=s, actor=a, ref=ref, text=text))
-        typer.echo(f"{detail.row.ref}: note added ({len(detail.notes)} in all)")
+        writing(settings, lambda s, a: tracking.add_note(session=s, actor=a, ref=ref, text=text))
+        typer.echo(f"{ref}: note added")
 
 
 @app.command()

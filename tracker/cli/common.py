@@ -29,14 +29,20 @@ def reading(settings: Settings) -> Iterator[Session]:
 
 
 def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
-    """Run ``work`` in one write transaction as the acting member."""
-    from tracker.db import write_session
+    """Run ``work`` in one write transaction as the acting member.
+
+    The member is looked up before the transaction so that the write lock is
+    held for the write alone.
+    """
+    from tracker.db import read_session, write_session
     from tracker.services.members import resolve_member
 
     engine = settings.engine()
     login = settings.login(engine)
+    with read_session(engine) as session:
+        member = resolve_member(session, login)
     with write_session(engine) as session:
-        return work(session, resolve_member(session, login))
+        return work(session, member)
 
 
 def echo_json(data: Any) -> None:

@@ -9,6 +9,7 @@ what and when, unless the caller explicitly forces it (recorded as such).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,35 +26,65 @@ from tracker.services.actions import (
     change_t,
     framework_id,
     framework_t,
-    get_action,
     latest_changes,
     note_t,
     partner_t,
     split_ref,
 )
-from tracker.services.views import ActionDetail, MemberView
+from tracker.services.views import MemberView
 
 MAX_NOTE = 10_000
 
 
+_LOCK = (
+    sa.select(
+        action_t.c.id,
+        action_t.c.status,
+        action_t.c.version,
+        action_t.c.lead_id,
+        action_t.c.framework_id,
+        action_t.c.objective_id,
+        framework_t.c.key.label("framework"),
+    )
+    .join(framework_t, framework_t.c.id == action_t.c.framework_id)
+    .where(framework_t.c.key == sa.bindparam("framework"), action_t.c.key == sa.bindparam("key"))
+    .with_for_update(of=action_t)
+)
+_PARTNERS = sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == sa.bindparam("id"))
+_SET_STATUS = (
+    sa.update(action_t)
+    .where(action_t.c.id == sa.bindparam("_id"), action_t.c.version == sa.bindparam("_version"))
+    .values(
+        status=sa.bindparam("status"),
+        version=sa.bindparam("version"),
+        updated_at=sa.bindparam("updated_at"),
+        completed_on=sa.bindparam("completed_on"),
+    )
+)
+_AUDIT = sa.insert(change_t)
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """What a status change did (read the full action afterwards, outside the lock)."""
+
+    ref: str
+    from_status: Status
+    to_status: Status
+    version: int
+    forced: bool
+
+
 def lock_action(session: Session, ref: str) -> sa.Row[Any]:
     """The action's row, locked for this transaction (FOR UPDATE on PostgreSQL;
-    SQLite writers already hold the database's write lock)."""
-    aid = action_id(session, ref)
-    return session.execute(
-        sa.select(
-            action_t.c.id,
-            action_t.c.status,
-            action_t.c.version,
-            action_t.c.lead_id,
-            action_t.c.framework_id,
-            action_t.c.objective_id,
-            framework_t.c.key.label("framework"),
-        )
-        .join(framework_t, framework_t.c.id == action_t.c.framework_id)
-        .where(action_t.c.id == aid)
-        .with_for_update(of=action_t)
-    ).one()
+    SQLite writers already hold the database's write lock). One indexed query:
+    this runs while every other writer waits."""
+    framework, key = split_ref(ref)
+    row = session.connection().execute(_LOCK, {"framework": framework, "key": key}).first()
+    if row is None:
+        action_id(session, ref)  # raises NotFound naming what is missing
+        raise NotFound(f"{ref} does not exist.")
+    return row  # type: ignore[return-value]
 
 
 def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any], ref: str) -> None:
@@ -68,10 +99,9 @@ def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any
         raise PermissionDenied(
             f"{member.login} is a viewer in {row.framework}: viewers read, they do not change {ref}."
         )
-    involved = {
-        row.lead_id,
-        *session.execute(sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == row.id)).scalars(),
-    }
+    if row.lead_id in member.stakeholder_ids:
+        return
+    involved = set(session.connection().execute(_PARTNERS, {"id": row.id}).scalars())
     if not involved & member.stakeholder_ids:
         orgs = ", ".join(s.name for s in member.stakeholders) or "no organisation"
         raise PermissionDenied(
@@ -107,12 +137,15 @@ def set_status(
     expected_version: int | None = None,
     force: bool = False,
     today: dt.date | None = None,
-) -> ActionDetail:
+) -> StatusResult:
     """Move an action to ``status``; ``done`` records the completion date.
 
     ``expected_version`` is the version the caller saw (None: whatever it is
     now, read under the lock). A mismatch raises `Conflict` unless ``force``.
+    Everything between the lock and the commit is a handful of prepared
+    statements: other writers wait for this one.
     """
+    _check_note(note)
     row = lock_action(session, ref)
     require_tracking_right(session, actor, row, ref)
     stale = expected_version is not None and expected_version != row.version
@@ -121,42 +154,47 @@ def set_status(
     current = Status(row.status)
     if current is status:
         raise BadInput(f"{ref} is already {status}; add a note instead (tracker actions note).")
-    _check_note(note)
     now = utcnow()
-    completed = (today or dt.date.today()) if status is Status.done else None
-    updated = session.execute(
-        sa.update(action_t)
-        .where(action_t.c.id == row.id, action_t.c.version == row.version)
-        .values(status=status, version=row.version + 1, updated_at=now, completed_on=completed)
+    conn = session.connection()
+    updated = conn.execute(
+        _SET_STATUS,
+        {
+            "_id": row.id,
+            "_version": row.version,
+            "status": status,
+            "version": row.version + 1,
+            "updated_at": now,
+            "completed_on": (today or dt.date.today()) if status is Status.done else None,
+        },
     )
-    if updated.rowcount != 1:  # type: ignore[attr-defined]  # cannot happen under the lock; never write blindly
+    if updated.rowcount != 1:  # cannot happen under the lock; never write blindly
         raise Conflict(conflict_message(session, row, ref, row.version))
-    session.execute(
-        sa.insert(change_t).values(
-            action_id=row.id,
-            member_id=actor.id,
-            from_status=current,
-            to_status=status,
-            note=note or None,
-            forced=stale,
-            at=now,
-        )
+    conn.execute(
+        _AUDIT,
+        {
+            "action_id": row.id,
+            "member_id": actor.id,
+            "from_status": current,
+            "to_status": status,
+            "note": note or None,
+            "forced": stale,
+            "at": now,
+        },
     )
-    return get_action(session, ref, today=today)
+    return StatusResult(ref, current, status, row.version + 1, stale)
 
 
-def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> ActionDetail:
+def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> None:
     """A note on an action: progress in words. Notes do not change the version,
     so they never make a colleague's status change conflict."""
-    row = lock_action(session, ref)
-    require_tracking_right(session, actor, row, ref)
     if not text.strip():
         raise BadInput("the note is empty; write what happened.")
     _check_note(text)
+    row = lock_action(session, ref)
+    require_tracking_right(session, actor, row, ref)
     now = utcnow()
     session.execute(sa.insert(note_t).values(action_id=row.id, member_id=actor.id, text=text, at=now))
     session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(updated_at=now))
-    return get_action(session, ref)
 
 
 def _check_note(text: str | None) -> None:
