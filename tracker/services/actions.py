@@ -103,7 +103,9 @@ def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnE
     if f.stakeholders:
         ids = stakeholder_ids(session, f.stakeholders)
         as_lead = action_t.c.lead_id.in_(ids)
-        as_partner = sa.exists().where(partner_t.c.action_id == action_t.c.id, partner_t.c.stakeholder_id.in_(ids))
+        # IN (subquery), not a correlated EXISTS: inside an OR, EXISTS makes SQLite
+        # scan every action, while IN lets it use the partner index.
+        as_partner = action_t.c.id.in_(sa.select(partner_t.c.action_id).where(partner_t.c.stakeholder_id.in_(ids)))
         clauses.append(
             {StakeholderRole.lead: as_lead, StakeholderRole.partner: as_partner}.get(
                 f.stakeholder_role, sa.or_(as_lead, as_partner)
@@ -188,11 +190,15 @@ _FROM = (
 def list_actions(session: Session, f: ActionFilter, *, today: dt.date | None = None) -> list[ActionRow]:
     """One page of actions matching ``f``, in its order."""
     today = today or dt.date.today()
-    query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*_where(session, f, today)).order_by(*_order(f))
-    if f.limit is not None:
-        query = query.limit(f.limit)
-    if f.offset:
-        query = query.offset(f.offset)
+    where = _where(session, f, today)
+    if f.sort is SortField.lead:
+        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*where).order_by(*_order(f))
+        query = query.limit(f.limit).offset(f.offset or None)
+    else:
+        # Page on the action table alone (its indexes give the order), then join
+        # the page's rows: joining every candidate before the LIMIT is far slower.
+        page = sa.select(action_t.c.id).where(*where).order_by(*_order(f)).limit(f.limit).offset(f.offset or None)
+        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(action_t.c.id.in_(page)).order_by(*_order(f))
     return _rows(session, session.execute(query).all(), today)
 
 
@@ -203,29 +209,47 @@ def count_actions(session: Session, f: ActionFilter, *, today: dt.date | None = 
     return int(session.execute(query).scalar_one())
 
 
+# The per-page statements are built once: building them per call cost more
+# than running them.
+_PAGE_PARTNERS = (
+    sa.select(partner_t.c.action_id, stakeholder_t.c.key, stakeholder_t.c.name)
+    .join(stakeholder_t, stakeholder_t.c.id == partner_t.c.stakeholder_id)
+    .where(partner_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(stakeholder_t.c.name)
+)
+_PAGE_FUNDING = (
+    sa.select(
+        allocation_t.c.action_id,
+        sa.func.sum(allocation_t.c.amount),
+        sa.func.count().filter(allocation_t.c.amount.is_(None)),
+    )
+    .where(allocation_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
+    .group_by(allocation_t.c.action_id)
+)
+_NEWEST = (
+    sa.select(change_t.c.action_id, sa.func.max(change_t.c.id).label("id"))
+    .where(change_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
+    .group_by(change_t.c.action_id)
+    .subquery()
+)
+_PAGE_LATEST = (
+    sa.select(change_t, member_t.c.login)
+    .join(_NEWEST, _NEWEST.c.id == change_t.c.id)
+    .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
+)
+
+
 def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list[ActionRow]:
     ids = [r.id for r in rows]
     if not ids:
         return []
+    conn = session.connection()
     partners: dict[int, list[StakeholderRef]] = {}
-    for action_id, key, name in session.execute(
-        sa.select(partner_t.c.action_id, stakeholder_t.c.key, stakeholder_t.c.name)
-        .join(stakeholder_t, stakeholder_t.c.id == partner_t.c.stakeholder_id)
-        .where(partner_t.c.action_id.in_(ids))
-        .order_by(stakeholder_t.c.name)
-    ):
+    for action_id, key, name in conn.execute(_PAGE_PARTNERS, {"ids": ids}):
         partners.setdefault(action_id, []).append(StakeholderRef(key, name))
     funding = {
         action_id: (total or Decimal("0.00"), unknown)
-        for action_id, total, unknown in session.execute(
-            sa.select(
-                allocation_t.c.action_id,
-                sa.func.sum(allocation_t.c.amount),
-                sa.func.count().filter(allocation_t.c.amount.is_(None)),
-            )
-            .where(allocation_t.c.action_id.in_(ids))
-            .group_by(allocation_t.c.action_id)
-        )
+        for action_id, total, unknown in conn.execute(_PAGE_FUNDING, {"ids": ids})
     }
     latest = latest_changes(session, ids)
     return [
@@ -259,18 +283,7 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
 
 def latest_changes(session: Session, ids: Sequence[int]) -> dict[int, StatusChangeView]:
     """The newest status change of each of these actions."""
-    newest = (
-        sa.select(change_t.c.action_id, sa.func.max(change_t.c.id).label("id"))
-        .where(change_t.c.action_id.in_(ids))
-        .group_by(change_t.c.action_id)
-        .subquery()
-    )
-    query = (
-        sa.select(change_t, member_t.c.login)
-        .join(newest, newest.c.id == change_t.c.id)
-        .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
-    )
-    return {row.action_id: _change(row) for row in session.execute(query)}
+    return {row.action_id: _change(row) for row in session.connection().execute(_PAGE_LATEST, {"ids": list(ids)})}
 
 
 def _change(row: sa.Row[Any]) -> StatusChangeView:
