@@ -28,17 +28,18 @@ def tracker(*args: str, input: str | None = None, env: dict[str, str] | None = N
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
-def tracker_process(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+def tracker_process(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None, stdin_bytes: bytes | None = None
+) -> Result:
     """Run the installed console script, as a user or a script would."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("TRACKER_DB", None) if env is None or "TRACKER_DB" not in env else None
     bin_dir = os.path.dirname(sys.executable)
     proc = subprocess.run(
         [os.path.join(bin_dir, "tracker"), *args],
-        input=input,
+        input=stdin_bytes if stdin_bytes is not None else (input or "").encode(),
         capture_output=True,
-        text=True,
         env=full_env,
         timeout=120,
     )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())

@@ -101,13 +101,15 @@ def test_force_is_recorded(db: str) -> None:
     assert "(applied over a newer change)" in result.out
 
 
-def test_missing_database_is_one_sentence(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    result = tracker("--db", str(tmp_path / "missing.db"), "actions", "list")
+def test_missing_database_is_one_sentence_and_creates_no_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A mistyped --db path is reported, not silently created as an empty file."""
+    missing = tmp_path / "missing.db"
+    result = tracker("--db", str(missing), "actions", "list")
     assert result.code == 1
     assert result.err.strip() == (
-        f"tracker: The database sqlite:///{tmp_path / 'missing.db'} has no tracker tables yet; "
-        "run `tracker db upgrade`."
+        f"tracker: There is no database at {missing}; check --db, or create it with `tracker db upgrade`."
     )
+    assert not missing.exists()
 
 
 def test_csv_neutralises_formulas(db: str) -> None:

@@ -223,3 +223,46 @@ def _write(folder: Path, text: str, name: str) -> str:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def test_yaml_numbers_used_as_keys_keep_their_text(tmp_path: Path, db_url: str) -> None:
+    """`key: 07` is the key "07" (not 7), so references to it resolve as written."""
+    text = with_change("      - key: f3\n", "      - key: 07\n")
+    text = with_change("    findings: [2024-12-09/f2]", "    findings: [2024-12-09/07]", text)
+    result = tracker("--db", db_url, "validate", _write(tmp_path, text, "plan.yaml"))
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (("state: CT", "state: ON"), "put the text in quotes"),
+        (("  city: Stamford\n", "\tcity: Stamford\n"), "indent with spaces, not tabs"),
+    ],
+    ids=["yes-no word", "tab"],
+)
+def test_yaml_traps_get_a_hint(tmp_path: Path, db_url: str, edit: tuple[str, str], words: str) -> None:
+    result = tracker("--db", db_url, "validate", _write(tmp_path, with_change(*edit), "plan.yaml"))
+    assert result.code == 2 and words in result.err
+
+
+def test_many_problems_in_a_big_file_are_located_quickly(tmp_path: Path, db_url: str) -> None:
+    """Line numbers for thousands of problems must not take minutes."""
+    head, actions = MINIMAL.split("        actions:\n")
+    many = "".join(
+        f"          - {{key: a{n}, title: Action {n}, lead: nobody, due: 2025-06-30}}\n" for n in range(2000)
+    )
+    start = time.perf_counter()
+    result = tracker("--db", db_url, "validate", _write(tmp_path, head + "        actions:\n" + many, "big.yaml"))
+    assert time.perf_counter() - start < 10
+    assert result.code == 2 and "2000 problems in 1 file" in result.err
+    assert f"{tmp_path / 'big.yaml'}:2044:52: goals[0].objectives[0].actions[1999].lead" in result.err
+
+
+def test_stdin_that_is_not_utf8_is_a_sentence(db_url: str) -> None:
+    from tests.cli import tracker_process
+
+    result = tracker_process(
+        "--db", db_url, "validate", "-", input=None, stdin_bytes=b"framework:\n  city: Bogot\xe1\n"
+    )
+    assert result.code == 2 and "<stdin>:2: is not UTF-8" in result.err and "Traceback" not in result.err

@@ -220,7 +220,9 @@ def test_an_item_missing_from_the_file_keeps_its_partners_funding_and_findings(e
     _seed(engine, MINIMAL)
     convene = _action(engine, "convene")
     before = {t: rows for t, rows in dump(engine).items() if t in ("action_partner", "allocation", "action_finding")}
-    without = MINIMAL.replace(MINIMAL[MINIMAL.index("          - key: convene") : MINIMAL.index("          - key: reporting")], "")
+    without = MINIMAL.replace(
+        MINIMAL[MINIMAL.index("          - key: convene") : MINIMAL.index("          - key: reporting")], ""
+    )
     [report] = _seed(engine, without)
     assert report.tallies["actions"].missing == 1
     assert report.tallies["actions"].updated == 0 and report.tallies["actions"].created == 0

@@ -22,7 +22,9 @@ from tracker.services.members import add_member, resolve_member
 def _set(engine: Engine, login: str, ref: str, status: Status, **kw):  # type: ignore[no-untyped-def]
     """Change the status, then read the action back as a screen would."""
     with write_session(engine) as session:
-        result = tracking.set_status(session=session, actor=resolve_member(session, login), ref=ref, status=status, **kw)
+        result = tracking.set_status(
+            session=session, actor=resolve_member(session, login), ref=ref, status=status, **kw
+        )
     detail = _show(engine, ref)
     assert (result.ref, result.to_status, result.version) == (ref, status, detail.row.version)
     return detail

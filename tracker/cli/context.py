@@ -26,6 +26,10 @@ class Settings:
         """``--as``, else ``TRACKER_USER``, else the database role on PostgreSQL,
         else the OS login."""
         if self.actor:
+            if len(self.actor) > 64:
+                from tracker.errors import BadInput
+
+                raise BadInput(f"the login {self.actor[:20]!r}... is longer than 64 characters; use a shorter --as.")
             return self.actor
         if os.environ.get("TRACKER_USER"):
             return os.environ["TRACKER_USER"]
@@ -46,6 +50,17 @@ class Settings:
         engine = make_engine(self.db)
         self._engines.append(engine)
         if check:
+            database = engine.url.database if engine.dialect.name == "sqlite" else None
+            if database and database != ":memory:" and not database.startswith("file:"):
+                from pathlib import Path
+
+                from tracker.errors import SchemaMismatch
+
+                if not Path(database).exists():
+                    # Opening would create an empty file: say what to do instead.
+                    raise SchemaMismatch(
+                        f"There is no database at {database}; check --db, or create it with `tracker db upgrade`."
+                    )
             check_schema(engine)
         return engine
 
@@ -88,6 +103,8 @@ def user_errors() -> Iterator[None]:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         fail(f"the database could not be used: {detail}; nothing was changed.")
     except SQLAlchemyError as exc:
-        fail(f"the database refused the change ({type(exc).__name__}); nothing was changed.")
+        original = getattr(exc, "orig", None)
+        detail = str(original).strip().splitlines()[0] if original and str(original).strip() else type(exc).__name__
+        fail(f"the database refused the change ({detail}); nothing was changed.")
     except KeyboardInterrupt:
         fail("interrupted; nothing was changed.", 130)

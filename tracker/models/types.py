@@ -50,7 +50,7 @@ class Quantity(sa.types.TypeDecorator[Decimal]):
         if value is None:
             return None
         value = Decimal(value)
-        return str(value.normalize()) if dialect.name == "sqlite" else value
+        return format(value.normalize(), "f") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

@@ -166,7 +166,7 @@ def check_together(plans: Sequence[LoadedPlan]) -> None:
             )
         frameworks[fw.key] = source
         city = (fw.city.casefold(), fw.country)
-        if city in cities and cities[city][0] != fw.state:
+        if city in cities and (cities[city][0] or "").casefold() != (fw.state or "").casefold():
             other_state, other_source = cities[city]
             problems.append(
                 Problem(

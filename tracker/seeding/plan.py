@@ -32,7 +32,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 def _key_from_number(value: Any) -> Any:
     # YAML reads `key: 2024` as a number; a key is text either way.
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        return getattr(value, "text", None) or str(value)  # YAML's `07` stays "07"
     return value
 
 
@@ -134,7 +134,7 @@ Money = Annotated[
 ]
 Quantity = Annotated[
     Decimal,
-    Field(max_digits=20),
+    Field(max_digits=24, decimal_places=6),  # what NUMERIC(24, 6) holds
     BeforeValidator(_no_bool),
     _number_schema,
     _decimal_out,

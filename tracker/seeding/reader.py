@@ -71,13 +71,31 @@ class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         return value
 
 
+class YamlInt(int):
+    """An integer read from YAML that remembers how it was written, so that a key
+    such as ``07`` or ``1:30`` stays that text instead of becoming 7 or 90."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str) -> YamlInt:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+
+def _construct_int(loader: _PlanLoader, node: yaml.ScalarNode) -> int:
+    value = yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+    return YamlInt(value, str(node.value))
+
+
 _PlanLoader.add_constructor("tag:yaml.org,2002:float", _PlanLoader.construct_yaml_float)
+_PlanLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Composes nodes (with their marks) without building values."""
 
-    yaml_implicit_resolvers = _no_timestamps(yaml.SafeLoader)
+    yaml_implicit_resolvers = _no_timestamps(_BaseLoader)
 
 
 def read_source(source: str | Path) -> tuple[str, str]:
@@ -138,11 +156,14 @@ def _parse_json(name: str, text: str) -> Any:
     try:
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
+        hint = "check the brackets, commas and quotes there"
+        if exc.lineno == 1 and exc.colno == 1 and not text.lstrip().startswith(("{", "[")):
+            hint = "is it YAML? then name the file .yaml"
         raise PlanProblems(
             [
                 Problem(
                     name,
-                    f"invalid JSON: {exc.msg}; check the brackets, commas and quotes there",
+                    f"invalid JSON: {exc.msg}; {hint}",
                     line=exc.lineno,
                     column=exc.colno,
                 )
@@ -198,6 +219,8 @@ def _parse_yaml(name: str, text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "cannot be read"
         hint = _yaml_hint(str(what))
+        if mark is not None and "\t" in _line(text, mark.line)[: mark.column + 1]:
+            hint = "indent with spaces, not tabs"
         raise PlanProblems(
             [
                 Problem(
@@ -231,12 +254,17 @@ def _parse_yaml(name: str, text: str) -> Any:
     return data
 
 
+def _line(text: str, index: int) -> str:
+    lines = text.splitlines()
+    return lines[index] if 0 <= index < len(lines) else ""
+
+
 def _yaml_hint(what: str) -> str:
     if "document" in what:
         return "a plan file holds one document: remove the extra '---' sections"
     if "mapping values" in what:
         return "check the indentation, and quote text that contains ': '"
-    if "tab" in what:
+    if "\t" in what or "tab" in what:
         return "indent with spaces, not tabs"
     if "found undefined alias" in what:
         return "define the anchor (&name) before using it (*name)"
@@ -297,11 +325,22 @@ def _check_expansion(name: str, data: Any) -> None:
         )
 
 
-def line_of(text: str, loc: Loc) -> tuple[int | None, int | None]:
-    """The line and column of the item at ``loc`` (or of its nearest ancestor)."""
+def compose(text: str) -> yaml.Node | None:
+    """The document's nodes with their line marks (None if it cannot be read)."""
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-    except yaml.YAMLError:
+        return yaml.compose(text, Loader=_LineLoader)  # type: ignore[no-any-return]
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def line_of(text: str | yaml.Node | None, loc: Loc) -> tuple[int | None, int | None]:
+    """The line and column of the item at ``loc`` (or of its nearest ancestor).
+
+    Give the `compose`d document when locating many problems: composing is the
+    slow part, walking to one item is not.
+    """
+    node = compose(text) if isinstance(text, str) else text
+    if node is None:
         return None, None
     best = node
     for part in loc:
@@ -316,6 +355,4 @@ def line_of(text: str, loc: Loc) -> tuple[int | None, int | None]:
         if nxt is None:
             break
         node = best = nxt
-    if best is None:
-        return None, None
     return best.start_mark.line + 1, best.start_mark.column + 1

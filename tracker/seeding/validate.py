@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from tracker.seeding.plan import ActionIn, PlanFile
 from tracker.seeding.problems import Loc, PlanProblems, Problem
-from tracker.seeding.reader import line_of
+from tracker.seeding.reader import compose, line_of
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,11 @@ def locate(problems: list[Problem], text: str | None) -> list[Problem]:
     """Add line numbers (from the YAML/JSON text) to problems that have a path."""
     if text is None:
         return problems
+    document = compose(text) if any(p.line is None and p.loc for p in problems) else None
     located = []
     for problem in problems:
         if problem.line is None and problem.loc:
-            line, column = line_of(text, problem.loc)
+            line, column = line_of(document, problem.loc)
             problem = Problem(problem.source, problem.message, problem.loc, line, column)
         located.append(problem)
     return sorted(located, key=lambda p: (p.line or 0, p.column or 0))
@@ -88,6 +89,11 @@ def _from_pydantic(source: str, error: Any) -> Problem:
         message = f"{given} is too small; {message[0].lower()}{message[1:]}"
     elif kind in ("decimal_parsing", "decimal_type"):
         message = f"{_show(given)} is not a number; write digits, for example 15000 or 1250.50"
+    elif kind == "string_type" and isinstance(given, bool):
+        message = (
+            f"{message} (got {given}): YAML reads yes, no, on, off, true and false as true or false; "
+            "put the text in quotes"
+        )
     elif kind.endswith("_type") or kind.endswith("_parsing"):
         message = f"{message} (got {_show(given)})"
     return Problem(source, message, loc)
