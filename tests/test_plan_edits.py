@@ -93,3 +93,33 @@ def test_an_allocation_above_the_committed_amount_is_refused(engine: Engine) -> 
     seeded(engine)
     with pytest.raises(BadInput, match="more than dhs-cp3's committed amount 50000"):
         _fund(engine, "coord", source="dhs-cp3", fiscal_year=2026, amount="60000")
+
+
+def test_reseeding_an_older_file_does_not_undo_a_tool_edit(engine: Engine, db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator's edit in the tool is not silently reverted by applying the old file again."""
+    from tests.cli import tracker
+    from tests.conftest import dump
+    from tests.plans import MINIMAL, with_change
+
+    seeded(engine)
+    _edit(engine, "coord", changes={"title": "Convene the group", "cost": "16000"})
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(MINIMAL)
+    before = dump(engine)
+    refused = tracker("--db", db_url, "seed", str(plan))
+    assert refused.code == 2, refused
+    assert "title was changed in the tool by coord" in refused.err and "'Convene the group'" in refused.err
+    assert "cost was changed in the tool by coord" in refused.err
+    assert dump(engine) == before
+    # The file brought up to date with the edit applies cleanly...
+    plan.write_text(
+        with_change("title: Convene the working group", "title: Convene the group").replace(
+            "cost: 15000", "cost: 16000"
+        )
+    )
+    assert tracker("--db", db_url, "seed", str(plan)).code == 0
+    # ...and --overwrite replaces an edit on purpose.
+    _edit(engine, "coord", changes={"title": "Edited again"})
+    assert tracker("--db", db_url, "seed", "--overwrite", str(plan)).code == 0
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT title FROM action WHERE key = 'convene'")).scalar() == "Convene the group"

@@ -248,7 +248,7 @@ def test_yaml_traps_get_a_hint(tmp_path: Path, db_url: str, edit: tuple[str, str
 
 def test_many_problems_in_a_big_file_are_located_quickly(tmp_path: Path, db_url: str) -> None:
     """Line numbers for thousands of problems must not take minutes."""
-    head, actions = MINIMAL.split("        actions:\n")
+    head, _actions = MINIMAL.split("        actions:\n")
     many = "".join(
         f"          - {{key: a{n}, title: Action {n}, lead: nobody, due: 2025-06-30}}\n" for n in range(2000)
     )

@@ -140,6 +140,9 @@ def seed(
     files: FilesArg,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change, without writing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace plan edits made in the tool since, where a file differs.")
+    ] = False,
 ) -> None:
     """Create or update plans from plan files, all files in one transaction.
 
@@ -159,7 +162,9 @@ def seed(
         engine = settings.engine()
         reports = _with_status(
             "Writing",
-            lambda status: apply_seed(engine, plans, actor=settings.login(), dry_run=dry_run, progress=status),
+            lambda status: apply_seed(
+                engine, plans, actor=settings.login(), dry_run=dry_run, progress=status, overwrite=overwrite
+            ),
             pass_status=True,
         )
         if as_json:

@@ -104,17 +104,19 @@ def seed(
     actor: str,
     dry_run: bool = False,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> list[FileReport]:
     """Apply ``plans`` in one transaction: all of them, or (on any error) none.
 
-    With ``dry_run`` everything is worked out and then rolled back.
+    With ``dry_run`` everything is worked out and then rolled back. A file
+    that would undo a plan edit made in the tool is refused unless ``overwrite``.
     """
     from sqlmodel import Session
 
     with _collector_paused(), Session(engine) as session:
         session.begin()
         try:
-            reports = apply_plans(session, plans, actor=actor, progress=progress)
+            reports = apply_plans(session, plans, actor=actor, progress=progress, overwrite=overwrite)
         except BaseException:
             session.rollback()
             raise

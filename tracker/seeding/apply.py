@@ -35,6 +35,7 @@ from tracker.models import (
     Membership,
     Objective,
     ObjectiveFinding,
+    PlanChange,
     Stakeholder,
     Workshop,
     WorkshopParticipant,
@@ -119,18 +120,24 @@ def apply_plans(
     *,
     actor: str,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> list[FileReport]:
     """Write ``plans`` in the session's transaction; the caller commits or rolls back.
 
     Raises `PlanProblems` (and writes nothing the caller should keep) when the
-    files contradict each other or the database.
+    files contradict each other or the database, or when a file would undo a
+    plan edit made in the tool since (unless ``overwrite``).
     """
     check_together(plans)
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # Seeding reads, compares, then writes: under REPEATABLE READ a row that a
+        # member changes meanwhile makes the seed fail instead of overwriting it.
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
     reports = []
     for loaded in plans:
         _check_against_database(conn, loaded)
-        reports.append(_apply_one(conn, loaded, progress or (lambda _msg: None)))
+        reports.append(_apply_one(conn, loaded, progress or (lambda _msg: None), overwrite))
     if any(r.created or r.updated for r in reports):
         conn.execute(
             sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
@@ -248,7 +255,7 @@ def _t(model: Any) -> sa.Table:
     return model.__table__  # type: ignore[no-any-return]
 
 
-def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> FileReport:
+def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, overwrite: bool) -> FileReport:
     plan: PlanFile = loaded.plan
     fw = plan.framework
     report = FileReport(loaded.source, fw.key)
@@ -495,23 +502,90 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress) -> F
 
     actions_in = [(o, a) for _g, o in pairs for a in o.actions]
     progress(f"{loaded.source}: {len(actions_in):,} actions")
-    _write_actions(conn, fid, fw, actions_in, objectives.ids, sid, sources.ids, finding_ids, tally, now)
+    rows = _action_rows(fw, actions_in, objectives.ids, sid, now)
+    if not overwrite:
+        _refuse_undoing_tool_edits(conn, loaded, fid, rows, sid)
+    _write_actions(conn, fid, actions_in, rows, sid, sources.ids, finding_ids, tally, now)
     return report
 
 
-def _write_actions(
-    conn: sa.Connection,
-    fid: int,
+def _refuse_undoing_tool_edits(
+    conn: sa.Connection, loaded: LoadedPlan, fid: int, rows: list[dict[str, Any]], sid: dict[str, int]
+) -> None:
+    """A plan field edited in the tool (and not changed since) that the file gives
+    differently is a conflict: the file is older than the edit, or disagrees with it."""
+    change = _t(PlanChange)
+    action = _t(Action)
+    member = _t(Member)
+    latest = (
+        sa.select(sa.func.max(change.c.id))
+        .join(action, action.c.id == change.c.action_id)
+        .where(action.c.framework_id == fid)
+        .group_by(change.c.action_id, change.c.field)
+    )
+    edits: dict[str, dict[str, tuple[str | None, str | None, dt.datetime]]] = {}
+    for key, column, new, login, at in conn.execute(
+        sa.select(action.c.key, change.c.field, change.c.new, member.c.login, change.c.at)
+        .join(action, action.c.id == change.c.action_id)
+        .outerjoin(member, member.c.id == change.c.member_id)
+        .where(change.c.id.in_(latest), ~change.c.field.startswith("funding "))
+    ):
+        edits.setdefault(key, {})[column] = (new, login, at)
+    if not edits:
+        return
+    current: dict[str, Any] = {
+        row.key: row._mapping
+        for row in conn.execute(sa.select(action).where(action.c.framework_id == fid, action.c.key.in_(list(edits))))
+    }
+    keys_of = {str(v): k for k, v in sid.items()}
+    problems = []
+    for n, row in enumerate(rows):
+        for column, (new, login, at) in edits.get(row["key"], {}).items():
+            if column not in row or row["key"] not in current:
+                continue
+            now_value = current[row["key"]][column]
+            if _text(now_value) != new or row[column] == now_value:
+                continue  # changed again since, or the file agrees with the edit
+            name = column.removesuffix("_id")
+            theirs, ours = new, _text(row[column])
+            if column == "lead_id":
+                theirs, ours = keys_of.get(theirs or "", theirs), keys_of.get(ours or "", ours)
+            problems.append(
+                Problem(
+                    loaded.source,
+                    f"{name} was changed in the tool by {login or 'someone'} on {at:%Y-%m-%d} to {theirs!r}, "
+                    f"and this file says {ours!r}; put the tool's value in the file, or seed with --overwrite "
+                    "to replace it",
+                    (*_locs(loaded.plan)[n], name),
+                )
+            )
+    if problems:
+        raise PlanProblems(locate(problems, loaded.text))
+
+
+def _locs(plan: PlanFile) -> list[tuple[str | int, ...]]:
+    return [
+        ("goals", g, "objectives", o, "actions", a)
+        for g, goal in enumerate(plan.goals)
+        for o, objective in enumerate(goal.objectives)
+        for a, _action in enumerate(objective.actions)
+    ]
+
+
+def _text(value: Any) -> str | None:
+    """A value as the audit trail writes it (see `services.plan_edits`)."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def _action_rows(
     fw: FrameworkIn,
     actions_in: list[tuple[Any, Any]],
     objective_ids: dict[str, int],
     sid: dict[str, int],
-    source_ids: dict[str, int],
-    finding_ids: dict[str, int],
-    tally: dict[str, Tally],
     now: dt.datetime,
-) -> None:
-    action = _t(Action)
+) -> list[dict[str, Any]]:
     ends = horizon_ends(fw)
     rows = []
     positions: dict[str, int] = {}
@@ -536,6 +610,21 @@ def _write_actions(
                 "updated_at": now,
             }
         )
+    return rows
+
+
+def _write_actions(
+    conn: sa.Connection,
+    fid: int,
+    actions_in: list[tuple[Any, Any]],
+    rows: list[dict[str, Any]],
+    sid: dict[str, int],
+    source_ids: dict[str, int],
+    finding_ids: dict[str, int],
+    tally: dict[str, Tally],
+    now: dt.datetime,
+) -> None:
+    action = _t(Action)
     plan_fields = (
         "objective_id",
         "title",
