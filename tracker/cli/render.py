@@ -50,7 +50,7 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
         "goals",
         "objectives",
         "actions",
-        "done",
+        "progress",
         "findings",
         "estimated cost",
     ):
