@@ -236,3 +236,12 @@ def test_adding_one_action_and_dropping_another_is_counted_right(engine: Engine)
     swapped = with_change("          - key: reporting", "          - key: reporting-line")
     [report] = _seed(engine, swapped)
     assert (report.tallies["actions"].created, report.tallies["actions"].missing) == (1, 1)
+
+
+def test_framework_fields_can_change(engine: Engine) -> None:
+    """Moving a framework from draft to initial in its file is a plain update."""
+    _seed(engine, MINIMAL)
+    [report] = _seed(engine, with_change("stage: draft", "stage: initial"))
+    assert report.tallies["framework"].updated == 1
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT stage FROM framework")).scalar() == "initial"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tracker.cli.context import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 from tracker.errors import TrackerError
 
 
@@ -23,7 +27,57 @@ def bundled_seed_dir() -> Path:
     raise TrackerError("the bundled plans (seed/*.yaml) are not installed with this tracker.")
 
 
-def run_demo(settings: Settings, *, keep: bool, file: Path | None = None) -> None:
+DEMO_PEOPLE = (
+    # (login, name, role, organisation key in the Stamford plan)
+    ("maria", "Maria (demo)", "member", "domus-kids"),
+    ("sam", "Sam (demo)", "member", "city-of-stamford"),
+    ("lee", "Lee (demo)", "viewer", "city-of-stamford"),
+)
+
+
+def add_demo_activity(engine: Engine, login: str) -> None:
+    """Members and some tracked history, so that the demo's views are alive.
+
+    ``login`` (whoever runs the demo) coordinates every framework. All of it
+    goes through the services, like a member's own work would.
+    """
+    from tracker.db import write_session
+    from tracker.models.enums import Role, Status
+    from tracker.services import tracking
+    from tracker.services.actions import list_actions
+    from tracker.services.filters import ActionFilter
+    from tracker.services.frameworks import framework_summaries
+    from tracker.services.members import add_member, find_member
+
+    with write_session(engine) as session:
+        keys = [f.key for f in framework_summaries(session)]
+        for key in keys:
+            add_member(session, actor=find_member(session, login), login=login, role=Role.coordinator, framework=key)
+        me = find_member(session, login)
+        for person, name, role, org in DEMO_PEOPLE:
+            add_member(
+                session, actor=me, login=person, role=Role(role), framework="stamford-ct", stakeholders=[org], name=name
+            )
+    moves = [
+        ("maria", Status.in_progress, "First meeting with the youth services partners held."),
+        ("sam", Status.in_progress, "Terms of reference drafted; circulating to the leadership group."),
+        ("sam", Status.done, "Adopted at the leadership group meeting."),
+        ("maria", Status.blocked, "Waiting for the City's data-sharing agreement."),
+    ]
+    with write_session(engine) as session:
+        rows = list_actions(session, ActionFilter(framework="stamford-ct", limit=200))
+    for (person, status, note), row in zip(moves, [r for r in rows if r.partners][: len(moves)], strict=False):
+        with write_session(engine) as session:
+            actor = find_member(session, person)
+            if actor is None or tracking.why_not_track(session, actor, row.ref):
+                actor = find_member(session, login)
+            assert actor is not None
+            if status is Status.done:
+                tracking.set_status(session=session, actor=actor, ref=row.ref, status=Status.in_progress)
+            tracking.set_status(session=session, actor=actor, ref=row.ref, status=status, note=note)
+
+
+def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_app: bool = True) -> None:
     from tracker.db import describe, read_session, upgrade
     from tracker.db.engine import default_sqlite_path
     from tracker.seeding import load_files, seed
@@ -41,8 +95,15 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None) -> Non
     upgrade(engine)
     files = sorted(bundled_seed_dir().glob("*.yaml"))
     reports = seed(engine, load_files(files), actor=settings.login())
+    if not keep:
+        add_demo_activity(engine, settings.login())
     created = sum(r.created for r in reports)
     typer.echo(f"Demo database: {describe(str(engine.url))} ({len(reports)} plans, {created} items created)")
+    if open_app:
+        from tracker.cli.tui import open_app as start
+
+        start(settings, engine)
+        return
     with read_session(engine) as session:
         summaries = framework_summaries(session)
     from tracker.cli.render import print_framework_summaries

@@ -21,7 +21,7 @@ app = typer.Typer(
     name="tracker",
     help="Track a city's prevention framework: goals, objectives, actions, owners and funding.",
     context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     add_completion=False,
@@ -65,10 +65,17 @@ def main(
 ) -> None:
     """Track a city's prevention framework: goals, objectives, actions, owners and funding.
 
+    Without a command, opens the terminal UI on the database.
+
     Example: tracker --db plans.db seed seed/*.yaml
     """
     ctx.obj = Settings(db=db, actor=actor)
     ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        with user_errors():
+            from tracker.cli.tui import open_app
+
+            open_app(ctx.obj)
 
 
 @db_app.command("upgrade")
@@ -183,8 +190,10 @@ def demo(
         Path | None,
         typer.Option("--file", help="Where to build the demo database (default: demo.db in your user data folder)."),
     ] = None,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Print a summary instead of opening the app.")] = False,
 ) -> None:
-    """Create a fresh SQLite demo database from the bundled plans and show its frameworks.
+    """Create a fresh SQLite demo database from the bundled plans, with a few members and
+    some tracked history, and open the app on it (or print a summary with --no-open).
 
     The demo database is its own file, replaced each time unless you pass
     --keep; --db and TRACKER_DB are not used, so your working data is safe.
@@ -195,7 +204,7 @@ def demo(
     with user_errors():
         from tracker.cli.demo import run_demo
 
-        run_demo(settings, keep=keep, file=file)
+        run_demo(settings, keep=keep, file=file, open_app=not no_open and sys.stdout.isatty())
 
 
 def _with_status(label: str, work, *, pass_status: bool = False):  # type: ignore[no-untyped-def]

@@ -99,7 +99,7 @@ def sync_rows(
         statement = (
             table.update()
             .where(table.c.id == sa.bindparam("_id"))
-            .values({f: sa.bindparam(f) for f in (*fields, *quiet)}, **(extra_on_update or {}))
+            .values({**{f: sa.bindparam(f) for f in (*fields, *quiet)}, **(extra_on_update or {})})
         )
         conn.execute(statement, changed_rows)
     if reordered_rows:

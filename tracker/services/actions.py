@@ -371,3 +371,27 @@ def action_history(session: Session, aid: int) -> tuple[StatusChangeView, ...]:
         .order_by(change_t.c.id)
     )
     return tuple(_change(row) for row in session.execute(query))
+
+
+def stakeholder_choices(session: Session, *, framework: str | None = None) -> list[tuple[str, str]]:
+    """(key, name) of the organisations that lead or support actions (of one framework), by name."""
+    involved = sa.select(action_t.c.lead_id).union(
+        sa.select(partner_t.c.stakeholder_id).join(action_t, action_t.c.id == partner_t.c.action_id)
+    )
+    if framework is not None:
+        fid = framework_id(session, framework)
+        involved = (
+            sa.select(action_t.c.lead_id)
+            .where(action_t.c.framework_id == fid)
+            .union(
+                sa.select(partner_t.c.stakeholder_id)
+                .join(action_t, action_t.c.id == partner_t.c.action_id)
+                .where(action_t.c.framework_id == fid)
+            )
+        )
+    query = (
+        sa.select(stakeholder_t.c.key, stakeholder_t.c.name)
+        .where(stakeholder_t.c.id.in_(involved))
+        .order_by(stakeholder_t.c.name)
+    )
+    return [(key, name) for key, name in session.execute(query)]

@@ -110,6 +110,28 @@ def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any
         )
 
 
+def why_not_track(session: Session, member: MemberView | None, ref: str) -> str | None:
+    """Why ``member`` may not record progress on ``ref`` (None when they may).
+
+    Screens ask this before the user types anything; the write checks again.
+    """
+    if member is None:
+        return "you are not a member of this database; ask a coordinator to add your login"
+    framework, key = split_ref(ref)
+    row = session.execute(
+        sa.select(action_t.c.id, action_t.c.lead_id, framework_t.c.key.label("framework"))
+        .join(framework_t, framework_t.c.id == action_t.c.framework_id)
+        .where(framework_t.c.key == framework, action_t.c.key == key)
+    ).first()
+    if row is None:
+        return f"{ref} does not exist any more"
+    try:
+        require_tracking_right(session, member, row, ref)
+    except PermissionDenied as refused:
+        return refused.message
+    return None
+
+
 def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) -> str:
     latest = latest_changes(session, [row.id]).get(row.id)
     if latest is not None:

@@ -1,0 +1,232 @@
+"""What happened lately: status changes, notes, plan edits and measurements, newest first,
+and a cheap marker that tells a screen another client wrote something."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.errors import BadInput, NotFound
+from tracker.models import ImportRun, Indicator, Measurement, Membership, PlanChange
+from tracker.models.enums import Status
+from tracker.services.actions import action_t, change_t, framework_id, framework_t, member_t, note_t
+
+
+def _t(model: Any) -> sa.Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+plan_change_t = _t(PlanChange)
+measurement_t = _t(Measurement)
+indicator_t = _t(Indicator)
+import_run_t = _t(ImportRun)
+membership_t = _t(Membership)
+
+Kind = Literal["status", "note", "plan", "measurement"]
+# Items recorded at the same moment are listed in this order (highest first), then newest id.
+_RANK: dict[str, int] = {"status": 3, "note": 2, "plan": 1, "measurement": 0}
+MAX_TEXT = 300
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    """One thing that happened, as a one-line entry of a feed.
+
+    ``id`` ("status:12", "note:3", ...) names the item, for ``after_id``;
+    ``ref``/``title`` are the action's (for a measurement: the indicator's ref
+    and name); ``by`` is the member's login (None for a seed or a removed
+    member); ``text`` is plain text on one line, the user's words literally
+    (escape them before showing them as markup).
+    """
+
+    id: str
+    kind: Kind
+    at: dt.datetime
+    by: str | None
+    ref: str
+    title: str
+    text: str
+
+
+def _one_line(text: str | None) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= MAX_TEXT else flat[: MAX_TEXT - 1] + "…"
+
+
+def _status_word(value: Any) -> str:
+    return Status(value).value.replace("_", " ") if value is not None else "new"
+
+
+def _status_text(row: sa.Row[Any]) -> str:
+    text = f"{_status_word(row.from_status)} → {_status_word(row.to_status)}"
+    if row.note:
+        text += f": {_one_line(row.note)}"
+    if row.forced:
+        text += " (forced over a newer change)"
+    return text
+
+
+def _plan_text(row: sa.Row[Any]) -> str:
+    def shown(value: str | None) -> str:
+        return _one_line(value) if value is not None else "none"
+
+    return _one_line(f"{row.field}: {shown(row.old)} → {shown(row.new)}" + (" (forced)" if row.forced else ""))
+
+
+def _measurement_text(row: sa.Row[Any]) -> str:
+    text = f"{format(row.value, 'f')} {row.unit} on {row.measured_on.isoformat()}"
+    if row.note:
+        text += f": {_one_line(row.note)}"
+    return _one_line(text)
+
+
+def _on_action(table: sa.Table, *extra: sa.ColumnElement[Any] | sa.Column[Any]) -> sa.Select[Any]:
+    return (
+        sa.select(
+            table.c.id,
+            table.c.at,
+            member_t.c.login,
+            framework_t.c.key.label("framework"),
+            action_t.c.key,
+            action_t.c.title,
+            *extra,
+        )
+        .select_from(
+            table.join(action_t, action_t.c.id == table.c.action_id)
+            .join(framework_t, framework_t.c.id == action_t.c.framework_id)
+            .outerjoin(member_t, member_t.c.id == table.c.member_id)
+        )
+        .order_by(table.c.at.desc(), table.c.id.desc())
+    )
+
+
+_SOURCES: dict[str, tuple[sa.Table, str]] = {
+    "status": (change_t, "at"),
+    "note": (note_t, "at"),
+    "plan": (plan_change_t, "at"),
+    "measurement": (measurement_t, "recorded_at"),
+}
+
+
+def _cursor(session: Session, after_id: str) -> tuple[dt.datetime, int, int]:
+    kind, _, number = after_id.partition(":")
+    if kind not in _SOURCES or not number.isdigit():
+        raise BadInput(f"{after_id!r} is not an activity item id; they look like status:12 or note:3.")
+    table, column = _SOURCES[kind]
+    at = session.execute(sa.select(table.c[column]).where(table.c.id == int(number))).scalar()
+    if at is None:
+        raise NotFound(f"there is no activity item {after_id!r} any more; reload the feed.")
+    return at, _RANK[kind], int(number)
+
+
+def _older(
+    at: sa.ColumnElement[dt.datetime], id_: sa.ColumnElement[int], kind: str, cursor: tuple[dt.datetime, int, int]
+) -> sa.ColumnElement[bool]:
+    """Items after the cursor in the feed's order (at, rank, id), all descending."""
+    c_at, c_rank, c_id = cursor
+    rank = _RANK[kind]
+    if rank < c_rank:
+        return at <= c_at
+    if rank > c_rank:
+        return at < c_at
+    return sa.or_(at < c_at, sa.and_(at == c_at, id_ < c_id))
+
+
+def recent_activity(
+    session: Session,
+    *,
+    framework: str | None = None,
+    limit: int = 50,
+    after_id: str | None = None,
+) -> list[ActivityItem]:
+    """The newest ``limit`` items, newest first (of one framework, or all).
+
+    ``after_id`` pages on: the items that come after that item in this order
+    (older ones). One indexed, limited query per kind of item.
+    """
+    fid = framework_id(session, framework) if framework is not None else None
+    cursor = _cursor(session, after_id) if after_id is not None else None
+    items: list[tuple[tuple[dt.datetime, int, int], ActivityItem]] = []
+
+    def where(query: sa.Select[Any], table: sa.Table, kind: str, at: sa.ColumnElement[dt.datetime]) -> sa.Select[Any]:
+        if fid is not None:
+            owner = indicator_t if kind == "measurement" else action_t
+            query = query.where(owner.c.framework_id == fid)
+        if cursor is not None:
+            query = query.where(_older(at, table.c.id, kind, cursor))
+        return query.limit(limit)
+
+    def add(kind: Kind, row: sa.Row[Any], at: dt.datetime, ref: str, title: str, text: str) -> None:
+        item = ActivityItem(id=f"{kind}:{row.id}", kind=kind, at=at, by=row.login, ref=ref, title=title, text=text)
+        items.append(((at, _RANK[kind], row.id), item))
+
+    query = _on_action(change_t, change_t.c.from_status, change_t.c.to_status, change_t.c.note, change_t.c.forced)
+    for row in session.execute(where(query, change_t, "status", change_t.c.at)):
+        add("status", row, row.at, f"{row.framework}/{row.key}", row.title, _status_text(row))
+    query = _on_action(note_t, note_t.c.text.label("note"))
+    for row in session.execute(where(query, note_t, "note", note_t.c.at)):
+        add("note", row, row.at, f"{row.framework}/{row.key}", row.title, _one_line(row.note))
+    query = _on_action(
+        plan_change_t, plan_change_t.c.field, plan_change_t.c.old, plan_change_t.c.new, plan_change_t.c.forced
+    )
+    for row in session.execute(where(query, plan_change_t, "plan", plan_change_t.c.at)):
+        add("plan", row, row.at, f"{row.framework}/{row.key}", row.title, _plan_text(row))
+    m = measurement_t
+    measured: sa.Select[Any] = (
+        sa.select(
+            m.c.id,
+            m.c.recorded_at,
+            m.c.value,
+            m.c.measured_on,
+            m.c.note,
+            member_t.c.login,
+            framework_t.c.key.label("framework"),
+            indicator_t.c.key,
+            indicator_t.c.name,
+            indicator_t.c.unit,
+        )
+        .select_from(
+            m.join(indicator_t, indicator_t.c.id == m.c.indicator_id)
+            .join(framework_t, framework_t.c.id == indicator_t.c.framework_id)
+            .outerjoin(member_t, member_t.c.id == m.c.member_id)
+        )
+        .order_by(m.c.recorded_at.desc(), m.c.id.desc())
+    )
+    for row in session.execute(where(measured, m, "measurement", m.c.recorded_at)):
+        add("measurement", row, row.recorded_at, f"{row.framework}/{row.key}", row.name, _measurement_text(row))
+
+    items.sort(key=lambda pair: pair[0], reverse=True)
+    return [item for _, item in items[:limit]]
+
+
+def _max_id(table: sa.Table) -> sa.ScalarSelect[Any]:
+    return sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)).scalar_subquery()
+
+
+_MARKER = sa.select(
+    _max_id(change_t),
+    _max_id(note_t),
+    _max_id(plan_change_t),
+    _max_id(measurement_t),
+    _max_id(import_run_t),
+    _max_id(action_t),
+    _max_id(member_t),
+    sa.select(sa.func.count()).select_from(member_t).scalar_subquery(),
+    _max_id(membership_t),
+)
+
+
+def change_marker(session: Session) -> tuple[int, ...]:
+    """A tuple that changes whenever anybody records or edits something.
+
+    The newest id of the status changes, notes, plan edits, measurements and
+    seed runs, of actions, members and memberships, and the number of members:
+    one statement of primary-key lookups (each MAX(id) reads one index entry),
+    cheap enough to poll every second on SQLite and PostgreSQL alike. Compare
+    it with the last one seen; any difference means: reload.
+    """
+    return tuple(int(value) for value in session.execute(_MARKER).one())

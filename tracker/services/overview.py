@@ -1,0 +1,197 @@
+"""The home screen's health of every framework: progress, trouble, money, what is due next.
+
+Everything is aggregated in SQL, one statement per kind of figure, whatever
+the number of actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.models import FundingSource
+from tracker.models.enums import Stage, Status
+from tracker.models.types import Money, utcnow
+from tracker.services.actions import OPEN, action_t, allocation_t, framework_t
+from tracker.services.filters import STALE_DAYS
+from tracker.services.frameworks import progress_share
+
+NEXT_DUE = 3
+
+
+def _t(model: Any) -> sa.Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+source_t = _t(FundingSource)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """An open action and the day it is due."""
+
+    ref: str
+    title: str
+    due: dt.date
+
+
+@dataclass(frozen=True)
+class FrameworkOverview:
+    """One framework's health, as the coordinator's first screen shows it.
+
+    Money is in the framework's ``currency``. ``allocated`` sums the known
+    allocations to its actions from sources in that currency; allocations of
+    unknown amount are counted in ``unknown_allocations`` and allocations from
+    sources in another currency in ``other_currency_allocations`` (never added).
+    ``coverage`` is the share of the known estimated cost that is allocated,
+    counting only allocations to actions whose cost is known (money given to an
+    uncosted action cannot cover another's cost); None when no cost is known or
+    the known cost is zero.
+    """
+
+    key: str
+    city: str
+    state: str | None
+    title: str
+    stage: Stage
+    currency: str
+    actions: int
+    by_status: dict[Status, int] = field(default_factory=dict)
+    progress: float | None = None
+    overdue: int = 0
+    blocked: int = 0
+    stale: int = 0
+    estimated_cost: Decimal | None = None
+    actions_without_cost: int = 0
+    allocated: Decimal = Decimal("0.00")
+    unknown_allocations: int = 0
+    other_currency_allocations: int = 0
+    coverage: float | None = None
+    next_due: tuple[DueItem, ...] = ()
+
+
+def _money(expr: sa.ColumnElement[Any]) -> sa.ColumnElement[Decimal]:
+    return sa.type_coerce(expr, Money)
+
+
+def framework_overview(
+    session: Session,
+    *,
+    today: dt.date | None = None,
+    stale_days: int = STALE_DAYS,
+) -> list[FrameworkOverview]:
+    """Every framework, in order of city, with its counts, money and next due actions.
+
+    Overdue: open (planned, in progress, blocked) and due before ``today``.
+    Stale: in progress with no update for ``stale_days`` days.
+    Next due: up to three open actions due on or after ``today``, earliest first.
+    """
+    now = utcnow()
+    if today is None:
+        today = dt.date.today()
+    else:  # the same moment on that day, so "stale" agrees with the given today
+        now = dt.datetime.combine(today, now.time(), dt.UTC)
+    stale_before = now - dt.timedelta(days=stale_days)
+    a = action_t
+
+    by_status: dict[int, dict[Status, int]] = {}
+    for fid, status, count in session.execute(
+        sa.select(a.c.framework_id, a.c.status, sa.func.count()).group_by(a.c.framework_id, a.c.status)
+    ):
+        by_status.setdefault(fid, {})[Status(status)] = count
+
+    figures = {
+        row.framework_id: row
+        for row in session.execute(
+            sa.select(
+                a.c.framework_id,
+                _money(sa.func.sum(a.c.cost)).label("cost"),
+                sa.func.count().filter(a.c.cost.is_(None)).label("without_cost"),
+                sa.func.count().filter(a.c.due < today, a.c.status.in_(OPEN)).label("overdue"),
+                sa.func.count().filter(a.c.status == Status.in_progress, a.c.updated_at < stale_before).label("stale"),
+            ).group_by(a.c.framework_id)
+        )
+    }
+
+    same_currency = source_t.c.currency == framework_t.c.currency
+    funding = {
+        row.framework_id: row
+        for row in session.execute(
+            sa.select(
+                a.c.framework_id,
+                _money(sa.func.sum(allocation_t.c.amount).filter(same_currency)).label("allocated"),
+                _money(sa.func.sum(allocation_t.c.amount).filter(same_currency, a.c.cost.is_not(None))).label(
+                    "covering"
+                ),
+                sa.func.count().filter(allocation_t.c.amount.is_(None)).label("unknown"),
+                sa.func.count().filter(sa.not_(same_currency), allocation_t.c.amount.is_not(None)).label("other"),
+            )
+            .select_from(
+                allocation_t.join(a, a.c.id == allocation_t.c.action_id)
+                .join(framework_t, framework_t.c.id == a.c.framework_id)
+                .join(source_t, source_t.c.id == allocation_t.c.source_id)
+            )
+            .group_by(a.c.framework_id)
+        )
+    }
+
+    ranked = (
+        sa.select(
+            a.c.framework_id,
+            a.c.key,
+            a.c.title,
+            a.c.due,
+            sa.func.row_number()
+            .over(partition_by=a.c.framework_id, order_by=(a.c.due.asc(), a.c.key.asc()))
+            .label("n"),
+        )
+        .where(a.c.status.in_(OPEN), a.c.due >= today)
+        .subquery()
+    )
+    next_due: dict[int, list[tuple[str, str, dt.date]]] = {}
+    for fid, key, title, due in session.execute(
+        sa.select(ranked.c.framework_id, ranked.c.key, ranked.c.title, ranked.c.due)
+        .where(ranked.c.n <= NEXT_DUE)
+        .order_by(ranked.c.framework_id, ranked.c.n)
+    ):
+        next_due.setdefault(fid, []).append((key, title, due))
+
+    result = []
+    for fw in session.execute(sa.select(framework_t).order_by(framework_t.c.city, framework_t.c.key)):
+        counts = by_status.get(fw.id, {})
+        fig = figures.get(fw.id)
+        money = funding.get(fw.id)
+        cost: Decimal | None = fig.cost if fig is not None else None
+        covering: Decimal = (money.covering if money is not None else None) or Decimal("0.00")
+        coverage = float(covering / cost) if cost else None
+        result.append(
+            FrameworkOverview(
+                key=fw.key,
+                city=fw.city,
+                state=fw.state,
+                title=fw.title,
+                stage=Stage(fw.stage),
+                currency=fw.currency,
+                actions=sum(counts.values()),
+                by_status=counts,
+                progress=progress_share(counts),
+                overdue=fig.overdue if fig is not None else 0,
+                blocked=counts.get(Status.blocked, 0),
+                stale=fig.stale if fig is not None else 0,
+                estimated_cost=cost,
+                actions_without_cost=fig.without_cost if fig is not None else 0,
+                allocated=(money.allocated if money is not None else None) or Decimal("0.00"),
+                unknown_allocations=money.unknown if money is not None else 0,
+                other_currency_allocations=money.other if money is not None else 0,
+                coverage=coverage,
+                next_due=tuple(
+                    DueItem(ref=f"{fw.key}/{key}", title=title, due=due) for key, title, due in next_due.get(fw.id, [])
+                ),
+            )
+        )
+    return result

@@ -1,0 +1,135 @@
+"""The tracker app, given its database and acting member by `make_app`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import Provider
+from textual.screen import Screen
+
+from tracker.models.types import utcnow
+from tracker.services.filters import ActionFilter
+from tracker.services.views import MemberView
+from tracker.tui.data import Data
+
+POLL_SECONDS = 1.0
+
+
+def _commands() -> type[Provider]:
+    from tracker.tui.commands import TrackerCommands
+
+    return TrackerCommands
+
+
+def _screen(module: str, name: str) -> Screen[None]:
+    """Screens are imported when first shown, so that the first paint stays quick."""
+    import importlib
+
+    return getattr(importlib.import_module(f"tracker.tui.screens.{module}"), name)()  # type: ignore[no-any-return]
+
+
+class TrackerApp(App[None]):
+    """Overview, actions, activity (and more), over one database, shared with others."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tracker"
+    MODES = {
+        "overview": lambda: _screen("overview", "OverviewScreen"),
+        "actions": lambda: _screen("actions", "ActionsScreen"),
+        "activity": lambda: _screen("activity", "ActivityScreen"),
+    }
+    DEFAULT_MODE = "overview"
+    BINDINGS = [
+        Binding("v", "switch_mode('overview')", "Overview", tooltip="Every framework's health"),
+        Binding("a", "switch_mode('actions')", "Actions", tooltip="Filter and open actions"),
+        Binding("y", "switch_mode('activity')", "Activity", tooltip="Latest changes by everyone"),
+        Binding("question_mark", "help", "Keys", tooltip="Show the keys of this screen"),
+        Binding("q", "quit", "Quit"),
+    ]
+    COMMANDS = App.COMMANDS | {lambda: _commands()}
+
+    def __init__(self, data: Data, *, poll: bool = True) -> None:
+        super().__init__()
+        self.data = data
+        self.action_filter = ActionFilter()
+        self.poll = poll
+        self._marker: tuple[int, ...] | None = None
+        self._seen_at: Any = utcnow()  # news is what others do from now on
+        self._trouble = False
+        member = data.member
+        self.sub_title = (
+            f"{member.login} ({', '.join(s.name for s in member.stakeholders) or 'no organisation'})"
+            if member
+            else "read only: your login is not a member"
+        )
+
+    def on_mount(self) -> None:
+        if self.poll:
+            self.set_interval(POLL_SECONDS, self.check_for_changes)
+            self.check_for_changes()
+
+    # -- other clients' changes -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="poll")
+    def check_for_changes(self) -> None:
+        try:
+            marker = self.data.marker()
+        except Exception as exc:
+            self.call_from_thread(self.connection_trouble, exc)
+            return
+        if self._trouble:
+            self._trouble = False
+            self.call_from_thread(self.notify, "The database is back.", title="Connected")
+        before, self._marker = self._marker, marker
+        if before is None:
+            self._news()  # remember where the activity stands now
+            return
+        if marker == before:
+            return
+        self.call_from_thread(self._changed, self._news())
+
+    def _news(self) -> list[str]:
+        """Other members' changes since the last look, newest first."""
+        try:
+            items = self.data.activity(limit=5)
+        except Exception:
+            return []
+        seen = self._seen_at
+        self._seen_at = max([seen, *(i.at for i in items)])
+        me = self.data.member.login if self.data.member else None
+        fresh = [i for i in items if i.at > seen and i.by != me]
+        return [f"{i.by or 'someone'}: {i.ref} {i.text}" for i in fresh][:2]
+
+    def _changed(self, news: list[str]) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_data", None)
+            if refresh is not None:
+                refresh()
+        for line in news:
+            self.notify(line, title="Changed by someone else", timeout=4)
+
+    def connection_trouble(self, exc: BaseException) -> None:
+        if not self._trouble:
+            self._trouble = True
+            self.notify(
+                f"Cannot reach the database ({type(exc).__name__}); what you typed is kept, "
+                "and the app reconnects by itself.",
+                title="Connection lost",
+                severity="error",
+                timeout=8,
+            )
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+
+def make_app(engine: Engine, member: MemberView | None, *, poll: bool = True, **_: Any) -> TrackerApp:
+    """The app on ``engine``, acting as ``member`` (None: read only)."""
+    return TrackerApp(Data(engine, member), poll=poll)

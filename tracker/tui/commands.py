@@ -1,0 +1,71 @@
+"""Command palette: go to a framework, stakeholder or action by typing part of its name."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class TrackerCommands(Provider):
+    """`go: ...` entries for frameworks, organisations and actions (searched in SQL)."""
+
+    async def startup(self) -> None:
+        worker = self.app.run_worker(self._load, thread=True, exit_on_error=False)
+        await worker.wait()
+        self.frameworks, self.stakeholders = worker.result or ([], [])
+
+    def _load(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        data = self.app.data  # type: ignore[attr-defined]
+        frameworks = [(f.key, f"{f.city}: {f.title}") for f in data.frameworks()]
+        return frameworks, data.stakeholder_options()
+
+    def _entries(self) -> list[tuple[str, str, object]]:
+        entries: list[tuple[str, str, object]] = []
+        for key, title in self.frameworks:
+            entries.append((f"go: framework {key}", title, partial(self._framework, key)))
+        for key, name in self.stakeholders:
+            entries.append(
+                (f"go: stakeholder {name}", f"actions led or supported by {name}", partial(self._stakeholder, key))
+            )
+        entries.append(("go: overview", "every framework's health", partial(self.app.switch_mode, "overview")))
+        entries.append(("go: actions", "filter and open actions", partial(self.app.switch_mode, "actions")))
+        entries.append(("go: activity", "latest changes by everyone", partial(self.app.switch_mode, "activity")))
+        return entries
+
+    async def discover(self) -> Hits:
+        for title, help_text, command in self._entries():
+            yield DiscoveryHit(Text(title), command, text=title, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, command in self._entries():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, text=title, help=help_text)  # type: ignore[arg-type]
+        if len(query) >= 2:
+            worker = self.app.run_worker(
+                partial(self.app.data.search_actions, query),  # type: ignore[attr-defined]
+                thread=True,
+                exit_on_error=False,
+            )
+            await worker.wait()
+            for row in worker.result or []:
+                title = f"go: action {row.ref} {row.title}"
+                yield Hit(0.5, Text(title), partial(self._action, row.ref), text=title, help=row.lead.name)
+
+    def _framework(self, key: str) -> None:
+        app = self.app
+        app.action_filter = app.action_filter.model_copy(update={"framework": key})  # type: ignore[attr-defined]
+        app.switch_mode("actions")
+
+    def _stakeholder(self, key: str) -> None:
+        app = self.app
+        app.action_filter = app.action_filter.model_copy(update={"stakeholders": (key,)})  # type: ignore[attr-defined]
+        app.switch_mode("actions")
+
+    def _action(self, ref: str) -> None:
+        from tracker.tui.screens.detail import ActionDetailScreen
+
+        self.app.push_screen(ActionDetailScreen(ref))

@@ -1,0 +1,109 @@
+"""The app's one door to the database: each call opens its own session.
+
+Screens call these from thread workers; nothing here knows about widgets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.db import read_session, write_session
+from tracker.models.enums import Status
+from tracker.services import tracking
+from tracker.services.actions import count_actions, get_action, list_actions
+from tracker.services.filters import ActionFilter
+from tracker.services.views import ActionDetail, ActionRow, MemberView
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    offset: int
+    rows: list[ActionRow]
+
+
+class Data:
+    """Services bound to one engine and one acting member."""
+
+    def __init__(self, engine: Engine, member: MemberView | None) -> None:
+        self.engine = engine
+        self.member = member
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        with read_session(self.engine) as session:
+            return work(session)
+
+    def write(self, work: Callable[[Session, MemberView], T]) -> T:
+        if self.member is None:
+            from tracker.errors import PermissionDenied
+
+            raise PermissionDenied("you are not a member of this database; ask a coordinator to add your login.")
+        with write_session(self.engine) as session:
+            return work(session, self.member)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def count(self, flt: ActionFilter) -> int:
+        return self.read(lambda s: count_actions(s, flt))
+
+    def page(self, flt: ActionFilter, offset: int, limit: int) -> Page:
+        paged = flt.model_copy(update={"offset": offset, "limit": limit})
+        return Page(offset, self.read(lambda s: list_actions(s, paged)))
+
+    def detail(self, ref: str) -> ActionDetail:
+        return self.read(lambda s: get_action(s, ref))
+
+    def why_not(self, ref: str) -> str | None:
+        return self.read(lambda s: tracking.why_not_track(s, self.member, ref))
+
+    def set_status(
+        self, ref: str, status: Status, note: str | None, expected_version: int, force: bool = False
+    ) -> tracking.StatusResult:
+        return self.write(
+            lambda s, m: tracking.set_status(
+                session=s, actor=m, ref=ref, status=status, note=note, expected_version=expected_version, force=force
+            )
+        )
+
+    def add_note(self, ref: str, text: str) -> None:
+        self.write(lambda s, m: tracking.add_note(session=s, actor=m, ref=ref, text=text))
+
+    def record(self, ref: str, value: str, on: dt.date | None, note: str | None) -> dict[str, Any]:
+        return self.write(
+            lambda s, m: tracking.record_measurement(session=s, actor=m, ref=ref, value=value, on=on, note=note)
+        )
+
+    def stakeholder_options(self, framework: str | None = None) -> list[tuple[str, str]]:
+        from tracker.services.actions import stakeholder_choices
+
+        return self.read(lambda s: stakeholder_choices(s, framework=framework))
+
+    def frameworks(self) -> list[Any]:
+        from tracker.services.frameworks import framework_summaries
+
+        return self.read(lambda s: framework_summaries(s))
+
+    def overview(self) -> list[Any]:
+        from tracker.services.overview import framework_overview
+
+        return self.read(lambda s: framework_overview(s))
+
+    def marker(self) -> tuple[int, ...]:
+        from tracker.services.activity import change_marker
+
+        return self.read(lambda s: change_marker(s))
+
+    def activity(self, *, limit: int = 100, after_id: Any = None) -> list[Any]:
+        from tracker.services.activity import recent_activity
+
+        return self.read(lambda s: recent_activity(s, limit=limit, after_id=after_id))
+
+    def search_actions(self, text: str, limit: int = 20) -> list[ActionRow]:
+        return self.read(lambda s: list_actions(s, ActionFilter(text=text, limit=limit)))

@@ -1,0 +1,195 @@
+"""Actions: a filter bar over a virtual list; filters stay when you move between screens."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Select, Static
+
+from tracker.errors import TrackerError
+from tracker.models.enums import Horizon, Status
+from tracker.services.filters import ActionFilter, SortField, StakeholderRole
+from tracker.tui.widgets.action_list import PAGE, ActionList
+
+STATUS_KEYS = {str(n): status for n, status in enumerate(Status, start=1)}
+HORIZONS: list[tuple[Horizon, ...]] = [(), (Horizon.near_term,), (Horizon.mid_term,), (Horizon.long_term,)]
+SORTS = list(SortField)
+
+
+class ActionsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "search", "Search", tooltip="Type part of a title or description"),
+        Binding("m", "mine", "Mine", tooltip="Only my organisations' actions (lead or partner)"),
+        Binding("o", "flag('overdue')", "Overdue"),
+        Binding("t", "flag('stale')", "Stale", tooltip="In progress with no update for 30 days"),
+        *[
+            Binding(key, f"status('{status.value}')", status.value.replace("_", " "), show=False)
+            for key, status in STATUS_KEYS.items()
+        ],
+        Binding("h", "horizon", "Horizon", show=False),
+        Binding("S", "sort", "Sort"),
+        Binding("x", "clear", "Clear"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ search titles and descriptions", id="search")
+            yield Select([], prompt="any stakeholder", id="stakeholder")
+            yield Select(
+                [("lead or partner", StakeholderRole.either), ("as lead", StakeholderRole.lead),
+                 ("as partner", StakeholderRole.partner)],
+                value=StakeholderRole.either,
+                allow_blank=False,
+                id="role",
+            )  # fmt: skip
+        yield Static("", id="filter-text")
+        yield ActionList(id="actions")
+        yield Static("1-5 status · h horizon · o overdue · t stale · m mine · S sort · x clear", id="keys-hint")
+        yield Footer()
+
+    # -- the filter, kept on the app --------------------------------------------------------
+
+    @property
+    def flt(self) -> ActionFilter:
+        return self.app.action_filter  # type: ignore[attr-defined,no-any-return]
+
+    def set_filter(self, flt: ActionFilter) -> None:
+        self.app.action_filter = flt  # type: ignore[attr-defined]
+        self.reload()
+
+    def on_mount(self) -> None:
+        self.load_stakeholders()
+        self.query_one(ActionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload(keep_cursor=True)
+
+    def refresh_data(self) -> None:
+        self.reload(keep_cursor=True)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def reload(self, *, keep_cursor: bool = False) -> None:
+        flt = self.flt
+        self.query_one("#filter-text", Static).update(Text(flt.describe()))
+        self.load(flt, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="filter")
+    def load(self, flt: ActionFilter, keep_cursor: bool) -> None:
+        data = self.app.data  # type: ignore[attr-defined]
+        try:
+            total = data.count(flt)
+            shown = self.query_one(ActionList)
+            first_offset = shown.cursor // PAGE * PAGE if keep_cursor else 0
+            page = data.page(flt, first_offset, PAGE)
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self._show, total, page.offset, page.rows, keep_cursor)
+
+    def _show(self, total: int, offset: int, rows: list, keep_cursor: bool) -> None:  # type: ignore[type-arg]
+        actions = self.query_one(ActionList)
+        generation = actions.reset(total, rows if offset == 0 else [], keep_cursor=keep_cursor)
+        if offset:
+            actions.add_page(offset, rows, generation)
+        self.query_one("#filter-text", Static).update(Text(f"{total:,} actions: {self.flt.describe()}"))
+
+    @on(ActionList.PageWanted)
+    def page_wanted(self, event: ActionList.PageWanted) -> None:
+        self.load_page(self.flt, event.offset, event.generation)
+
+    @work(thread=True, group="pages")
+    def load_page(self, flt: ActionFilter, offset: int, generation: int) -> None:
+        try:
+            page = self.app.data.page(flt, offset, PAGE)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.query_one(ActionList).add_page, offset, page.rows, generation)
+
+    @work(thread=True, group="stakeholders")
+    def load_stakeholders(self) -> None:
+        try:
+            options = self.app.data.stakeholder_options()  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self._set_stakeholders, options)
+
+    def _set_stakeholders(self, options: list[tuple[str, str]]) -> None:
+        select = self.query_one("#stakeholder", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(Text(name), key) for key, name in options])
+            if len(self.flt.stakeholders) == 1 and self.flt.stakeholders[0] in {k for k, _ in options}:
+                select.value = self.flt.stakeholders[0]
+
+    # -- the filter bar ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.set_filter(self.flt.model_copy(update={"text": event.value.strip() or None}))
+
+    @on(Input.Submitted, "#search")
+    def search_done(self) -> None:
+        self.query_one(ActionList).focus()
+
+    @on(Select.Changed, "#stakeholder")
+    def stakeholder_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        keys = (value,) if isinstance(value, str) else ()
+        self.set_filter(self.flt.model_copy(update={"stakeholders": keys}))
+
+    @on(Select.Changed, "#role")
+    def role_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, StakeholderRole):
+            self.set_filter(self.flt.model_copy(update={"stakeholder_role": event.value}))
+
+    @on(ActionList.Opened)
+    def open_action(self, event: ActionList.Opened) -> None:
+        from tracker.tui.screens.detail import ActionDetailScreen
+
+        self.app.push_screen(ActionDetailScreen(event.row.ref))
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_mine(self) -> None:
+        member = self.app.data.member  # type: ignore[attr-defined]
+        mine = tuple(s.key for s in member.stakeholders) if member else ()
+        if not mine:
+            self.notify("Your login belongs to no organisation, so nothing is yours yet.", severity="warning")
+            return
+        same = self.flt.stakeholders == mine
+        self.set_filter(self.flt.model_copy(update={"stakeholders": () if same else mine}))
+
+    def action_flag(self, name: str) -> None:
+        self.set_filter(self.flt.model_copy(update={name: not getattr(self.flt, name)}))
+
+    def action_status(self, value: str) -> None:
+        status = Status(value)
+        chosen = list(self.flt.statuses)
+        chosen.remove(status) if status in chosen else chosen.append(status)
+        self.set_filter(self.flt.model_copy(update={"statuses": tuple(s for s in Status if s in chosen)}))
+
+    def action_horizon(self) -> None:
+        index = HORIZONS.index(self.flt.horizons) if self.flt.horizons in HORIZONS else 0
+        self.set_filter(self.flt.model_copy(update={"horizons": HORIZONS[(index + 1) % len(HORIZONS)]}))
+
+    def action_sort(self) -> None:
+        self.set_filter(self.flt.model_copy(update={"sort": SORTS[(SORTS.index(self.flt.sort) + 1) % len(SORTS)]}))
+
+    def action_clear(self) -> None:
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#search", Input).value = ""
+            self.query_one("#stakeholder", Select).clear()
+        self.set_filter(ActionFilter(framework=self.flt.framework))

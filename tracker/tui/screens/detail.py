@@ -1,0 +1,191 @@
+"""One action: every field, partners, funding, findings, history and notes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tracker.errors import Conflict, TrackerError
+from tracker.services.views import ActionDetail
+from tracker.tui.screens.dialogs import ConflictDialog, NoteDialog, StatusChoice, StatusDialog
+from tracker.tui.widgets.action_list import STATUS_LABEL
+
+
+def _money(value: object) -> str:
+    return "unknown" if value is None else f"{value:,.2f}"
+
+
+def describe(detail: ActionDetail) -> Text:
+    """The detail as literal text: user text is never read as markup."""
+    r = detail.row
+    text = Text()
+
+    def field(label: str, value: str, style: str = "") -> None:
+        text.append(f"{label:>11}  ", style="bold")
+        text.append(value + "\n", style=style)
+
+    field("action", r.ref)
+    field("title", r.title, "bold")
+    field("status", STATUS_LABEL[r.status.value] + ("  (overdue)" if r.overdue else ""), "red" if r.overdue else "")
+    field("goal", f"{r.goal_key}: {r.goal_title}")
+    field("objective", f"{r.objective_key}: {r.objective_title}")
+    field("horizon", r.horizon.value.replace("_", " "))
+    field("lead", r.lead.name)
+    field("partners", ", ".join(p.name for p in r.partners) or "none")
+    field("starts", str(r.starts or "not set"))
+    field("due", str(r.due or "not set"))
+    if r.completed_on:
+        field("completed", str(r.completed_on))
+    field("cost", _money(r.cost))
+    field(
+        "funded", _money(r.funded) + (f" + {r.unknown_allocations} of unknown amount" if r.unknown_allocations else "")
+    )
+    for a in detail.allocations:
+        field("funding", f"{a.source_name}, FY{a.fiscal_year}: {_money(a.amount)} {a.currency}")
+    field("findings", ", ".join(detail.findings) or "none")
+    field("version", str(r.version))
+    if detail.description:
+        text.append("\n" + detail.description + "\n")
+    events: list[tuple[object, Text]] = []
+    for c in detail.history:
+        line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {c.from_status or 'new'} → {c.to_status}")
+        if c.forced:
+            line.append("  (applied over a newer change)", style="yellow")
+        if c.note:
+            line.append(f"  {c.note}", style="italic")
+        events.append((c.at, line))
+    for n in detail.notes:
+        events.append((n.at, Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: ") + Text(n.text, style="italic")))
+    text.append("\nHistory\n", style="bold underline")
+    if not events:
+        text.append("  no status changes or notes yet\n")
+    for _at, line in sorted(events, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
+        text.append("  ")
+        text.append_text(line)
+        text.append("\n")
+    return text
+
+
+class ActionDetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("s", "status", "Status", tooltip="Change the status, with a note"),
+        Binding("n", "note", "Note", tooltip="Add a note"),
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, ref: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.detail: ActionDetail | None = None
+        self.refusal: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="refusal")
+        with VerticalScroll(id="detail-scroll"):
+            yield Static("loading…", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.ref
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load(self) -> None:
+        data = self.app.data  # type: ignore[attr-defined]
+        try:
+            detail = data.detail(self.ref)
+            refusal = data.why_not(self.ref)
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.show, detail, refusal)
+
+    def show(self, detail: ActionDetail, refusal: str | None) -> None:
+        self.detail, self.refusal = detail, refusal
+        self.query_one("#detail", Static).update(describe(detail))
+        banner = self.query_one("#refusal", Static)
+        banner.update(Text(f"Read only: {refusal}") if refusal else "")
+        banner.display = bool(refusal)
+
+    def _can_edit(self) -> bool:
+        if self.detail is None:
+            return False
+        if self.refusal:
+            self.notify(self.refusal, title="You cannot change this action", severity="warning")
+            return False
+        return True
+
+    def action_status(self) -> None:
+        if self._can_edit():
+            assert self.detail is not None
+            shown = self.detail.row
+            self.app.push_screen(StatusDialog(shown), lambda choice: self._apply(choice, shown.version, False))
+
+    def _apply(self, choice: StatusChoice | None, version: int, force: bool) -> None:
+        if choice is not None:
+            self.save_status(choice, version, force)
+
+    @work(thread=True, exclusive=True, group="write")
+    def save_status(self, choice: StatusChoice, version: int, force: bool) -> None:
+        data = self.app.data  # type: ignore[attr-defined]
+        try:
+            result = data.set_status(self.ref, choice.status, choice.note, version, force)
+        except Conflict as conflict:
+            self.app.call_from_thread(self._conflict, conflict.message, choice, version)
+            return
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        forced = " (over a newer change)" if result.forced else ""
+        self.app.call_from_thread(self.notify, f"{self.ref}: {result.from_status} → {result.to_status}{forced}")
+        self.load()
+
+    def _conflict(self, message: str, choice: StatusChoice, version: int) -> None:
+        def settle(force: bool | None) -> None:
+            if force:
+                self.save_status(choice, version, True)
+            else:
+                self.load()
+
+        self.app.push_screen(ConflictDialog(message, choice), settle)
+
+    def action_note(self) -> None:
+        if self._can_edit():
+            assert self.detail is not None
+            self.app.push_screen(NoteDialog(self.detail.row), self._note)
+
+    def _note(self, text: str | None) -> None:
+        if text:
+            self.save_note(text)
+
+    @work(thread=True, exclusive=True, group="write")
+    def save_note(self, text: str) -> None:
+        try:
+            self.app.data.add_note(self.ref, text)  # type: ignore[attr-defined]
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.notify, f"{self.ref}: note added")
+        self.load()

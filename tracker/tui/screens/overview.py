@@ -1,0 +1,101 @@
+"""Overview: every framework's health at a glance; Enter opens its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+BAR = 12
+
+
+def bar(share: float | None, width: int = BAR) -> Text:
+    """A progress bar that reads without colour too: filled blocks and a percentage."""
+    if share is None:
+        return Text("-".ljust(width + 5))
+    filled = round(share * width)
+    return Text("█" * filled + "░" * (width - filled) + f" {share:4.0%}")
+
+
+class OverviewScreen(Screen[None]):
+    BINDINGS = [Binding("enter", "open", "Open framework", show=True)]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Frameworks", id="overview-title")
+        yield DataTable(id="frameworks", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in (
+            "framework",
+            "city",
+            "stage",
+            "progress",
+            "actions",
+            "blocked",
+            "overdue",
+            "stale",
+            "funding",
+            "next due",
+        ):
+            table.add_column(label, key=label)
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="overview")
+    def load(self) -> None:
+        try:
+            rows = self.app.data.overview()  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list[Any]) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for r in rows:
+            coverage = getattr(r, "coverage", None)
+            funding = "cost unknown" if coverage is None else f"{coverage:.0%} covered"
+            next_due = getattr(r, "next_due", ())
+            due = ", ".join(f"{d.due:%Y-%m-%d}" for d in next_due[:2]) if next_due else "-"
+            table.add_row(
+                Text(r.key),
+                Text(", ".join(p for p in (r.city, r.state) if p)),
+                Text(r.stage.value),
+                bar(r.progress),
+                str(r.actions),
+                Text(str(r.blocked), style="bold red" if r.blocked else ""),
+                Text(str(r.overdue), style="bold red" if r.overdue else ""),
+                Text(str(r.stale), style="yellow" if r.stale else ""),
+                Text(funding),
+                Text(due),
+                key=r.key,
+            )
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        self.open(str(event.row_key.value))
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.open(str(key))
+
+    def open(self, key: str) -> None:
+        app = self.app
+        app.action_filter = app.action_filter.model_copy(update={"framework": key})  # type: ignore[attr-defined]
+        app.switch_mode("actions")
