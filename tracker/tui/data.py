@@ -107,3 +107,30 @@ class Data:
 
     def search_actions(self, text: str, limit: int = 20) -> list[ActionRow]:
         return self.read(lambda s: list_actions(s, ActionFilter(text=text, limit=limit)))
+
+    # -- plan, funding, stakeholders --------------------------------------------------------
+
+    def plan(self, framework: str | None) -> Any:
+        """The plan tree of ``framework``, or of the first framework by key when None
+        (None when the database holds no framework)."""
+        from tracker.services.frameworks import framework_summaries
+        from tracker.services.plan_tree import plan_tree
+
+        def work(s: Session) -> Any:
+            key = framework or min((f.key for f in framework_summaries(s)), default=None)
+            return plan_tree(s, framework=key) if key is not None else None
+
+        return self.read(work)
+
+    def funding(self, framework: str | None) -> tuple[list[Any], list[Any]]:
+        """Funding sources with their balance, and the actions with a funding gap, largest first."""
+        from tracker.services.funding import funding_gaps, funding_sources
+
+        return self.read(
+            lambda s: (funding_sources(s, framework=framework), funding_gaps(s, framework=framework, limit=200))
+        )
+
+    def stakeholders(self, framework: str | None) -> list[Any]:
+        from tracker.services.stakeholders import stakeholder_overview
+
+        return self.read(lambda s: stakeholder_overview(s, framework=framework))

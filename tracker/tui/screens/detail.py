@@ -84,6 +84,7 @@ class ActionDetailScreen(Screen[None]):
         self.ref = ref
         self.detail: ActionDetail | None = None
         self.refusal: str | None = None
+        self.unsaved: StatusChoice | None = None  # kept when the database could not be reached
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -135,7 +136,9 @@ class ActionDetailScreen(Screen[None]):
         if self._can_edit():
             assert self.detail is not None
             shown = self.detail.row
-            self.app.push_screen(StatusDialog(shown), lambda choice: self._apply(choice, shown.version, False))
+            self.app.push_screen(
+                StatusDialog(shown, self.unsaved), lambda choice: self._apply(choice, shown.version, False)
+            )
 
     def _apply(self, choice: StatusChoice | None, version: int, force: bool) -> None:
         if choice is not None:

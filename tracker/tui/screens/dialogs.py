@@ -27,9 +27,10 @@ class StatusDialog(ModalScreen[StatusChoice | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, row: ActionRow) -> None:
+    def __init__(self, row: ActionRow, initial: StatusChoice | None = None) -> None:
         super().__init__()
         self.row = row
+        self.initial = initial
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -46,6 +47,10 @@ class StatusDialog(ModalScreen[StatusChoice | None]):
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        if self.initial is not None:  # what the user typed before a failed save
+            if self.initial.status is not self.row.status:
+                self.query_one("#status", Select).value = self.initial.status
+            self.query_one("#note", Input).value = self.initial.note or ""
         self.query_one("#status", Select).focus()
 
     @on(Button.Pressed, "#apply")

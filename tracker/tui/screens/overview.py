@@ -11,7 +11,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tracker.models.enums import Status
+
 BAR = 12
+STATUS_MARK = {"planned": "○", "in_progress": "◐", "blocked": "✖", "done": "●", "cancelled": "–"}
 
 
 def bar(share: float | None, width: int = BAR) -> Text:
@@ -27,24 +30,17 @@ class OverviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Frameworks", id="overview-title")
+        yield Static("Frameworks · ○ planned ◐ in progress ✖ blocked ● done – cancelled", id="overview-title")
         yield DataTable(id="frameworks", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # The most telling columns first: at 80 columns the rest scrolls sideways.
         for label in (
-            "framework",
-            "city",
-            "stage",
-            "progress",
-            "actions",
-            "blocked",
-            "overdue",
-            "stale",
-            "funding",
-            "next due",
-        ):
+            "framework", "progress", "blocked", "overdue", "stale", "actions", "by status", "funding", "next due",
+            "city", "stage",
+        ):  # fmt: skip
             table.add_column(label, key=label)
         self.load()
 
@@ -69,17 +65,19 @@ class OverviewScreen(Screen[None]):
             funding = "cost unknown" if coverage is None else f"{coverage:.0%} covered"
             next_due = getattr(r, "next_due", ())
             due = ", ".join(f"{d.due:%Y-%m-%d}" for d in next_due[:2]) if next_due else "-"
+            statuses = " ".join(f"{n}{STATUS_MARK[s.value]}" for s in Status if (n := r.by_status.get(s, 0)))
             table.add_row(
                 Text(r.key),
-                Text(", ".join(p for p in (r.city, r.state) if p)),
-                Text(r.stage.value),
                 bar(r.progress),
-                str(r.actions),
                 Text(str(r.blocked), style="bold red" if r.blocked else ""),
                 Text(str(r.overdue), style="bold red" if r.overdue else ""),
                 Text(str(r.stale), style="yellow" if r.stale else ""),
+                str(r.actions),
+                Text(statuses or "-"),
                 Text(funding),
                 Text(due),
+                Text(", ".join(p for p in (r.city, r.state) if p)),
+                Text(r.stage.value),
                 key=r.key,
             )
         if rows:

@@ -1,0 +1,60 @@
+"""How the main screens look, at 120x40 and 80x24 (SVG snapshots; update on purpose
+with `pytest tests/test_snapshots.py --snapshot-update` when Textual is bumped)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from tests.plans import MINIMAL
+from tracker.db import read_session, write_session
+from tracker.models.enums import Role
+from tracker.seeding import load_text, seed
+from tracker.services.members import add_member, find_member
+from tracker.tui.app import make_app
+
+# Dates far ahead, so that nothing is overdue whatever day the tests run.
+FUTURE = (
+    MINIMAL.replace("2025-", "2090-").replace("2024-12-09", "2084-12-09").replace("2023-10-01", "2083-10-01")
+)
+SIZES = [(120, 40), (80, 24)]
+
+
+def _app(engine: Engine):  # type: ignore[no-untyped-def]
+    text = FUTURE.replace("title: Open a bias-incident", 'title: "[bold red]Open[/] a bias-incident')
+    text = text.replace("reporting line\n", 'reporting line"\n', 1)
+    seed(engine, [load_text(text, source="plan.yaml")], actor="snap")
+    with write_session(engine) as session:
+        add_member(session, actor=None, login="ana", role=Role.coordinator, framework="stamford-ct", stakeholders=["domus-kids"])
+    with read_session(engine) as session:
+        return make_app(engine, find_member(session, "ana"), poll=False)
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_overview(snap_compare, engine: Engine, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(engine), terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_actions(snap_compare, engine: Engine, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def open_actions(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("a")
+        await _settle(pilot)
+
+    assert snap_compare(_app(engine), terminal_size=size, run_before=open_actions)
+
+
+def test_action_detail(snap_compare, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    async def open_detail(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("a")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(_app(engine), terminal_size=(120, 40), run_before=open_detail)

@@ -1,0 +1,356 @@
+"""Plan: goals > objectives > actions as a tree, with the findings and indicators of the highlighted part."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from tracker.errors import TrackerError
+from tracker.models.enums import Role, Status
+from tracker.services.plan_tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
+from tracker.tui.widgets.action_list import STATUS_LABEL
+
+OPEN = {Status.planned, Status.in_progress, Status.blocked}
+
+
+@dataclass(frozen=True)
+class Item:
+    """What a tree node stands for; ``id`` survives a reload, so the cursor stays put."""
+
+    kind: str  # framework, goal, objective, indicator, action
+    id: str
+    node: Any
+
+
+@dataclass(frozen=True)
+class MeasurementInput:
+    value: str
+    on: dt.date | None
+    note: str | None
+
+
+def number(value: Decimal | None) -> str:
+    """A value as people write it: 6, not 6.000 or 6E+0."""
+    return "not set" if value is None else format(value.normalize(), ",f")
+
+
+def _overdue(a: ActionNode) -> bool:
+    return a.status in OPEN and a.due is not None and a.due < dt.date.today()
+
+
+def _label(item: Item) -> Text:
+    n = item.node
+    if item.kind == "framework":
+        return Text(f"{n.city}: {n.title}", style="bold")
+    if item.kind in ("goal", "objective"):
+        return Text.assemble((n.key, "bold"), " ", n.title)
+    if item.kind == "indicator":
+        return Text.assemble(("◆ ", "cyan"), n.name)
+    return Text.assemble(
+        (STATUS_LABEL[n.status.value][0] + " ", ""), n.title, (" !" if _overdue(n) else "", "bold red")
+    )
+
+
+class Pane:
+    """The detail of one tree item as literal text: user text is never read as markup."""
+
+    def __init__(self) -> None:
+        self.text = Text()
+
+    def heading(self, words: str) -> None:
+        self.text.append(f"\n{words}\n", style="bold underline")
+
+    def field(self, label: str, value: str, style: str = "") -> None:
+        self.text.append(f"{label:>12}  ", style="bold")
+        self.text.append(value + "\n", style=style)
+
+    def para(self, words: str | None, style: str = "") -> None:
+        if words:
+            self.text.append(words + "\n", style=style)
+
+    def findings(self, cited: tuple[FindingView, ...]) -> None:
+        self.heading("Answers these findings")
+        if not cited:
+            self.text.append("  none cited\n", style="italic")
+        for f in cited:
+            when = f.held_on.isoformat() if f.held_on else "date unknown"
+            self.text.append(f"  {f.workshop_title}, {when}, finding {f.number}\n", style="bold")
+            self.text.append(f"    {f.text}\n")
+            langs = sorted(f.translations, key=lambda lang: (lang != "fr", lang))  # French first
+            for lang in langs:
+                self.text.append(f"    {lang}: ", style="bold")
+                self.text.append(f.translations[lang] + "\n", style="italic")
+
+    def indicator(self, i: IndicatorNode) -> None:
+        self.text.append(f"  ◆ {i.name}", style="bold")
+        self.text.append(f" ({i.ref}, {i.unit}, aim: {i.direction.value})\n")
+        self.text.append(f"    baseline {number(i.baseline)}, target {number(i.target)}")
+        self.text.append(f" by {i.target_date}\n" if i.target_date else " (no target date)\n")
+        if i.latest_value is None:
+            self.text.append("    latest: no value recorded yet\n", style="italic")
+        else:
+            self.text.append(f"    latest: {number(i.latest_value)} on {i.latest_on}\n", style="bold")
+
+    def indicators(self, objective: ObjectiveNode) -> None:
+        self.heading("Indicators")
+        if not objective.indicators:
+            self.text.append("  none\n", style="italic")
+        for i in objective.indicators:
+            self.indicator(i)
+
+
+def describe(item: Item | None, plan: PlanTree | None) -> Text:
+    pane = Pane()
+    if item is None or plan is None:
+        return Text("No framework yet: load a plan with `tracker seed`.")
+    n = item.node
+    if item.kind == "framework":
+        pane.para(f"{plan.title}", "bold")
+        pane.field("framework", plan.key)
+        pane.field("city", ", ".join(p for p in (plan.city, plan.state) if p))
+        pane.field("stage", plan.stage.value)
+        pane.field("starts", plan.starts.isoformat())
+        for w in plan.windows:
+            pane.field(w.horizon.value.replace("_", " "), f"{w.starts} to {w.ends or 'open-ended'}")
+        pane.field("goals", str(len(plan.goals)))
+        pane.field("findings", str(len(plan.findings)))
+    elif item.kind == "goal":
+        g: GoalNode = n
+        pane.para(f"Goal {g.key}", "bold")
+        pane.para(g.title, "bold")
+        pane.para(g.description)
+        pane.field("objectives", str(len(g.objectives)))
+        pane.findings(g.findings)
+    elif item.kind == "objective":
+        o: ObjectiveNode = n
+        pane.para(f"Objective {o.key}", "bold")
+        pane.para(o.title, "bold")
+        pane.para(o.description)
+        pane.field("actions", str(len(o.actions)))
+        pane.findings(o.findings)
+        pane.indicators(o)
+    elif item.kind == "indicator":
+        pane.para("Indicator", "bold")
+        pane.indicator(n)
+        pane.para("\nPress i to record a new value.", "italic")
+    else:
+        a: ActionNode = n
+        pane.para(f"Action {a.ref}", "bold")
+        pane.para(a.title, "bold")
+        late = _overdue(a)
+        pane.field("status", STATUS_LABEL[a.status.value] + ("  (overdue)" if late else ""), "red" if late else "")
+        pane.field("lead", a.lead)
+        pane.field("due", a.due.isoformat() if a.due else "not set")
+        pane.field("horizon", a.horizon.value.replace("_", " "))
+        pane.findings(a.findings)
+        pane.para("\nPress Enter to open the action.", "italic")
+    return pane.text
+
+
+def _walk(node: TreeNode[Item]) -> Iterator[TreeNode[Item]]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+class PlanScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "Open action", tooltip="Open the highlighted action"),
+        Binding("i", "record", "Record value", tooltip="Record a value of the highlighted indicator"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: PlanTree | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="plan"):
+            yield Tree[Item]("plan", id="plan-tree")
+            with VerticalScroll(id="plan-pane"):
+                yield Static("loading…", id="plan-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Tree).focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # the framework filter may have changed on another screen
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="plan")
+    def load(self) -> None:
+        framework = self.app.action_filter.framework  # type: ignore[attr-defined]
+        try:
+            plan = self.app.data.plan(framework)  # type: ignore[attr-defined]
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.show, plan)
+
+    def show(self, plan: PlanTree | None) -> None:
+        tree: Tree[Item] = self.query_one(Tree)
+        same = self.plan is not None and plan is not None and self.plan.key == plan.key
+        keep = tree.cursor_node.data.id if same and tree.cursor_node and tree.cursor_node.data else None
+        expanded = {n.data.id for n in _walk(tree.root) if n.data and n.is_expanded} if same else None
+        self.plan = plan
+        if plan is None:
+            self.sub_title = "no framework"
+            tree.reset("no framework")
+            self.query_one("#plan-detail", Static).update(describe(None, None))
+            return
+        self.sub_title = f"plan of {plan.key}" + ("" if self.app.action_filter.framework else " (first framework)")  # type: ignore[attr-defined]
+
+        def add(parent: TreeNode[Item], item: Item, leaf: bool = False) -> TreeNode[Item]:
+            if leaf:
+                return parent.add_leaf(_label(item), item)
+            return parent.add(_label(item), item, expand=expanded is None or item.id in expanded)
+
+        root_item = Item("framework", "fw", plan)
+        tree.reset(_label(root_item), root_item)
+        for g in plan.goals:
+            goal = add(tree.root, Item("goal", f"g:{g.key}", g))
+            for o in g.objectives:
+                objective = add(goal, Item("objective", f"o:{o.key}", o))
+                for i in o.indicators:
+                    add(objective, Item("indicator", f"i:{i.ref}", i), leaf=True)
+                for a in o.actions:
+                    add(objective, Item("action", f"a:{a.ref}", a), leaf=True)
+        tree.root.expand()
+        target = next((n for n in _walk(tree.root) if n.data and n.data.id == keep), tree.root)
+        self.call_after_refresh(tree.move_cursor, target)
+        self.show_item(target.data)
+
+    def show_item(self, item: Item | None) -> None:
+        self.query_one("#plan-detail", Static).update(describe(item, self.plan))
+
+    @on(Tree.NodeHighlighted)
+    def highlighted(self, event: Tree.NodeHighlighted[Item]) -> None:
+        self.show_item(event.node.data)
+
+    @on(Tree.NodeSelected)
+    def selected(self, event: Tree.NodeSelected[Item]) -> None:
+        self.open(event.node.data)
+
+    def _current(self) -> Item | None:
+        node = self.query_one(Tree).cursor_node
+        return node.data if node is not None else None
+
+    def action_open(self) -> None:
+        self.open(self._current())
+
+    def open(self, item: Item | None) -> None:
+        if item is not None and item.kind == "action":
+            from tracker.tui.screens.detail import ActionDetailScreen
+
+            self.app.push_screen(ActionDetailScreen(item.node.ref))
+
+    # -- recording an indicator's value -----------------------------------------------------
+
+    def action_record(self) -> None:
+        item = self._current()
+        if item is None or item.kind != "indicator" or self.plan is None:
+            self.notify("Move to an indicator (◆) first, then press i.", severity="warning")
+            return
+        member = self.app.data.member  # type: ignore[attr-defined]
+        role = member.role_in(self.plan.key) if member else None
+        if role is None or role is Role.viewer:
+            who = "a viewer" if role else "not a member"
+            self.notify(
+                f"You are {who} in {self.plan.key}, so you cannot record values; ask a coordinator.",
+                title="Read only",
+                severity="warning",
+            )
+            return
+        indicator: IndicatorNode = item.node
+        self.app.push_screen(MeasurementDialog(indicator), lambda m: self._recorded(indicator.ref, m))
+
+    def _recorded(self, ref: str, m: MeasurementInput | None) -> None:
+        if m is not None:
+            self.save_measurement(ref, m)
+
+    @work(thread=True, exclusive=True, group="write")
+    def save_measurement(self, ref: str, m: MeasurementInput) -> None:
+        try:
+            done = self.app.data.record(ref, m.value, m.on, m.note)  # type: ignore[attr-defined]
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, title="Not recorded", severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.notify, f"{ref}: {done['value']} recorded for {done['on']}")
+        self.load()
+
+
+class MeasurementDialog(ModalScreen[MeasurementInput | None]):
+    """A new value of an indicator, its date (today when left empty) and a note."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, indicator: IndicatorNode) -> None:
+        super().__init__()
+        self.indicator = indicator
+
+    def compose(self) -> ComposeResult:
+        i = self.indicator
+        with Vertical(id="dialog"):
+            yield Label(Text(f"Record {i.ref}"), id="dialog-title")
+            yield Static(
+                Text(f"{i.name}: target {number(i.target)} {i.unit}, latest {number(i.latest_value)}"),
+                classes="dialog-text",
+            )
+            yield Input(placeholder=f"value in {i.unit}", type="number", id="value")
+            yield Input(placeholder=f"date, YYYY-MM-DD (empty: today, {dt.date.today()})", id="on")
+            yield Input(placeholder="note (optional): where does the number come from?", id="note")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Record", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#value", Input).focus()
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def save(self) -> None:
+        value = self.query_one("#value", Input).value.strip()
+        try:
+            Decimal(value)
+        except InvalidOperation:
+            self.notify("Type the value as a number, for example 12 or 3.5.", severity="warning")
+            self.query_one("#value", Input).focus()
+            return
+        when = self.query_one("#on", Input).value.strip()
+        try:
+            on_date = dt.date.fromisoformat(when) if when else None
+        except ValueError:
+            self.notify(f"{when!r} is not a date; write it as YYYY-MM-DD, or leave it empty.", severity="warning")
+            self.query_one("#on", Input).focus()
+            return
+        note = self.query_one("#note", Input).value.strip() or None
+        self.dismiss(MeasurementInput(value, on_date, note))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
