@@ -155,9 +155,14 @@ class ActionDetailScreen(Screen[None]):
         except TrackerError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
-        except Exception as exc:
+        except Exception as exc:  # a lost connection: keep what the user chose and typed
+            self.unsaved = choice
             self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(
+                self.notify, "Not saved. Press s when the database is back: your choice and note are kept."
+            )
             return
+        self.unsaved = None
         forced = " (over a newer change)" if result.forced else ""
         self.app.call_from_thread(self.notify, f"{self.ref}: {result.from_status} → {result.to_status}{forced}")
         self.load()
