@@ -133,3 +133,10 @@ def test_bad_database_urls_get_one_sentence(tmp_path: Path) -> None:
     result = tracker("--db", "postgresql://nobody@/nodb?host=/nonexistent", "db", "upgrade")
     assert result.code == 1 and result.err.startswith("tracker: Cannot open the database")
     assert "Traceback" not in result.err
+
+
+def test_the_head_revision_constant_matches_the_migrations() -> None:
+    """check_schema trusts this constant to skip loading Alembic at every start."""
+    from tracker.db.migrate import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION

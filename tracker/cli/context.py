@@ -84,21 +84,20 @@ def user_errors() -> Iterator[None]:
     """Turn the failures a user can act on into one clear message and an exit code."""
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    from tracker.seeding.problems import PlanProblems
-
     try:
         yield
-    except PlanProblems as exc:
-        for problem in exc.problems:
+    except TrackerError as exc:
+        for problem in getattr(exc, "problems", None) or ():  # a plan file's located problems
             print(problem, file=sys.stderr)
-        files = len({p.source for p in exc.problems})
-        count = len(exc.problems)
+        if not hasattr(exc, "problems"):
+            fail(exc.message, exc.exit_code)
+        exc_problems = exc.problems  # type: ignore[attr-defined]
+        files = len({p.source for p in exc_problems})
+        count = len(exc_problems)
         fail(
             f"{_plural(count, 'problem')} in {_plural(files, 'file')}; nothing was written.",
             exc.exit_code,
         )
-    except TrackerError as exc:
-        fail(exc.message, exc.exit_code)
     except OperationalError as exc:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         fail(f"the database could not be used: {detail}; nothing was changed.")

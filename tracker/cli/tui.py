@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 
 def open_app(settings: Settings, engine: Engine | None = None) -> None:
     """Run the app on the configured database as the acting member (read only if unknown)."""
+    import gc
+
+    gc.disable()  # until the first paint (the app re-enables it): start-up makes no garbage worth the pauses
     from tracker.db import read_session
     from tracker.services.members import find_member
 

@@ -70,6 +70,7 @@ class Action(SQLModel, table=True):
         sa.Index("ix_action_lead_status", "lead_id", "status"),
         sa.Index("ix_action_status_due", "status", "due"),
         sa.Index("ix_action_title", "title", "id"),  # sorting a big list by title, page by page
+        sa.Index("ix_action_due_id", "due", "id"),  # the default order of every action list
         sa.CheckConstraint("version >= 1", name="version_positive"),
         sa.CheckConstraint("due IS NULL OR starts IS NULL OR due >= starts", name="due_after_start"),
         sa.CheckConstraint("cost IS NULL OR cost >= 0", name="cost_non_negative"),

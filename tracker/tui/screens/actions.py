@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
+from textual.worker import get_current_worker
 
 from tracker.errors import TrackerError
 from tracker.models.enums import Horizon, Status
@@ -18,6 +20,7 @@ from tracker.tui.widgets.action_list import PAGE, ActionList
 STATUS_KEYS = {str(n): status for n, status in enumerate(Status, start=1)}
 HORIZONS: list[tuple[Horizon, ...]] = [(), (Horizon.near_term,), (Horizon.mid_term,), (Horizon.long_term,)]
 SORTS = list(SortField)
+SEARCH_PAUSE = 0.15  # seconds without a key before a search runs
 
 
 class ActionsScreen(Screen[None]):
@@ -34,6 +37,8 @@ class ActionsScreen(Screen[None]):
         Binding("S", "sort", "Sort"),
         Binding("x", "clear", "Clear"),
     ]
+
+    _search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,9 +89,13 @@ class ActionsScreen(Screen[None]):
         data = self.app.data  # type: ignore[attr-defined]
         try:
             total = data.count(flt)
+            if get_current_worker().is_cancelled:  # a newer filter is already on its way
+                return
             shown = self.query_one(ActionList)
             first_offset = shown.cursor // PAGE * PAGE if keep_cursor else 0
             page = data.page(flt, first_offset, PAGE)
+            if get_current_worker().is_cancelled:
+                return
         except TrackerError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
@@ -135,7 +144,13 @@ class ActionsScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.set_filter(self.flt.model_copy(update={"text": event.value.strip() or None}))
+        # Wait for a pause in typing: one query per word, not one per key.
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        text = event.value.strip() or None
+        self._search_timer = self.set_timer(
+            SEARCH_PAUSE, lambda: self.set_filter(self.flt.model_copy(update={"text": text}))
+        )
 
     @on(Input.Submitted, "#search")
     def search_done(self) -> None:
