@@ -14,9 +14,7 @@ from tracker.services.members import add_member, find_member
 from tracker.tui.app import make_app
 
 # Dates far ahead, so that nothing is overdue whatever day the tests run.
-FUTURE = (
-    MINIMAL.replace("2025-", "2090-").replace("2024-12-09", "2084-12-09").replace("2023-10-01", "2083-10-01")
-)
+FUTURE = MINIMAL.replace("2025-", "2090-").replace("2024-12-09", "2084-12-09").replace("2023-10-01", "2083-10-01")
 SIZES = [(120, 40), (80, 24)]
 
 
@@ -25,7 +23,14 @@ def _app(engine: Engine):  # type: ignore[no-untyped-def]
     text = text.replace("reporting line\n", 'reporting line"\n', 1)
     seed(engine, [load_text(text, source="plan.yaml")], actor="snap")
     with write_session(engine) as session:
-        add_member(session, actor=None, login="ana", role=Role.coordinator, framework="stamford-ct", stakeholders=["domus-kids"])
+        add_member(
+            session,
+            actor=None,
+            login="ana",
+            role=Role.coordinator,
+            framework="stamford-ct",
+            stakeholders=["domus-kids"],
+        )
     with read_session(engine) as session:
         return make_app(engine, find_member(session, "ana"), poll=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -41,6 +42,9 @@ class TrackerApp(App[None]):
         "overview": lambda: _screen("overview", "OverviewScreen"),
         "actions": lambda: _screen("actions", "ActionsScreen"),
         "activity": lambda: _screen("activity", "ActivityScreen"),
+        "plan": lambda: _screen("plan", "PlanScreen"),
+        "funding": lambda: _screen("funding", "FundingScreen"),
+        "stakeholders": lambda: _screen("stakeholders", "StakeholdersScreen"),
     }
     DEFAULT_MODE = "overview"
     BINDINGS = [
@@ -49,6 +53,10 @@ class TrackerApp(App[None]):
         Binding("y", "switch_mode('activity')", "Activity", tooltip="Latest changes by everyone"),
         Binding("question_mark", "help", "Keys", tooltip="Show the keys of this screen"),
         Binding("q", "quit", "Quit"),
+        # after ? and q, so that those two stay in view on an 80-column terminal
+        Binding("p", "switch_mode('plan')", "Plan", tooltip="Goals, objectives and actions with their findings"),
+        Binding("f", "switch_mode('funding')", "Funding", tooltip="Sources, their balance and the funding gaps"),
+        Binding("k", "switch_mode('stakeholders')", "Stakeholders", tooltip="Organisations by sector"),
     ]
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
@@ -68,6 +76,13 @@ class TrackerApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        # Everything loaded so far lives as long as the app: freeze it out of the
+        # cyclic collector, whose full passes over it paused the UI for 100 ms.
+        gc.freeze()
+        gc.enable()
         if self.poll:
             self.set_interval(POLL_SECONDS, self.check_for_changes)
             self.check_for_changes()

@@ -32,6 +32,9 @@ class TrackerCommands(Provider):
         entries.append(("go: overview", "every framework's health", partial(self.app.switch_mode, "overview")))
         entries.append(("go: actions", "filter and open actions", partial(self.app.switch_mode, "actions")))
         entries.append(("go: activity", "latest changes by everyone", partial(self.app.switch_mode, "activity")))
+        entries.append(("go: plan", "goals, objectives, actions and findings", partial(self.app.switch_mode, "plan")))
+        entries.append(("go: funding", "sources, balances and funding gaps", partial(self.app.switch_mode, "funding")))
+        entries.append(("go: stakeholders", "organisations by sector", partial(self.app.switch_mode, "stakeholders")))
         return entries
 
     async def discover(self) -> Hits:

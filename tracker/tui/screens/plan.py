@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
+from textual.worker import Worker, get_current_worker
 
 from tracker.errors import TrackerError
 from tracker.models.enums import Role, Status
@@ -23,6 +27,13 @@ from tracker.services.plan_tree import ActionNode, FindingView, GoalNode, Indica
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
 OPEN = {Status.planned, Status.in_progress, Status.blocked}
+
+
+def _if_latest(worker: Worker[None], show: Callable[..., None], *args: Any) -> None:
+    """Show a load's result unless a newer load has started since (its result is the one to keep):
+    a cancelled thread worker still runs to its end."""
+    if not worker.is_cancelled:
+        show(*args)
 
 
 @dataclass(frozen=True)
@@ -58,66 +69,83 @@ def _label(item: Item) -> Text:
         return Text.assemble((n.key, "bold"), " ", n.title)
     if item.kind == "indicator":
         return Text.assemble(("◆ ", "cyan"), n.name)
-    return Text.assemble(
-        (STATUS_LABEL[n.status.value][0] + " ", ""), n.title, (" !" if _overdue(n) else "", "bold red")
-    )
+    # the overdue mark before the title, so that a title cut at the edge does not hide it
+    return Text.assemble(STATUS_LABEL[n.status.value][0], ("!" if _overdue(n) else " ", "bold red"), " ", n.title)
 
 
 class Pane:
-    """The detail of one tree item as literal text: user text is never read as markup."""
+    """The detail of one tree item, built from rich Text (user text is never read as
+    markup), with wrapped lines kept under their indent."""
 
     def __init__(self) -> None:
-        self.text = Text()
+        self.parts: list[RenderableType] = []
+        self.grid: Table | None = None
+
+    def _add(self, part: RenderableType) -> None:
+        self.grid = None
+        self.parts.append(part)
+
+    def line(self, text: Text, indent: int = 0) -> None:
+        self._add(Padding(text, (0, 0, 0, indent)) if indent else text)
 
     def heading(self, words: str) -> None:
-        self.text.append(f"\n{words}\n", style="bold underline")
-
-    def field(self, label: str, value: str, style: str = "") -> None:
-        self.text.append(f"{label:>12}  ", style="bold")
-        self.text.append(value + "\n", style=style)
+        self.line(Text(f"\n{words}", style="bold underline"))
 
     def para(self, words: str | None, style: str = "") -> None:
         if words:
-            self.text.append(words + "\n", style=style)
+            self.line(Text(words, style=style))
+
+    def field(self, label: str, value: str, style: str = "") -> None:
+        if self.grid is None:
+            self.grid = Table.grid(padding=(0, 2))
+            self.grid.add_column(justify="right", style="bold", min_width=10)
+            self.grid.add_column()
+            self.parts.append(self.grid)
+        self.grid.add_row(Text(label), Text(value, style=style))
 
     def findings(self, cited: tuple[FindingView, ...]) -> None:
         self.heading("Answers these findings")
         if not cited:
-            self.text.append("  none cited\n", style="italic")
+            self.line(Text("none cited", style="italic"), 2)
         for f in cited:
             when = f.held_on.isoformat() if f.held_on else "date unknown"
-            self.text.append(f"  {f.workshop_title}, {when}, finding {f.number}\n", style="bold")
-            self.text.append(f"    {f.text}\n")
-            langs = sorted(f.translations, key=lambda lang: (lang != "fr", lang))  # French first
-            for lang in langs:
-                self.text.append(f"    {lang}: ", style="bold")
-                self.text.append(f.translations[lang] + "\n", style="italic")
+            key = f.ref.rsplit("/", 1)[-1]
+            shown = "" if key in (str(f.number), f"f{f.number}") else f" ({key})"
+            self.line(Text(f"{f.workshop_title}, {when}, finding {f.number}{shown}", style="bold"), 2)
+            self.line(Text(f.text), 4)
+            for lang in sorted(f.translations, key=lambda lang: (lang != "fr", lang)):  # French first
+                self.line(Text.assemble((f"{lang}: ", "bold"), (f.translations[lang], "italic")), 4)
 
     def indicator(self, i: IndicatorNode) -> None:
-        self.text.append(f"  ◆ {i.name}", style="bold")
-        self.text.append(f" ({i.ref}, {i.unit}, aim: {i.direction.value})\n")
-        self.text.append(f"    baseline {number(i.baseline)}, target {number(i.target)}")
-        self.text.append(f" by {i.target_date}\n" if i.target_date else " (no target date)\n")
+        self.line(
+            Text.assemble(("◆ ", "cyan"), (i.name, "bold"), f" ({i.ref}, in {i.unit}, aim: {i.direction.value})"), 2
+        )
+        by = f" by {i.target_date}" if i.target_date else " (no target date)"
+        self.line(Text(f"baseline {number(i.baseline)}, target {number(i.target)}{by}"), 4)
         if i.latest_value is None:
-            self.text.append("    latest: no value recorded yet\n", style="italic")
+            self.line(Text("latest: no value recorded yet", style="italic"), 4)
         else:
-            self.text.append(f"    latest: {number(i.latest_value)} on {i.latest_on}\n", style="bold")
+            self.line(Text(f"latest: {number(i.latest_value)} on {i.latest_on}", style="bold"), 4)
 
     def indicators(self, objective: ObjectiveNode) -> None:
         self.heading("Indicators")
         if not objective.indicators:
-            self.text.append("  none\n", style="italic")
+            self.line(Text("none", style="italic"), 2)
         for i in objective.indicators:
             self.indicator(i)
 
+    def render(self) -> Group:
+        return Group(*self.parts)
 
-def describe(item: Item | None, plan: PlanTree | None) -> Text:
+
+def describe(item: Item | None, plan: PlanTree | None) -> Group:
     pane = Pane()
     if item is None or plan is None:
-        return Text("No framework yet: load a plan with `tracker seed`.")
+        pane.para("No framework yet: load a plan with `tracker seed`.")
+        return pane.render()
     n = item.node
     if item.kind == "framework":
-        pane.para(f"{plan.title}", "bold")
+        pane.para(plan.title, "bold")
         pane.field("framework", plan.key)
         pane.field("city", ", ".join(p for p in (plan.city, plan.state) if p))
         pane.field("stage", plan.stage.value)
@@ -156,7 +184,7 @@ def describe(item: Item | None, plan: PlanTree | None) -> Text:
         pane.field("horizon", a.horizon.value.replace("_", " "))
         pane.findings(a.findings)
         pane.para("\nPress Enter to open the action.", "italic")
-    return pane.text
+    return pane.render()
 
 
 def _walk(node: TreeNode[Item]) -> Iterator[TreeNode[Item]]:
@@ -167,14 +195,18 @@ def _walk(node: TreeNode[Item]) -> Iterator[TreeNode[Item]]:
 
 class PlanScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open", "Open action", tooltip="Open the highlighted action"),
-        Binding("i", "record", "Record value", tooltip="Record a value of the highlighted indicator"),
+        # priority: the Tree's own Enter would otherwise hide this one from the Footer
+        Binding(
+            "enter", "open", "Open", tooltip="Open the highlighted action, or fold a goal or objective", priority=True
+        ),
+        Binding("i", "record", "Record", tooltip="Record a value of the highlighted indicator"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.plan: PlanTree | None = None
+        self.unsaved: tuple[str, MeasurementInput] | None = None  # kept when the database could not be reached
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -207,7 +239,7 @@ class PlanScreen(Screen[None]):
         except Exception as exc:
             self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
             return
-        self.app.call_from_thread(self.show, plan)
+        self.app.call_from_thread(_if_latest, get_current_worker(), self.show, plan)
 
     def show(self, plan: PlanTree | None) -> None:
         tree: Tree[Item] = self.query_one(Tree)
@@ -258,7 +290,13 @@ class PlanScreen(Screen[None]):
         return node.data if node is not None else None
 
     def action_open(self) -> None:
-        self.open(self._current())
+        node = self.query_one(Tree).cursor_node
+        if node is None or node.data is None:
+            return
+        if node.data.kind == "action":
+            self.open(node.data)
+        elif node.allow_expand:
+            node.toggle()
 
     def open(self, item: Item | None) -> None:
         if item is not None and item.kind == "action":
@@ -284,7 +322,8 @@ class PlanScreen(Screen[None]):
             )
             return
         indicator: IndicatorNode = item.node
-        self.app.push_screen(MeasurementDialog(indicator), lambda m: self._recorded(indicator.ref, m))
+        kept = self.unsaved[1] if self.unsaved and self.unsaved[0] == indicator.ref else None
+        self.app.push_screen(MeasurementDialog(indicator, kept), lambda m: self._recorded(indicator.ref, m))
 
     def _recorded(self, ref: str, m: MeasurementInput | None) -> None:
         if m is not None:
@@ -297,11 +336,16 @@ class PlanScreen(Screen[None]):
         except TrackerError as exc:
             self.app.call_from_thread(self.notify, exc.message, title="Not recorded", severity="error")
             return
-        except Exception as exc:
+        except Exception as exc:  # a lost connection: keep what the user typed
+            self.unsaved = (ref, m)
             self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            self.app.call_from_thread(
+                self.notify, "Not recorded. Press i when the database is back: what you typed is kept."
+            )
             return
+        self.unsaved = None
         self.app.call_from_thread(self.notify, f"{ref}: {done['value']} recorded for {done['on']}")
-        self.load()
+        self.app.call_from_thread(self.load)  # start the reload from the app thread
 
 
 class MeasurementDialog(ModalScreen[MeasurementInput | None]):
@@ -309,9 +353,10 @@ class MeasurementDialog(ModalScreen[MeasurementInput | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, indicator: IndicatorNode) -> None:
+    def __init__(self, indicator: IndicatorNode, kept: MeasurementInput | None = None) -> None:
         super().__init__()
         self.indicator = indicator
+        self.kept = kept
 
     def compose(self) -> ComposeResult:
         i = self.indicator
@@ -321,9 +366,18 @@ class MeasurementDialog(ModalScreen[MeasurementInput | None]):
                 Text(f"{i.name}: target {number(i.target)} {i.unit}, latest {number(i.latest_value)}"),
                 classes="dialog-text",
             )
-            yield Input(placeholder=f"value in {i.unit}", type="number", id="value")
-            yield Input(placeholder=f"date, YYYY-MM-DD (empty: today, {dt.date.today()})", id="on")
-            yield Input(placeholder="note (optional): where does the number come from?", id="note")
+            kept = self.kept
+            yield Input(kept.value if kept else "", placeholder=f"value in {i.unit}", type="number", id="value")
+            yield Input(
+                str(kept.on) if kept and kept.on else "",
+                placeholder=f"date, YYYY-MM-DD (empty: today, {dt.date.today()})",
+                id="on",
+            )
+            yield Input(
+                (kept.note or "") if kept else "",
+                placeholder="note (optional): where does the number come from?",
+                id="note",
+            )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Record", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")

@@ -1,0 +1,261 @@
+"""Funding: each source's balance, the actions short of money, and how much of each source is spoken for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, get_current_worker
+
+from tracker.errors import TrackerError
+from tracker.services.funding import GapView, SourceView
+from tracker.tui.widgets.action_list import fit
+
+BAR = 20
+NAME = 24  # the least room a source's name gets; more on a wider terminal
+TITLE = 36
+OVER = "over-committed"
+
+
+def money(value: Decimal | None) -> str:
+    return "unknown" if value is None else f"{value:,.2f}"
+
+
+def period(s: SourceView) -> str:
+    if s.starts is None and s.ends is None:
+        return "unknown"
+    return f"{s.starts or '?'} to {s.ends or '?'}"
+
+
+def allocated(s: SourceView) -> str:
+    if not s.unknown_allocations:
+        return money(s.allocated)
+    unknown = f"{s.unknown_allocations} unknown"
+    return unknown if s.allocated == 0 else f"{money(s.allocated)} +{unknown}"
+
+
+def here(s: SourceView) -> str:
+    """What the framework asked for receives; a source is listed only when it gives it something."""
+    if not s.unknown_allocations:
+        return money(s.allocated_here)
+    return "unknown" if not s.allocated_here else f"{money(s.allocated_here)} + unknown"
+
+
+def name_width(room: int) -> int:
+    """A source's name gets what ``room`` leaves, between NAME and 60 cells."""
+    return max(NAME, min(60, room))
+
+
+def usage_bar(s: SourceView, width: int = BAR, name: int = NAME) -> Text:
+    """Allocated of committed as blocks and a percentage, so it reads without colour too."""
+    assert s.committed is not None
+    share = float(s.allocated / s.committed) if s.committed > 0 else (0.0 if s.allocated == 0 else None)
+    line = Text(fit(s.name, name) + " ")
+    if share is None or share > 1:
+        line.append("█" * width, style="bold red")
+        pct = "  n/a" if share is None else f"{share:5.0%}"
+        line.append(f" {pct} {OVER}", style="bold red")
+    else:
+        filled = round(share * width)
+        line.append("█" * filled, style="green")
+        line.append("░" * (width - filled), style="dim")
+        line.append(f" {share:5.0%}")
+    line.append(f"  {s.allocated:,.0f} of {s.committed:,.0f} {s.currency}", style="dim")
+    if s.unknown_allocations:
+        line.append(f" + {s.unknown_allocations} of unknown amount", style="dim")
+    return line
+
+
+def chart(sources: list[SourceView], name: int = NAME) -> Text:
+    known = [s for s in sources if s.committed is not None]
+    if not known:
+        return Text("No source has a known committed amount yet, so there is nothing to chart.", style="italic")
+    # one line per source (cut at the edge by the CSS, not wrapped): name, bar and percentage come first
+    text = Text()
+    for n, s in enumerate(known):
+        if n:
+            text.append("\n")
+        text.append_text(usage_bar(s, name=name))
+    unknown = len(sources) - len(known)
+    if unknown:
+        text.append(f"\n{unknown} more source{'s' if unknown > 1 else ''} of unknown amount", style="italic")
+    return text
+
+
+def gap_note(g: GapView) -> str:
+    notes = []
+    if g.unknown_allocations:
+        notes.append(f"may be less: {g.unknown_allocations} of unknown amount")
+    if g.other_currency_allocations:
+        notes.append(f"{g.other_currency_allocations} in another currency, not counted")
+    return "; ".join(notes)
+
+
+def _if_latest(worker: Worker[None], show: Callable[..., None], *args: Any) -> None:
+    """Show a load's result unless a newer load has started since (its result is the one to keep):
+    a cancelled thread worker still runs to its end."""
+    if not worker.is_cancelled:
+        show(*args)
+
+
+class FundingScreen(Screen[None]):
+    BINDINGS = [
+        # priority: the table's own Enter would otherwise hide this one from the Footer
+        Binding("enter", "open", "Open", tooltip="Open the highlighted action with a funding gap", priority=True),
+        Binding("tab", "app.focus_next", "Next", tooltip="Move between sources, gaps and the chart"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    shown: tuple[str | None, list[SourceView], list[GapView]] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Funding sources", id="sources-title", classes="section-title")
+        yield DataTable(id="funding-sources", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="source-detail", classes="detail-line")
+        yield Static("Actions with a funding gap, largest first", id="gaps-title", classes="section-title")
+        yield DataTable(id="funding-gaps", cursor_type="row", zebra_stripes=True)
+        yield Static("Allocated of committed, per source", id="chart-title", classes="section-title")
+        with VerticalScroll(id="funding-chart-scroll"):
+            yield Static("loading…", id="funding-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        gaps = self.query_one("#funding-gaps", DataTable)
+        for label in ("gap", "action", "title", "lead", "cost", "allocated", "note"):
+            gaps.add_column(label, key=label)
+        gaps.focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # the framework filter may have changed on another screen
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="funding")
+    def load(self) -> None:
+        framework = self.app.action_filter.framework  # type: ignore[attr-defined]
+        try:
+            sources, gaps = self.app.data.funding(framework)  # type: ignore[attr-defined]
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(_if_latest, get_current_worker(), self.show, framework, sources, gaps)
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self.show(*self.shown)  # names get the room there is
+
+    def show(self, framework: str | None, sources: list[SourceView], gaps: list[GapView]) -> None:
+        self.shown = (framework, sources, gaps)
+        self.sub_title = f"funding of {framework}" if framework else "funding of every framework"
+        over = sum(s.over_committed for s in sources)
+        self.query_one("#sources-title", Static).update(
+            Text(f"Funding sources ({len(sources)})")
+            + (Text(f"  {over} {OVER}", style="bold red") if over else Text(""))
+        )
+        self._sources(framework, sources)
+        self._gaps(gaps)
+        total: dict[str, Decimal] = {}
+        for g in gaps:
+            total[g.currency] = total.get(g.currency, Decimal(0)) + g.gap
+        short = ", ".join(f"{v:,.2f} {c}" for c, v in sorted(total.items()))
+        self.query_one("#gaps-title", Static).update(
+            Text(f"Actions with a funding gap, largest first ({len(gaps)}, {short} short)")
+            if gaps
+            else Text("Actions with a funding gap: none with a known cost above what is allocated to it")
+        )
+        self.query_one("#funding-chart", Static).update(chart(sources, name_width(self.size.width - 68)))
+
+    def _sources(self, framework: str | None, sources: list[SourceView]) -> None:
+        table = self.query_one("#funding-sources", DataTable)
+        keep = table.cursor_row
+        table.clear(columns=True)
+        # the amounts first, so that they stay in view on a narrow terminal; the name is cut to fit
+        labels = ["source", "committed", "allocated", "remaining", "period", "kind", "currency"]
+        if framework:
+            labels.insert(3, "to this plan")
+        for label in labels:
+            table.add_column(label, key=label)
+        for s in sources:
+            style = "bold red" if s.over_committed else ""
+            remaining = money(s.remaining) + (f" {OVER}" if s.over_committed else "")
+            cells: list[Any] = [
+                Text(fit(s.name, name_width(self.size.width - 78)).rstrip(), style=style),
+                Text(money(s.committed), style=style),
+                Text(allocated(s), style=style),
+                Text(remaining, style="bold red reverse" if s.over_committed else ""),
+                Text(period(s), style=style),
+                Text(s.kind.value.replace("_", " "), style=style),
+                Text(s.currency, style=style),
+            ]
+            if framework:
+                cells.insert(3, Text(here(s), style=style))
+            table.add_row(*cells, key=s.key)
+        if sources:
+            table.move_cursor(row=min(keep, len(sources) - 1))
+            self.source_detail(sources[min(keep, len(sources) - 1)].key)
+
+    def _gaps(self, gaps: list[GapView]) -> None:
+        table = self.query_one("#funding-gaps", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for g in gaps:
+            table.add_row(
+                Text(f"{g.gap:,.2f} {g.currency}" + (" or less" if g.unknown_allocations else ""), style="bold"),
+                Text(g.ref),
+                Text(fit(g.title, TITLE).rstrip()),
+                Text(g.lead),
+                Text(f"{g.cost:,.2f}"),
+                Text(f"{g.allocated:,.2f}"),
+                Text(gap_note(g), style="italic"),
+                key=g.ref,
+            )
+        if gaps:
+            table.move_cursor(row=min(keep, len(gaps) - 1))
+
+    @on(DataTable.RowHighlighted, "#funding-sources")
+    def source_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.source_detail(event.row_key.value)
+
+    def source_detail(self, key: str | None) -> None:
+        """The highlighted source in full, as its name may be cut in the table."""
+        found = [s for s in (self.shown[1] if self.shown else []) if s.key == key]
+        detail = self.query_one("#source-detail", Static)
+        if not found:
+            detail.update("")
+            return
+        s = found[0]
+        parts = [s.name, s.kind.value.replace("_", " "), s.reference or "no reference", period(s)]
+        detail.update(Text(" · ".join(parts)))
+
+    @on(DataTable.RowSelected, "#funding-gaps")
+    def selected(self, event: DataTable.RowSelected) -> None:
+        self.open(str(event.row_key.value))  # a click; Enter goes to action_open
+
+    def action_open(self) -> None:
+        table = self.query_one("#funding-gaps", DataTable)
+        if self.focused is not table:
+            table.focus()
+            self.notify("Pick an action in the gaps table, then press Enter.")
+        elif table.row_count:
+            self.open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def open(self, ref: str) -> None:
+        from tracker.tui.screens.detail import ActionDetailScreen
+
+        self.app.push_screen(ActionDetailScreen(ref))

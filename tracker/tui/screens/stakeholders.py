@@ -1,0 +1,142 @@
+"""Stakeholders: every organisation by sector with what it leads, supports and has overdue; Enter shows its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, get_current_worker
+
+from tracker.errors import TrackerError
+from tracker.services.filters import StakeholderRole
+from tracker.services.stakeholders import StakeholderRow
+from tracker.tui.widgets.action_list import fit
+
+
+def _if_latest(worker: Worker[None], show: Callable[..., None], *args: Any) -> None:
+    """Show a load's result unless a newer load has started since (its result is the one to keep):
+    a cancelled thread worker still runs to its end."""
+    if not worker.is_cancelled:
+        show(*args)
+
+
+class StakeholdersScreen(Screen[None]):
+    BINDINGS = [
+        # priority: the table's own Enter would otherwise hide this one from the Footer
+        Binding(
+            "enter",
+            "open",
+            "Its actions",
+            tooltip="Show the actions this organisation leads or supports",
+            priority=True,
+        ),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    shown: tuple[str | None, list[StakeholderRow]] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Organisations by sector", id="stakeholders-title", classes="section-title")
+        yield DataTable(id="stakeholders", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="stakeholder-detail", classes="detail-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("sector", "organisation", "leads", "supports", "overdue"):
+            table.add_column(label, key=label)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # the framework filter may have changed on another screen
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="stakeholders")
+    def load(self) -> None:
+        framework = self.app.action_filter.framework  # type: ignore[attr-defined]
+        try:
+            rows = self.app.data.stakeholders(framework)  # type: ignore[attr-defined]
+        except TrackerError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(_if_latest, get_current_worker(), self.show, framework, rows)
+
+    def on_resize(self) -> None:
+        if self.shown is not None:
+            self.show(*self.shown)  # names get the room there is
+
+    def show(self, framework: str | None, rows: list[StakeholderRow]) -> None:
+        self.shown = (framework, rows)
+        # the counts stay in view on a narrow terminal: long names are cut here, whole in the line below
+        name_width = max(20, min(70, self.size.width - 52))
+        self.sub_title = f"stakeholders of {framework}" if framework else "stakeholders of every framework"
+        late = sum(1 for r in rows if r.overdue)
+        title = Text(f"Organisations by sector ({len(rows)})")
+        if late:
+            title.append(f"  {late} with overdue work", style="bold red")
+        self.query_one("#stakeholders-title", Static).update(title)
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        sector = None
+        for r in rows:
+            # The sector is named once, at the top of its group, so the groups stand out.
+            label = r.sector.value.replace("_", " ") if r.sector != sector else ""
+            sector = r.sector
+            table.add_row(
+                Text(label, style="bold"),
+                Text(fit(r.name, name_width).rstrip()),
+                Text(str(r.leads), justify="right"),
+                Text(str(r.supports), justify="right"),
+                Text(str(r.overdue), style="bold red reverse" if r.overdue else "dim", justify="right"),
+                key=r.key,
+            )
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+            self.detail(rows[min(keep, len(rows) - 1)].key)
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.detail(event.row_key.value)
+
+    def detail(self, key: str | None) -> None:
+        found = [r for r in (self.shown[1] if self.shown else []) if r.key == key]
+        line = Text()
+        if found:
+            r = found[0]
+            line.append(f"{r.name} · {r.sector.value.replace('_', ' ')} · leads {r.leads}, supports {r.supports}")
+            line.append(
+                f" · {r.overdue} overdue" if r.overdue else " · nothing overdue", "bold red" if r.overdue else ""
+            )
+        self.query_one("#stakeholder-detail", Static).update(line)
+
+    @on(DataTable.RowSelected)
+    def selected(self, event: DataTable.RowSelected) -> None:
+        self.open(str(event.row_key.value))  # a click; Enter goes to action_open
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.open(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+    def open(self, key: str) -> None:
+        app = self.app
+        app.action_filter = app.action_filter.model_copy(  # type: ignore[attr-defined]
+            update={"stakeholders": (key,), "stakeholder_role": StakeholderRole.either}
+        )
+        app.switch_mode("actions")
