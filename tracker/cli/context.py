@@ -82,8 +82,6 @@ def _plural(count: int, word: str) -> str:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the failures a user can act on into one clear message and an exit code."""
-    from sqlalchemy.exc import OperationalError, SQLAlchemyError
-
     try:
         yield
     except TrackerError as exc:
@@ -98,12 +96,18 @@ def user_errors() -> Iterator[None]:
             f"{_plural(count, 'problem')} in {_plural(files, 'file')}; nothing was written.",
             exc.exit_code,
         )
-    except OperationalError as exc:
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        fail(f"the database could not be used: {detail}; nothing was changed.")
-    except SQLAlchemyError as exc:
-        original = getattr(exc, "orig", None)
-        detail = str(original).strip().splitlines()[0] if original and str(original).strip() else type(exc).__name__
-        fail(f"the database refused the change ({detail}); nothing was changed.")
     except KeyboardInterrupt:
         fail("interrupted; nothing was changed.", 130)
+    except Exception as exc:
+        # SQLAlchemy is imported only when something failed: commands that never
+        # touch the database (and the app's first paint) do not pay for it.
+        from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+        if isinstance(exc, OperationalError):
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            fail(f"the database could not be used: {detail}; nothing was changed.")
+        if isinstance(exc, SQLAlchemyError):
+            original = getattr(exc, "orig", None)
+            detail = str(original).strip().splitlines()[0] if original and str(original).strip() else type(exc).__name__
+            fail(f"the database refused the change ({detail}); nothing was changed.")
+        raise

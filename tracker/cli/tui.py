@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from typing import TYPE_CHECKING
 
 from tracker.cli.context import Settings
@@ -9,19 +11,30 @@ from tracker.cli.context import Settings
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from tracker.tui.data import Data
+
 
 def open_app(settings: Settings, engine: Engine | None = None) -> None:
-    """Run the app on the configured database as the acting member (read only if unknown)."""
-    import gc
+    """Run the app on the configured database as the acting member (read only if unknown).
 
+    The first screen paints before the database layers are even imported: the
+    database is opened by a worker, and a failure to open it ends the app with
+    the same one sentence the other commands give.
+    """
     gc.disable()  # until the first paint (the app re-enables it): start-up makes no garbage worth the pauses
-    from tracker.db import read_session
-    from tracker.services.members import find_member
+    from tracker.tui.app import TrackerApp
 
-    engine = engine or settings.engine()
-    login = settings.login(engine)
-    with read_session(engine) as session:
-        member = find_member(session, login)
-    from tracker.tui.app import make_app
+    def connect() -> Data:
+        from tracker.db import read_session
+        from tracker.services.members import find_member
+        from tracker.tui.data import Data
 
-    make_app(engine, member).run()
+        opened = engine or settings.engine()
+        login = settings.login(opened)
+        with read_session(opened) as session:
+            return Data(opened, find_member(session, login))
+
+    app = TrackerApp(connect)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)

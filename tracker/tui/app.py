@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
 from textual.screen import Screen
 
-from tracker.models.types import utcnow
-from tracker.services.filters import ActionFilter
-from tracker.services.views import MemberView
-from tracker.tui.data import Data
+# The database layers (SQLAlchemy, SQLModel, pydantic) load in a worker after
+# the first paint; only their names are needed here.
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tracker.services.filters import ActionFilter
+    from tracker.services.views import MemberView
+    from tracker.tui.data import Data
 
 POLL_SECONDS = 1.0
 
@@ -60,23 +66,68 @@ class TrackerApp(App[None]):
     ]
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
-    def __init__(self, data: Data, *, poll: bool = True) -> None:
+    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True) -> None:
+        """``data``, or a function that opens it (run in a worker after the first paint)."""
         super().__init__()
-        self.data = data
-        self.action_filter = ActionFilter()
+        self._data: Data | None = None
+        self._data_ready = threading.Event()
+        self._connect = data if callable(data) else None
+        if not callable(data):
+            self._set_data(data)
+        self._filter: ActionFilter | None = None
         self.poll = poll
         self._marker: tuple[int, ...] | None = None
-        self._seen_at: Any = utcnow()  # news is what others do from now on
+        self._seen_at: Any = dt.datetime.now(dt.UTC)  # news is what others do from now on
         self._trouble = False
+
+    @property
+    def data(self) -> Data:
+        """The database, once open; workers that ask before then wait for it."""
+        if not self._data_ready.wait(timeout=120):
+            raise TimeoutError("the database did not open within two minutes")
+        if self._data is None:
+            raise ConnectionError("the database could not be opened")
+        return self._data
+
+    def _set_data(self, data: Data) -> None:
+        self._data = data
         member = data.member
         self.sub_title = (
             f"{member.login} ({', '.join(s.name for s in member.stakeholders) or 'no organisation'})"
             if member
             else "read only: your login is not a member"
         )
+        self._data_ready.set()
+
+    @property
+    def action_filter(self) -> ActionFilter:
+        """The actions filter, shared by every screen so that it survives moving around."""
+        if self._filter is None:
+            from tracker.services.filters import ActionFilter
+
+            self._filter = ActionFilter()
+        return self._filter
+
+    @action_filter.setter
+    def action_filter(self, value: ActionFilter) -> None:
+        self._filter = value
 
     def on_mount(self) -> None:
+        if self._connect is not None:
+            self.call_after_refresh(self._open_database)
         self.call_after_refresh(self._after_first_paint)
+
+    @work(thread=True, exclusive=True, group="connect")
+    def _open_database(self) -> None:
+        assert self._connect is not None
+        try:
+            data = self._connect()
+        except Exception as exc:  # said in one sentence, after the screen closes
+            message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+            self._data_ready.set()  # waiting workers give up instead of keeping the process alive
+            self.call_from_thread(self.exit, None, 1, f"tracker: {message}")
+            return
+        self.call_from_thread(self._set_data, data)
 
     def _after_first_paint(self) -> None:
         # Everything loaded so far lives as long as the app: freeze it out of the
@@ -147,4 +198,6 @@ class TrackerApp(App[None]):
 
 def make_app(engine: Engine, member: MemberView | None, *, poll: bool = True, **_: Any) -> TrackerApp:
     """The app on ``engine``, acting as ``member`` (None: read only)."""
+    from tracker.tui.data import Data
+
     return TrackerApp(Data(engine, member), poll=poll)
