@@ -36,5 +36,5 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
 
     app = TrackerApp(connect)
     app.run()
-    if app.return_code:
-        sys.exit(app.return_code)
+    if app.connect_error:  # already said on the terminal by the app as it closed
+        sys.exit(1)

@@ -79,6 +79,7 @@ class TrackerApp(App[None]):
         self._marker: tuple[int, ...] | None = None
         self._seen_at: Any = dt.datetime.now(dt.UTC)  # news is what others do from now on
         self._trouble = False
+        self.connect_error: str | None = None
 
     @property
     def data(self) -> Data:
@@ -125,7 +126,9 @@ class TrackerApp(App[None]):
         except Exception as exc:  # said in one sentence, after the screen closes
             message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             self._data_ready.set()  # waiting workers give up instead of keeping the process alive
-            self.call_from_thread(self.exit, None, 1, f"tracker: {message}")
+            if self.is_running:  # not when the app was closed while the database was opening
+                self.connect_error = message
+                self.call_from_thread(self.exit, None, 1, f"tracker: {message}")
             return
         self.call_from_thread(self._set_data, data)
 
