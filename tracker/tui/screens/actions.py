@@ -12,9 +12,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
-from tracker.errors import TrackerError
 from tracker.models.enums import Horizon, Status
 from tracker.services.filters import ActionFilter, SortField, StakeholderRole
+from tracker.tui.data import Data, Page
+from tracker.tui.loading import FAILED, deliver, fetch, load
 from tracker.tui.widgets.action_list import PAGE, ActionList
 
 STATUS_KEYS = {str(n): status for n, status in enumerate(Status, start=1)}
@@ -86,23 +87,18 @@ class ActionsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="filter")
     def load(self, flt: ActionFilter, keep_cursor: bool) -> None:
-        data = self.app.data  # type: ignore[attr-defined]
-        try:
+        first_offset = self.query_one(ActionList).cursor // PAGE * PAGE if keep_cursor else 0
+
+        def count_and_page(data: Data) -> tuple[int, Page] | None:
             total = data.count(flt)
             if get_current_worker().is_cancelled:  # a newer filter is already on its way
-                return
-            shown = self.query_one(ActionList)
-            first_offset = shown.cursor // PAGE * PAGE if keep_cursor else 0
-            page = data.page(flt, first_offset, PAGE)
-            if get_current_worker().is_cancelled:
-                return
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(self._show, total, page.offset, page.rows, keep_cursor)
+                return None
+            return total, data.page(flt, first_offset, PAGE)
+
+        found = fetch(self, count_and_page)
+        if found is not FAILED and found is not None:
+            total, page = found
+            deliver(self, self._show, total, page.offset, page.rows, keep_cursor)
 
     def _show(self, total: int, offset: int, rows: list, keep_cursor: bool) -> None:  # type: ignore[type-arg]
         actions = self.query_one(ActionList)
@@ -117,21 +113,13 @@ class ActionsScreen(Screen[None]):
 
     @work(thread=True, group="pages")
     def load_page(self, flt: ActionFilter, offset: int, generation: int) -> None:
-        try:
-            page = self.app.data.page(flt, offset, PAGE)  # type: ignore[attr-defined]
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(self.query_one(ActionList).add_page, offset, page.rows, generation)
+        page = fetch(self, lambda data: data.page(flt, offset, PAGE))
+        if page is not FAILED:  # the list itself drops pages of an older filter (generation)
+            self.app.call_from_thread(self.query_one(ActionList).add_page, offset, page.rows, generation)
 
     @work(thread=True, group="stakeholders")
     def load_stakeholders(self) -> None:
-        try:
-            options = self.app.data.stakeholder_options()  # type: ignore[attr-defined]
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(self._set_stakeholders, options)
+        load(self, lambda data: data.stakeholder_options(), self._set_stakeholders)
 
     def _set_stakeholders(self, options: list[tuple[str, str]]) -> None:
         select = self.query_one("#stakeholder", Select)

@@ -10,6 +10,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tracker.tui.loading import load
+
 
 class ActivityScreen(Screen[None]):
     def compose(self) -> ComposeResult:
@@ -29,12 +31,7 @@ class ActivityScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="activity")
     def load(self) -> None:
-        try:
-            items = self.app.data.activity(limit=200)  # type: ignore[attr-defined]
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(self.show, items)
+        load(self, lambda data: data.activity(limit=200), self.show)
 
     def show(self, items: list[Any]) -> None:
         table = self.query_one(DataTable)

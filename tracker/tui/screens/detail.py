@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 
 from tracker.errors import Conflict, TrackerError
 from tracker.services.views import ActionDetail
+from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.screens.dialogs import ConflictDialog, NoteDialog, StatusChoice, StatusDialog
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
@@ -105,17 +106,9 @@ class ActionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="detail")
     def load(self) -> None:
-        data = self.app.data  # type: ignore[attr-defined]
-        try:
-            detail = data.detail(self.ref)
-            refusal = data.why_not(self.ref)
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(self.show, detail, refusal)
+        found = fetch(self, lambda data: (data.detail(self.ref), data.why_not(self.ref)))
+        if found is not FAILED:
+            deliver(self, self.show, *found)
 
     def show(self, detail: ActionDetail, refusal: str | None) -> None:
         self.detail, self.refusal = detail, refusal
@@ -187,13 +180,7 @@ class ActionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="write")
     def save_note(self, text: str) -> None:
-        try:
-            self.app.data.add_note(self.ref, text)  # type: ignore[attr-defined]
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
+        if fetch(self, lambda data: data.add_note(self.ref, text)) is FAILED:
             return
         self.app.call_from_thread(self.notify, f"{self.ref}: note added")
         self.load()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -13,10 +12,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, get_current_worker
 
-from tracker.errors import TrackerError
 from tracker.services.funding import GapView, SourceView
+from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
 
 BAR = 20
@@ -99,13 +97,6 @@ def gap_note(g: GapView) -> str:
     return "; ".join(notes)
 
 
-def _if_latest(worker: Worker[None], show: Callable[..., None], *args: Any) -> None:
-    """Show a load's result unless a newer load has started since (its result is the one to keep):
-    a cancelled thread worker still runs to its end."""
-    if not worker.is_cancelled:
-        show(*args)
-
-
 class FundingScreen(Screen[None]):
     BINDINGS = [
         # priority: the table's own Enter would otherwise hide this one from the Footer
@@ -146,15 +137,9 @@ class FundingScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="funding")
     def load(self) -> None:
         framework = self.app.action_filter.framework  # type: ignore[attr-defined]
-        try:
-            sources, gaps = self.app.data.funding(framework)  # type: ignore[attr-defined]
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(_if_latest, get_current_worker(), self.show, framework, sources, gaps)
+        found = fetch(self, lambda data: data.funding(framework))
+        if found is not FAILED:
+            deliver(self, self.show, framework, *found)
 
     def on_resize(self) -> None:
         if self.shown is not None:

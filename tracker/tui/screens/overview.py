@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.models.enums import Status
+from tracker.tui.loading import load
 
 BAR = 12
 STATUS_MARK = {"planned": "○", "in_progress": "◐", "blocked": "✖", "done": "●", "cancelled": "–"}
@@ -49,12 +50,7 @@ class OverviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="overview")
     def load(self) -> None:
-        try:
-            rows = self.app.data.overview()  # type: ignore[attr-defined]
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(self.show, rows)
+        load(self, lambda data: data.overview(), self.show)
 
     def show(self, rows: list[Any]) -> None:
         table = self.query_one(DataTable)

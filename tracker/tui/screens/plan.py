@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,21 +19,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
-from textual.worker import Worker, get_current_worker
 
 from tracker.errors import TrackerError
 from tracker.models.enums import Role, Status
 from tracker.services.plan_tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
+from tracker.tui.loading import load
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
 OPEN = {Status.planned, Status.in_progress, Status.blocked}
-
-
-def _if_latest(worker: Worker[None], show: Callable[..., None], *args: Any) -> None:
-    """Show a load's result unless a newer load has started since (its result is the one to keep):
-    a cancelled thread worker still runs to its end."""
-    if not worker.is_cancelled:
-        show(*args)
 
 
 @dataclass(frozen=True)
@@ -231,15 +224,7 @@ class PlanScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
         framework = self.app.action_filter.framework  # type: ignore[attr-defined]
-        try:
-            plan = self.app.data.plan(framework)  # type: ignore[attr-defined]
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(_if_latest, get_current_worker(), self.show, plan)
+        load(self, lambda data: data.plan(framework), self.show)
 
     def show(self, plan: PlanTree | None) -> None:
         tree: Tree[Item] = self.query_one(Tree)

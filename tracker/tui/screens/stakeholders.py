@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, get_current_worker
 
-from tracker.errors import TrackerError
 from tracker.services.filters import StakeholderRole
 from tracker.services.stakeholders import StakeholderRow
+from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
-
-
-def _if_latest(worker: Worker[None], show: Callable[..., None], *args: Any) -> None:
-    """Show a load's result unless a newer load has started since (its result is the one to keep):
-    a cancelled thread worker still runs to its end."""
-    if not worker.is_cancelled:
-        show(*args)
 
 
 class StakeholdersScreen(Screen[None]):
@@ -66,15 +55,9 @@ class StakeholdersScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stakeholders")
     def load(self) -> None:
         framework = self.app.action_filter.framework  # type: ignore[attr-defined]
-        try:
-            rows = self.app.data.stakeholders(framework)  # type: ignore[attr-defined]
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            return
-        self.app.call_from_thread(_if_latest, get_current_worker(), self.show, framework, rows)
+        found = fetch(self, lambda data: data.stakeholders(framework))
+        if found is not FAILED:
+            deliver(self, self.show, framework, found)
 
     def on_resize(self) -> None:
         if self.shown is not None:

@@ -1,0 +1,55 @@
+"""How screens use the database from thread workers: one way to fetch, fail and show.
+
+Every screen loads the same way: run a `Data` call in a thread worker; a
+`TrackerError` is said to the user, anything else is a connection problem the
+app reports (and recovers from); a result is shown only if no newer load of
+the same worker group started meanwhile (a cancelled thread worker still runs
+to its end, and its stale result must not replace a newer one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.worker import get_current_worker
+
+from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from tracker.tui.data import Data
+
+T = TypeVar("T")
+FAILED: Any = object()  # what `fetch` returns after telling the user what went wrong
+
+
+def fetch(screen: Screen[Any], work: Callable[[Data], T]) -> T:
+    """Run ``work`` on the app's data (from a thread worker); FAILED when it could not."""
+    app = screen.app
+    try:
+        return work(app.data)  # type: ignore[attr-defined]
+    except TrackerError as exc:
+        app.call_from_thread(screen.notify, exc.message, severity="error")
+    except Exception as exc:  # a lost connection must not crash the app
+        app.call_from_thread(app.connection_trouble, exc)  # type: ignore[attr-defined]
+    return FAILED  # type: ignore[no-any-return]
+
+
+def deliver(screen: Screen[Any], show: Callable[..., None], *args: Any) -> None:
+    """Show a worker's result on screen, unless a newer load has started since."""
+    worker = get_current_worker()
+
+    def maybe_show() -> None:
+        if not worker.is_cancelled:
+            show(*args)
+
+    screen.app.call_from_thread(maybe_show)
+
+
+def load(screen: Screen[Any], work: Callable[[Data], T], show: Callable[[T], None]) -> None:
+    """`fetch`, then `deliver` the result to ``show``."""
+    result = fetch(screen, work)
+    if result is not FAILED:
+        deliver(screen, show, result)
