@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 NAMING_CONVENTION = {
@@ -14,3 +17,8 @@ NAMING_CONVENTION = {
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+
+def table_of(model: Any) -> sa.Table:
+    """The Core table of a SQLModel class (services query tables, never live rows)."""
+    return model.__table__  # type: ignore[no-any-return]

@@ -40,6 +40,7 @@ from tracker.models import (
     Workshop,
     WorkshopParticipant,
 )
+from tracker.models.base import table_of as _t
 from tracker.models.enums import Horizon
 from tracker.models.types import utcnow
 from tracker.seeding.plan import FrameworkIn, PlanFile
@@ -249,10 +250,6 @@ def _check_against_database(conn: sa.Connection, loaded: LoadedPlan) -> None:
 
 
 # -- writing one plan ----------------------------------------------------------------------
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
 
 
 def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, overwrite: bool) -> FileReport:

@@ -27,6 +27,7 @@ from tracker.models import (
     StatusChange,
     Workshop,
 )
+from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
 from tracker.models.types import utcnow
 from tracker.services.filters import ActionFilter, SortField, StakeholderRole
@@ -38,11 +39,6 @@ from tracker.services.views import (
     StakeholderRef,
     StatusChangeView,
 )
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
-
 
 action_t = _t(Action)
 framework_t = _t(Framework)

@@ -12,13 +12,9 @@ from sqlmodel import Session
 
 from tracker.errors import BadInput, NotFound
 from tracker.models import ImportRun, Indicator, Measurement, Membership, PlanChange
+from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
 from tracker.services.actions import action_t, change_t, framework_id, framework_t, member_t, note_t
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
-
 
 plan_change_t = _t(PlanChange)
 measurement_t = _t(Measurement)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models import FundingSource
+from tracker.models.base import table_of as _t
 from tracker.models.enums import FundingKind, Status
 from tracker.models.types import Money
 from tracker.services.actions import (
@@ -31,10 +32,6 @@ from tracker.services.actions import (
 )
 
 ZERO = Decimal("0.00")
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
 
 
 source_t = _t(FundingSource)

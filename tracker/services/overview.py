@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models import FundingSource
+from tracker.models.base import table_of as _t
 from tracker.models.enums import Stage, Status
 from tracker.models.types import Money, utcnow
 from tracker.services.actions import OPEN, action_t, allocation_t, framework_t
@@ -22,10 +23,6 @@ from tracker.services.filters import STALE_DAYS
 from tracker.services.frameworks import progress_share
 
 NEXT_DUE = 3
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
 
 
 source_t = _t(FundingSource)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -26,13 +25,9 @@ from tracker.models import (
     ObjectiveFinding,
     Workshop,
 )
+from tracker.models.base import table_of as _t
 from tracker.models.enums import Direction, Horizon, Stage, Status
 from tracker.services.actions import action_t, framework_id, framework_t, goal_t, objective_t, stakeholder_t
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
-
 
 workshop_t = _t(Workshop)
 finding_t = _t(Finding)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models import Workshop, WorkshopParticipant
+from tracker.models.base import table_of as _t
 from tracker.models.enums import Sector
 from tracker.services.actions import OPEN, action_t, framework_id, partner_t, stakeholder_t
-
-
-def _t(model: Any) -> sa.Table:
-    return model.__table__  # type: ignore[no-any-return]
-
 
 workshop_t = _t(Workshop)
 participant_t = _t(WorkshopParticipant)
