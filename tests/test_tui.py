@@ -6,26 +6,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.tracking import CONVENE, REPORTING, seeded
+from tests.tui import open_app as _app
+from tests.tui import settle as _settle
 from tracker.db import read_session, write_session
 from tracker.models.enums import Status
 from tracker.services import tracking
 from tracker.services.actions import list_actions
 from tracker.services.filters import ActionFilter, StakeholderRole
-from tracker.services.members import find_member, resolve_member
-from tracker.tui.app import TrackerApp, make_app
+from tracker.services.members import resolve_member
+from tracker.tui.app import TrackerApp
 from tracker.tui.widgets.action_list import ActionList
-
-
-def _app(engine: Engine, login: str | None, *, poll: bool = False) -> TrackerApp:
-    with read_session(engine) as session:
-        member = find_member(session, login) if login else None
-    return make_app(engine, member, poll=poll)
-
-
-async def _settle(app: TrackerApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def _shown(app: TrackerApp) -> list[str]:

@@ -13,25 +13,15 @@ from sqlalchemy.engine import Engine
 from textual.widgets import DataTable, Input, Static, Tree
 
 from tests.tracking import CONVENE, REPORTING, seeded
-from tracker.db import read_session, write_session
+from tests.tui import open_app as _app
+from tests.tui import settle as _settle
+from tracker.db import write_session
 from tracker.models import FundingSource, Measurement
 from tracker.models.enums import Role
 from tracker.services.filters import StakeholderRole
 from tracker.services.members import add_member, find_member
-from tracker.tui.app import TrackerApp, make_app
+from tracker.tui.app import TrackerApp
 from tracker.tui.widgets.action_list import ActionList
-
-
-def _app(engine: Engine, login: str | None, *, poll: bool = False) -> TrackerApp:
-    with read_session(engine) as session:
-        member = find_member(session, login) if login else None
-    return make_app(engine, member, poll=poll)
-
-
-async def _settle(app: TrackerApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def _plain(renderable: RenderableType, width: int = 200) -> str:

@@ -1,0 +1,23 @@
+"""Opening the app in tests as a given member, and waiting for its workers."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from tracker.db import read_session
+from tracker.services.members import find_member
+from tracker.tui.app import TrackerApp, make_app
+
+
+def open_app(engine: Engine, login: str | None, *, poll: bool = False) -> TrackerApp:
+    """The app as ``login`` (None: not a member); polling for others' changes off unless asked."""
+    with read_session(engine) as session:
+        member = find_member(session, login) if login else None
+    return make_app(engine, member, poll=poll)
+
+
+async def settle(app: TrackerApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the database workers are done and the screen shows their results."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
