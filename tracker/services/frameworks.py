@@ -9,9 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.models import Action, Finding, Framework, Goal, Objective, Workshop
+from tracker.models import Finding, Framework, Goal, Objective, Workshop
 from tracker.models.enums import Stage, Status
-from tracker.models.types import utcnow
 from tracker.services.filters import STALE_DAYS
 
 OPEN = (Status.planned, Status.in_progress, Status.blocked)
@@ -67,10 +66,17 @@ def framework_summaries(
 
     Overdue and stale mean what they mean in `ActionFilter`.
     """
-    today = today or dt.date.today()
-    stale_before = utcnow() - dt.timedelta(days=stale_days)
+    # The counts of actions (by status, overdue, stale, cost) are the overview's:
+    # one definition of each, whichever view shows it.
+    from tracker.services.overview import framework_overview
+
+    overviews = [o for o in framework_overview(session, today=today, stale_days=stale_days)
+                 if framework is None or o.key == framework]  # fmt: skip
+    if framework is not None and not overviews:
+        from tracker.services.actions import framework_id
+
+        framework_id(session, framework)  # raises NotFound with the known keys
     fw = Framework.__table__  # type: ignore[attr-defined]
-    action = Action.__table__  # type: ignore[attr-defined]
 
     def per_framework(table: sa.Table) -> dict[int, int]:
         query = sa.select(table.c.framework_id, sa.func.count()).group_by(table.c.framework_id)
@@ -88,50 +94,27 @@ def framework_summaries(
             .group_by(workshop.c.framework_id)
         )
     }
-    by_status: dict[int, dict[Status, int]] = {}
-    for fid, status, count in session.execute(
-        sa.select(action.c.framework_id, action.c.status, sa.func.count()).group_by(
-            action.c.framework_id, action.c.status
+    ids = {key: (fid, country) for fid, key, country in session.execute(sa.select(fw.c.id, fw.c.key, fw.c.country))}
+    summaries = []
+    for o in overviews:
+        fid, country = ids[o.key]
+        summaries.append(
+            FrameworkSummary(
+                key=o.key,
+                city=o.city,
+                state=o.state,
+                country=country,
+                title=o.title,
+                stage=o.stage,
+                goals=goals.get(fid, 0),
+                objectives=objectives.get(fid, 0),
+                findings=findings.get(fid, 0),
+                actions=o.actions,
+                by_status=o.by_status,
+                estimated_cost=o.estimated_cost,
+                actions_without_cost=o.actions_without_cost,
+                overdue=o.overdue,
+                stale=o.stale,
+            )
         )
-    ):
-        by_status.setdefault(fid, {})[status] = count
-    costs = {
-        fid: (total, missing, overdue, stale)
-        for fid, total, missing, overdue, stale in session.execute(
-            sa.select(
-                action.c.framework_id,
-                sa.func.sum(action.c.cost),
-                sa.func.count().filter(action.c.cost.is_(None)),
-                sa.func.count().filter(action.c.due < today, action.c.status.in_(OPEN)),
-                sa.func.count().filter(action.c.status == Status.in_progress, action.c.updated_at < stale_before),
-            ).group_by(action.c.framework_id)
-        )
-    }
-    query = sa.select(fw).order_by(fw.c.city, fw.c.key)
-    if framework is not None:
-        query = query.where(fw.c.key == framework)
-    rows = session.execute(query).all()
-    if framework is not None and not rows:
-        from tracker.services.actions import framework_id
-
-        framework_id(session, framework)  # raises NotFound with the known keys
-    return [
-        FrameworkSummary(
-            key=row.key,
-            city=row.city,
-            state=row.state,
-            country=row.country,
-            title=row.title,
-            stage=row.stage,
-            goals=goals.get(row.id, 0),
-            objectives=objectives.get(row.id, 0),
-            findings=findings.get(row.id, 0),
-            actions=sum(by_status.get(row.id, {}).values()),
-            by_status=by_status.get(row.id, {}),
-            estimated_cost=costs.get(row.id, (None, 0, 0, 0))[0],
-            actions_without_cost=costs.get(row.id, (None, 0, 0, 0))[1],
-            overdue=costs.get(row.id, (None, 0, 0, 0))[2],
-            stale=costs.get(row.id, (None, 0, 0, 0))[3],
-        )
-        for row in rows
-    ]
+    return summaries
