@@ -47,6 +47,7 @@ from tracker.seeding.plan import FrameworkIn, PlanFile
 from tracker.seeding.problems import PlanProblems, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
 from tracker.seeding.validate import LoadedPlan, locate
+from tracker.services.plan_edits import audit_text
 
 KINDS = (
     "framework",
@@ -541,10 +542,10 @@ def _refuse_undoing_tool_edits(
             if column not in row or row["key"] not in current:
                 continue
             now_value = current[row["key"]][column]
-            if _text(now_value) != new or row[column] == now_value:
+            if audit_text(now_value) != new or row[column] == now_value:
                 continue  # changed again since, or the file agrees with the edit
             name = column.removesuffix("_id")
-            theirs, ours = new, _text(row[column])
+            theirs, ours = new, audit_text(row[column])
             if column == "lead_id":
                 theirs, ours = keys_of.get(theirs or "", theirs), keys_of.get(ours or "", ours)
             problems.append(
@@ -567,13 +568,6 @@ def _locs(plan: PlanFile) -> list[tuple[str | int, ...]]:
         for o, objective in enumerate(goal.objectives)
         for a, _action in enumerate(objective.actions)
     ]
-
-
-def _text(value: Any) -> str | None:
-    """A value as the audit trail writes it (see `services.plan_edits`)."""
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
 
 
 def _action_rows(

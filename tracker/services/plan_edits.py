@@ -105,8 +105,8 @@ def edit_action(
                 "action_id": row.id,
                 "member_id": actor.id,
                 "field": name,
-                "old": _text(current[name]),
-                "new": _text(value),
+                "old": audit_text(current[name]),
+                "new": audit_text(value),
                 "forced": stale,
                 "at": now,
             }
@@ -152,19 +152,19 @@ def set_allocation(
         if existing is None:
             raise NotFound(f"{ref} has no allocation from {source} for fiscal year {fiscal_year}.")
         session.execute(sa.delete(allocation_t).where(*match))
-        old, new = _text(existing.amount) or "unknown", None
+        old, new = audit_text(existing.amount) or "unknown", None
     elif existing is None:
         session.execute(
             sa.insert(allocation_t).values(
                 action_id=row.id, source_id=source_row.id, fiscal_year=fiscal_year, amount=value
             )
         )
-        old, new = None, _text(value) or "unknown"
+        old, new = None, audit_text(value) or "unknown"
     else:
         if existing.amount == value:
             return get_action(session, ref)
         session.execute(sa.update(allocation_t).where(*match).values(amount=value))
-        old, new = _text(existing.amount) or "unknown", _text(value) or "unknown"
+        old, new = audit_text(existing.amount) or "unknown", audit_text(value) or "unknown"
     now = utcnow()
     session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(version=row.version + 1, updated_at=now))
     session.execute(
@@ -175,9 +175,8 @@ def set_allocation(
     return get_action(session, ref)
 
 
-def _text(value: Any) -> str | None:
+def audit_text(value: Any) -> str | None:
+    """A value as the plan_change audit trail writes it (the seeder compares with it too)."""
     if value is None:
         return None
-    if isinstance(value, dt.date | Decimal):
-        return str(value)
-    return str(getattr(value, "value", value))
+    return str(getattr(value, "value", value))  # an enum's value; dates and decimals as text
