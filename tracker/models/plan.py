@@ -16,6 +16,11 @@ from tracker.models.types import Money, UTCDateTime, choice, utcnow
 class Framework(SQLModel, table=True):
     """One city's prevention framework."""
 
+    __table_args__ = (
+        sa.CheckConstraint("fiscal_year_starts BETWEEN 1 AND 12", name="fiscal_year_month"),
+        sa.CheckConstraint("(meeting_rule IS NULL) = (meeting_starts IS NULL)", name="meetings_complete"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)
     city: str = Field(max_length=500, index=True)
@@ -28,6 +33,13 @@ class Framework(SQLModel, table=True):
     near_term_months: int
     mid_term_months: int
     currency: str = Field(max_length=3)
+    # The month a fiscal year starts (7: July to June); a fiscal year is named
+    # by the calendar year it ends in, as US city budgets are.
+    fiscal_year_starts: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Working-group meetings: an RFC 5545 RRULE counted from the first meeting.
+    meeting_rule: str | None = Field(default=None, max_length=500)
+    meeting_starts: dt.date | None = None
+    meeting_place: str | None = Field(default=None, max_length=500)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

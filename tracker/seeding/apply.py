@@ -277,6 +277,10 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, over
                 "near_term_months": fw.near_term_months,
                 "mid_term_months": fw.mid_term_months,
                 "currency": fw.currency,
+                "fiscal_year_starts": fw.fiscal_year_starts,
+                "meeting_rule": fw.meetings.rule if fw.meetings else None,
+                "meeting_starts": fw.meetings.starts if fw.meetings else None,
+                "meeting_place": fw.meetings.place if fw.meetings else None,
             }
         ],
         key="key",
@@ -291,6 +295,10 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, over
             "near_term_months",
             "mid_term_months",
             "currency",
+            "fiscal_year_starts",
+            "meeting_rule",
+            "meeting_starts",
+            "meeting_place",
         ),
         extra_on_update={"updated_at": now},
     )

@@ -155,6 +155,45 @@ class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
+def _meeting_rule(value: Any) -> Any:
+    """Check an RFC 5545 RRULE with dateutil; the rule is stored as written."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :].strip()
+    upper = text.upper()
+    if "DTSTART" in upper or "\n" in text:
+        raise ValueError("write only the rule (FREQ=...;...); the first meeting goes in `starts`")
+    from dateutil.rrule import rrulestr  # only plan files with meetings pay for it
+
+    try:
+        rule = rrulestr(text, dtstart=dt.datetime(2000, 1, 1))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise ValueError(
+            f"{value!r} is not a recurrence rule; write an RFC 5545 RRULE such as "
+            "FREQ=MONTHLY;INTERVAL=2 or FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU"
+        ) from None
+    if getattr(rule, "_freq", 0) > 3:  # dateutil: YEARLY=0 ... DAILY=3, HOURLY=4 ...
+        raise ValueError(f"{value!r} repeats more often than daily; meetings are scheduled by day")
+    return text
+
+
+MeetingRule = Annotated[
+    str,
+    Field(min_length=1, max_length=500, description="RFC 5545 RRULE, e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU"),
+    AfterValidator(_meeting_rule),
+]
+
+
+class MeetingsIn(_Item):
+    """The framework's working-group meetings, as a recurrence rule from a first meeting."""
+
+    rule: MeetingRule
+    starts: DayDate = Field(description="the first meeting; the rule counts from this day")
+    place: ShortText | None = None
+
+
 class FrameworkIn(_Item):
     """The city's framework itself."""
 
@@ -169,6 +208,11 @@ class FrameworkIn(_Item):
     near_term_months: Annotated[int, Field(gt=0, le=600)] = 6
     mid_term_months: Annotated[int, Field(gt=0, le=600)] = 24
     currency: Currency = "USD"
+    fiscal_year_starts: Annotated[int, Field(ge=1, le=12)] = Field(
+        default=1,
+        description="month the fiscal year starts (7: July); a fiscal year is named by the calendar year it ends in",
+    )
+    meetings: MeetingsIn | None = None
 
 
 class StakeholderIn(_Item):
