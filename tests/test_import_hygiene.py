@@ -18,3 +18,30 @@ def test_core_does_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_opening_the_app_loads_neither_the_command_line_nor_the_database_layers() -> None:
+    """`tracker` alone must paint its first screen about as fast as a bare Textual app: the command line
+    (Typer, pydantic) and the database layers (SQLAlchemy) load only later, in a worker, or not at all."""
+    code = (
+        "import sys\n"
+        "import tracker.cli.entry, tracker.cli.tui, tracker.tui.app\n"
+        "assert tracker.cli.entry.app_options(['--db', 'x.db', '--as=maria']) == {'--db': 'x.db', '--as': 'maria'}\n"
+        "heavy = ('typer', 'pydantic', 'sqlalchemy', 'sqlmodel', 'tracker.cli.main')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy)\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_global_options_open_the_app_directly() -> None:
+    """Anything but --db/--as (a command, --help, a missing value) goes through the full command line,
+    so that help and usage errors stay as Typer gives them."""
+    from tracker.cli.entry import app_options
+
+    assert app_options([]) == {}
+    assert app_options(["--as", "lee", "--db=postgresql://h/db"]) == {"--as": "lee", "--db": "postgresql://h/db"}
+    for argv in (["summary"], ["--help"], ["--db"], ["--db", "--as", "x"], ["--db", "a", "--db", "b"], ["-h"]):
+        assert app_options(argv) is None, argv
