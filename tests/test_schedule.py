@@ -82,3 +82,15 @@ def test_a_wrong_meeting_rule_is_refused_where_it_was_written(rule: str, says: s
     assert "plan.yaml:13:" in message
     assert "framework.meetings.rule" in message
     assert says in message
+
+
+def test_the_overview_shows_the_next_meetings(engine: Engine) -> None:
+    """The coordinator's first screen says when the working group meets next."""
+    from tracker.db import read_session
+    from tracker.services.overview import framework_overview
+
+    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor="tester")
+    with read_session(engine) as session:
+        [row] = framework_overview(session, today=dt.date(2025, 1, 15))
+    assert row.next_meetings == (dt.date(2025, 4, 8), dt.date(2025, 7, 8), dt.date(2025, 10, 14))
+    assert row.meeting_place == "Government Center, 4th floor"

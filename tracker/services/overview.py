@@ -21,6 +21,7 @@ from tracker.models.types import Money, utcnow
 from tracker.services.actions import OPEN, action_t, allocation_t, framework_t
 from tracker.services.filters import STALE_DAYS
 from tracker.services.frameworks import progress_share
+from tracker.services.schedule import meetings_of
 
 NEXT_DUE = 3
 
@@ -70,6 +71,8 @@ class FrameworkOverview:
     other_currency_allocations: int = 0
     coverage: float | None = None
     next_due: tuple[DueItem, ...] = ()
+    next_meetings: tuple[dt.date, ...] = ()
+    meeting_place: str | None = None
 
 
 def _money(expr: sa.ColumnElement[Any]) -> sa.ColumnElement[Decimal]:
@@ -87,6 +90,7 @@ def framework_overview(
     Overdue: open (planned, in progress, blocked) and due before ``today``.
     Stale: in progress with no update for ``stale_days`` days.
     Next due: up to three open actions due on or after ``today``, earliest first.
+    Next meetings: the working group's next three meetings from ``today`` on.
     """
     now = utcnow()
     if today is None:
@@ -166,6 +170,7 @@ def framework_overview(
         cost: Decimal | None = fig.cost if fig is not None else None
         covering: Decimal = (money.covering if money is not None else None) or Decimal("0.00")
         coverage = float(covering / cost) if cost else None
+        meetings = meetings_of(fw.meeting_rule, fw.meeting_starts, fw.meeting_place)
         result.append(
             FrameworkOverview(
                 key=fw.key,
@@ -189,6 +194,8 @@ def framework_overview(
                 next_due=tuple(
                     DueItem(ref=f"{fw.key}/{key}", title=title, due=due) for key, title, due in next_due.get(fw.id, [])
                 ),
+                next_meetings=tuple(meetings.after(today, NEXT_DUE)) if meetings else (),
+                meeting_place=fw.meeting_place,
             )
         )
     return result

@@ -40,7 +40,7 @@ class OverviewScreen(Screen[None]):
         # The most telling columns first: at 80 columns the rest scrolls sideways.
         for label in (
             "framework", "progress", "blocked", "overdue", "stale", "actions", "by status", "funding", "next due",
-            "city", "stage",
+            "next meeting", "city", "stage",
         ):  # fmt: skip
             table.add_column(label, key=label)
         self.load()
@@ -61,6 +61,7 @@ class OverviewScreen(Screen[None]):
             funding = "cost unknown" if coverage is None else f"{coverage:.0%} covered"
             next_due = getattr(r, "next_due", ())
             due = ", ".join(f"{d.due:%Y-%m-%d}" for d in next_due[:2]) if next_due else "-"
+            meetings = getattr(r, "next_meetings", ())
             statuses = " ".join(f"{n}{STATUS_MARK[s.value]}" for s in Status if (n := r.by_status.get(s, 0)))
             table.add_row(
                 Text(r.key),
@@ -72,6 +73,7 @@ class OverviewScreen(Screen[None]):
                 Text(statuses or "-"),
                 Text(funding),
                 Text(due),
+                Text(f"{meetings[0]:%a %Y-%m-%d}" if meetings else "-"),
                 Text(", ".join(p for p in (r.city, r.state) if p)),
                 Text(r.stage.value),
                 key=r.key,
