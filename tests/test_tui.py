@@ -49,6 +49,10 @@ async def test_filters_show_what_the_service_selects(engine: Engine) -> None:
 
 
 async def test_stakeholder_select_as_partner(engine: Engine) -> None:
+    """A filter set from elsewhere (another screen, the palette) is shown in the filter bar, and clearing
+    it empties the bar: what the bar says is what the list holds."""
+    from textual.widgets import Input, Select
+
     seeded(engine)
     app = _app(engine, "coord")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -60,6 +64,17 @@ async def test_stakeholder_select_as_partner(engine: Engine) -> None:
         app.screen.reload()  # type: ignore[attr-defined]
         await _settle(app, pilot)
         assert _shown(app) == [CONVENE]
+        assert app.screen.query_one("#stakeholder", Select).value == "domus-kids"
+        assert app.screen.query_one("#role", Select).value == StakeholderRole.partner
+        app.action_filter = app.action_filter.model_copy(update={"text": "convene"})
+        app.screen.reload()  # type: ignore[attr-defined]
+        await _settle(app, pilot)
+        assert app.screen.query_one("#search", Input).value == "convene"
+        await pilot.press("x")
+        await _settle(app, pilot)
+        assert app.screen.query_one("#stakeholder", Select).is_blank()
+        assert app.screen.query_one("#role", Select).value == StakeholderRole.either
+        assert app.screen.query_one("#search", Input).value == ""
 
 
 async def test_status_change_through_the_dialog(engine: Engine) -> None:

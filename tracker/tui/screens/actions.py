@@ -40,6 +40,7 @@ class ActionsScreen(Screen[None]):
     ]
 
     _search_timer: Timer | None = None
+    _stakeholder_keys: frozenset[str] = frozenset()  # what the stakeholder select offers
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,7 +84,25 @@ class ActionsScreen(Screen[None]):
     def reload(self, *, keep_cursor: bool = False) -> None:
         flt = self.flt
         self.query_one("#filter-text", Static).update(Text(flt.describe()))
+        self._sync_bar(flt)
         self.load(flt, keep_cursor)
+
+    def _sync_bar(self, flt: ActionFilter) -> None:
+        """Show the filter in the bar, whoever changed it (a key, another screen, the palette)."""
+        search = self.query_one("#search", Input)
+        stakeholder = self.query_one("#stakeholder", Select)
+        role = self.query_one("#role", Select)
+        with self.prevent(Input.Changed, Select.Changed):
+            if not search.has_focus and search.value.strip() != (flt.text or ""):
+                search.value = flt.text or ""
+            one = flt.stakeholders[0] if len(flt.stakeholders) == 1 else None
+            if one is not None and one in self._stakeholder_keys:
+                if stakeholder.value != one:
+                    stakeholder.value = one
+            elif not stakeholder.is_blank():
+                stakeholder.clear()  # none, or several ("mine"): the line under the bar says which
+            if role.value != flt.stakeholder_role:
+                role.value = flt.stakeholder_role
 
     @work(thread=True, exclusive=True, group="filter")
     def load(self, flt: ActionFilter, keep_cursor: bool) -> None:
@@ -123,10 +142,10 @@ class ActionsScreen(Screen[None]):
 
     def _set_stakeholders(self, options: list[tuple[str, str]]) -> None:
         select = self.query_one("#stakeholder", Select)
+        self._stakeholder_keys = frozenset(key for key, _ in options)
         with self.prevent(Select.Changed):
             select.set_options([(Text(name), key) for key, name in options])
-            if len(self.flt.stakeholders) == 1 and self.flt.stakeholders[0] in {k for k, _ in options}:
-                select.value = self.flt.stakeholders[0]
+        self._sync_bar(self.flt)
 
     # -- the filter bar ---------------------------------------------------------------------
 
