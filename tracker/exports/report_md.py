@@ -179,8 +179,8 @@ def _summary(data: ReportData) -> list[str]:
         f"funding gap {money(fund.total_gap, fund.currency)} over {_plural(len(fund.gaps), 'action')}.",
         f"- Findings: {cov.answered:,} of {cov.findings:,} answered; "
         f"{len(cov.unfunded):,} of those only by actions without money.",
-        f"- Indicators: {len(data.off_track):,} of {judged:,} judged off track; "
-        f"{cov.indicators - judged:,} cannot be judged yet.",
+        f"- Indicators: {len(data.off_track):,} of {judged:,} off track"
+        + (f"; {cov.indicators - judged:,} cannot be judged yet." if cov.indicators > judged else "."),
         f"- Since {changes.since.isoformat()}: {_plural(changes.count('status'), 'status change')}, "
         f"{_plural(changes.count('note'), 'note')}, {_plural(changes.count('plan'), 'plan edit')}, "
         f"{_plural(changes.count('measurement'), 'measurement')}.",
