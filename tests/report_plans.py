@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (plan files as users write them, long lines included)
 """A small plan whose coverage, indicator progress and funding are worked out by hand.
 
 Riverton's plan starts on 2025-01-01 and its indicators' targets fall on
@@ -27,6 +28,13 @@ Funding gaps: hub 10000 - 4000 = 6000; outreach 5000; total 11000 USD.
 from __future__ import annotations
 
 import datetime as dt
+
+from sqlalchemy.engine import Engine
+
+from tracker.db import write_session
+from tracker.seeding import load_text, seed
+from tracker.services.members import resolve_member
+from tracker.services.tracking import record_measurement
 
 FW = "riverton"
 TODAY = dt.date(2025, 7, 10)
@@ -141,3 +149,23 @@ MEASUREMENTS = (
     ("incidents", "46", dt.date(2025, 7, 2)),
     ("incidents", "35", dt.date(2025, 3, 1)),  # recorded last, measured earlier: not the latest
 )
+
+
+def seed_riverton(engine: Engine, *, measured: bool = True) -> Engine:
+    """Seed PLAN, with the coordinator's MEASUREMENTS unless ``measured`` is False."""
+    seed(engine, [load_text(PLAN, source="riverton.yaml")], actor="tester")
+    if measured:
+        for key, value, on in MEASUREMENTS:
+            with write_session(engine) as session:
+                record_measurement(
+                    session=session, actor=resolve_member(session, "coord"), ref=f"{FW}/{key}", value=value, on=on
+                )
+    return engine
+
+
+def with_findings(objective: str, refs: list[str], text: str = PLAN) -> str:
+    """PLAN with ``objective`` citing the findings ``refs``."""
+    old = f"      - key: {objective}\n"
+    assert old in text, f"no objective {objective}"
+    cited = ", ".join(refs)
+    return text.replace(old, f"{old}        findings: [{cited}]\n", 1)
