@@ -33,7 +33,7 @@ _ALWAYS = set("\\`*[]|~")
 _LINE_START = set("#-+=>")
 # Bidirectional overrides and isolates could make a line read differently from
 # what it holds; control characters (ANSI escapes) could rewrite a terminal.
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def md_text(text: str | None, *, limit: int | None = None) -> str:
@@ -52,7 +52,7 @@ def md_text(text: str | None, *, limit: int | None = None) -> str:
     kept = "".join(
         " " if ch.isspace() else ch
         for ch in text
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _BIDI)
+        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS)
     )
     flat = " ".join(kept.split())
     if limit is not None and len(flat) > limit:
