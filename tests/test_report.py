@@ -189,7 +189,8 @@ def test_report_sections_and_figures(engine: Engine) -> None:
     assert order == sorted(order)
     for expected in (
         "- Need attention: 1 overdue, 1 blocked, 1 stale.",
-        "funding gap 11,000.00 USD over 2 actions.",
+        "- Actions: 6 (2 planned, 1 in progress, 1 blocked, 1 done, 1 cancelled); 20% done.",
+        "- Money: funding gap 11,000.00 USD over 2 actions; 3 actions with no cost estimate yet.",
         "- Findings: 5 of 7 answered; 2 of those only by actions without money.",
         "- Indicators: 2 of 4 off track; 2 cannot be judged yet.",
         "- Since 2025-07-08: 1 status change, 1 note, 0 plan edits, 5 measurements.",

@@ -161,22 +161,20 @@ def _header(data: ReportData) -> list[str]:
 
 
 def _summary(data: ReportData) -> list[str]:
-    o, cov, fund = data.overview, data.coverage, data.funding
-    statuses = ", ".join(f"{o.by_status[s]:,} {s.value.replace('_', ' ')}" for s in Status if o.by_status.get(s))
-    progress = "" if o.progress is None else f"; {o.progress:.0%} done"
-    cost = money(o.estimated_cost, o.currency) if o.estimated_cost is not None else "unknown"
-    unknown_cost = f" ({_plural(o.actions_without_cost, 'action')} of unknown cost)" if o.actions_without_cost else ""
+    cov, fund, changes = data.coverage, data.funding, data.changes
+    statuses = ", ".join(f"{data.by_status[s]:,} {s.value.replace('_', ' ')}" for s in Status if data.by_status.get(s))
+    progress = "" if data.progress is None else f"; {data.progress:.0%} done"
+    uncosted = fund.actions_without_cost
     judged = sum(1 for i in data.indicators if i.judgement is None)
-    changes = data.changes
     return [
         "",
         "## Summary",
         "",
-        f"- Actions: {o.actions:,}" + (f" ({statuses}){progress}." if statuses else "."),
+        f"- Actions: {data.actions:,}" + (f" ({statuses}){progress}." if statuses else "."),
         f"- Need attention: {data.overdue.total:,} overdue, {data.blocked.total:,} blocked, "
         f"{data.stale.total:,} stale.",
-        f"- Money: estimated cost {cost}{unknown_cost}; allocated {money(o.allocated, o.currency)}; "
-        f"funding gap {money(fund.total_gap, fund.currency)} over {_plural(len(fund.gaps), 'action')}.",
+        f"- Money: funding gap {money(fund.total_gap, fund.currency)} over {_plural(len(fund.gaps), 'action')}"
+        + (f"; {_plural(uncosted, 'action')} with no cost estimate yet." if uncosted else "."),
         f"- Findings: {cov.answered:,} of {cov.findings:,} answered; "
         f"{len(cov.unfunded):,} of those only by actions without money.",
         f"- Indicators: {len(data.off_track):,} of {judged:,} off track"

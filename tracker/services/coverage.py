@@ -124,22 +124,18 @@ def _cites(table: sa.Table) -> sa.Subquery:
 
 def _supported_actions() -> sa.ColumnElement[bool]:
     """Done, known to cost nothing, or given a known amount above zero."""
-    funded = sa.select(allocation_t.c.action_id).where(allocation_t.c.amount > 0)
-    return sa.or_(
-        action_t.c.status == Status.done,
-        action_t.c.cost == 0,
-        action_t.c.id.in_(funded),
-    )
+    funded = sa.exists().where(allocation_t.c.action_id == action_t.c.id, allocation_t.c.amount > 0)
+    return sa.or_(action_t.c.status == Status.done, action_t.c.cost == 0, funded)
 
 
 def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[FindingGap]], dict[int, list[FindingGap]]]:
     """(unanswered, unfunded) findings per framework id."""
     live = action_t.c.status != Status.cancelled
+    # Correlated on the action: the allocation index answers it, not a scan of every allocation.
     unknown = (
-        sa.select(allocation_t.c.action_id, sa.func.count().label("n"))
-        .where(allocation_t.c.amount.is_(None))
-        .group_by(allocation_t.c.action_id)
-        .subquery()
+        sa.select(sa.func.count())
+        .where(allocation_t.c.action_id == action_t.c.id, allocation_t.c.amount.is_(None))
+        .scalar_subquery()
     )
     by_actions = (
         sa.select(
@@ -147,18 +143,16 @@ def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[Fin
             sa.func.count().filter(live).label("live"),
             sa.func.count().filter(sa.not_(live)).label("cancelled"),
             sa.func.count().filter(live, _supported_actions()).label("supported"),
-            sa.func.coalesce(sa.func.sum(unknown.c.n).filter(live), 0).label("unknown"),
+            sa.func.coalesce(sa.func.sum(unknown).filter(live), 0).label("unknown"),
         )
-        .select_from(
-            action_finding_t.join(action_t, action_t.c.id == action_finding_t.c.action_id).outerjoin(
-                unknown, unknown.c.action_id == action_t.c.id
-            )
-        )
+        .select_from(action_finding_t.join(action_t, action_t.c.id == action_finding_t.c.action_id))
         .group_by(action_finding_t.c.finding_id)
-        .subquery()
     )
+    if fid is not None:
+        by_actions = by_actions.where(action_t.c.framework_id == fid)
+    by_actions_q = by_actions.subquery()
     goals, objectives = _cites(goal_finding_t), _cites(objective_finding_t)
-    live_n = sa.func.coalesce(by_actions.c.live, 0)
+    live_n = sa.func.coalesce(by_actions_q.c.live, 0)
     query = (
         sa.select(
             workshop_t.c.framework_id,
@@ -170,19 +164,19 @@ def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[Fin
             workshop_t.c.title.label("workshop_title"),
             workshop_t.c.held_on,
             live_n.label("live"),
-            sa.func.coalesce(by_actions.c.cancelled, 0).label("cancelled"),
-            sa.func.coalesce(by_actions.c.unknown, 0).label("unknown"),
+            sa.func.coalesce(by_actions_q.c.cancelled, 0).label("cancelled"),
+            sa.func.coalesce(by_actions_q.c.unknown, 0).label("unknown"),
         )
         .select_from(
             finding_t.join(workshop_t, workshop_t.c.id == finding_t.c.workshop_id)
             .outerjoin(goals, goals.c.finding_id == finding_t.c.id)
             .outerjoin(objectives, objectives.c.finding_id == finding_t.c.id)
-            .outerjoin(by_actions, by_actions.c.finding_id == finding_t.c.id)
+            .outerjoin(by_actions_q, by_actions_q.c.finding_id == finding_t.c.id)
         )
         .where(
             goals.c.n.is_(None),
             objectives.c.n.is_(None),
-            sa.func.coalesce(by_actions.c.supported, 0) == 0,
+            sa.func.coalesce(by_actions_q.c.supported, 0) == 0,
         )
         .order_by(workshop_t.c.held_on.nulls_last(), workshop_t.c.key, finding_t.c.number, finding_t.c.key)
     )

@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Stage, Status
-from tracker.services.actions import count_actions, framework_id, framework_t, list_actions
+from tracker.services.actions import action_t, count_actions, framework_id, framework_t, list_actions
 from tracker.services.activity import ActivityItem, recent_activity
 from tracker.services.coverage import CoverageView, plan_coverage
 from tracker.services.filters import STALE_DAYS, ActionFilter, SortField
+from tracker.services.frameworks import progress_share
 from tracker.services.funding import (
     GapView,
     ObjectiveGapView,
@@ -30,7 +31,6 @@ from tracker.services.funding import (
     objective_gaps,
 )
 from tracker.services.indicators import IndicatorProgress, indicator_progress
-from tracker.services.overview import FrameworkOverview, framework_overview
 from tracker.services.schedule import meetings_of
 from tracker.services.views import ActionRow
 
@@ -101,14 +101,19 @@ class FundingData:
     def total_gap(self) -> Decimal:
         return sum((g.gap for g in self.gaps), Decimal("0.00"))
 
+    @property
+    def actions_without_cost(self) -> int:
+        """Actions (not cancelled) with no cost estimate, so no known gap."""
+        return sum(o.actions_without_cost for o in self.objective_gaps)
+
 
 @dataclass(frozen=True)
 class ReportData:
-    """Everything in the report, as of ``today``."""
+    """Everything in the report, as of ``today``; ``by_status`` counts the framework's actions."""
 
     heading: ReportHeading
     today: dt.date
-    overview: FrameworkOverview
+    by_status: dict[Status, int]
     changes: ChangesSince
     overdue: AttentionList
     blocked: AttentionList
@@ -119,6 +124,15 @@ class ReportData:
     indicators: tuple[IndicatorProgress, ...]
     meetings: tuple[dt.date, ...]
     meeting_place: str | None
+
+    @property
+    def actions(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def progress(self) -> float | None:
+        """done / (all - cancelled), as every view counts it."""
+        return progress_share(self.by_status)
 
     @property
     def off_track(self) -> tuple[IndicatorProgress, ...]:
@@ -213,7 +227,8 @@ def gather_report(
     step("what changed")
     changes = changes_since(session, framework=framework, since=since, reason=reason)
     step("actions")
-    [overview] = [o for o in framework_overview(session, today=today, stale_days=stale_days) if o.key == framework]
+    counted = sa.select(action_t.c.status, sa.func.count()).where(action_t.c.framework_id == fid)
+    by_status = {Status(status): int(n) for status, n in session.execute(counted.group_by(action_t.c.status))}
     overdue = _attention(session, ActionFilter(framework=framework, limit=ATTENTION_LIMIT, overdue=True), today)
     blocked = _attention(
         session, ActionFilter(framework=framework, limit=ATTENTION_LIMIT, statuses=(Status.blocked,)), today
@@ -234,7 +249,7 @@ def gather_report(
     return ReportData(
         heading=heading,
         today=today,
-        overview=overview,
+        by_status=by_status,
         changes=changes,
         overdue=overdue,
         blocked=blocked,
