@@ -15,7 +15,9 @@ import typer
 
 from tracker.cli.actions import app as actions_app
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.coverage import coverage
 from tracker.cli.more import indicators_app, member_app, summary
+from tracker.cli.report import report
 
 app = typer.Typer(
     name="tracker",
@@ -36,6 +38,8 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(member_app, name="member")
 app.command("summary")(summary)
+app.command("coverage")(coverage)
+app.command("report")(report)
 
 
 @app.callback()

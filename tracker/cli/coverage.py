@@ -1,0 +1,118 @@
+"""`tracker coverage`: what the plan leaves unanswered, unfunded or unmeasured."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.common import console, echo_json, reading
+from tracker.cli.context import Settings, user_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tracker.services.coverage import CoverageView
+
+
+def coverage(
+    ctx: typer.Context,
+    framework: Annotated[str | None, typer.Option("--framework", "-f", help="Only this framework.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """From finding to action: workshop findings no goal, objective or action answers;
+    findings answered only by actions without money; objectives without indicators;
+    indicators without a baseline, target, target date or measurement.
+
+    A cancelled action answers nothing. An action has money when it is done, costs
+    nothing, or has an allocation of known amount above zero.
+
+    Example: tracker coverage --framework stamford-ct
+             tracker coverage --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.coverage import plan_coverage
+
+        with reading(settings) as session:
+            views = plan_coverage(session, framework=framework)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json(plain(views))
+        else:
+            print_coverage(views, out=console())
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _unknown(count: int) -> str:
+    return f" ({_plural(count, 'allocation')} of unknown amount)" if count else ""
+
+
+def print_coverage(views: Sequence[CoverageView], *, out: Console) -> None:
+    """One block per framework; user text goes in as Text, so markup in it stays literal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if not views:
+        out.print(Text("No framework yet; seed a plan first (tracker seed plan.yaml)."))
+    for n, v in enumerate(views):
+        if n:
+            out.print()
+        out.print(
+            Text(
+                f"{v.framework}: {v.answered} of {v.findings} findings answered, "
+                f"{len(v.unfunded)} of them only by actions without money; "
+                f"{v.objectives - len(v.objectives_without_indicators)} of {v.objectives} objectives "
+                f"with indicators; {v.indicators - len(v.indicator_gaps)} of {v.indicators} indicators "
+                "ready to judge"
+            )
+        )
+
+        def table(title: str, columns: Sequence[str], rows: list[list[str]]) -> None:
+            if not rows:
+                return
+            t = Table(title=Text(f"{title}: {len(rows)}"), title_justify="left")
+            for column in columns:
+                t.add_column(column, overflow="fold")
+            for row in rows:
+                t.add_row(*(Text(cell) for cell in row))
+            out.print(t)
+
+        table(
+            "Findings not answered",
+            ("finding", "what the community said", "note"),
+            [
+                [f.ref, f.text, _plural(f.cancelled_actions, "cancelled action") if f.cancelled_actions else ""]
+                for f in v.unanswered
+            ],
+        )
+        table(
+            "Findings answered only by actions without money",
+            ("finding", "what the community said", "actions"),
+            [
+                [
+                    f.ref,
+                    f.text,
+                    ", ".join(f.actions) + _unknown(f.unknown_allocations),
+                ]
+                for f in v.unfunded
+            ],
+        )
+        table(
+            "Objectives without indicators",
+            ("objective", "title", "goal", "actions"),
+            [[o.key, o.title, o.goal_key, str(o.actions)] for o in v.objectives_without_indicators],
+        )
+        table(
+            "Indicators that cannot be judged yet",
+            ("indicator", "name", "objective", "missing"),
+            [
+                [i.key, i.name, i.objective_key, ", ".join(m.replace("_", " ") for m in i.missing)]
+                for i in v.indicator_gaps
+            ],
+        )
