@@ -117,6 +117,73 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
     return views
 
 
+KIND_GROUPS: dict[FundingKind, str] = {
+    FundingKind.federal_grant: "federal",
+    FundingKind.state_grant: "state",
+    FundingKind.local_government: "local government",
+    FundingKind.foundation: "foundations",
+    FundingKind.community: "community",
+    FundingKind.corporate: "corporate",
+    FundingKind.in_kind: "in-kind",
+    FundingKind.other: "other",
+}
+"""How the totals name each kind of source, in the order they are listed."""
+
+
+@dataclass(frozen=True)
+class SourceTotalView:
+    """The sources of one kind (``group``, see `KIND_GROUPS`) in one ``currency``.
+
+    ``committed`` sums the known commitments (``sources_without_amount`` counts
+    the others); ``allocated`` every known allocation of these sources, and
+    ``allocated_here`` the part to the framework asked for (None without one);
+    ``remaining`` is committed minus allocated over the sources of known
+    commitment only; ``over_committed`` counts the sources that gave more than
+    they committed.
+    """
+
+    group: str
+    kind: FundingKind
+    currency: str
+    sources: int
+    sources_without_amount: int
+    committed: Decimal
+    allocated: Decimal
+    allocated_here: Decimal | None
+    unknown_allocations: int
+    remaining: Decimal
+    over_committed: int
+
+
+def source_totals(session: Session, *, framework: str | None = None) -> list[SourceTotalView]:
+    """Totals of `funding_sources` per kind and currency (never added across currencies),
+    in the order of `KIND_GROUPS`, then by currency."""
+    groups: dict[tuple[FundingKind, str], list[SourceView]] = {}
+    for s in funding_sources(session, framework=framework):
+        groups.setdefault((s.kind, s.currency), []).append(s)
+    order = list(KIND_GROUPS)
+    totals = []
+    for (kind, currency), sources in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        known = [s for s in sources if s.committed is not None]
+        here = [s.allocated_here for s in sources if s.allocated_here is not None]
+        totals.append(
+            SourceTotalView(
+                group=KIND_GROUPS[kind],
+                kind=kind,
+                currency=currency,
+                sources=len(sources),
+                sources_without_amount=len(sources) - len(known),
+                committed=sum((s.committed for s in known if s.committed is not None), ZERO),
+                allocated=sum((s.allocated for s in sources), ZERO),
+                allocated_here=sum(here, ZERO) if framework is not None else None,
+                unknown_allocations=sum(s.unknown_allocations for s in sources),
+                remaining=sum((s.remaining for s in known if s.remaining is not None), ZERO),
+                over_committed=sum(s.over_committed for s in sources),
+            )
+        )
+    return totals
+
+
 # The per-action and per-objective gap lists moved to gap_lists.py; they are still here by name.
 from tracker.services.gap_lists import GapView as GapView  # noqa: E402
 from tracker.services.gap_lists import ObjectiveGapView as ObjectiveGapView  # noqa: E402
