@@ -135,10 +135,10 @@ class SourceTotalView:
     """The sources of one kind (``group``, see `KIND_GROUPS`) in one ``currency``.
 
     ``committed`` sums the known commitments (``sources_without_amount`` counts
-    the others); ``allocated`` every known allocation of these sources, and
+    the others; None when no amount is known); ``allocated`` every known allocation of these sources, and
     ``allocated_here`` the part to the framework asked for (None without one);
     ``remaining`` is committed minus allocated over the sources of known
-    commitment only; ``over_committed`` counts the sources that gave more than
+    commitment only (None when there is none); ``over_committed`` counts the sources that gave more than
     they committed.
     """
 
@@ -147,11 +147,11 @@ class SourceTotalView:
     currency: str
     sources: int
     sources_without_amount: int
-    committed: Decimal
+    committed: Decimal | None
     allocated: Decimal
     allocated_here: Decimal | None
     unknown_allocations: int
-    remaining: Decimal
+    remaining: Decimal | None
     over_committed: int
 
 
@@ -173,11 +173,11 @@ def source_totals(session: Session, *, framework: str | None = None) -> list[Sou
                 currency=currency,
                 sources=len(sources),
                 sources_without_amount=len(sources) - len(known),
-                committed=sum((s.committed for s in known if s.committed is not None), ZERO),
+                committed=sum((s.committed for s in known if s.committed is not None), ZERO) if known else None,
                 allocated=sum((s.allocated for s in sources), ZERO),
                 allocated_here=sum(here, ZERO) if framework is not None else None,
                 unknown_allocations=sum(s.unknown_allocations for s in sources),
-                remaining=sum((s.remaining for s in known if s.remaining is not None), ZERO),
+                remaining=sum((s.remaining for s in known if s.remaining is not None), ZERO) if known else None,
                 over_committed=sum(s.over_committed for s in sources),
             )
         )
