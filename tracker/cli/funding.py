@@ -39,8 +39,6 @@ def _table(title: str, columns: list[str], rows: list[list[str]], *, caption: st
     for n, column in enumerate(columns):
         if n == 1:  # a title or name: cut, so that the amounts keep their room
             table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=22)
-        elif n == len(columns) - 1 and column == "notes":
-            table.add_column(column, overflow="fold")
         else:
             table.add_column(column, justify="left" if n == 0 else "right", no_wrap=True)
     for row in rows:
@@ -115,6 +113,7 @@ def _print_gaps(rows: list[GapRollupView], by: str) -> None:
         typer.echo("No actions to count (cancelled actions are left out).")
         return
     table = []
+    noted: list[str] = []
     for r in rows:
         notes = []
         if r.actions_without_cost:
@@ -128,17 +127,9 @@ def _print_gaps(rows: list[GapRollupView], by: str) -> None:
         if r.surplus:
             notes.append(f"{_money(r.surplus)} over")
         count = "" if by == "action" else str(r.actions)
-        table.append(
-            [
-                r.ref,
-                r.title,
-                f"{_money(r.gap)} {r.currency}",
-                _money(r.cost),
-                _money(r.allocated),
-                count,
-                "; ".join(notes),
-            ]
-        )
+        table.append([r.ref, r.title, f"{_money(r.gap)} {r.currency}", _money(r.cost), _money(r.allocated), count])
+        if notes:
+            noted.append(f"{r.ref}: {'; '.join(notes)}")
     cost = "need" if by == "year" else "cost"
     totals: dict[str, Decimal] = {}
     for r in rows:
@@ -146,9 +137,13 @@ def _print_gaps(rows: list[GapRollupView], by: str) -> None:
     short = ", ".join(f"{v:,.2f} {c}" for c, v in sorted(totals.items()))
     _table(
         f"Funding gaps by {by}: {len(rows)} rows, {short} short",
-        [by, "title", "gap", cost, "allocated", "actions" if by != "action" else "", "notes"],
+        [by, "title", "gap", cost, "allocated", "actions" if by != "action" else ""],
         table,
     )
+    from rich.text import Text
+
+    for line in noted:  # under the table, whole, as the table has no room for them
+        console().print(Text(line))
 
 
 @app.command()
