@@ -40,10 +40,16 @@ def _table(title: str, columns: list[str], rows: list[list[str]], *, caption: st
         if n == 1:  # a title or name: cut, so that the amounts keep their room
             table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=22)
         else:
-            table.add_column(column, justify="left" if n == 0 else "right", no_wrap=True)
+            widest = max((len(row[n]) for row in rows), default=0)  # amounts are never cut
+            table.add_column(column, justify="left" if n == 0 else "right", no_wrap=True, min_width=widest)
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
-    console().print(table)
+    out = console()
+    # Amounts are never cut: on a narrow terminal the table gets the width it needs (and wraps).
+    needed = sum(max([len(c), *(len(r[n]) for r in rows)]) + 3 for n, c in enumerate(columns) if n != 1) + 16
+    if needed > out.width:
+        out.width = needed
+    out.print(table)
 
 
 def _one_output(as_json: bool, as_csv: bool) -> None:
