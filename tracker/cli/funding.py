@@ -40,13 +40,13 @@ def _table(title: str, columns: list[str], rows: list[list[str]], *, caption: st
         if n == 1:  # a title or name: cut, so that the amounts keep their room
             table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=22)
         else:
-            widest = max((len(row[n]) for row in rows), default=0)  # amounts are never cut
+            widest = max([len(column), *(len(row[n]) for row in rows)])  # amounts are never cut
             table.add_column(column, justify="left" if n == 0 else "right", no_wrap=True, min_width=widest)
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     out = console()
     # Amounts are never cut: on a narrow terminal the table gets the width it needs (and wraps).
-    needed = sum(max([len(c), *(len(r[n]) for r in rows)]) + 3 for n, c in enumerate(columns) if n != 1) + 16
+    needed = sum(max([len(c), *(len(r[n]) for r in rows)]) + 3 for n, c in enumerate(columns) if n != 1) + 26
     if needed > out.width:
         out.width = needed
     out.print(table)
