@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (plan files as users write them, long lines included)
 """A small plan whose every funding figure is worked out by hand below, for the funding tests.
 
 Riverton budgets July to June (``fiscal_year_starts: 7``; FY2026 is 2025-07-01

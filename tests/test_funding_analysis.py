@@ -34,7 +34,7 @@ def _figures(rows: list[GapRollupView]) -> dict[str, tuple[object, ...]]:
             r.unknown_allocations,
             r.other_currency_allocations,
             r.currency,
-        )  # fmt: skip
+        )
         for r in rows
     }
 
