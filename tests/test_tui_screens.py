@@ -205,7 +205,8 @@ async def test_funding_shows_sources_gaps_and_the_chart(engine: Engine) -> None:
         assert source["committed"] == "50,000.00" and source["allocated"] == "10,000.00"
         assert source["remaining"] == "40,000.00" and source["period"] == "2023-10-01 to 2025-09-30"
         gaps = app.screen.query_one("#funding-gaps", DataTable)
-        assert [str(k.value) for k in gaps.rows] == [CONVENE]  # `reporting` has no known cost
+        assert [str(k.value) for k in gaps.rows] == [CONVENE, REPORTING]  # largest first, unknown cost last
+        assert _cells(gaps, REPORTING)["gap"] == "unknown cost"  # never shown as a gap of zero
         gap = _cells(gaps, CONVENE)
         assert gap["gap"] == "5,000.00 USD" and gap["cost"] == "15,000.00" and gap["allocated"] == "10,000.00"
         chart = _plain(app.screen.query_one("#funding-chart", Static).content)  # type: ignore[arg-type]
@@ -233,6 +234,34 @@ async def test_an_over_committed_source_is_marked_in_words(engine: Engine) -> No
         chart = _plain(app.screen.query_one("#funding-chart", Static).content)  # type: ignore[arg-type]
         assert "125% over-committed" in chart
         assert "1 over-committed" in str(app.screen.query_one("#sources-title", Static).content)
+
+
+async def test_funding_gaps_switch_level_and_risks_are_said_in_words(engine: Engine) -> None:
+    """A coordinator reads the gaps per objective, goal, framework and fiscal year with one
+    key, and sees the sustainability risks in words; broken, the leadership-group questions
+    (what does each budget year need, which grant ends first) go unanswered."""
+    seeded(engine)
+    app = _app(engine, "coord")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f")
+        await _settle(app, pilot)
+        gaps = app.screen.query_one("#funding-gaps", DataTable)
+        seen = {}
+        for _ in range(4):
+            await pilot.press("l")
+            await _settle(app, pilot)
+            seen[app.screen.level] = [str(k.value) for k in gaps.rows]  # type: ignore[attr-defined]
+        assert seen["objective"] == ["stamford-ct/g1-o1"] and seen["framework"] == ["stamford-ct"]
+        assert seen["year"] == ["stamford-ct/FY2025", "stamford-ct/FY2026"]  # convene in 2025, reporting due 2026
+        year = _cells(gaps, "stamford-ct/FY2025")
+        assert (year["gap"], year["need"], year["allocated"]) == ("5,000.00 USD", "15,000.00", "10,000.00")
+        assert "by year, in time order" in str(app.screen.query_one("#gaps-title", Static).content)
+        risks = _plain(app.screen.query_one("#funding-risks", Static).content)  # type: ignore[arg-type]
+        assert "No funding cliff" in risks  # convene is due 2025-06-30, before the grant ends
+        assert "stamford-ct/convene (dhs-cp3 100%)" in risks
+        await pilot.press("enter")  # at the year level nothing opens, and it says why
+        await pilot.pause()
+        assert type(app.screen).__name__ == "FundingScreen"
 
 
 # -- stakeholders ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import typer
 from tracker.cli.actions import app as actions_app
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
+from tracker.cli.funding import app as funding_app
 from tracker.cli.more import indicators_app, member_app, summary
 from tracker.cli.report import report
 
@@ -35,6 +36,7 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(actions_app, name="actions")
+app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(member_app, name="member")
 app.command("summary")(summary)

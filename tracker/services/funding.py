@@ -19,16 +19,12 @@ from sqlmodel import Session
 
 from tracker.models import FundingSource
 from tracker.models.base import table_of as _t
-from tracker.models.enums import FundingKind, Status
+from tracker.models.enums import FundingKind
 from tracker.models.types import Money
 from tracker.services.actions import (
     action_t,
     allocation_t,
     framework_id,
-    framework_t,
-    goal_t,
-    objective_t,
-    stakeholder_t,
 )
 
 ZERO = Decimal("0.00")
@@ -66,55 +62,6 @@ class SourceView:
     over_committed: bool
     starts: dt.date | None
     ends: dt.date | None
-
-
-@dataclass(frozen=True)
-class GapView:
-    """An action whose known cost is more than what is allocated to it.
-
-    ``allocated`` counts known allocations from sources in the action's
-    ``currency`` (its framework's); ``unknown_allocations`` (amount not known,
-    so the gap may be smaller) and ``other_currency_allocations`` (not
-    converted) are counted apart.
-    """
-
-    ref: str
-    title: str
-    status: Status
-    lead: str
-    cost: Decimal
-    allocated: Decimal
-    gap: Decimal
-    currency: str
-    unknown_allocations: int
-    other_currency_allocations: int
-
-
-@dataclass(frozen=True)
-class ObjectiveGapView:
-    """An objective's funding gap: the sum of its actions' gaps.
-
-    ``cost`` sums the known costs (None when no action has one) and
-    ``allocated`` the allocations to those actions; ``gap`` adds up each
-    action's shortfall (an over-funded action does not make up for another).
-    Actions of unknown cost are counted in ``actions_without_cost``, never as
-    zero.
-    """
-
-    ref: str
-    framework: str
-    key: str
-    title: str
-    goal_key: str
-    goal_title: str
-    currency: str
-    cost: Decimal | None
-    allocated: Decimal
-    gap: Decimal
-    actions_with_gap: int
-    actions_without_cost: int
-    unknown_allocations: int
-    other_currency_allocations: int
 
 
 def funding_sources(session: Session, *, framework: str | None = None) -> list[SourceView]:
@@ -170,143 +117,75 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
     return views
 
 
-def _action_funding(fid: int | None) -> sa.Subquery:
-    """Per action: known allocations in its framework's currency, and the others counted."""
-    same = source_t.c.currency == framework_t.c.currency
-    query = (
-        sa.select(
-            allocation_t.c.action_id,
-            sa.func.sum(allocation_t.c.amount).filter(same).label("allocated"),
-            sa.func.count().filter(allocation_t.c.amount.is_(None)).label("unknown"),
-            sa.func.count().filter(sa.not_(same), allocation_t.c.amount.is_not(None)).label("other"),
-        )
-        .select_from(
-            allocation_t.join(action_t, action_t.c.id == allocation_t.c.action_id)
-            .join(framework_t, framework_t.c.id == action_t.c.framework_id)
-            .join(source_t, source_t.c.id == allocation_t.c.source_id)
-        )
-        .group_by(allocation_t.c.action_id)
-    )
-    if fid is not None:
-        query = query.where(action_t.c.framework_id == fid)
-    return query.subquery()
+KIND_GROUPS: dict[FundingKind, str] = {
+    FundingKind.federal_grant: "federal",
+    FundingKind.state_grant: "state",
+    FundingKind.local_government: "local government",
+    FundingKind.foundation: "foundations",
+    FundingKind.community: "community",
+    FundingKind.corporate: "corporate",
+    FundingKind.in_kind: "in-kind",
+    FundingKind.other: "other",
+}
+"""How the totals name each kind of source, in the order they are listed."""
 
 
-def funding_gaps(session: Session, *, framework: str | None = None, limit: int | None = 50) -> list[GapView]:
-    """Actions (not cancelled) with a known cost above their allocations, largest gap first."""
-    fid = framework_id(session, framework) if framework is not None else None
-    funded = _action_funding(fid)
-    allocated = sa.func.coalesce(funded.c.allocated, 0)
-    gap = action_t.c.cost - allocated
-    query = (
-        sa.select(
-            framework_t.c.key.label("framework"),
-            framework_t.c.currency,
-            action_t.c.key,
-            action_t.c.title,
-            action_t.c.status,
-            action_t.c.cost,
-            stakeholder_t.c.name.label("lead"),
-            _money(allocated).label("allocated"),
-            _money(gap).label("gap"),
-            sa.func.coalesce(funded.c.unknown, 0).label("unknown"),
-            sa.func.coalesce(funded.c.other, 0).label("other"),
-        )
-        .select_from(
-            action_t.join(framework_t, framework_t.c.id == action_t.c.framework_id)
-            .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
-            .outerjoin(funded, funded.c.action_id == action_t.c.id)
-        )
-        .where(action_t.c.cost.is_not(None), action_t.c.status != Status.cancelled, gap > 0)
-        .order_by(gap.desc(), framework_t.c.key, action_t.c.key)
-        .limit(limit)
-    )
-    if fid is not None:
-        query = query.where(action_t.c.framework_id == fid)
-    return [
-        GapView(
-            ref=f"{row.framework}/{row.key}",
-            title=row.title,
-            status=Status(row.status),
-            lead=row.lead,
-            cost=row.cost,
-            allocated=row.allocated,
-            gap=row.gap,
-            currency=row.currency,
-            unknown_allocations=row.unknown,
-            other_currency_allocations=row.other,
-        )
-        for row in session.execute(query)
-    ]
+@dataclass(frozen=True)
+class SourceTotalView:
+    """The sources of one kind (``group``, see `KIND_GROUPS`) in one ``currency``.
+
+    ``committed`` sums the known commitments (``sources_without_amount`` counts
+    the others; None when no amount is known); ``allocated`` every known allocation of these sources, and
+    ``allocated_here`` the part to the framework asked for (None without one);
+    ``remaining`` is committed minus allocated over the sources of known
+    commitment only (None when there is none); ``over_committed`` counts the sources that gave more than
+    they committed.
+    """
+
+    group: str
+    kind: FundingKind
+    currency: str
+    sources: int
+    sources_without_amount: int
+    committed: Decimal | None
+    allocated: Decimal
+    allocated_here: Decimal | None
+    unknown_allocations: int
+    remaining: Decimal | None
+    over_committed: int
 
 
-def objective_gaps(session: Session, *, framework: str | None = None, limit: int | None = 50) -> list[ObjectiveGapView]:
-    """Objectives with a funding gap or with actions of unknown cost (cancelled
-    actions left out), largest gap first, then most actions of unknown cost."""
-    fid = framework_id(session, framework) if framework is not None else None
-    funded = _action_funding(fid)
-    allocated = sa.func.coalesce(funded.c.allocated, 0)
-    costed = action_t.c.cost.is_not(None)
-    short = sa.and_(costed, action_t.c.cost > allocated)
-    per_objective = (
-        sa.select(
-            action_t.c.objective_id,
-            sa.func.sum(action_t.c.cost).label("cost"),
-            sa.func.coalesce(sa.func.sum(allocated).filter(costed), 0).label("allocated"),
-            sa.func.coalesce(sa.func.sum(action_t.c.cost - allocated).filter(short), 0).label("gap"),
-            sa.func.count().filter(short).label("with_gap"),
-            sa.func.count().filter(action_t.c.cost.is_(None)).label("without_cost"),
-            sa.func.coalesce(sa.func.sum(funded.c.unknown), 0).label("unknown"),
-            sa.func.coalesce(sa.func.sum(funded.c.other), 0).label("other"),
+def source_totals(session: Session, *, framework: str | None = None) -> list[SourceTotalView]:
+    """Totals of `funding_sources` per kind and currency (never added across currencies),
+    in the order of `KIND_GROUPS`, then by currency."""
+    groups: dict[tuple[FundingKind, str], list[SourceView]] = {}
+    for s in funding_sources(session, framework=framework):
+        groups.setdefault((s.kind, s.currency), []).append(s)
+    order = list(KIND_GROUPS)
+    totals = []
+    for (kind, currency), sources in sorted(groups.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        known = [s for s in sources if s.committed is not None]
+        here = [s.allocated_here for s in sources if s.allocated_here is not None]
+        totals.append(
+            SourceTotalView(
+                group=KIND_GROUPS[kind],
+                kind=kind,
+                currency=currency,
+                sources=len(sources),
+                sources_without_amount=len(sources) - len(known),
+                committed=sum((s.committed for s in known if s.committed is not None), ZERO) if known else None,
+                allocated=sum((s.allocated for s in sources), ZERO),
+                allocated_here=sum(here, ZERO) if framework is not None else None,
+                unknown_allocations=sum(s.unknown_allocations for s in sources),
+                remaining=sum((s.remaining for s in known if s.remaining is not None), ZERO) if known else None,
+                over_committed=sum(s.over_committed for s in sources),
+            )
         )
-        .select_from(action_t.outerjoin(funded, funded.c.action_id == action_t.c.id))
-        .where(action_t.c.status != Status.cancelled)
-        .group_by(action_t.c.objective_id)
-    )
-    if fid is not None:
-        per_objective = per_objective.where(action_t.c.framework_id == fid)
-    sums = per_objective.subquery()
-    query = (
-        sa.select(
-            framework_t.c.key.label("framework"),
-            framework_t.c.currency,
-            objective_t.c.key,
-            objective_t.c.title,
-            goal_t.c.key.label("goal_key"),
-            goal_t.c.title.label("goal_title"),
-            _money(sums.c.cost).label("cost"),
-            _money(sums.c.allocated).label("allocated"),
-            _money(sums.c.gap).label("gap"),
-            sums.c.with_gap,
-            sums.c.without_cost,
-            sums.c.unknown,
-            sums.c.other,
-        )
-        .select_from(
-            sums.join(objective_t, objective_t.c.id == sums.c.objective_id)
-            .join(goal_t, goal_t.c.id == objective_t.c.goal_id)
-            .join(framework_t, framework_t.c.id == objective_t.c.framework_id)
-        )
-        .where(sa.or_(sums.c.gap > 0, sums.c.without_cost > 0))
-        .order_by(sums.c.gap.desc(), sums.c.without_cost.desc(), framework_t.c.key, objective_t.c.key)
-        .limit(limit)
-    )
-    return [
-        ObjectiveGapView(
-            ref=f"{row.framework}/{row.key}",
-            framework=row.framework,
-            key=row.key,
-            title=row.title,
-            goal_key=row.goal_key,
-            goal_title=row.goal_title,
-            currency=row.currency,
-            cost=row.cost,
-            allocated=row.allocated,
-            gap=row.gap,
-            actions_with_gap=row.with_gap,
-            actions_without_cost=row.without_cost,
-            unknown_allocations=int(row.unknown),
-            other_currency_allocations=int(row.other),
-        )
-        for row in session.execute(query)
-    ]
+    return totals
+
+
+# The per-action and per-objective gap lists moved to gap_lists.py; they are still here by name.
+from tracker.services.gap_lists import GapView as GapView  # noqa: E402
+from tracker.services.gap_lists import ObjectiveGapView as ObjectiveGapView  # noqa: E402
+from tracker.services.gap_lists import funding_gaps as funding_gaps  # noqa: E402
+from tracker.services.gap_lists import objective_gaps as objective_gaps  # noqa: E402

@@ -1,4 +1,5 @@
-"""Funding: each source's balance, the actions short of money, and how much of each source is spoken for."""
+"""Funding: each source's balance, the gaps at any level of the plan, the sustainability risks,
+and how much of each source is spoken for."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.services.funding import GapView, SourceView
+from tracker.services.funding import SourceView
+from tracker.services.gaps import LEVELS, GapRollupView
+from tracker.services.risks import FundingRisks
 from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
 
@@ -88,42 +91,94 @@ def chart(sources: list[SourceView], name: int = NAME) -> Text:
     return text
 
 
-def gap_note(g: GapView) -> str:
+def gap_note(g: GapRollupView) -> str:
     notes = []
+    if g.actions_without_cost:
+        notes.append("cost unknown" if g.level == "action" else f"{g.actions_without_cost} of unknown cost")
+    if g.actions_without_allocation:
+        notes.append("no allocation" if g.level == "action" else f"{g.actions_without_allocation} without allocation")
     if g.unknown_allocations:
         notes.append(f"may be less: {g.unknown_allocations} of unknown amount")
     if g.other_currency_allocations:
         notes.append(f"{g.other_currency_allocations} in another currency, not counted")
+    if g.surplus:
+        notes.append(f"{g.surplus:,.2f} over")
     return "; ".join(notes)
+
+
+def gap_cell(g: GapRollupView) -> Text:
+    if g.gap is None:
+        return Text("unknown cost", style="italic")
+    return Text(f"{g.gap:,.2f} {g.currency}" + (" or less" if g.unknown_allocations else ""), style="bold")
+
+
+def risk_lines(r: FundingRisks, limit: int = 3) -> Text:
+    """The risks in words (user text as plain Text, never markup), the worst first."""
+    text = Text()
+
+    def line(head: str, items: list[str], more: int) -> None:
+        if text:
+            text.append("\n")
+        text.append(head, style="bold red" if items else "")
+        if items:
+            text.append(": " + "; ".join(items) + (f"; and {more} more" if more > 0 else ""))
+
+    n = len(r.cliffs)
+    line(
+        f"{n} funding cliff{'s' if n != 1 else ''}" if n else "No funding cliff",
+        [
+            f"{c.ref} runs {c.days_after} days past {c.source} (ends {c.source_ends}), {c.at_risk:,.2f} {c.currency}"
+            for c in r.cliffs[:limit]
+        ],
+        n - limit,
+    )
+    ending = r.ending_sources
+    line(
+        f"{len(ending)} source{'s' if len(ending) != 1 else ''} ending by {r.until}"
+        if ending
+        else f"No source ends by {r.until}",
+        [f"{e.key} on {e.ends} ({e.days_left} days, {e.running_past_end} actions run past it)" for e in ending[:limit]],
+        len(ending) - limit,
+    )
+    dependent = [*r.dependent_frameworks, *r.dependent_actions]
+    line(
+        f"{len(dependent)} depend on one source for more than {r.share:.0%}"
+        if dependent
+        else f"Nothing depends on one source for more than {r.share:.0%}",
+        [f"{d.ref} ({d.source} {d.share:.0%})" for d in dependent[:limit]],
+        len(dependent) - limit,
+    )
+    return text
 
 
 class FundingScreen(Screen[None]):
     BINDINGS = [
         # priority: the table's own Enter would otherwise hide this one from the Footer
         Binding("enter", "open", "Open", tooltip="Open the highlighted action with a funding gap", priority=True),
+        Binding("l", "level", "Level", tooltip="Gaps by action, objective, goal, framework or fiscal year"),
         Binding("tab", "app.focus_next", "Next", tooltip="Move between sources, gaps and the chart"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
-    shown: tuple[str | None, list[SourceView], list[GapView]] | None = None
+    shown: tuple[str | None, list[SourceView], list[GapRollupView], FundingRisks] | None = None
+    level = "action"
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Funding sources", id="sources-title", classes="section-title")
         yield DataTable(id="funding-sources", cursor_type="row", zebra_stripes=True)
         yield Static("", id="source-detail", classes="detail-line")
-        yield Static("Actions with a funding gap, largest first", id="gaps-title", classes="section-title")
+        yield Static("Funding gaps, largest first", id="gaps-title", classes="section-title")
         yield DataTable(id="funding-gaps", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="funding-risks-scroll"):
+            yield Static("", id="funding-risks")
         yield Static("Allocated of committed, per source", id="chart-title", classes="section-title")
         with VerticalScroll(id="funding-chart-scroll"):
             yield Static("loading…", id="funding-chart")
         yield Footer()
 
     def on_mount(self) -> None:
-        gaps = self.query_one("#funding-gaps", DataTable)
-        for label in ("gap", "action", "title", "lead", "cost", "allocated", "note"):
-            gaps.add_column(label, key=label)
-        gaps.focus()
+        self.query_one("#funding-gaps", DataTable).focus()
 
     def on_screen_resume(self) -> None:
         self.load()  # the framework filter may have changed on another screen
@@ -134,10 +189,27 @@ class FundingScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def action_level(self) -> None:
+        self.level = LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)]
+        self.load()
+
     @work(thread=True, exclusive=True, group="funding")
     def load(self) -> None:
         framework = self.app.action_filter.framework  # type: ignore[attr-defined]
-        found = fetch(self, lambda data: data.funding(framework))
+        level = self.level
+
+        def read(session: Any) -> tuple[Any, ...]:
+            from tracker.services.funding import funding_sources
+            from tracker.services.gaps import gap_rollup
+            from tracker.services.risks import funding_risks
+
+            return (
+                funding_sources(session, framework=framework),
+                gap_rollup(session, framework=framework, by=level, limit=200, only_short=level != "year"),
+                funding_risks(session, framework=framework),
+            )
+
+        found = fetch(self, lambda data: data.read(read))
         if found is not FAILED:
             deliver(self, self.show, framework, *found)
 
@@ -145,8 +217,10 @@ class FundingScreen(Screen[None]):
         if self.shown is not None:
             self.show(*self.shown)  # names get the room there is
 
-    def show(self, framework: str | None, sources: list[SourceView], gaps: list[GapView]) -> None:
-        self.shown = (framework, sources, gaps)
+    def show(
+        self, framework: str | None, sources: list[SourceView], gaps: list[GapRollupView], risks: FundingRisks
+    ) -> None:
+        self.shown = (framework, sources, gaps, risks)
         self.sub_title = f"funding of {framework}" if framework else "funding of every framework"
         over = sum(s.over_committed for s in sources)
         self.query_one("#sources-title", Static).update(
@@ -157,13 +231,15 @@ class FundingScreen(Screen[None]):
         self._gaps(gaps)
         total: dict[str, Decimal] = {}
         for g in gaps:
-            total[g.currency] = total.get(g.currency, Decimal(0)) + g.gap
+            total[g.currency] = total.get(g.currency, Decimal(0)) + (g.gap or 0)
         short = ", ".join(f"{v:,.2f} {c}" for c, v in sorted(total.items()))
+        order = "in time order" if self.level == "year" else "largest first"
         self.query_one("#gaps-title", Static).update(
-            Text(f"Actions with a funding gap, largest first ({len(gaps)}, {short} short)")
+            Text(f"Funding gaps by {self.level}, {order} ({len(gaps)}, {short} short)  l: level")
             if gaps
-            else Text("Actions with a funding gap: none with a known cost above what is allocated to it")
+            else Text(f"Funding gaps by {self.level}: none with a known cost above what is allocated  l: level")
         )
+        self.query_one("#funding-risks", Static).update(risk_lines(risks))
         self.query_one("#funding-chart", Static).update(chart(sources, name_width(self.size.width - 68)))
 
     def _sources(self, framework: str | None, sources: list[SourceView]) -> None:
@@ -195,17 +271,18 @@ class FundingScreen(Screen[None]):
             table.move_cursor(row=min(keep, len(sources) - 1))
             self.source_detail(sources[min(keep, len(sources) - 1)].key)
 
-    def _gaps(self, gaps: list[GapView]) -> None:
+    def _gaps(self, gaps: list[GapRollupView]) -> None:
         table = self.query_one("#funding-gaps", DataTable)
         keep = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        for label in ("gap", self.level, "title", "need" if self.level == "year" else "cost", "allocated", "note"):
+            table.add_column(label, key=label)
         for g in gaps:
             table.add_row(
-                Text(f"{g.gap:,.2f} {g.currency}" + (" or less" if g.unknown_allocations else ""), style="bold"),
+                gap_cell(g),
                 Text(g.ref),
                 Text(fit(g.title, TITLE).rstrip()),
-                Text(g.lead),
-                Text(f"{g.cost:,.2f}"),
+                Text(money(g.cost)),
                 Text(f"{g.allocated:,.2f}"),
                 Text(gap_note(g), style="italic"),
                 key=g.ref,
@@ -230,11 +307,14 @@ class FundingScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#funding-gaps")
     def selected(self, event: DataTable.RowSelected) -> None:
-        self.open(str(event.row_key.value))  # a click; Enter goes to action_open
+        if self.level == "action":
+            self.open(str(event.row_key.value))  # a click; Enter goes to action_open
 
     def action_open(self) -> None:
         table = self.query_one("#funding-gaps", DataTable)
-        if self.focused is not table:
+        if self.level != "action":
+            self.notify("Only an action opens; press l until the gaps are by action.")
+        elif self.focused is not table:
             table.focus()
             self.notify("Pick an action in the gaps table, then press Enter.")
         elif table.row_count:

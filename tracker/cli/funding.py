@@ -1,0 +1,323 @@
+"""`tracker funding ...`: funding gaps, sources and sustainability risks, thin over the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.common import console, echo_json, reading
+from tracker.cli.context import Settings, user_errors
+
+if TYPE_CHECKING:
+    from tracker.services.funding import SourceTotalView, SourceView
+    from tracker.services.gaps import GapRollupView
+    from tracker.services.risks import FundingRisks
+
+app = typer.Typer(
+    help="Funding gaps, sources and sustainability risks.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
+
+FrameworkOpt = Annotated[str | None, typer.Option("--framework", "-f", help="Framework key (default: every one).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON for scripts (money as exact strings).")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV, safe to open in a spreadsheet.")]
+
+
+def _money(value: Decimal | None) -> str:
+    return "unknown" if value is None else f"{value:,.2f}"
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]], *, caption: str | None = None) -> None:
+    """A Rich table; every cell goes in as Text, so markup typed by users stays literal."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title), title_justify="left", caption=caption, caption_justify="left")
+    for n, column in enumerate(columns):
+        if n == 1:  # a title or name: cut, so that the amounts keep their room
+            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=22)
+        else:
+            widest = max([len(column), *(len(row[n]) for row in rows)])  # amounts are never cut
+            table.add_column(column, justify="left" if n == 0 else "right", no_wrap=True, min_width=widest)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    out = console()
+    # Amounts are never cut: on a narrow terminal the table gets the width it needs (and wraps).
+    needed = sum(max([len(c), *(len(r[n]) for r in rows)]) + 3 for n, c in enumerate(columns) if n != 1) + 26
+    if needed > out.width:
+        out.width = needed
+    out.print(table)
+
+
+def _one_output(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        from tracker.errors import BadInput
+
+        raise BadInput("give --json or --csv, not both.")
+
+
+@app.command()
+def gaps(
+    ctx: typer.Context,
+    framework: FrameworkOpt = None,
+    by: Annotated[str, typer.Option("--by", help="action, objective, goal, framework or year.")] = "action",
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows (default: all).")] = None,
+    only_short: Annotated[
+        bool, typer.Option("--short", help="Only rows with a gap or with actions of unknown cost.")
+    ] = False,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Funding gaps: estimated cost minus what is allocated, largest first (by year: in time order).
+
+    An action's gap counts the known allocations from sources in its framework's
+    currency; allocations of unknown amount and in other currencies are counted
+    apart, and an action of unknown cost is counted as such, never as zero.
+    Cancelled actions are left out.
+
+    --by year spreads each action's cost over its framework's fiscal years, pro
+    rata by days from its start to its due date; an action with only one of the
+    two dates puts all of it in that date's fiscal year, one with neither in an
+    "unscheduled" row. Allocations count in the fiscal year they are given for.
+
+    Example: tracker funding gaps --framework stamford-ct --by objective
+             tracker funding gaps --by year --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.gaps import gap_rollup
+
+        _one_output(as_json, as_csv)
+        with reading(settings) as session:
+            rows = gap_rollup(session, framework=framework, by=by, limit=limit, only_short=only_short)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json(plain(rows))
+        elif as_csv:
+            typer.echo(_gaps_csv(rows), nl=False)
+        else:
+            _print_gaps(rows, by)
+
+
+def _gaps_csv(rows: list[GapRollupView]) -> str:
+    import dataclasses
+
+    from tracker.exports.csv_out import write_csv
+    from tracker.exports.data import plain
+    from tracker.services.gaps import GapRollupView
+
+    names = [f.name for f in dataclasses.fields(GapRollupView)]
+    return write_csv(names, ([plain(getattr(r, n)) for n in names] for r in rows))
+
+
+def _print_gaps(rows: list[GapRollupView], by: str) -> None:
+    if not rows:
+        typer.echo("No actions to count (cancelled actions are left out).")
+        return
+    table = []
+    noted: list[str] = []
+    for r in rows:
+        notes = []
+        if r.actions_without_cost:
+            notes.append(f"{r.actions_without_cost} of unknown cost")
+        if r.actions_without_allocation:
+            notes.append(f"{r.actions_without_allocation} without allocation")
+        if r.unknown_allocations:
+            notes.append(f"{r.unknown_allocations} allocation(s) of unknown amount")
+        if r.other_currency_allocations:
+            notes.append(f"{r.other_currency_allocations} in another currency, not counted")
+        if r.surplus:
+            notes.append(f"{_money(r.surplus)} over")
+        count = "" if by == "action" else str(r.actions)
+        table.append([r.ref, r.title, f"{_money(r.gap)} {r.currency}", _money(r.cost), _money(r.allocated), count])
+        if notes:
+            noted.append(f"{r.ref}: {'; '.join(notes)}")
+    cost = "need" if by == "year" else "cost"
+    totals: dict[str, Decimal] = {}
+    for r in rows:
+        totals[r.currency] = totals.get(r.currency, Decimal(0)) + (r.gap or 0)
+    short = ", ".join(f"{v:,.2f} {c}" for c, v in sorted(totals.items()))
+    _table(
+        f"Funding gaps by {by}: {len(rows)} rows, {short} short",
+        [by, "title", "gap", cost, "allocated", "actions" if by != "action" else ""],
+        table,
+    )
+    from rich.text import Text
+
+    for line in noted:  # under the table, whole, as the table has no room for them
+        console().print(Text(line))
+
+
+@app.command()
+def sources(
+    ctx: typer.Context, framework: FrameworkOpt = None, as_json: JsonOpt = False, as_csv: CsvOpt = False
+) -> None:
+    """Funding sources: committed, allocated and remaining, over-commitment flagged, with totals
+    per kind (federal, state, local government, foundations, in-kind...) and currency.
+
+    With --framework, only the sources that fund its actions ("to this plan" is
+    the part it receives). Currencies are never added together.
+
+    Example: tracker funding sources --framework stamford-ct
+             tracker funding sources --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.funding import funding_sources, source_totals
+
+        _one_output(as_json, as_csv)
+        with reading(settings) as session:
+            found = funding_sources(session, framework=framework)
+            totals = source_totals(session, framework=framework)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json({"sources": plain(found), "totals": plain(totals)})
+        elif as_csv:
+            import dataclasses
+
+            from tracker.exports.csv_out import write_csv
+            from tracker.exports.data import plain
+            from tracker.services.funding import SourceView
+
+            names = [f.name for f in dataclasses.fields(SourceView)]
+            typer.echo(write_csv(names, ([plain(getattr(s, n)) for n in names] for s in found)), nl=False)
+        else:
+            _print_sources(found, totals)
+
+
+def _print_sources(found: list[SourceView], totals: list[SourceTotalView]) -> None:
+    if not found:
+        typer.echo("No funding sources.")
+        return
+    rows = []
+    for s in found:
+        remaining = _money(s.remaining) + (" OVER-COMMITTED" if s.over_committed else "")
+        allocated = _money(s.allocated) + (f" + {s.unknown_allocations} unknown" if s.unknown_allocations else "")
+        period = "unknown" if s.starts is None and s.ends is None else f"{s.starts or '?'} to {s.ends or '?'}"
+        rows.append([s.key, s.name, _money(s.committed), allocated, remaining, s.currency, period])
+    _table("Funding sources", ["source", "name", "committed", "allocated", "remaining", "currency", "period"], rows)
+    _table(
+        "Totals per kind and currency",
+        ["kind", "currency", "sources", "committed", "allocated", "remaining", "over-committed"],
+        [
+            [
+                t.group,
+                t.currency,
+                str(t.sources),
+                _money(t.committed) + (f" (+{t.sources_without_amount} unknown)" if t.sources_without_amount else ""),
+                _money(t.allocated) + (f" + {t.unknown_allocations} unknown" if t.unknown_allocations else ""),
+                _money(t.remaining),
+                str(t.over_committed),
+            ]
+            for t in totals
+        ],
+    )
+
+
+def _share(text: str) -> Decimal:
+    from tracker.errors import BadInput
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
+        raise BadInput(f"--share is a fraction between 0 and 1 (0.75 for 75 %), not {text!r}.")
+    return value
+
+
+@app.command()
+def risks(
+    ctx: typer.Context,
+    framework: FrameworkOpt = None,
+    months: Annotated[int, typer.Option("--months", help="Sources ending within this many months (0 or more).")] = 6,
+    share: Annotated[
+        str, typer.Option("--share", help="Flag dependence on one source above this fraction, 0 to 1 (0.75 = 75 %).")
+    ] = "0.75",
+    as_json: JsonOpt = False,
+) -> None:
+    """Sustainability risks: funding cliffs, dependence on one source, sources ending soon.
+
+    A cliff is an action, not done or cancelled, due after the end of a source
+    that funds it; "at risk" is everything that source gives the action, and
+    "after end" the part allocated to fiscal years that begin after the source
+    ends. Dependence: an action (or a whole framework) gets more than --share
+    of its known allocations from one source.
+
+    Example: tracker funding risks --framework stamford-ct --months 12 --share 0.6
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.errors import BadInput
+        from tracker.services.risks import funding_risks
+
+        if months < 0:
+            raise BadInput(f"--months must be 0 or more, not {months}.")
+        fraction = _share(share)
+        with reading(settings) as session:
+            found = funding_risks(session, framework=framework, months=months, share=fraction)
+        if as_json:
+            from tracker.exports.data import plain
+
+            echo_json(plain(found))
+        else:
+            _print_risks(found)
+
+
+def _print_risks(r: FundingRisks) -> None:
+    typer.echo(f"Funding risks as of {r.today}:")
+    if r.cliffs:
+        _table(
+            f"Funding cliffs: {len(r.cliffs)} actions due after a source that funds them ends",
+            ["action", "source", "source ends", "due", "at risk", "after end", "currency"],
+            [
+                [
+                    c.ref,
+                    c.source,
+                    str(c.source_ends),
+                    str(c.due),
+                    _money(c.at_risk),
+                    _money(c.booked_after_end),
+                    c.currency,
+                ]
+                for c in r.cliffs
+            ],
+        )
+    else:
+        typer.echo("No funding cliffs: no open action is due after a source that funds it ends.")
+    dependent = [*r.dependent_frameworks, *r.dependent_actions]
+    if dependent:
+        _table(
+            f"More than {r.share:.0%} of the known allocations from one source",
+            ["framework or action", "source", "share", "from source", "of all", "currency"],
+            [
+                [d.ref, d.source, f"{d.share:.1%}", _money(d.from_source), _money(d.total), d.currency]
+                for d in dependent
+            ],
+        )
+    else:
+        typer.echo(f"No action or framework gets more than {r.share:.0%} of its known allocations from one source.")
+    if r.ending_sources:
+        _table(
+            f"Sources ending by {r.until} ({r.months} months)",
+            ["source", "name", "ends", "days left", "allocated", "open actions", "running past end"],
+            [
+                [
+                    e.key,
+                    e.name,
+                    str(e.ends),
+                    str(e.days_left),
+                    f"{_money(e.allocated)} {e.currency}",
+                    str(e.open_actions),
+                    str(e.running_past_end),
+                ]
+                for e in r.ending_sources
+            ],
+        )
+    else:
+        typer.echo(f"No source ends between {r.today} and {r.until}.")

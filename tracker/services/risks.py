@@ -1,0 +1,330 @@
+"""Sustainability risks of a plan's funding: cliffs, dependence on one source, sources ending soon.
+
+* A **funding cliff**: an action that is not done or cancelled is due after
+  the end of a source that funds it (has an allocation to it). The work goes
+  on when the money stops: ``at_risk`` is everything that source gives the
+  action (known allocations, in the source's currency), the part that must be
+  found again elsewhere for the work to continue at the same level;
+  ``booked_after_end`` is the part of it allocated to fiscal years that begin
+  after the source ends (money the plan counts on that the source will no
+  longer be there to pay). Actions without a due date, and sources without an
+  end date, make no cliff.
+* **Dependence**: an action (not done or cancelled) or a framework (its
+  actions that are not cancelled) gets more than ``share`` of its known
+  allocations in its framework's currency from one source.
+* **Ending soon**: a source whose end date is between today and ``months``
+  months from today, both included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session
+
+from tracker.errors import BadInput
+from tracker.models.enums import FundingKind, Status
+from tracker.services.actions import action_t, allocation_t, framework_t, stakeholder_t
+from tracker.services.ledger import ZERO, amount, maybe_framework, raw, source_t
+from tracker.services.schedule import fiscal_year_of
+
+CLOSED = (Status.done, Status.cancelled)  # actions no longer at risk
+
+
+@dataclass(frozen=True)
+class CliffView:
+    """An open action due after the end of a source that funds it (amounts in ``currency``,
+    the source's); ``days_after`` is how long the work runs past the source's end."""
+
+    ref: str
+    framework: str
+    title: str
+    status: Status
+    lead: str
+    due: dt.date
+    source: str
+    source_name: str
+    source_ends: dt.date
+    currency: str
+    at_risk: Decimal
+    booked_after_end: Decimal
+    unknown_allocations: int
+    days_after: int
+
+
+@dataclass(frozen=True)
+class DependenceView:
+    """An action or a framework (``level``) that gets ``share`` (0 to 1, four places) of its
+    known allocations, ``total`` in ``currency``, from one source, ``from_source`` of it.
+    ``sources`` counts the sources it has money from (in that currency)."""
+
+    level: str
+    ref: str
+    framework: str
+    title: str
+    source: str
+    source_name: str
+    currency: str
+    from_source: Decimal
+    total: Decimal
+    share: Decimal
+    sources: int
+
+
+@dataclass(frozen=True)
+class EndingSourceView:
+    """A source that ends soon: ``allocated`` (known, in ``currency``) to the actions asked
+    about; ``open_actions`` of those that are not done or cancelled, of which
+    ``running_past_end`` are due after the source ends."""
+
+    key: str
+    name: str
+    kind: FundingKind
+    currency: str
+    ends: dt.date
+    days_left: int
+    committed: Decimal | None
+    allocated: Decimal
+    open_actions: int
+    running_past_end: int
+
+
+@dataclass(frozen=True)
+class FundingRisks:
+    """Every risk found, as of ``today``, with the thresholds used."""
+
+    today: dt.date
+    months: int
+    share: Decimal
+    until: dt.date
+    cliffs: tuple[CliffView, ...]
+    dependent_actions: tuple[DependenceView, ...]
+    dependent_frameworks: tuple[DependenceView, ...]
+    ending_sources: tuple[EndingSourceView, ...]
+
+
+def funding_risks(
+    session: Session,
+    *,
+    framework: str | None = None,
+    months: int = 6,
+    share: Decimal = Decimal("0.75"),
+    today: dt.date | None = None,
+) -> FundingRisks:
+    """The sustainability risks of one framework's funding (or of every framework's).
+
+    Args:
+        months: how far ahead a source's end counts as soon (0 or more).
+        share: the fraction of an action's or framework's known allocations that
+            one source may give before it is a dependence (0 to 1; 0.75 is 75 %).
+        today: the day to count from (default: today).
+
+    Raises:
+        NotFound: no framework has that key.
+        BadInput: ``months`` is negative or ``share`` is not between 0 and 1.
+    """
+    if months < 0:
+        raise BadInput(f"the number of months ahead must be 0 or more, not {months}.")
+    share = Decimal(share)
+    if not Decimal(0) <= share <= Decimal(1):
+        raise BadInput(f"the share must be a fraction between 0 and 1 (0.75 for 75 %), not {share}.")
+    fid = maybe_framework(session, framework)
+    today = today or dt.date.today()
+    until = today + relativedelta(months=months)
+    return FundingRisks(
+        today=today,
+        months=months,
+        share=share,
+        until=until,
+        cliffs=tuple(_cliffs(session, fid)),
+        dependent_actions=tuple(_dependence(session, fid, share, by_action=True)),
+        dependent_frameworks=tuple(_dependence(session, fid, share, by_action=False)),
+        ending_sources=tuple(_ending(session, fid, today, until)),
+    )
+
+
+def _cliffs(session: Session, fid: int | None) -> list[CliffView]:
+    query = (
+        sa.select(
+            framework_t.c.key.label("framework"),
+            framework_t.c.fiscal_year_starts,
+            action_t.c.id,
+            action_t.c.key,
+            action_t.c.title,
+            action_t.c.status,
+            action_t.c.due,
+            stakeholder_t.c.name.label("lead"),
+            source_t.c.key.label("source"),
+            source_t.c.name.label("source_name"),
+            source_t.c.ends,
+            source_t.c.currency,
+            allocation_t.c.fiscal_year,
+            raw(sa.func.sum(allocation_t.c.amount)).label("known"),
+            sa.func.count().filter(allocation_t.c.amount.is_(None)).label("unknown"),
+        )
+        .select_from(
+            allocation_t.join(action_t, action_t.c.id == allocation_t.c.action_id)
+            .join(framework_t, framework_t.c.id == action_t.c.framework_id)
+            .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
+            .join(source_t, source_t.c.id == allocation_t.c.source_id)
+        )
+        .where(action_t.c.status.not_in(CLOSED), action_t.c.due > source_t.c.ends)
+        .group_by(framework_t.c.id, action_t.c.id, stakeholder_t.c.id, source_t.c.id, allocation_t.c.fiscal_year)
+    )
+    if fid is not None:
+        query = query.where(action_t.c.framework_id == fid)
+    cliffs: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in session.execute(query):
+        known = amount(r.known)
+        cliff = cliffs.setdefault(
+            (r.id, r.source),
+            {
+                "ref": f"{r.framework}/{r.key}",
+                "framework": r.framework,
+                "title": r.title,
+                "status": Status(r.status),
+                "lead": r.lead,
+                "due": r.due,
+                "source": r.source,
+                "source_name": r.source_name,
+                "source_ends": r.ends,
+                "currency": r.currency,
+                "at_risk": ZERO,
+                "booked_after_end": ZERO,
+                "unknown_allocations": 0,
+                "days_after": (r.due - r.ends).days,
+            },
+        )
+        cliff["at_risk"] += known
+        if r.fiscal_year > fiscal_year_of(r.ends, r.fiscal_year_starts):
+            cliff["booked_after_end"] += known
+        cliff["unknown_allocations"] += int(r.unknown)
+    views = [CliffView(**c) for c in cliffs.values()]
+    return sorted(views, key=lambda c: (c.source_ends, -c.at_risk, c.ref, c.source))
+
+
+def _dependence(session: Session, fid: int | None, share: Decimal, *, by_action: bool) -> list[DependenceView]:
+    """Who gets more than ``share`` of its known allocations from one source."""
+    owner = action_t.c.id if by_action else action_t.c.framework_id
+    same = source_t.c.currency == framework_t.c.currency
+    statuses = CLOSED if by_action else (Status.cancelled,)
+    per_source = (
+        sa.select(
+            owner.label("owner"),
+            allocation_t.c.source_id,
+            raw(sa.func.sum(allocation_t.c.amount)).label("given"),
+        )
+        .select_from(
+            allocation_t.join(action_t, action_t.c.id == allocation_t.c.action_id)
+            .join(framework_t, framework_t.c.id == action_t.c.framework_id)
+            .join(source_t, source_t.c.id == allocation_t.c.source_id)
+        )
+        .where(action_t.c.status.not_in(statuses), allocation_t.c.amount.is_not(None), same)
+        .group_by(owner, allocation_t.c.source_id)
+    )
+    if fid is not None:
+        per_source = per_source.where(action_t.c.framework_id == fid)
+    ps = per_source.subquery()
+    totals = sa.select(
+        ps,
+        sa.func.sum(ps.c.given).over(partition_by=ps.c.owner).label("total"),
+        sa.func.count().over(partition_by=ps.c.owner).label("sources"),
+    ).subquery()
+    num, den = share.as_integer_ratio()
+    if by_action:
+        names = sa.select(action_t.c.id, action_t.c.key, action_t.c.title, action_t.c.framework_id).subquery()
+    else:
+        names = sa.select(
+            framework_t.c.id, framework_t.c.key, framework_t.c.title, framework_t.c.id.label("framework_id")
+        ).subquery()
+    query = (
+        sa.select(
+            framework_t.c.key.label("framework"),
+            framework_t.c.currency,
+            names.c.key,
+            names.c.title,
+            source_t.c.key.label("source"),
+            source_t.c.name.label("source_name"),
+            totals.c.given,
+            totals.c.total,
+            totals.c.sources,
+        )
+        .select_from(
+            totals.join(names, names.c.id == totals.c.owner)
+            .join(framework_t, framework_t.c.id == names.c.framework_id)
+            .join(source_t, source_t.c.id == totals.c.source_id)
+        )
+        .where(totals.c.total > 0, totals.c.given * den > totals.c.total * num)
+    )
+    views = []
+    for r in session.execute(query):
+        given, total = amount(r.given), amount(r.total)
+        views.append(
+            DependenceView(
+                level="action" if by_action else "framework",
+                ref=f"{r.framework}/{r.key}" if by_action else r.framework,
+                framework=r.framework,
+                title=r.title,
+                source=r.source,
+                source_name=r.source_name,
+                currency=r.currency,
+                from_source=given,
+                total=total,
+                share=(given / total).quantize(Decimal("0.0001")),
+                sources=int(r.sources),
+            )
+        )
+    return sorted(views, key=lambda v: (-v.share, -v.from_source, v.ref))
+
+
+def _ending(session: Session, fid: int | None, today: dt.date, until: dt.date) -> list[EndingSourceView]:
+    is_open = action_t.c.status.not_in(CLOSED)
+    query = (
+        sa.select(
+            source_t.c.key,
+            source_t.c.name,
+            source_t.c.kind,
+            source_t.c.currency,
+            source_t.c.ends,
+            source_t.c.amount,
+            raw(sa.func.coalesce(sa.func.sum(allocation_t.c.amount).filter(action_t.c.id.is_not(None)), 0)).label(
+                "allocated"
+            ),
+            sa.func.count(sa.distinct(action_t.c.id)).filter(is_open).label("open_actions"),
+            sa.func.count(sa.distinct(action_t.c.id)).filter(is_open, action_t.c.due > source_t.c.ends).label("past"),
+        )
+        .select_from(
+            source_t.outerjoin(allocation_t, allocation_t.c.source_id == source_t.c.id).outerjoin(
+                action_t,
+                sa.and_(
+                    action_t.c.id == allocation_t.c.action_id,
+                    action_t.c.framework_id == fid if fid is not None else sa.true(),
+                ),
+            )
+        )
+        .where(source_t.c.ends >= today, source_t.c.ends <= until)
+        .group_by(source_t.c.id)
+        .order_by(source_t.c.ends, source_t.c.key)
+    )
+    if fid is not None:
+        query = query.having(sa.func.count(action_t.c.id) > 0)
+    return [
+        EndingSourceView(
+            key=r.key,
+            name=r.name,
+            kind=FundingKind(r.kind),
+            currency=r.currency,
+            ends=r.ends,
+            days_left=(r.ends - today).days,
+            committed=r.amount,
+            allocated=amount(r.allocated),
+            open_actions=int(r.open_actions),
+            running_past_end=int(r.past),
+        )
+        for r in session.execute(query)
+    ]
