@@ -23,7 +23,8 @@ from tests.cli import tracker
 from tests.plans import MINIMAL
 from tests.report_plans import FW, TODAY, seed_riverton
 from tracker.db import read_session, write_session
-from tracker.exports.report_md import BIDI_CONTROLS, md_table, md_text, report_markdown
+from tracker.exports.markdown import BIDI_CONTROLS, md_table, md_text
+from tracker.exports.report_md import report_markdown
 from tracker.models import Action as ActionModel
 from tracker.models import ActionNote, Framework, Indicator, Stakeholder
 from tracker.models import Finding as FindingModel
@@ -66,6 +67,10 @@ HEADINGS = [
     "Actions with a funding gap",
     "Objectives short of money",
     "Funding sources",
+    "Sustainability risks",
+    "Funding cliffs",
+    "Depending on one source",
+    "Sources ending by",
     "Findings not yet answered",
     "Not answered by any goal",
     "Answered only by actions without money",
@@ -372,3 +377,28 @@ def test_report_command_needs_a_framework(db_url: str, engine: Engine) -> None:
     """Without --framework the command says so (usage error, exit 2)."""
     result = tracker("--db", db_url, "report")
     assert result.code == 2 and "--framework" in result.err
+
+
+def test_report_names_the_funding_risks(engine: Engine) -> None:
+    """The leadership group sees the hotline's funding cliff (24,000 USD of a grant that ends before
+    the work), what leans on one source, and the grant that ends within six months, as worked out
+    by hand in tests/funding_plans.py."""
+    from tests.funding_plans import RIVERTON, seed_funding
+    from tests.funding_plans import TODAY as RISK_DAY
+
+    seed_funding(engine)
+    with read_session(engine) as session:
+        data = gather_report(session, framework=RIVERTON, today=RISK_DAY)
+    text = report_markdown(data)
+    _check_markdown(text)
+    lines = text.splitlines()
+    assert "#### Funding cliffs: work due after a source that funds it ends (1)" in lines
+    [cliff] = [line for line in lines if line.startswith("| a2 ") and "Federal prevention grant" in line]
+    assert [c.strip() for c in _cells(cliff)[3:]] == [
+        "2026-06-30", "Federal prevention grant", "2025-09-30", "24,000.00 USD"
+    ]  # fmt: skip
+    dependent = [_cells(line)[0].strip() for line in lines if line.startswith("| riverton/") and "100%" in line]
+    assert dependent == ["riverton/a7", "riverton/a4"]
+    assert "#### Sources ending by 2025-12-01 (6 months)" in lines
+    [ending] = [line for line in lines if line.startswith("| Federal prevention grant ") and "121" in line]
+    assert [c.strip() for c in _cells(ending)[1:]] == ["2025-09-30", "121", "25,000.00 USD", "2", "1"]

@@ -10,10 +10,13 @@ a heading, a list, a link, a code span or emphasis.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 
+from tracker.exports.markdown import block as _block
+from tracker.exports.markdown import day, md_table, md_text, money, number, share
+from tracker.exports.markdown import more as _more
+from tracker.exports.markdown import plural as _plural
+from tracker.exports.report_risks import risks_section
 from tracker.models.enums import Status
 from tracker.services.activity import ActivityItem
 from tracker.services.coverage import FindingGap
@@ -25,127 +28,6 @@ from tracker.services.views import ActionRow
 TITLE_CHARS = 80  # titles are cut to this in tables (the full title is in the tool)
 TEXT_CHARS = 160  # notes, changes and findings in tables
 TABLE_ROWS = 25  # rows of the long tables (funding gaps, sources); the rest are counted
-
-# Characters with a meaning anywhere in a line: escaped with a backslash.
-_ALWAYS = set("\\`*[]|~")
-# Characters that start a block at the beginning of a line (headings, lists,
-# quotes, setext underlines): escaped there.
-_LINE_START = set("#-+=>")
-# Bidirectional overrides and isolates could make a line read differently from
-# what it holds; control characters (ANSI escapes) could rewrite a terminal.
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-
-
-def md_text(text: str | None, *, limit: int | None = None) -> str:
-    """User text as one line of literal Markdown text.
-
-    Whitespace (newlines included) collapses to single spaces; control and
-    bidirectional-override characters go; the text is cut to ``limit``
-    characters with an ellipsis; then ``&``, ``<``, ``>`` become entities (no
-    HTML), Markdown punctuation is backslash-escaped (no emphasis, code span,
-    link, strikethrough or table cell break), ``_`` only where it could emphasise
-    (``snake_case`` stays readable), and a first character that would start a
-    heading, list, quote or numbered list is escaped too.
-    """
-    if not text:
-        return ""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS)
-    )
-    flat = " ".join(kept.split())
-    if limit is not None and len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    out: list[str] = []
-    for i, ch in enumerate(flat):
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch in _ALWAYS or (i == 0 and ch in _LINE_START):
-            out.append("\\" + ch)
-        elif ch == "_":
-            inside = 0 < i < len(flat) - 1 and flat[i - 1].isalnum() and flat[i + 1].isalnum()
-            out.append("_" if inside else "\\_")
-        else:
-            out.append(ch)
-    escaped = "".join(out)
-    # "1." or "1)" at the start of a line opens a numbered list.
-    digits = len(escaped) - len(escaped.lstrip("0123456789"))
-    if 0 < digits <= 9 and escaped[digits : digits + 1] in (".", ")"):
-        escaped = escaped[:digits] + "\\" + escaped[digits:]
-    return escaped
-
-
-def width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font (wide East Asian characters: two)."""
-    total = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return total
-
-
-def md_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, right: Iterable[int] = ()) -> list[str]:
-    """A pipe table whose columns are padded to line up in plain text.
-
-    Cells must already be Markdown (user text through :func:`md_text`);
-    ``right`` lists the columns aligned right (numbers, money). Every row has
-    as many cells as ``headers``.
-    """
-    body = [list(row) for row in rows]
-    for row in body:
-        if len(row) != len(headers):
-            raise ValueError(f"a row has {len(row)} cells for {len(headers)} columns")
-    to_right = set(right)
-    widths = [max([3, width(h), *(width(row[n]) for row in body)]) for n, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = []
-        for n, cell in enumerate(cells):
-            pad = " " * (widths[n] - width(cell))
-            padded.append(pad + cell if n in to_right else cell + pad)
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "| " + " | ".join("-" * (w - 1) + ":" if n in to_right else "-" * w for n, w in enumerate(widths)) + " |"
-    return [line(headers), rule, *(line(row) for row in body)]
-
-
-def money(amount: Decimal | None, currency: str) -> str:
-    """``12,500.00 USD``; "unknown" when the amount is not known."""
-    return "unknown" if amount is None else f"{amount:,.2f} {currency}"
-
-
-def share(value: Decimal | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
-def number(value: Decimal | None) -> str:
-    return "–" if value is None else format(value, "f")
-
-
-def day(value: dt.date | None) -> str:
-    return "–" if value is None else value.isoformat()
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count:,} {word if count == 1 else plural or word + 's'}"
-
-
-def _block(lines: list[str], table: list[str], empty: str) -> None:
-    """A table between blank lines, or a sentence when it has no rows."""
-    lines.append("")
-    lines.extend(table if len(table) > 2 else [empty])
-
-
-def _more(lines: list[str], shown: int, total: int, what: str) -> None:
-    if total > shown:
-        lines.extend(["", f"… and {_plural(total - shown, what)} more (`tracker` lists them all)."])
-
 
 # -- sections -------------------------------------------------------------------------------
 
@@ -333,6 +215,8 @@ def funding_section(funding: FundingData, *, rows: int = TABLE_ROWS) -> list[str
     lines.extend(["", "### Funding sources"])
     _block(lines, _sources_table(funding.sources[:rows]), "No source is allocated to this plan yet.")
     _more(lines, min(len(funding.sources), rows), len(funding.sources), "source")
+    if funding.risks is not None:
+        lines.extend(risks_section(funding.risks, rows=rows))
     return lines
 
 

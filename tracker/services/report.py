@@ -31,6 +31,7 @@ from tracker.services.funding import (
     objective_gaps,
 )
 from tracker.services.indicators import IndicatorProgress, indicator_progress
+from tracker.services.risks import FundingRisks, funding_risks
 from tracker.services.schedule import meetings_of
 from tracker.services.views import ActionRow
 
@@ -96,6 +97,7 @@ class FundingData:
     gaps: tuple[GapView, ...]
     objective_gaps: tuple[ObjectiveGapView, ...]
     sources: tuple[SourceView, ...]
+    risks: FundingRisks | None = None
 
     @property
     def total_gap(self) -> Decimal:
@@ -177,13 +179,16 @@ def changes_since(
     return ChangesSince(since=since, reason=reason, items=tuple(reversed(found)), complete=complete)
 
 
-def funding_data(session: Session, *, framework: str, currency: str) -> FundingData:
-    """The funding gaps of the framework's actions and objectives, and its sources."""
+def funding_data(session: Session, *, framework: str, currency: str, today: dt.date | None = None) -> FundingData:
+    """The funding gaps of the framework's actions and objectives, its sources, and the
+    sustainability risks (funding cliffs, single-source dependence, sources ending soon)
+    with the services' default thresholds."""
     return FundingData(
         currency=currency,
         gaps=tuple(funding_gaps(session, framework=framework, limit=None)),
         objective_gaps=tuple(objective_gaps(session, framework=framework, limit=None)),
         sources=tuple(funding_sources(session, framework=framework)),
+        risks=funding_risks(session, framework=framework, today=today),
     )
 
 
@@ -241,7 +246,7 @@ def gather_report(
         today,
     )
     step("funding")
-    funding = funding_data(session, framework=framework, currency=fw.currency)
+    funding = funding_data(session, framework=framework, currency=fw.currency, today=today)
     step("findings and indicators")
     [coverage] = plan_coverage(session, framework=framework)
     indicators = tuple(indicator_progress(session, framework=framework, today=today))
