@@ -15,6 +15,7 @@ import typer
 
 from tracker.cli.actions import app as actions_app
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.export import export
 from tracker.cli.more import indicators_app, member_app, summary
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(member_app, name="member")
 app.command("summary")(summary)
+app.command("export")(export)
 
 
 @app.callback()
