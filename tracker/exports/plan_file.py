@@ -72,6 +72,11 @@ def plan_data(model: Any) -> Any:
     return model
 
 
+def _printable(line: str) -> str:
+    # YAML refuses control characters even in a comment.
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in line)
+
+
 class PlanTextMismatch(TrackerError):
     """The written plan file would not read back as the plan it was written from (a bug)."""
 
@@ -90,7 +95,7 @@ def plan_yaml(plan: PlanFile, *, comments: Sequence[str] = ()) -> str:
         allow_unicode=True,
         width=100,
     )
-    header = "".join(f"# {line}\n" if line else "#\n" for c in comments for line in c.splitlines() or [""])
+    header = "".join(f"# {_printable(line)}\n" if line else "#\n" for c in comments for line in c.splitlines() or [""])
     text = header + ("\n" if header else "") + body
     check_reads_back(text, plan)
     return text

@@ -36,6 +36,7 @@ from tracker.models import (
     WorkshopParticipant,
 )
 from tracker.models.base import table_of as _t
+from tracker.seeding.apply import derive_horizon, horizon_ends
 from tracker.seeding.plan import (
     ActionIn,
     AllocationIn,
@@ -121,8 +122,38 @@ def plan_of(session: Session, *, framework: str) -> PlanFile:
     Raises `NotFound` for an unknown key and `NotAPlan` if the data does not fit
     the format.
     """
+    try:
+        return _read_plan(session, framework)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        what = exc.title.removesuffix("In").lower()
+        where = ".".join(str(p) for p in first["loc"])
+        raise NotAPlan(
+            f"framework {framework!r} cannot be written as a plan file: {what} {where}: {first['msg']} "
+            "(fix that value in the tool, then export again)."
+        ) from None
+
+
+def _read_plan(session: Session, framework: str) -> PlanFile:
     fid = framework_id(session, framework)
     fw = session.execute(sa.select(framework_t).where(framework_t.c.id == fid)).one()
+    framework_in = FrameworkIn(
+        key=fw.key,
+        city=fw.city,
+        state=fw.state,
+        country=fw.country,
+        title=fw.title,
+        description=_text(fw.description),
+        stage=fw.stage,
+        starts=fw.starts,
+        near_term_months=fw.near_term_months,
+        mid_term_months=fw.mid_term_months,
+        currency=fw.currency,
+        fiscal_year_starts=fw.fiscal_year_starts,
+        meetings=MeetingsIn(rule=fw.meeting_rule, starts=fw.meeting_starts, place=fw.meeting_place)
+        if fw.meeting_rule is not None
+        else None,
+    )
     of_framework = action_t.c.framework_id == fid
     member_ids = sa.select(membership_t.c.member_id).where(membership_t.c.framework_id == fid)
 
@@ -191,7 +222,9 @@ def plan_of(session: Session, *, framework: str) -> PlanFile:
             )
         )
 
-    actions = _actions(session, fid, skey, source_key, links(action_finding_t, "action_id", action_t), refs)
+    actions = _actions(
+        session, framework_in, fid, skey, source_key, links(action_finding_t, "action_id", action_t), refs
+    )
     indicators: dict[int, list[IndicatorIn]] = defaultdict(list)
     for row in session.execute(
         sa.select(indicator_t)
@@ -240,54 +273,30 @@ def plan_of(session: Session, *, framework: str) -> PlanFile:
             sa.select(goal_t).where(goal_t.c.framework_id == fid).order_by(goal_t.c.position, goal_t.c.key)
         )
     ]
-    try:
-        return PlanFile(
-            framework=FrameworkIn(
-                key=fw.key,
-                city=fw.city,
-                state=fw.state,
-                country=fw.country,
-                title=fw.title,
-                description=_text(fw.description),
-                stage=fw.stage,
-                starts=fw.starts,
-                near_term_months=fw.near_term_months,
-                mid_term_months=fw.mid_term_months,
-                currency=fw.currency,
-                fiscal_year_starts=fw.fiscal_year_starts,
-                meetings=MeetingsIn(rule=fw.meeting_rule, starts=fw.meeting_starts, place=fw.meeting_place)
-                if fw.meeting_rule is not None
-                else None,
-            ),
-            stakeholders=[
-                StakeholderIn(key=s.key, name=s.name, sector=s.sector, description=_text(s.description))
-                for s in stakeholders
-            ],
-            members=members,
-            funding_sources=[
-                FundingSourceIn(
-                    key=s.key,
-                    name=s.name,
-                    kind=s.kind,
-                    reference=_text(s.reference),
-                    amount=s.amount,
-                    currency=s.currency,
-                    starts=s.starts,
-                    ends=s.ends,
-                    notes=_text(s.notes),
-                )
-                for s in sources
-            ],
-            workshops=workshops,
-            goals=goals,
-        )
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise NotAPlan(
-            f"framework {framework!r} cannot be written as a plan file: {where}: {first['msg']} "
-            "(fix that value in the tool, then export again)."
-        ) from None
+    return PlanFile(
+        framework=framework_in,
+        stakeholders=[
+            StakeholderIn(key=s.key, name=s.name, sector=s.sector, description=_text(s.description))
+            for s in stakeholders
+        ],
+        members=members,
+        funding_sources=[
+            FundingSourceIn(
+                key=s.key,
+                name=s.name,
+                kind=s.kind,
+                reference=_text(s.reference),
+                amount=s.amount,
+                currency=s.currency,
+                starts=s.starts,
+                ends=s.ends,
+                notes=_text(s.notes),
+            )
+            for s in sources
+        ],
+        workshops=workshops,
+        goals=goals,
+    )
 
 
 def _workshops(session: Session, fid: int, skey: dict[int, str]) -> tuple[list[WorkshopIn], dict[int, str]]:
@@ -343,6 +352,7 @@ def _workshops(session: Session, fid: int, skey: dict[int, str]) -> tuple[list[W
 
 def _actions(
     session: Session,
+    fw: FrameworkIn,
     fid: int,
     skey: dict[int, str],
     source_key: dict[int, str],
@@ -370,6 +380,7 @@ def _actions(
         )
     for allocations in funding.values():
         allocations.sort(key=lambda a: (a.fiscal_year, a.source))
+    ends = horizon_ends(fw)
     actions: dict[int, list[ActionIn]] = defaultdict(list)
     for row in session.execute(sa.select(action_t).where(of_framework).order_by(action_t.c.position, action_t.c.key)):
         actions[row.objective_id].append(
@@ -377,7 +388,10 @@ def _actions(
                 key=row.key,
                 title=row.title,
                 description=_text(row.description),
-                horizon=row.horizon,
+                # Said only where it is not what `tracker seed` derives from `due`, as people write plans.
+                horizon=None
+                if row.due is not None and derive_horizon(fw, row.due, ends) == row.horizon
+                else row.horizon,
                 lead=skey[row.lead_id],
                 partners=sorted(skey[s] for s in partners.get(row.id, ())),
                 status=row.status,  # the current status: a new database starts where this one is
