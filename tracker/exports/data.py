@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -30,3 +31,12 @@ def plain(value: Any) -> Any:
         items = [plain(v) for v in value]
         return sorted(items) if isinstance(value, set | frozenset) else items
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters (tabs and line breaks kept): spreadsheets and
+    calendars cannot show them, and RFC 5545 forbids them."""
+    return _CONTROL.sub("", text)

@@ -14,21 +14,16 @@ meeting, for the calendar to repeat.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
+from tracker.exports.data import without_controls
 from tracker.models.enums import Status
 from tracker.seeding.plan import PlanFile
 from tracker.services.schedule import Meetings
 from tracker.services.views import ActionRow
 
 PRODID = "-//tracker//action plan export//EN"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _clean(text: str) -> str:
-    # Control characters have no place in a calendar line (RFC 5545 forbids them).
-    return _CONTROL.sub("", text)
+_clean = without_controls
 
 
 def uid(kind: str, framework: str, key: str | None = None) -> str:

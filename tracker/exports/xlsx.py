@@ -2,7 +2,8 @@
 
 Every sheet has a frozen header row and an autofilter; amounts are numbers
 formatted with their currency, dates are dates. User text is always written as
-a text cell, never parsed: a title such as ``=HYPERLINK(...)`` stays text.
+a text cell, never parsed: a title such as ``=HYPERLINK(...)`` stays text; control
+characters, which a cell cannot show, are left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from tracker.exports.data import without_controls
 from tracker.services.export_views import WorkbookData
 
 
@@ -187,7 +189,7 @@ class _Writer:
         if value is None:
             return
         if kind == "text":
-            ws.write_string(r, c, str(value))
+            ws.write_string(r, c, without_controls(str(value)))
         elif kind == "date":
             ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), self.date)
         elif kind == "money":

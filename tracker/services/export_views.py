@@ -282,7 +282,7 @@ def workbook_data(session: Session, *, framework: str | None = None) -> Workbook
     """The workbook's sheets, read in one session (one framework's, or every framework's)."""
     return WorkbookData(
         framework=framework,
-        currencies=dict(session.execute(sa.select(framework_t.c.key, framework_t.c.currency)).tuples().all()),
+        currencies={key: code for key, code in session.execute(sa.select(framework_t.c.key, framework_t.c.currency))},
         actions=sheet_actions(session, framework),
         gaps=sheet_gaps(session, framework),
         objective_gaps=sheet_objective_gaps(session, framework),
