@@ -278,3 +278,32 @@ def test_export_help_has_examples_and_says_what_a_plan_file_leaves_out() -> None
     result = tracker("export", "-h")
     assert result.code == 0 and "Example:" in result.out
     assert "Tracking history" in result.out and "not part of a plan file" in result.out
+
+
+def test_progress_goes_to_a_terminal_stderr_and_never_into_the_data(engine: Engine, db_url: str) -> None:
+    """A long export shows where it is on the terminal, while the piped data stays clean."""
+    seed(engine, [load_text(MINIMAL)], actor="t")
+    main, secondary = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [os.path.join(os.path.dirname(sys.executable), "tracker"), "--db", db_url, "export", "-F", "json"],
+            stdout=subprocess.PIPE,
+            stderr=secondary,
+            timeout=120,
+            env={k: v for k, v in os.environ.items() if k != "TRACKER_DB"},
+        )
+        os.close(secondary)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the terminal's other end is closed: all was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(main)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["frameworks"][0]["plan"]["framework"]["key"] == "stamford-ct"
+    assert b"Exporting json" in shown

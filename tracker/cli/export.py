@@ -29,7 +29,19 @@ class ExportFormat(enum.StrEnum):
     ics = "ics"
 
 
-Step = Callable[[str], None]
+class Steps:
+    """Where a long export is, for the progress display: ``expect(n)`` steps, then each one."""
+
+    def __init__(self, show: Callable[[str, int | None], None] | None = None) -> None:
+        self._show = show
+        self._total: int | None = None
+
+    def expect(self, total: int) -> None:
+        self._total = total
+
+    def __call__(self, message: str) -> None:
+        if self._show is not None:
+            self._show(message, self._total)
 
 
 def export(
@@ -95,7 +107,7 @@ def export(
         typer.echo(f"Wrote {fmt.value} of {what} to {target}.")
 
 
-def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: Engine, step: Step) -> str | bytes:
+def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: Engine, step: Steps) -> str | bytes:
     from tracker.services.actions import framework_id
     from tracker.services.plan_export import framework_keys
 
@@ -103,6 +115,7 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
     if framework is not None:
         framework_id(session, framework)  # an unknown key: one sentence, before any work
     keys = [framework] if framework is not None else framework_keys(session)
+    step.expect({"plan": 2, "csv": 1, "xlsx": 6}.get(fmt.value, len(keys) + 1))
     if fmt is ExportFormat.plan:
         assert framework is not None
         return _plan(session, framework, engine, now, step)
@@ -115,6 +128,7 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
         for key in keys:
             step(key)
             exports.append(FrameworkExport(plan_of(session, framework=key), tracking_of(session, framework=key)))
+        step("writing")
         return full_json(exports, exported_at=now)
     if fmt is ExportFormat.csv:
         from tracker.exports.actions import actions_csv
@@ -141,10 +155,11 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
     for key in keys:
         step(key)
         plans.append(plan_of(session, framework=key))
+    step("calendar")
     return calendar_bytes(plans, sheet_actions(session, framework), stamp=now)
 
 
-def _plan(session: Session, framework: str, engine: Engine, now: dt.datetime, step: Step) -> str:
+def _plan(session: Session, framework: str, engine: Engine, now: dt.datetime, step: Steps) -> str:
     from tracker.exports.plan_file import plan_yaml
     from tracker.services.plan_export import plan_of
 
@@ -184,23 +199,33 @@ def _snapshot(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Step]:
-    """A spinner with the current step on stderr, when stderr is a terminal."""
+def _progress(label: str) -> Iterator[Steps]:
+    """A progress bar with the current step on stderr, when stderr is a terminal."""
     if not sys.stderr.isatty():
-        yield lambda _msg: None
+        yield Steps()
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        SpinnerColumn(),
         TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as progress:
         task = progress.add_task(f"Exporting {label}", total=None)
-        yield lambda msg: progress.update(task, description=f"Exporting {label}: {msg}")
+        begun = False
+
+        def show(message: str, total: int | None) -> None:
+            nonlocal begun
+            # Each message starts a step: the one before it is complete.
+            progress.update(task, description=f"Exporting {label}: {message}", total=total, advance=int(begun))
+            begun = True
+
+        yield Steps(show)
+        progress.update(task, completed=progress.tasks[0].total or 0)
 
 
 def _writable(path: Path) -> Path:
