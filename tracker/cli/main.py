@@ -17,6 +17,7 @@ from tracker.cli.actions import app as actions_app
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.funding import app as funding_app
+from tracker.cli.export import export
 from tracker.cli.more import indicators_app, member_app, summary
 from tracker.cli.report import report
 
@@ -42,6 +43,7 @@ app.add_typer(member_app, name="member")
 app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
+app.command("export")(export)
 
 
 @app.callback()

@@ -1,0 +1,269 @@
+"""`tracker export`: a framework as a plan file, or data for other tools, spreadsheets and calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.context import Settings, user_errors
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+
+class ExportFormat(enum.StrEnum):
+    plan = "plan"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    ics = "ics"
+
+
+class Steps:
+    """Where a long export is, for the progress display: ``expect(n)`` steps, then each one."""
+
+    def __init__(self, show: Callable[[str, int | None], None] | None = None) -> None:
+        self._show = show
+        self._total: int | None = None
+
+    def expect(self, total: int) -> None:
+        self._total = total
+
+    def __call__(self, message: str) -> None:
+        if self._show is not None:
+            self._show(message, self._total)
+
+
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-F", help="plan, json, csv, xlsx or ics (see above).", show_default=False),
+    ],
+    framework: Annotated[
+        str | None, typer.Option("--framework", "-f", help="Framework key (default: every framework).")
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (replaced in one step); - or none: stdout."),
+    ] = None,
+) -> None:
+    """Export frameworks for a new database, for scripts, spreadsheets or calendars.
+
+    \b
+    plan  A plan file (YAML) of one framework (--framework is required) that
+          `tracker seed` turns into the same framework in an empty database:
+          stakeholders it uses, members, funding sources, workshops and
+          findings, goals, objectives, indicators, actions with partners,
+          allocations, findings, dates and costs, fiscal year and meetings.
+          Each action's `status` is its status now, so a new database starts
+          where this one is (an action that already exists keeps its own).
+          Tracking history (status changes, notes, plan edits, measurements)
+          is not part of a plan file: use json for it.
+    json  Everything, for other tools: {"format", "version", "exported_at",
+          "frameworks": [{"plan": <the plan file>, "tracking": {"actions":
+          [status, version, completed_on, status_changes, notes, plan_changes],
+          "indicators": [measurements]}}]}. Money and values are exact strings,
+          dates ISO 8601.
+    csv   The actions, as `tracker actions list --csv` writes them.
+    xlsx  A workbook for coordinators: actions, gaps, objective gaps, sources
+          and indicators (needs -o FILE, or a pipe).
+    ics   An iCalendar file: action due dates, workshops and working-group
+          meetings, with stable UIDs so importing again updates the events.
+
+    \b
+    Example: tracker export --format plan --framework stamford-ct -o stamford.yaml
+             tracker export --format xlsx -o report.xlsx
+             tracker export --format json | jq '.frameworks[].plan.framework.key'
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.errors import BadInput
+
+        to_stdout = output in (None, "-")
+        if fmt is ExportFormat.plan and framework is None:
+            raise BadInput("a plan file holds one framework: give --framework KEY (`tracker summary` lists the keys).")
+        if fmt is ExportFormat.xlsx and to_stdout and sys.stdout.isatty():
+            raise BadInput("a workbook is binary, not for the terminal: give -o FILE.xlsx, or pipe it to a file.")
+        target = None if to_stdout else _writable(Path(str(output)))
+        engine = settings.engine()
+        with _snapshot(engine) as session, _progress(fmt.value) as step:
+            data = _build(fmt, session, framework, engine, step)
+        if target is None:
+            typer.echo(data, nl=False)
+            return
+        _write_atomically(target, data if isinstance(data, bytes) else data.encode())
+        what = f"framework {framework}" if framework else "every framework"
+        typer.echo(f"Wrote {fmt.value} of {what} to {target}.")
+
+
+def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: Engine, step: Steps) -> str | bytes:
+    from tracker.services.actions import framework_id
+    from tracker.services.plan_export import framework_keys
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if framework is not None:
+        framework_id(session, framework)  # an unknown key: one sentence, before any work
+    keys = [framework] if framework is not None else framework_keys(session)
+    step.expect({"plan": 2, "csv": 1, "xlsx": 6}.get(fmt.value, len(keys) + 1))
+    if fmt is ExportFormat.plan:
+        assert framework is not None
+        return _plan(session, framework, engine, now, step)
+    if fmt is ExportFormat.json:
+        from tracker.exports.full_json import FrameworkExport, full_json
+        from tracker.services.export_views import tracking_of
+        from tracker.services.plan_export import plan_of
+
+        exports = []
+        for key in keys:
+            step(key)
+            exports.append(FrameworkExport(plan_of(session, framework=key), tracking_of(session, framework=key)))
+        step("writing")
+        return full_json(exports, exported_at=now)
+    if fmt is ExportFormat.csv:
+        from tracker.exports.actions import actions_csv
+        from tracker.services.export_views import sheet_actions
+
+        step("actions")
+        return actions_csv(sheet_actions(session, framework))
+    if fmt is ExportFormat.xlsx:
+        from tracker.exports.xlsx import workbook_bytes
+        from tracker.services.export_views import workbook_data
+
+        step("reading")
+        return workbook_bytes(
+            workbook_data(session, framework=framework),
+            title=f"tracker: {framework or 'every framework'}",
+            comments=_origin(engine, now),
+            progress=step,
+        )
+    from tracker.exports.ics import calendar_bytes
+    from tracker.services.export_views import sheet_actions
+    from tracker.services.plan_export import plan_of
+
+    plans = []
+    for key in keys:
+        step(key)
+        plans.append(plan_of(session, framework=key))
+    step("calendar")
+    return calendar_bytes(plans, sheet_actions(session, framework), stamp=now)
+
+
+def _plan(session: Session, framework: str, engine: Engine, now: dt.datetime, step: Steps) -> str:
+    from tracker.exports.plan_file import plan_yaml
+    from tracker.services.plan_export import plan_of
+
+    step(f"reading {framework}")
+    plan = plan_of(session, framework=framework)
+    step("writing and checking the file")
+    return plan_yaml(
+        plan,
+        comments=(
+            f"Plan of framework {framework}, {_origin(engine, now)}.",
+            "`tracker seed FILE` creates it in a database. Each action's status is its status at",
+            "export time: a new database starts there; an action that already exists keeps its own.",
+            "Not in a plan file: status history, notes, plan edits and measurements (export json).",
+        ),
+    )
+
+
+def _origin(engine: Engine, now: dt.datetime) -> str:
+    from importlib.metadata import version
+
+    from tracker.db import describe
+
+    return f"exported by tracker {version('tracker')} on {now:%Y-%m-%d %H:%M} UTC from {describe(str(engine.url))}"
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Session]:
+    """A read session that sees one state of the database from the first query to the last."""
+    from tracker.db import read_session
+
+    with read_session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            # READ COMMITTED would let a change land between two queries of one export
+            # (SQLite's read transaction is a snapshot already).
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Steps]:
+    """A progress bar with the current step on stderr, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield Steps()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"Exporting {label}", total=None)
+        begun = False
+
+        def show(message: str, total: int | None) -> None:
+            nonlocal begun
+            # Each message starts a step: the one before it is complete.
+            progress.update(task, description=f"Exporting {label}: {message}", total=total, advance=int(begun))
+            begun = True
+
+        yield Steps(show)
+        progress.update(task, completed=progress.tasks[0].total or 0)
+
+
+def _writable(path: Path) -> Path:
+    from tracker.errors import BadInput
+
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file name, for example {path / 'export.out'}.")
+    if not path.parent.is_dir():
+        raise BadInput(f"there is no folder {path.parent} to write {path.name} in; create it or choose another -o.")
+    return path
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a temporary file next to ``path``, then rename it over: a reader sees the old
+    file or the new one, never half of one; an error leaves the old file as it was."""
+    from tracker.errors import BadInput
+
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except PermissionError:
+        raise BadInput(f"cannot write in {path.parent} (permission denied); choose another -o.") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, _mode_for(path))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(path: Path) -> int:
+    # mkstemp makes a private file; give it the mode the file had, or a new file's usual mode.
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
