@@ -17,7 +17,22 @@ def open_app(engine: Engine, login: str | None, *, poll: bool = False) -> Tracke
 
 
 async def settle(app: TrackerApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the database workers are done and the screen shows their results."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
+    """Wait until the database workers are done and the screen shows their results.
+
+    A worker replaced by a newer one of its group (a poll, a filter) ends as
+    cancelled, which is normal: wait again for the one that replaced it.
+    """
+    from textual.worker import WorkerCancelled
+
+    rounds = 0
+    for _ in range(50):  # a bound, should workers keep replacing each other
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            await pilot.pause()
+            continue
         await pilot.pause()
+        rounds += 1
+        if rounds == 3:
+            return
+    raise AssertionError("the app's workers kept being cancelled and replaced")
