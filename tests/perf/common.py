@@ -95,7 +95,18 @@ def p95(values: Sequence[float]) -> float:
 
 
 def peak_rss() -> int:
-    """The peak resident set size of this process, in bytes."""
+    """The peak resident set size of this process, in bytes.
+
+    On Linux from VmHWM: ``ru_maxrss`` survives exec, so a child spawned by a
+    process that held the generated plans would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # macOS: bytes; Linux: KiB
 

@@ -36,7 +36,7 @@ MAX_RATIO = 1.3
 CHILD = r"""
 import time
 T0 = time.perf_counter()
-import asyncio, json, resource, sys
+import asyncio, json, sys
 
 KIND, DB, LOGIN = sys.argv[1], sys.argv[2], sys.argv[3]
 SIZE = (int(sys.argv[4]), int(sys.argv[5]))
@@ -87,8 +87,6 @@ else:
     from tracker.cli.main import app as cli
 
     cli(["--db", DB] + (["--as", LOGIN] if LOGIN else []), standalone_mode=False)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-MARKS["peak"] = peak if sys.platform == "darwin" else peak * 1024
 print("BENCH " + json.dumps(MARKS), flush=True)
 """
 
