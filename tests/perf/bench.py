@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/perf/bench.py                          # 100,000 actions, medians of 3
     .venv/bin/python tests/perf/bench.py --actions 2000 --repeat 1 --changes 30   # smoke run
-    .venv/bin/python tests/perf/bench.py --only seed,writers --db /tmp/bench.db    # some rows, kept file
+    .venv/bin/python tests/perf/bench.py --only seed,writers --db bench.db    # some rows, file kept
 
 The plans are generated once (generate.py); the seeding measurement's first
 database becomes the shared one every later measurement reads (or ``--db``,
