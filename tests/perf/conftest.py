@@ -1,3 +1,3 @@
-"""Benchmarks, not tests: run them by hand (see bench_seed.py); pytest collects nothing here."""
+"""Benchmarks, not tests: run them by hand (see bench.py); pytest collects nothing here."""
 
 collect_ignore_glob = ["*.py"]

@@ -231,7 +231,7 @@ def generate_plans(
     total (each member belongs to one framework, affiliated with one or two of
     its stakeholders). An action holds at most ``funding_sources * FISCAL_YEARS``
     allocations, so scale ``allocations`` down with ``actions`` (the command
-    line and bench_seed.py use three per action). Raises ValueError for
+    line and bench.py use three per action). Raises ValueError for
     impossible combinations.
     """
     if frameworks < 1 or actions < 0 or allocations < 0 or members < 0:

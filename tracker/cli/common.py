@@ -46,7 +46,34 @@ def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
 
 
 def echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    typer.echo(json_text(data))
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def json_text(data: Any) -> str:
+    """JSON laid out for reading and grepping: a document's fields one per line, and
+    the items of a list field one per line, each on a single line.
+
+    ``json.dumps(indent=2)`` switches to the pure-Python encoder, which took a
+    third of `actions list --json` at 10,000 actions; every line here comes from
+    the C encoder (the layout is whitespace only: the data are the same).
+    """
+    encode = _ENCODER.encode
+    if isinstance(data, list) and data:
+        return "[\n" + ",\n".join(f"  {encode(item)}" for item in data) + "\n]"
+    if not isinstance(data, dict) or not data:
+        return encode(data)
+    fields = []
+    for key, value in data.items():
+        name = encode({key: 0})[1:-4]  # the key as json writes it: '{"key": 0}' -> '"key"'
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {encode(item)}" for item in value)
+            fields.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            fields.append(f"  {name}: {encode(value)}")
+    return "{\n" + ",\n".join(fields) + "\n}"
 
 
 def date_option(text: str | None, *, end_of_month: bool = False) -> Any:

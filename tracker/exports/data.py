@@ -6,8 +6,15 @@ import dataclasses
 import datetime as dt
 import enum
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+# How to convert each type, worked out once per type: asking `dataclasses.fields`
+# and a chain of isinstance checks for every value cost more than the rest of a
+# 10,000-action JSON export.
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def plain(value: Any) -> Any:
@@ -15,22 +22,32 @@ def plain(value: Any) -> Any:
 
     Money stays a string ("15000.00") so that no script reads it as a float.
     """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")  # plain digits: a measured 10 comes back normalised as 1E+1
-    if isinstance(value, dict):
-        return {str(plain(k)): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [plain(v) for v in value]
-        return sorted(items) if isinstance(value, set | frozenset) else items
-    return value
+    kind = type(value)
+    if kind in _SCALARS:  # exact types: enums that are also str or int are converted below
+        return value
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda value: {name: plain(getattr(value, name)) for name in names}
+    if issubclass(kind, enum.Enum):
+        return lambda value: value.value
+    if issubclass(kind, dt.date):  # datetimes too
+        return lambda value: value.isoformat()
+    if issubclass(kind, Decimal):
+        return lambda value: format(value, "f")  # plain digits: a measured 10 comes back normalised as 1E+1
+    if issubclass(kind, dict):
+        return lambda value: {str(plain(k)): plain(v) for k, v in value.items()}
+    if issubclass(kind, set | frozenset):
+        return lambda value: sorted(plain(v) for v in value)
+    if issubclass(kind, list | tuple):
+        return lambda value: [plain(v) for v in value]
+    return lambda value: value
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
