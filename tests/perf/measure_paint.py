@@ -10,9 +10,11 @@ replaced in the child, for both apps, by the same coroutine --
 ``run_test(headless=True, size=(120, 40))``, then ``await app.screen.wait_for_refresh()``.
 
 * reference: a bare Textual app whose only widget is one ``Static``;
-* tracker: ``tracker --db FILE --as LOGIN`` (typer, `Settings.engine` with its
-  schema check, the member, ``make_app(engine, member)`` with polling on, as
-  `tracker.cli.tui.open_app` does), every import inside the timed region.
+* tracker: ``tracker --db FILE --as LOGIN`` as the console script runs it
+  (`tracker.cli.entry.run`: the app's first screen, then the database opened
+  by a worker with `Settings.engine` and its schema check and the member, and
+  polling on, as `tracker.cli.tui.open_app` does), every import inside the
+  timed region.
 """
 
 from __future__ import annotations
@@ -84,9 +86,11 @@ if KIND == "bare":
 
     Bare().run()
 else:
-    from tracker.cli.main import app as cli
+    # What the `tracker` console script runs, with the command line a person types.
+    sys.argv = ["tracker", "--db", DB] + (["--as", LOGIN] if LOGIN else [])
+    from tracker.cli.entry import run as tracker
 
-    cli(["--db", DB] + (["--as", LOGIN] if LOGIN else []), standalone_mode=False)
+    tracker()
 print("BENCH " + json.dumps(MARKS), flush=True)
 """
 

@@ -16,8 +16,8 @@ import typer
 from tracker.cli.actions import app as actions_app
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
-from tracker.cli.funding import app as funding_app
 from tracker.cli.export import export
+from tracker.cli.funding import app as funding_app
 from tracker.cli.more import indicators_app, member_app, summary
 from tracker.cli.report import report
 

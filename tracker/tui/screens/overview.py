@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from tracker.models.enums import Status
 from tracker.tui.loading import load
@@ -28,32 +28,47 @@ def bar(share: float | None, width: int = BAR) -> Text:
 
 class OverviewScreen(Screen[None]):
     BINDINGS = [Binding("enter", "open", "Open framework", show=True)]
+    _frameworks: Any = None  # the table, once the first data came
 
     def compose(self) -> ComposeResult:
+        # The first screen anyone sees: the title and a line while the database opens
+        # (in a worker). The table and the footer come with the data, so that this
+        # screen paints as soon as a bare Textual app does.
         yield Header()
         yield Static("Frameworks · ○ planned ◐ in progress ✖ blocked ● done – cancelled", id="overview-title")
-        yield DataTable(id="frameworks", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static("Opening the database…", id="overview-loading")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        self.load()
+
+    def refresh_data(self) -> None:
+        self.load()
+
+    def _table(self) -> Any:
+        """The frameworks table, made when the first data arrives (with the footer)."""
+        from textual.widgets import DataTable
+
+        if self._frameworks is not None:
+            return self._frameworks
+        table: DataTable[Any] = DataTable(id="frameworks", cursor_type="row", zebra_stripes=True)
+        self._frameworks = table
         # The most telling columns first: at 80 columns the rest scrolls sideways.
         for label in (
             "framework", "progress", "blocked", "overdue", "stale", "actions", "by status", "funding", "next due",
             "next meeting", "city", "stage",
         ):  # fmt: skip
             table.add_column(label, key=label)
-        self.load()
-
-    def refresh_data(self) -> None:
-        self.load()
+        self.query_one("#overview-loading").remove()
+        self.mount(table, Footer())
+        table.focus()
+        return table
 
     @work(thread=True, exclusive=True, group="overview")
     def load(self) -> None:
         load(self, lambda data: data.overview(), self.show)
 
     def show(self, rows: list[Any]) -> None:
-        table = self.query_one(DataTable)
+        table = self._table()
         keep = table.cursor_row
         table.clear()
         for r in rows:
@@ -81,13 +96,12 @@ class OverviewScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
 
-    @on(DataTable.RowSelected)
-    def selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: Any) -> None:
         self.open(str(event.row_key.value))
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
+        table = self._frameworks
+        if table is not None and table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             self.open(str(key))
 
