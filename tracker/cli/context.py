@@ -101,10 +101,17 @@ def user_errors() -> Iterator[None]:
     except Exception as exc:
         # SQLAlchemy is imported only when something failed: commands that never
         # touch the database (and the app's first paint) do not pay for it.
-        from sqlalchemy.exc import OperationalError, SQLAlchemyError
+        from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            # The server went away after the command connected (SQLAlchemy saw a disconnect).
+            fail("the database server cannot be reached (the connection was lost); nothing was changed.")
         if isinstance(exc, OperationalError):
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if "readonly database" in detail:  # SQLite: file or folder not writable, or opened mode=ro
+                fail(
+                    "the database is read-only (check the permissions of the file and its folder); nothing was changed."
+                )
             fail(f"the database could not be used: {detail}; nothing was changed.")
         if isinstance(exc, SQLAlchemyError):
             original = getattr(exc, "orig", None)
