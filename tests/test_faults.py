@@ -9,20 +9,32 @@ the server is back.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import PG_URL
-from tracker.db import make_engine, upgrade
+from tests.cli import tracker
+from tests.conftest import PG_URL, REPO
+from tests.tracking import CONVENE, seeded
+from tests.tui import open_app, settle
+from tracker.db import make_engine, read_session, upgrade, write_session
 from tracker.models import metadata
+from tracker.models.enums import Status
+from tracker.services import tracking
+from tracker.services.actions import get_action
+from tracker.services.members import find_member
+from tracker.tui.widgets.action_list import ActionList
 
 TRACKER = str(Path(sys.executable).parent / "tracker")
 ACTIONS = 1000
@@ -146,3 +158,136 @@ def test_a_seed_killed_at_any_point_leaves_all_of_the_import_or_none(tmp_path: P
     assert proc.wait(timeout=120) == 0
     assert _integrity(last_half_way) == "ok"
     assert _counts(last_half_way) == full
+
+
+def _add_note(engine: Any, ref: str, login: str, text: str) -> None:
+    with write_session(engine) as session:
+        member = find_member(session, login)
+        assert member is not None
+        tracking.add_note(session=session, actor=member, ref=ref, text=text)
+
+
+# -- a PostgreSQL server that goes away ------------------------------------------------------
+
+
+class ThrowawayServer:
+    """A second PostgreSQL server of our own (.ci/pg), to stop and start under a running client."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        started = subprocess.run(
+            ["bash", str(REPO / ".ci" / "pg"), "start", str(folder)], capture_output=True, text=True, timeout=180
+        )
+        assert started.returncode == 0, started.stderr
+        line = next(x for x in started.stdout.splitlines() if x.startswith("export TRACKER_TEST_PG="))
+        self.url = line.split("=", 1)[1].strip("'")
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(REPO / ".ci" / "pg"), "stop", str(self.folder)], capture_output=True, timeout=120)
+
+    def start_again(self) -> None:
+        """Start the stopped server on its data (`.ci/pg start` only makes new ones)."""
+        pg_ctl = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))[-1]
+        data, log = self.folder / "data", self.folder / "postgres.log"
+        started = subprocess.run(
+            ["runuser", "-u", "postgres", "--", pg_ctl, "start", "-w", "-t", "60", "-D", str(data), "-l", str(log)],
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert started.returncode == 0, started.stderr
+
+
+@pytest.fixture
+def server() -> Iterator[ThrowawayServer]:
+    if not PG_URL:
+        pytest.skip("needs PostgreSQL: runs when TRACKER_TEST_PG is set (CI's second pass)")
+    folder = Path(tempfile.mkdtemp(prefix="pg"))  # short: the socket path must stay under 107 bytes
+    own = ThrowawayServer(folder)
+    engine = make_engine(own.url)
+    upgrade(engine)
+    seeded(engine)
+    engine.dispose()
+    yield own
+    own.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_cli_says_in_one_sentence_that_the_server_cannot_be_reached(server: ThrowawayServer) -> None:
+    """With the server down, reading and writing commands end with exit 1 and one sentence."""
+    assert tracker("--db", server.url, "actions", "list").code == 0
+    server.stop()
+    for command in (["actions", "list"], ["--as", "domus", "actions", "set-status", CONVENE, "in_progress"]):
+        result = tracker("--db", server.url, *command)
+        assert result.code == 1, result
+        lines = result.err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("tracker: Cannot reach the database server for postgresql")
+        assert "(is it running?)" in lines[0] and "Traceback" not in result.err + result.out
+
+
+async def test_the_app_survives_the_server_going_away_and_coming_back(server: ThrowawayServer) -> None:
+    """The server stops under a member who is typing: the app says the connection is lost,
+    keeps the search text and the status change with its note, and when the server is back
+    it says so by itself, the kept change can be applied, and fresh data shows."""
+    engine = make_engine(server.url)
+    app = open_app(engine, "domus", poll=True)
+    said: list[tuple[str, str]] = []
+    notify = app.notify
+
+    def recording_notify(message: str, *, title: str = "", **kwargs: Any) -> None:
+        said.append((title, message))
+        notify(message, title=title, **kwargs)
+
+    app.notify = recording_notify  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("a")
+            await settle(app, pilot)
+            await pilot.press("slash", *"Convene")
+            await pilot.pause(0.5)
+            await settle(app, pilot)
+            actions = app.screen.query_one(ActionList)
+            assert actions.total == 1
+            await pilot.press("enter", "enter")  # leave the search box, open the action
+            await settle(app, pilot)
+            assert type(app.screen).__name__ == "ActionDetailScreen"
+
+            server.stop()
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.press("enter", "down", "enter", "tab", *"kick-off held", "enter")  # in progress + note
+            await settle(app, pilot)
+            assert [t for t, _ in said].count("Connection lost") == 1  # said once, not at every failed poll
+            assert any("Not saved" in m for _, m in said), (said, app.screen)
+            assert type(app.screen).__name__ == "ActionDetailScreen"
+
+            server.start_again()
+            for _ in range(100):  # the poll notices by itself (once a second)
+                if any(t == "Connected" for t, _ in said):
+                    break
+                await pilot.pause(0.1)
+            assert ("Connected", "The database is back.") in said
+
+            await pilot.press("s")  # the dialog opens with what was chosen and typed
+            await pilot.pause()
+            assert app.screen.query_one("#note").value == "kick-off held"  # type: ignore[attr-defined]
+            assert app.screen.query_one("#status").value == Status.in_progress  # type: ignore[attr-defined]
+            await pilot.press("tab", "enter")
+            await settle(app, pilot)
+            with read_session(engine) as session:
+                assert get_action(session, CONVENE).row.status == Status.in_progress
+
+            # Someone else's change after the outage reaches the screen through the poll.
+            _add_note(engine, CONVENE, "city", "after the outage")
+            for _ in range(50):
+                if "after the outage" in str(app.screen.query_one("#detail").render()):
+                    break
+                await pilot.pause(0.1)
+            assert "after the outage" in str(app.screen.query_one("#detail").render())
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert app.screen.query_one("#search").value == "Convene"  # type: ignore[attr-defined]
+            assert app.screen.query_one(ActionList).total == 1
+    finally:
+        engine.dispose()
