@@ -70,8 +70,15 @@ class Settings:
             self._engines.pop().dispose()
 
 
+def _say(text: str) -> None:
+    """One line on stderr; control characters from user input (a key, a ref) shown as symbols."""
+    from tracker.text import visible_controls
+
+    print(visible_controls(text), file=sys.stderr)
+
+
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    print(f"tracker: {message}", file=sys.stderr)
+    _say(f"tracker: {message}")
     raise SystemExit(code)
 
 
@@ -86,7 +93,7 @@ def user_errors() -> Iterator[None]:
         yield
     except TrackerError as exc:
         for problem in getattr(exc, "problems", None) or ():  # a plan file's located problems
-            print(problem, file=sys.stderr)
+            _say(str(problem))
         if not hasattr(exc, "problems"):
             fail(exc.message, exc.exit_code)
         exc_problems = exc.problems  # type: ignore[attr-defined]
