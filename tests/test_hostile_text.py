@@ -43,7 +43,9 @@ TITLES = (MARKUP, ESCAPES, CONTROLS, *FORMULAS)
 
 def _set_title(engine: Engine, key: str, title: str) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.text("UPDATE action SET title = :t, description = :t WHERE key = :k"), {"t": title, "k": key})
+        conn.execute(
+            sa.text("UPDATE action SET title = :t, description = :d WHERE key = :k"), {"t": title, "d": title, "k": key}
+        )
 
 
 def _add_note(engine: Engine, ref: str, login: str, text: str) -> None:
