@@ -297,3 +297,46 @@ async def test_the_app_survives_the_server_going_away_and_coming_back(server: Th
             assert app.screen.query_one(ActionList).total == 1
     finally:
         engine.dispose()
+
+
+def test_a_connection_lost_during_a_command_is_one_sentence(engine: Any, db_url: str) -> None:
+    """The server drops the connection while a status change waits for its lock: the command
+    says the server cannot be reached, in one sentence, and the change is not half made."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL: a server-side disconnect (pg_terminate_backend)")
+    import sqlalchemy as sa
+
+    seeded(engine)
+    with read_session(engine) as session:
+        history = get_action(session, CONVENE).history
+    env = {**os.environ, "TRACKER_USER": "domus"}
+    with engine.connect() as holder:
+        holder.execute(sa.text("SELECT id FROM action WHERE key = 'convene' FOR UPDATE"))  # hold the row
+        proc = subprocess.Popen(
+            [TRACKER, "--db", db_url, "actions", "set-status", CONVENE, "in_progress", "-m", "lost"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        waiting = None
+        for _ in range(400):  # a new transaction each time: pg_stat_activity is a snapshot per transaction
+            with engine.connect() as watcher:
+                waiting = watcher.execute(
+                    sa.text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                ).scalar()
+                if waiting is not None:
+                    watcher.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": waiting})
+                    break
+            time.sleep(0.05)
+        assert waiting is not None, "the command never waited for the lock"
+        out, err = proc.communicate(timeout=60)
+        holder.rollback()
+    assert proc.returncode == 1, (out, err)
+    assert err == "tracker: the database server cannot be reached (the connection was lost); nothing was changed.\n"
+    with read_session(engine) as session:
+        detail = get_action(session, CONVENE)
+    assert detail.row.status == Status.planned and detail.history == history
