@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from textual.geometry import Region
 
 from tests.cli import tracker
-from tests.tracking import CONVENE, REPORTING, seeded
+from tests.tracking import CONVENE, seeded
 from tests.tui import open_app, settle
 from tracker.db import read_session, write_session
 from tracker.services import tracking
@@ -118,7 +118,6 @@ async def test_the_whole_screen_sent_to_the_terminal_holds_no_user_escape(engine
         written = "".join(segment.text for strip in update.strips for segment in strip)  # type: ignore[attr-defined]
         assert "\x1b]8;;http://x" not in written and "\x1b[31mRED" not in written
         assert "␛[31mRED" in written
-    assert REPORTING
 
 
 # -- the command line -----------------------------------------------------------------------
