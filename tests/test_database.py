@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from tests.cli import tracker
+from tests.cli import tracker, tracker_process
 from tracker.db import (
     check_schema,
     current_revision,
@@ -131,7 +131,7 @@ def test_bad_database_urls_get_one_sentence(tmp_path: Path) -> None:
     result = tracker("--db", str(tmp_path / "no" / "such" / "dir" / "t.db"), "db", "upgrade")
     assert result.code == 1 and "does not exist" in result.err
     result = tracker("--db", "postgresql://nobody@/nodb?host=/nonexistent", "db", "upgrade")
-    assert result.code == 1 and result.err.startswith("tracker: Cannot open the database")
+    assert result.code == 1 and result.err.startswith("tracker: Cannot reach the database server for postgresql")
     assert "Traceback" not in result.err
 
 
@@ -140,3 +140,130 @@ def test_the_head_revision_constant_matches_the_migrations() -> None:
     from tracker.db.migrate import HEAD_REVISION
 
     assert head_revision() == HEAD_REVISION
+
+
+# -- disk and permission trouble: one sentence, non-zero exit, the file untouched ----------------
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _seeded_sqlite(path: Path) -> Path:
+    """A migrated, seeded SQLite file with members, checkpointed into one file."""
+    from tests.tracking import seeded
+
+    engine = make_engine(str(path))
+    upgrade(engine)
+    seeded(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
+WRITES = (
+    ["seed", "seed/stamford-ct.yaml"],
+    ["--as", "domus", "actions", "set-status", "stamford-ct/convene", "in_progress", "-m", "started"],
+)
+
+
+def _refused(db: str, command: list[str], *, says: str, path: Path) -> None:
+    before = _sha(path)
+    result = tracker("--db", db, *command)
+    assert result.code != 0, (command, result)
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tracker: ") and says in lines[0], (command, result.err)
+    assert "Traceback" not in result.err + result.out
+    assert _sha(path) == before, f"{command} changed the file"
+
+
+def _permissions_apply() -> list[str]:
+    """A command prefix under which file permissions bind: none needed for a normal user;
+    for root (as in CI), setpriv dropping the capabilities that let root ignore them."""
+    import os
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    drop = "-dac_override,-dac_read_search"
+    if setpriv is None:
+        pytest.skip("root ignores file permissions, and setpriv (util-linux) is not there to drop that right")
+    prefix = [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}"]
+    if subprocess.run([*prefix, "true"], capture_output=True).returncode != 0:
+        pytest.skip("root ignores file permissions, and setpriv cannot drop that right here")
+    return prefix
+
+
+def test_a_read_only_database_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    """A database file the user may not write (chmod 0444): writing commands say so in
+    one sentence and leave the file as it was; reading still works. Run as a real
+    process without the right to ignore permissions (root has it, and CI runs as root)."""
+    import stat
+    import subprocess
+    import sys
+
+    prefix = _permissions_apply()
+    path = _seeded_sqlite(tmp_path / "plans.db")
+    path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    before = _sha(path)
+    command = [*prefix, str(Path(sys.executable).parent / "tracker"), "--db", str(path)]
+    try:
+        for args in WRITES:
+            result = subprocess.run([*command, *args], capture_output=True, text=True, timeout=60)
+            assert result.returncode == 1, (args, result)
+            assert result.stderr == (
+                "tracker: the database is read-only (check the permissions of the file and its folder); "
+                "nothing was changed.\n"
+            )
+            assert _sha(path) == before
+        listed = subprocess.run([*command, "actions", "list", "--json"], capture_output=True, text=True, timeout=60)
+        assert listed.returncode == 0 and '"total": 2' in listed.stdout, listed.stderr
+    finally:
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert _sha(path) == before
+
+
+def test_a_database_opened_read_only_refuses_writes_in_one_sentence(tmp_path: Path) -> None:
+    """SQLite opened read-only (a URI with mode=ro, e.g. a shared copy): SQLite itself
+    refuses the write, as for a read-only file, whoever runs tracker (root included)."""
+    path = _seeded_sqlite(tmp_path / "plans.db")
+    url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    for command in WRITES:
+        _refused(url, command, says="the database is read-only", path=path)
+    listed = tracker("--db", url, "actions", "list", "--json")
+    assert listed.code == 0 and '"total": 2' in listed.out
+
+
+def test_a_missing_folder_in_the_database_path_is_one_sentence(tmp_path: Path) -> None:
+    """--db in a folder that does not exist: every command says so, creates nothing."""
+    db = tmp_path / "no" / "such" / "dir" / "plans.db"
+    for command in (*WRITES, ["actions", "list"], ["summary"]):
+        result = tracker("--db", str(db), *command)
+        assert result.code == 1, (command, result)
+        assert result.err.strip() == (
+            f"tracker: The folder {db.parent} for the database file does not exist; "
+            "create it or give another --db path."
+        )
+    assert not (tmp_path / "no").exists()
+    opened = tracker_process("--db", str(db))  # the app itself, as a person starts it
+    assert opened.code == 1 and "for the database file does not exist" in " ".join(opened.err.split())
+    assert "Traceback" not in opened.err
+
+
+def test_a_database_from_a_newer_tracker_is_left_byte_for_byte(tmp_path: Path) -> None:
+    """A file stamped by a newer tracker (an unknown revision): seed, set-status, list and
+    the app refuse in one sentence and the file keeps every byte."""
+    path = _seeded_sqlite(tmp_path / "plans.db")
+    engine = make_engine(str(path))
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'ffff9999'"))
+    engine.dispose()
+    for command in (*WRITES, ["actions", "list"], ["db", "upgrade"]):
+        _refused(str(path), command, says="was written by a newer version of tracker", path=path)
+    before = _sha(path)
+    opened = tracker_process("--db", str(path))
+    assert opened.code == 1 and "was written by a newer version of tracker" in " ".join(opened.err.split())
+    assert _sha(path) == before

@@ -70,8 +70,15 @@ class Settings:
             self._engines.pop().dispose()
 
 
+def _say(text: str) -> None:
+    """One line on stderr; control characters from user input (a key, a ref) shown as symbols."""
+    from tracker.text import visible_controls
+
+    print(visible_controls(text), file=sys.stderr)
+
+
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    print(f"tracker: {message}", file=sys.stderr)
+    _say(f"tracker: {message}")
     raise SystemExit(code)
 
 
@@ -86,7 +93,7 @@ def user_errors() -> Iterator[None]:
         yield
     except TrackerError as exc:
         for problem in getattr(exc, "problems", None) or ():  # a plan file's located problems
-            print(problem, file=sys.stderr)
+            _say(str(problem))
         if not hasattr(exc, "problems"):
             fail(exc.message, exc.exit_code)
         exc_problems = exc.problems  # type: ignore[attr-defined]
@@ -101,10 +108,17 @@ def user_errors() -> Iterator[None]:
     except Exception as exc:
         # SQLAlchemy is imported only when something failed: commands that never
         # touch the database (and the app's first paint) do not pay for it.
-        from sqlalchemy.exc import OperationalError, SQLAlchemyError
+        from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            # The server went away after the command connected (SQLAlchemy saw a disconnect).
+            fail("the database server cannot be reached (the connection was lost); nothing was changed.")
         if isinstance(exc, OperationalError):
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            if "readonly database" in detail:  # SQLite: file or folder not writable, or opened mode=ro
+                fail(
+                    "the database is read-only (check the permissions of the file and its folder); nothing was changed."
+                )
             fail(f"the database could not be used: {detail}; nothing was changed.")
         if isinstance(exc, SQLAlchemyError):
             original = getattr(exc, "orig", None)

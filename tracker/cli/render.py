@@ -14,6 +14,17 @@ from tracker.services.views import ActionDetail, ActionRow
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
+
+
+def _text(value: str, style: str = "") -> Text:
+    """User text for Rich: never read as markup, and its control characters (an
+    escape sequence in a title, say) shown as symbols instead of reaching the terminal."""
+    from rich.text import Text
+
+    from tracker.text import visible_controls
+
+    return Text(visible_controls(value, keep="\n\t"), style=style)
 
 
 def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
@@ -40,7 +51,6 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
     """A table of frameworks; user text goes in as Text, so markup in it stays literal."""
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title="Frameworks", title_justify="left")
     for column in (
@@ -71,15 +81,15 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
                 f" (+{s.actions_without_cost} unknown)" if s.actions_without_cost else ""
             )
         table.add_row(
-            Text(s.key),
-            Text(place),
-            Text(s.stage.value),
+            _text(s.key),
+            _text(place),
+            _text(s.stage.value),
             str(s.goals),
             str(s.objectives),
             str(s.actions),
             progress,
             str(s.findings),
-            Text(cost),
+            _text(cost),
         )
     Console().print(table)
 
@@ -100,9 +110,8 @@ def _money(value: object) -> str:
 def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out: Console) -> None:
     """A table of actions; titles and names go in as Text, so markup in them stays literal."""
     from rich.table import Table
-    from rich.text import Text
 
-    table = Table(title=Text(f"{len(rows)} of {total} actions: {described}"), title_justify="left")
+    table = Table(title=_text(f"{len(rows)} of {total} actions: {described}"), title_justify="left")
     # Rich cannot shrink unwrapped cells below their length: share the width out here.
     room = max(out.width - 16, 60)  # 16: borders and padding of five columns
     one_framework = len({r.framework for r in rows}) <= 1
@@ -119,17 +128,16 @@ def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out:
         late = (" overdue" if due_w >= 18 else " !") if r.overdue else ""
         due = "" if r.due is None else r.due.isoformat() + late
         table.add_row(
-            Text(ref),
-            Text(r.title),
-            Text(STATUS_MARK[r.status.value]),
-            Text(r.lead.name),
-            Text(due, style="bold" if r.overdue else ""),
+            _text(ref),
+            _text(r.title),
+            _text(STATUS_MARK[r.status.value]),
+            _text(r.lead.name),
+            _text(due, style="bold" if r.overdue else ""),
         )
     out.print(table)
 
 
 def print_action(detail: ActionDetail, *, out: Console) -> None:
-    from rich.text import Text
 
     r = detail.row
     lines = [
@@ -153,12 +161,12 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
         ("findings", ", ".join(detail.findings) or "none"),
     ]
     for label, value in lines:
-        out.print(Text(f"{label:>10}  ") + Text(value))
+        out.print(_text(f"{label:>10}  ") + _text(value))
     if detail.description:
-        out.print(Text(f"{'':>10}  ") + Text(detail.description))
+        out.print(_text(f"{'':>10}  ") + _text(detail.description))
     for a in detail.allocations:
         out.print(
-            Text(
+            _text(
                 f"{'funding':>10}  {a.source_name} ({a.source_key}) FY{a.fiscal_year}: {_money(a.amount)} {a.currency}"
             )
         )
@@ -166,7 +174,6 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
 
 
 def print_history(detail: ActionDetail, *, out: Console) -> None:
-    from rich.text import Text
 
     events: list[tuple[object, Text]] = []
     for c in detail.history:
@@ -175,20 +182,19 @@ def print_history(detail: ActionDetail, *, out: Console) -> None:
             line += " (applied over a newer change)"
         if c.note:
             line += f": {c.note}"
-        events.append((c.at, Text(line)))
+        events.append((c.at, _text(line)))
     for n in detail.notes:
-        events.append((n.at, Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}")))
+        events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}")))
     if not events:
-        out.print(Text(f"{detail.row.ref}: no status changes or notes yet"))
+        out.print(_text(f"{detail.row.ref}: no status changes or notes yet"))
         return
-    out.print(Text(f"history of {detail.row.ref}:"))
+    out.print(_text(f"history of {detail.row.ref}:"))
     for _at, text in sorted(events, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
-        out.print(Text("  ") + text)
+        out.print(_text("  ") + text)
 
 
 def print_summaries(summaries: Sequence[FrameworkSummary], *, out: Console) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(title="Plan health", title_justify="left")
     for column in ("framework", "actions", "done", "active", "blocked", "overdue", "stale"):
@@ -203,7 +209,7 @@ def print_summaries(summaries: Sequence[FrameworkSummary], *, out: Console) -> N
     for s in summaries:
         done = s.by_status.get(Status.done, 0)
         table.add_row(
-            Text(s.key),
+            _text(s.key),
             str(s.actions),
             f"{done} ({'-' if s.progress is None else f'{s.progress:.0%}'})",
             str(s.by_status.get(Status.in_progress, 0)),

@@ -125,6 +125,12 @@ class _connect:
         try:
             self.connection = self.engine.connect()
         except (OperationalError, ProgrammingError) as exc:
+            if self.engine.dialect.name == "postgresql" and "FATAL" not in _first_line(exc):
+                # No server answered at that address (stopped, wrong host or socket); a server
+                # that answered and refused (no such database, bad password) says FATAL.
+                raise DatabaseUnavailable(
+                    f"Cannot reach the database server for {_where(self.engine)} (is it running?): {_first_line(exc)}."
+                ) from None
             raise DatabaseUnavailable(f"Cannot open the database {_where(self.engine)}: {_first_line(exc)}.") from None
         return self.connection
 

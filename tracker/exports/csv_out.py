@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tracker.text import visible_controls
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -14,10 +16,17 @@ def safe_cell(value: Any) -> str:
     """The text of a cell; one starting like a formula gets a leading apostrophe.
 
     Spreadsheets run ``=HYPERLINK(...)`` and friends from CSV; a title typed by a
-    user must stay text (OWASP's CSV injection advice).
+    user must stay text (OWASP's CSV injection advice). Control characters other
+    than line breaks and tabs (an escape sequence, say, which acts when the file
+    is shown in a terminal) are written as visible symbols (ESC as ␛). A carriage
+    return becomes a line feed: the writer quotes cells with line feeds only, and
+    readers split rows at a bare CR, so an unquoted ``x\r=1`` would start a new row
+    with a live formula.
     """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return visible_controls(text.replace("\r\n", "\n").replace("\r", "\n"), keep="\n\t")
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

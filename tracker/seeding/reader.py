@@ -231,8 +231,24 @@ def _parse_yaml(name: str, text: str) -> Any:
                 )
             ]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: say where it is
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        raise PlanProblems(
+            [
+                Problem(
+                    name,
+                    f"holds the control character U+{code:04X}, which YAML does not allow; "
+                    "remove it (or write it as an escape such as \\u001b inside double quotes)",
+                    line=line,
+                    column=column,
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise PlanProblems([Problem(name, f"YAML error: {exc}")]) from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise PlanProblems([Problem(name, f"YAML error: {first}")]) from None
     except RecursionError:
         raise PlanProblems(
             [Problem(name, f"is nested too deeply; a plan needs fewer than {MAX_DEPTH} levels")]

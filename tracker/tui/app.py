@@ -12,18 +12,46 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 # The database layers (SQLAlchemy, SQLModel, pydantic) load in a worker after
 # the first paint; only their names are needed here.
 if TYPE_CHECKING:
+    from rich.segment import Segment
     from sqlalchemy.engine import Engine
+    from textual.color import Color
 
     from tracker.services.filters import ActionFilter
     from tracker.services.views import MemberView
     from tracker.tui.data import Data
 
 POLL_SECONDS = 1.0
+
+
+class InertControls(LineFilter):
+    """Control characters in what is drawn become visible symbols (ESC as ␛).
+
+    Textual writes a segment's text to the terminal as it is, so an escape
+    sequence in a title or note would recolour the terminal or plant a hidden
+    link. Every line of every widget passes through here on its way out: one
+    place that covers every screen, dialog and notification, present and future.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        from rich.segment import Segment
+
+        from tracker.text import has_controls, visible_controls
+
+        if not any(has_controls(s.text) and not s.control for s in segments):
+            return segments
+        width = Segment.get_line_length(segments)
+        shown = [s if s.control else Segment(visible_controls(s.text), s.style) for s in segments]
+        # Control characters take no cell and their symbols take one: keep the line's width.
+        return Segment.adjust_line_length(shown, width)
+
+
+_INERT = InertControls()
 
 
 def _commands() -> type[Provider]:
@@ -112,6 +140,9 @@ class TrackerApp(App[None]):
     @action_filter.setter
     def action_filter(self, value: ActionFilter) -> None:
         self._filter = value
+
+    def get_line_filters(self) -> list[LineFilter]:
+        return [*super().get_line_filters(), _INERT]
 
     def on_mount(self) -> None:
         if self._connect is not None:

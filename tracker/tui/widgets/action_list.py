@@ -17,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tracker.services.views import ActionRow
+from tracker.text import visible_controls
 
 PAGE = 100
 KEEP_PAGES = 12  # about 1,200 rows in memory, whatever the total
@@ -34,7 +35,8 @@ def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells with an ellipsis, padded to exactly ``width``."""
     if width <= 0:
         return ""
-    text = text.replace("\n", " ").replace("\t", " ")
+    # Control characters take no cell: show them as symbols first, so the padding counts right.
+    text = visible_controls(text.replace("\n", " ").replace("\t", " "))
     if len(text) > width:
         text = text[: max(width - 1, 0)] + "…"
     return text.ljust(width)
