@@ -146,11 +146,12 @@ def test_workbook_has_typed_cells_and_the_same_numbers_as_json(engine: Engine, d
         assert row["allocated"] == float(allocated)
         assert row["due"] == dt.datetime.fromisoformat(expected["due"])
         title = ws.cell(row=n, column=3)
-        assert title.data_type == "s" and title.value == expected["title"].replace("\x07", "")  # text, as typed
+        assert title.data_type == "s"  # text, never a formula
+        assert title.value == expected["title"].replace("\x07", "\u2407")  # the bell shown as ␇, inert
         cost = ws.cell(row=n, column=14)
         assert cost.data_type == "n" and '"USD"' in cost.number_format
         assert ws.cell(row=n, column=11).is_date
-    assert {a["title"] for a in actions} == {HOSTILE_TITLE, "[bold red]alarm[/]  yes"}
+    assert {a["title"] for a in actions} == {HOSTILE_TITLE, "[bold red]alarm[/] \u2407 yes"}
 
     _, gaps = _sheet(book, "gaps")
     assert [(g["ref"], g["cost"], g["allocated"], g["gap"], g["currency"]) for g in gaps] == [
@@ -211,7 +212,7 @@ def test_calendar_has_due_dates_workshops_and_repeating_meetings(engine: Engine,
     assert "status: in_progress" in str(convene["description"])
     reporting = events["action-stamford-ct-reporting@tracker"]
     assert str(reporting["status"]) == "CANCELLED" and reporting.decoded("dtstart") == dt.date(2026, 3, 31)
-    assert "\x07" not in str(reporting["summary"])  # control characters do not reach a calendar
+    assert "\x07" not in str(reporting["summary"]) and "\u2407" in str(reporting["summary"])  # shown, inert
     assert events["workshop-stamford-ct-2024-12-09@tracker"].decoded("dtstart") == dt.date(2024, 12, 9)
     meetings = events["meetings-stamford-ct@tracker"]
     assert meetings.decoded("dtstart") == dt.date(2025, 2, 11)

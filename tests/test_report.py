@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import stat
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from tracker.seeding import load_text, seed
 from tracker.services import tracking
 from tracker.services.members import resolve_member
 from tracker.services.report import ReportData, changes_since, default_since, gather_report
+from tracker.text import visible_controls
 
 MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 # Token types user text must never produce.
@@ -296,9 +296,9 @@ markdownish = st.text(
 
 
 def _typed(text: str) -> str:
-    """What a reader should see of ``text``: control and bidi-override characters gone,
-    whitespace runs as one space."""
-    kept = (ch for ch in text if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS))
+    """What a reader should see of ``text``: control characters as symbols (ESC as ␛),
+    bidi-override characters gone, whitespace runs as one space."""
+    kept = (" " if ch.isspace() else visible_controls(ch) for ch in text if ch not in BIDI_CONTROLS)
     return " ".join("".join(kept).split())
 
 
@@ -306,7 +306,7 @@ def _typed(text: str) -> str:
 @given(markdownish)
 def test_any_text_is_one_literal_paragraph(text: str) -> None:
     """Whatever a member types, md_text gives one paragraph whose words are what was typed,
-    whitespace collapsed and control characters gone."""
+    whitespace collapsed and control characters shown as symbols."""
     expected = _typed(text)
     escaped = md_text(text)
     assert "\n" not in escaped

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -48,12 +47,3 @@ def _converter(kind: type) -> Callable[[Any], Any]:
     if issubclass(kind, list | tuple):
         return lambda value: [plain(v) for v in value]
     return lambda value: value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def without_controls(text: str) -> str:
-    """``text`` without control characters (tabs and line breaks kept): spreadsheets and
-    calendars cannot show them, and RFC 5545 forbids them."""
-    return _CONTROL.sub("", text)

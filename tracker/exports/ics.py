@@ -16,14 +16,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from tracker.exports.data import without_controls
 from tracker.models.enums import Status
 from tracker.seeding.plan import PlanFile
 from tracker.services.schedule import Meetings
 from tracker.services.views import ActionRow
+from tracker.text import visible_controls
 
 PRODID = "-//tracker//action plan export//EN"
-_clean = without_controls
+
+
+def _clean(text: str) -> str:
+    # RFC 5545 forbids control characters: shown as symbols (ESC as ␛), as everywhere else.
+    return visible_controls(text, keep="\n\t")
 
 
 def uid(kind: str, framework: str, key: str | None = None) -> str:

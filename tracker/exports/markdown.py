@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from tracker.text import visible_controls
+
 # Characters with a meaning anywhere in a line: escaped with a backslash.
 _ALWAYS = set("\\`*[]|~")
 # Characters that start a block at the beginning of a line (headings, lists,
@@ -35,11 +37,9 @@ def md_text(text: str | None, *, limit: int | None = None) -> str:
     """
     if not text:
         return ""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in BIDI_CONTROLS)
-    )
+    kept = visible_controls(
+        "".join(" " if ch.isspace() else ch for ch in text if ch not in BIDI_CONTROLS)
+    )  # control characters shown as symbols (ESC as ␛), as everywhere else
     flat = " ".join(kept.split())
     if limit is not None and len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"

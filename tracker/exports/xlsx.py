@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tracker.exports.data import without_controls
 from tracker.services.export_views import WorkbookData
+from tracker.text import visible_controls
 
 
 @dataclass(frozen=True)
@@ -189,7 +189,7 @@ class _Writer:
         if value is None:
             return
         if kind == "text":
-            ws.write_string(r, c, without_controls(str(value)))
+            ws.write_string(r, c, visible_controls(str(value), keep="\n\t"))
         elif kind == "date":
             ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), self.date)
         elif kind == "money":
