@@ -56,7 +56,11 @@ class Fast:
         driver = conn.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
         values = [params[name] if process is None else process(params[name]) for name, process in order]
-        return _Result(driver.execute(sql, values), row)
+        try:
+            cursor = driver.execute(sql, values)
+        except sqlite3.Error as exc:  # as SQLAlchemy would raise it, so that callers see one kind of error
+            raise sa.exc.DBAPIError.instance(sql, values, exc, sqlite3.Error, dialect=conn.dialect) from exc
+        return _Result(cursor, row)
 
 
 class _Result:

@@ -106,7 +106,11 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         # IMMEDIATE would be time every other writer waits for.
         driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
-        driver.execute("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        try:
+            driver.execute(begin)
+        except sqlite3.Error as exc:  # as SQLAlchemy raises driver errors (a locked or read-only file)
+            raise sa.exc.DBAPIError.instance(begin, (), exc, sqlite3.Error, dialect=connection.dialect) from exc
 
     return engine
 
