@@ -184,3 +184,20 @@ def test_the_first_gap_lists_still_answer_as_before(engine: Engine) -> None:
         ("riverton/a5", D("5000.00")), ("riverton/a1", D("3100.00")),
     ]  # fmt: skip
     assert [(o.ref, o.gap) for o in objectives] == [("riverton/o1", D("23700.00")), ("riverton/o2", D("12000.00"))]
+
+
+def test_action_lists_never_add_money_of_another_currency(engine: Engine) -> None:
+    """The actions list and detail say what an action has in its framework's currency: a4's 4,000 EUR
+    from the European fund is counted apart, not added to its 1,000 USD."""
+    from tracker.services.actions import list_actions
+    from tracker.services.filters import ActionFilter
+
+    seed_funding(engine)
+    with read_session(engine) as session:
+        rows = {r.key: r for r in list_actions(session, ActionFilter(framework=RIVERTON, limit=100), today=TODAY)}
+    a4 = rows["a4"]
+    assert (a4.funded, a4.currency, a4.other_currency_allocations) == (D("1000.00"), "USD", 1)
+    assert a4.funded_text() == "1,000.00 USD + 1 in another currency (not added)"
+    a3 = rows["a3"]
+    assert (a3.funded, a3.unknown_allocations) == (D("0.00"), 1)
+    assert a3.funded_text() == "0.00 USD + 1 of unknown amount"

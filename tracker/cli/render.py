@@ -154,10 +154,7 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
         ("due", str(r.due or "not set")),
         ("completed", str(r.completed_on or "-")),
         ("cost", _money(r.cost)),
-        (
-            "funded",
-            _money(r.funded) + (f" + {r.unknown_allocations} of unknown amount" if r.unknown_allocations else ""),
-        ),
+        ("funded", r.funded_text()),
         ("findings", ", ".join(detail.findings) or "none"),
     ]
     for label, value in lines:

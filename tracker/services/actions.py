@@ -181,6 +181,7 @@ _ROW_COLUMNS = (
     goal_t.c.title.label("goal_title"),
     objective_t.c.key.label("objective_key"),
     objective_t.c.title.label("objective_title"),
+    framework_t.c.currency,
 )
 _FROM = (
     action_t.join(framework_t, framework_t.c.id == action_t.c.framework_id)
@@ -220,11 +221,20 @@ _PAGE_PARTNERS = (
     .where(partner_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(stakeholder_t.c.name)
 )
+# Funding of a page's actions: known allocations in the framework's currency are
+# added up; those in another currency are counted, never added (no conversion).
+_SAME_CURRENCY = _t(FundingSource).c.currency == framework_t.c.currency
 _PAGE_FUNDING = (
     sa.select(
         allocation_t.c.action_id,
-        sa.func.sum(allocation_t.c.amount),
+        sa.func.sum(allocation_t.c.amount).filter(_SAME_CURRENCY),
         sa.func.count().filter(allocation_t.c.amount.is_(None)),
+        sa.func.count().filter(sa.not_(_SAME_CURRENCY), allocation_t.c.amount.is_not(None)),
+    )
+    .select_from(
+        allocation_t.join(_t(FundingSource), _t(FundingSource).c.id == allocation_t.c.source_id)
+        .join(action_t, action_t.c.id == allocation_t.c.action_id)
+        .join(framework_t, framework_t.c.id == action_t.c.framework_id)
     )
     .where(allocation_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
     .group_by(allocation_t.c.action_id)
@@ -251,9 +261,10 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
     for action_id, key, name in conn.execute(_PAGE_PARTNERS, {"ids": ids}):
         partners.setdefault(action_id, []).append(StakeholderRef(key, name))
     funding = {
-        action_id: (total or Decimal("0.00"), unknown)
-        for action_id, total, unknown in conn.execute(_PAGE_FUNDING, {"ids": ids})
+        action_id: (total or Decimal("0.00"), unknown, other)
+        for action_id, total, unknown, other in conn.execute(_PAGE_FUNDING, {"ids": ids})
     }
+    nothing = (Decimal("0.00"), 0, 0)
     latest = latest_changes(session, ids)
     return [
         ActionRow(
@@ -269,8 +280,10 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
             due=r.due,
             completed_on=r.completed_on,
             cost=r.cost,
-            funded=funding.get(r.id, (Decimal("0.00"), 0))[0],
-            unknown_allocations=funding.get(r.id, (Decimal("0.00"), 0))[1],
+            funded=funding.get(r.id, nothing)[0],
+            unknown_allocations=funding.get(r.id, nothing)[1],
+            other_currency_allocations=funding.get(r.id, nothing)[2],
+            currency=r.currency,
             version=r.version,
             updated_at=r.updated_at,
             goal_key=r.goal_key,

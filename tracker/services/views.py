@@ -67,6 +67,19 @@ class ActionRow:
     objective_title: str
     last_change: StatusChangeView | None
     overdue: bool
+    # ``funded`` sums the known allocations in ``currency`` (the framework's);
+    # allocations from sources in another currency are counted here, never added.
+    other_currency_allocations: int = 0
+    currency: str = ""
+
+    def funded_text(self) -> str:
+        """``funded`` in words: "1,000.00 USD + 1 of unknown amount + 2 in another currency"."""
+        parts = [f"{self.funded:,.2f} {self.currency}".rstrip()]
+        if self.unknown_allocations:
+            parts.append(f"{self.unknown_allocations} of unknown amount")
+        if self.other_currency_allocations:
+            parts.append(f"{self.other_currency_allocations} in another currency (not added)")
+        return " + ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,7 @@ def describe(detail: ActionDetail) -> Text:
     if r.completed_on:
         field("completed", str(r.completed_on))
     field("cost", _money(r.cost))
-    field(
-        "funded", _money(r.funded) + (f" + {r.unknown_allocations} of unknown amount" if r.unknown_allocations else "")
-    )
+    field("funded", r.funded_text())
     for a in detail.allocations:
         field("funding", f"{a.source_name}, FY{a.fiscal_year}: {_money(a.amount)} {a.currency}")
     field("findings", ", ".join(detail.findings) or "none")
