@@ -209,7 +209,7 @@ def test_calendar_has_due_dates_workshops_and_repeating_meetings(engine: Engine,
     assert convene.decoded("dtstart") == dt.date(2025, 6, 30)
     assert convene.decoded("dtend") == dt.date(2025, 7, 1)
     assert str(convene["summary"]) == f"Due: {HOSTILE_TITLE}"
-    assert "status: in_progress" in str(convene["description"])
+    assert "status: in progress" in str(convene["description"])
     reporting = events["action-stamford-ct-reporting@tracker"]
     assert str(reporting["status"]) == "CANCELLED" and reporting.decoded("dtstart") == dt.date(2026, 3, 31)
     assert "\x07" not in str(reporting["summary"]) and "\u2407" in str(reporting["summary"])  # shown, inert

@@ -137,12 +137,10 @@ def _print_gaps(rows: list[GapRollupView], by: str) -> None:
         if notes:
             noted.append(f"{r.ref}: {'; '.join(notes)}")
     cost = "need" if by == "year" else "cost"
-    totals: dict[str, Decimal] = {}
-    for r in rows:
-        totals[r.currency] = totals.get(r.currency, Decimal(0)) + (r.gap or 0)
-    short = ", ".join(f"{v:,.2f} {c}" for c, v in sorted(totals.items()))
+    from tracker.services.gaps import shortfall_words
+
     _table(
-        f"Funding gaps by {by}: {len(rows)} rows, {short} short",
+        f"Funding gaps by {by}: {len(rows)} rows, {shortfall_words(rows)}",
         [by, "title", "gap", cost, "allocated", "actions" if by != "action" else ""],
         table,
     )

@@ -64,12 +64,12 @@ def calendar_bytes(plans: Sequence[PlanFile], actions: Sequence[ActionRow], *, s
             uid("action", row.framework, row.key),
             row.due,
             f"{word}: {row.title}",
-            f"{row.ref}\nstatus: {row.status.value}\nlead: {row.lead.name}\n"
+            f"{row.ref}\nstatus: {row.status.value.replace('_', ' ')}\nlead: {row.lead.name}\n"
             f"goal: {row.goal_title}\nobjective: {row.objective_title}",
         )
         event.add("sequence", row.version)
         event.add("last-modified", row.updated_at)
-        event.add("categories", [row.status.value])
+        event.add("categories", [row.status.value.replace("_", " ")])
         if row.status is Status.cancelled:
             event.add("status", "CANCELLED")
         calendar.add_component(event)

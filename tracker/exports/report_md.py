@@ -171,8 +171,9 @@ def _objective_gaps_table(gaps: Sequence[ObjectiveGapView]) -> list[str]:
             md_text(g.key),
             md_text(g.title, limit=TITLE_CHARS),
             money(g.cost, g.currency),
-            money(g.allocated, g.currency),
-            money(g.gap, g.currency),
+            money(g.allocated, g.currency)
+            + (f" + {_plural(g.unknown_allocations, 'unknown')}" if g.unknown_allocations else ""),
+            money(g.gap, g.currency) if g.cost is not None else "unknown",
             str(g.actions_with_gap),
             str(g.actions_without_cost),
         ]

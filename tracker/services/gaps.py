@@ -16,6 +16,7 @@ loaded, so the rollup of 100,000 actions costs about what the query does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, get_args
@@ -106,6 +107,24 @@ class GapRollupView:
     starts: dt.date | None = None
     ends: dt.date | None = None
     fiscal_year: int | None = None
+
+
+def shortfall_words(rows: Sequence[GapRollupView]) -> str:
+    """What the rows add up to, in words: "12,000.00 USD short; 3 actions of unknown cost".
+
+    Gaps are added per currency; actions of unknown cost are counted, since
+    their gap is unknown, not zero (at the year level an action may be counted
+    in several years).
+    """
+    totals: dict[str, Decimal] = {}
+    for r in rows:
+        totals[r.currency] = totals.get(r.currency, Decimal("0.00")) + (r.gap or 0)
+    unknown = sum(r.actions_without_cost for r in rows)
+    known = [f"{v:,.2f} {c}" for c, v in sorted(totals.items()) if v]
+    words = f"{', '.join(known)} short" if known else "no known shortfall"
+    if unknown:
+        words += f"; {unknown:,} action{'' if unknown == 1 else 's'} of unknown cost"
+    return words
 
 
 def gap_rollup(

@@ -17,6 +17,11 @@ from tracker.tui.screens.dialogs import ConflictDialog, NoteDialog, StatusChoice
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
 
+def _words(status: object) -> str:
+    """A status as people say it: "in progress", not in_progress."""
+    return str(getattr(status, "value", status)).replace("_", " ")
+
+
 def _money(value: object) -> str:
     return "unknown" if value is None else f"{value:,.2f}"
 
@@ -52,7 +57,8 @@ def describe(detail: ActionDetail) -> Text:
         text.append("\n" + detail.description + "\n")
     events: list[tuple[object, Text]] = []
     for c in detail.history:
-        line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {c.from_status or 'new'} → {c.to_status}")
+        was = _words(c.from_status) if c.from_status else "new"
+        line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {was} → {_words(c.to_status)}")
         if c.forced:
             line.append("  (applied over a newer change)", style="yellow")
         if c.note:
@@ -155,7 +161,8 @@ class ActionDetailScreen(Screen[None]):
             return
         self.unsaved = None
         forced = " (over a newer change)" if result.forced else ""
-        self.app.call_from_thread(self.notify, f"{self.ref}: {result.from_status} → {result.to_status}{forced}")
+        moved = f"{_words(result.from_status)} → {_words(result.to_status)}"
+        self.app.call_from_thread(self.notify, f"{self.ref}: {moved}{forced}")
         self.load()
 
     def _conflict(self, message: str, choice: StatusChoice, version: int) -> None:

@@ -229,13 +229,11 @@ class FundingScreen(Screen[None]):
         )
         self._sources(framework, sources)
         self._gaps(gaps)
-        total: dict[str, Decimal] = {}
-        for g in gaps:
-            total[g.currency] = total.get(g.currency, Decimal(0)) + (g.gap or 0)
-        short = ", ".join(f"{v:,.2f} {c}" for c, v in sorted(total.items()))
+        from tracker.services.gaps import shortfall_words
+
         order = "in time order" if self.level == "year" else "largest first"
         self.query_one("#gaps-title", Static).update(
-            Text(f"Funding gaps by {self.level}, {order} ({len(gaps)}, {short} short)  l: level")
+            Text(f"Funding gaps by {self.level}, {order} ({len(gaps)}: {shortfall_words(gaps)})  l: level")
             if gaps
             else Text(f"Funding gaps by {self.level}: none with a known cost above what is allocated  l: level")
         )

@@ -75,7 +75,14 @@ class OverviewScreen(Screen[None]):
             coverage = getattr(r, "coverage", None)
             funding = "cost unknown" if coverage is None else f"{coverage:.0%} covered"
             next_due = getattr(r, "next_due", ())
-            due = ", ".join(f"{d.due:%Y-%m-%d}" for d in next_due[:2]) if next_due else "-"
+            dates = [d.due for d in next_due]  # the next few, perhaps on one day
+            due = (
+                ", ".join(
+                    f"{day:%Y-%m-%d}" + (f" ×{dates.count(day)}" if dates.count(day) > 1 else "")
+                    for day in sorted(set(dates))[:2]
+                )
+                or "-"
+            )
             meetings = getattr(r, "next_meetings", ())
             statuses = " ".join(f"{n}{STATUS_MARK[s.value]}" for s in Status if (n := r.by_status.get(s, 0)))
             table.add_row(
