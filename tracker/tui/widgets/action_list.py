@@ -140,7 +140,7 @@ class ActionList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # without the scrollbar, so the last column keeps its ellipsis
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
