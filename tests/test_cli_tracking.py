@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
@@ -167,3 +171,21 @@ def test_member_add_from_the_cli(db: str) -> None:
         "stamford-ct",
     )
     assert refused.code == 4 and "only a coordinator of stamford-ct" in refused.err
+
+
+def test_piped_tables_keep_whole_titles(db_url: str, engine: Engine) -> None:
+    """`tracker actions list > file` (no terminal, no COLUMNS) keeps each title whole instead of
+    cutting it at Rich's 80 columns, so a saved list or a grep still finds the words."""
+    import os
+
+    seeded(engine)
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    long_title = "Convene the working group " + "and its partners " * 6
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE action SET title = :t WHERE key = 'convene'"), {"t": long_title.strip()})
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "tracker"), "--db", db_url, "actions", "list"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert long_title.strip() in done.stdout

@@ -85,6 +85,12 @@ def date_option(text: str | None, *, end_of_month: bool = False) -> Any:
 
 
 def console() -> Any:
+    """Standard output for people. Piped to a file or another program (and no COLUMNS set),
+    tables take the width their content needs instead of Rich's 80 columns, so titles are
+    not cut for `less -S`, grep or a saved file."""
+    import os
+
     from rich.console import Console
 
-    return Console(soft_wrap=False, highlight=False, markup=False, emoji=False, file=sys.stdout)
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 400
+    return Console(soft_wrap=False, highlight=False, markup=False, emoji=False, file=sys.stdout, width=width)

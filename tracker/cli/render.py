@@ -49,8 +49,9 @@ def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
 
 def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
     """A table of frameworks; user text goes in as Text, so markup in it stays literal."""
-    from rich.console import Console
     from rich.table import Table
+
+    from tracker.cli.common import console
 
     table = Table(title="Frameworks", title_justify="left")
     for column in (
@@ -91,7 +92,7 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
             str(s.findings),
             _text(cost),
         )
-    Console().print(table)
+    console().print(table)
 
 
 STATUS_MARK = {
@@ -118,7 +119,8 @@ def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out:
     refs = [r.key if one_framework else r.ref for r in rows]
     ref_w = min(max((len(x) for x in refs), default=6), 40 if room > 90 else 26)
     lead_w, due_w = min(24, room // 6), 18 if room > 90 else 12
-    title_w = max(12, room - ref_w - lead_w - due_w - 13)
+    longest = max((len(r.title) for r in rows), default=12)
+    title_w = max(12, min(longest, room - ref_w - lead_w - due_w - 13))
     table.add_column("action" if one_framework else "framework/action", overflow="ellipsis", no_wrap=True, width=ref_w)
     table.add_column("title", overflow="ellipsis", no_wrap=True, width=title_w)
     table.add_column("status", no_wrap=True, width=13)
