@@ -12,8 +12,6 @@ from tracker.cli.context import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-    from tracker.seeding import LoadedPlan
 from tracker.errors import TrackerError
 
 
@@ -35,28 +33,6 @@ DEMO_PEOPLE = (
     ("sam", "Sam (demo)", "member", "city-of-stamford"),
     ("lee", "Lee (demo)", "viewer", "city-of-stamford"),
 )
-
-DEMO_MEETINGS = {
-    # Made up for the demo (the reports give no schedule), so that the overview,
-    # the report and the calendar export have meetings to show.
-    "stamford-ct": ("FREQ=MONTHLY;INTERVAL=2;BYDAY=+2TU", "2025-01-14", "demo schedule: every second month"),
-    "albuquerque-nm": ("FREQ=MONTHLY;INTERVAL=3;BYDAY=+1TH", "2025-01-02", "demo schedule: quarterly"),
-}
-
-
-def with_demo_meetings(loaded: LoadedPlan) -> LoadedPlan:
-    """The bundled plan with the demo's made-up meeting schedule, when it has one."""
-    from dataclasses import replace
-
-    from tracker.seeding.plan import MeetingsIn
-
-    fw = loaded.plan.framework
-    if fw.key not in DEMO_MEETINGS or fw.meetings is not None:
-        return loaded
-    rule, starts, place = DEMO_MEETINGS[fw.key]
-    meetings = MeetingsIn.model_validate({"rule": rule, "starts": starts, "place": place})
-    plan = loaded.plan.model_copy(update={"framework": fw.model_copy(update={"meetings": meetings})})
-    return replace(loaded, plan=plan)
 
 
 def add_demo_activity(engine: Engine, login: str) -> None:
@@ -118,7 +94,9 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_a
     engine = settings.engine(check=False)
     upgrade(engine)
     files = sorted(bundled_seed_dir().glob("*.yaml"))
-    reports = seed(engine, [with_demo_meetings(p) for p in load_files(files)], actor=settings.login())
+    from tracker.cli.demo_plans import demo_plan
+
+    reports = seed(engine, [demo_plan(p) for p in load_files(files)], actor=settings.login())
     if not keep:
         add_demo_activity(engine, settings.login())
     created = sum(r.created for r in reports)

@@ -134,9 +134,9 @@ def risk_lines(r: FundingRisks, limit: int = 3) -> Text:
     )
     ending = r.ending_sources
     line(
-        f"{len(ending)} source{'s' if len(ending) != 1 else ''} ending by {r.until}"
+        f"{len(ending)} source{'s' if len(ending) != 1 else ''} ending in the next {r.months} months (by {r.until})"
         if ending
-        else f"No source ends by {r.until}",
+        else f"No source ends in the next {r.months} months (by {r.until})",
         [f"{e.key} on {e.ends} ({e.days_left} days, {e.running_past_end} actions run past it)" for e in ending[:limit]],
         len(ending) - limit,
     )

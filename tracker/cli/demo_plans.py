@@ -1,0 +1,64 @@
+"""What the demo adds to the bundled plans so that every view has something to show.
+
+The workshop reports give no meeting schedule and no amounts, so the bundled
+plans have none. The demo database (and only it) gets a made-up schedule and
+made-up money, each marked as such where a person reads it: the meeting place
+says "demo schedule", and the funding sources' notes say the amounts are made
+up. The working database (``--db``) never sees any of it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tracker.seeding import LoadedPlan, load_data
+
+DEMO_MEETINGS = {
+    "stamford-ct": ("FREQ=MONTHLY;INTERVAL=2;BYDAY=+2TU", "2025-01-14", "demo schedule: every second month"),
+    "albuquerque-nm": ("FREQ=MONTHLY;INTERVAL=3;BYDAY=+1TH", "2025-01-02", "demo schedule: quarterly"),
+}
+
+# Committed amounts of the shared and city sources (a source left out stays unknown, as the
+# foundations do), and what each of its allocations gets.
+DEMO_SOURCES = {
+    "dhs-cp3-tvtp": (Decimal("750000"), Decimal("25000")),
+    "city-of-stamford-budget": (Decimal("200000"), Decimal("15000")),
+    "city-of-albuquerque-budget": (Decimal("250000"), Decimal("15000")),
+}
+DEMO_NOTE = "Demo amounts, made up for `tracker demo`: the workshop reports give none."
+COST_SHARE = Decimal("1.4")  # actions cost more than they are given: the gaps to show
+UNFUNDED_COST = Decimal("12000")  # one in three actions with no funding gets a cost estimate
+
+
+def _money(text: Any) -> Decimal | None:
+    return None if text is None else Decimal(str(text))
+
+
+def _actions(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for g in plan.get("goals", []) for o in g.get("objectives", []) for a in o.get("actions", [])]
+
+
+def demo_plan(loaded: LoadedPlan) -> LoadedPlan:
+    """The bundled plan with the demo's schedule and money (the same for a shared source in every file)."""
+    plan = loaded.plan.model_dump(mode="json", exclude_none=True)
+    framework = plan["framework"]
+    if framework["key"] in DEMO_MEETINGS and "meetings" not in framework:
+        rule, starts, place = DEMO_MEETINGS[framework["key"]]
+        framework["meetings"] = {"rule": rule, "starts": starts, "place": place}
+    for source in plan.get("funding_sources", []):
+        if source["key"] in DEMO_SOURCES and source.get("amount") is None:
+            source["amount"] = str(DEMO_SOURCES[source["key"]][0])
+            source["notes"] = DEMO_NOTE
+    for n, action in enumerate(_actions(plan)):
+        given = Decimal("0")
+        for allocation in action.get("funding", []):
+            if allocation.get("amount") is None and allocation["source"] in DEMO_SOURCES:
+                allocation["amount"] = str(DEMO_SOURCES[allocation["source"]][1])
+            given += _money(allocation.get("amount")) or 0
+        if action.get("cost") is None:
+            if given:
+                action["cost"] = str((given * COST_SHARE).quantize(Decimal("1")))
+            elif n % 3 == 0:
+                action["cost"] = str(UNFUNDED_COST)
+    return load_data(plan, source=loaded.source)
