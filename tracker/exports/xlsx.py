@@ -116,9 +116,11 @@ INDICATORS = (
     Column("baseline", "number", lambda r: r.baseline),
     Column("target", "number", lambda r: r.target),
     _date("target date", lambda r: r.target_date),
-    Column("latest value", "number", lambda r: r.latest_value),
+    Column("latest value", "number", lambda r: r.latest),
     _date("latest on", lambda r: r.latest_on),
     _int("measurements", lambda r: r.measurements),
+    Column("progress", "number", lambda r: r.progress),
+    _t("off track", lambda r: _yes(r.off_track), 9),
 )
 
 

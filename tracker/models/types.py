@@ -55,7 +55,9 @@ class Quantity(sa.types.TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
-        return Decimal(str(value)).normalize()
+        # Without trailing zeros (NUMERIC reads back 40.000000) and without an exponent
+        # (normalize alone turns 40 into 4E+1), so every reader shows what was recorded.
+        return Decimal(format(Decimal(str(value)).normalize(), "f"))
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):

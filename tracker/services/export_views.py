@@ -13,17 +13,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.models.enums import Direction, Status
+from tracker.models.enums import Status
 from tracker.services.actions import (
     action_t,
     change_t,
     framework_id,
     framework_t,
-    goal_t,
     list_actions,
     member_t,
     note_t,
-    objective_t,
 )
 from tracker.services.filters import ActionFilter
 from tracker.services.funding import (
@@ -34,7 +32,8 @@ from tracker.services.funding import (
     funding_sources,
     objective_gaps,
 )
-from tracker.services.plan_export import indicator_t, measurement_t, plain_decimal, plan_change_t
+from tracker.services.indicators import IndicatorProgress, indicator_progress
+from tracker.services.plan_export import indicator_t, measurement_t, plan_change_t
 from tracker.services.views import ActionRow, NoteView, StatusChangeView
 
 
@@ -152,7 +151,7 @@ def tracking_of(session: Session, *, framework: str) -> FrameworkTracking:
         .order_by(measurement_t.c.measured_on, measurement_t.c.id)
     ):
         measured[row.indicator_id].append(
-            MeasurementView(row.measured_on, plain_decimal(row.value), row.note, row.login, row.recorded_at)
+            MeasurementView(row.measured_on, row.value, row.note, row.login, row.recorded_at)
         )
     indicators = tuple(
         IndicatorTracking(key=key, measurements=tuple(measured.get(iid, ())))
@@ -163,83 +162,6 @@ def tracking_of(session: Session, *, framework: str) -> FrameworkTracking:
         )
     )
     return FrameworkTracking(framework=framework, actions=actions, indicators=indicators)
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    """A key metric as a report lists it, with its latest measurement."""
-
-    ref: str
-    framework: str
-    key: str
-    name: str
-    unit: str
-    objective_key: str
-    objective_title: str
-    baseline: Decimal | None
-    target: Decimal | None
-    target_date: dt.date | None
-    direction: Direction
-    latest_value: Decimal | None
-    latest_on: dt.date | None
-    measurements: int
-
-
-def indicator_rows(session: Session, *, framework: str | None = None) -> list[IndicatorRow]:
-    """Indicators (of one framework, or all), by framework and plan order, with their latest value."""
-    ranked = sa.select(
-        measurement_t.c.indicator_id,
-        measurement_t.c.value,
-        measurement_t.c.measured_on,
-        sa.func.row_number()
-        .over(
-            partition_by=measurement_t.c.indicator_id,
-            order_by=(measurement_t.c.measured_on.desc(), measurement_t.c.id.desc()),
-        )
-        .label("n"),
-        sa.func.count().over(partition_by=measurement_t.c.indicator_id).label("measured"),
-    ).subquery()
-    query = (
-        sa.select(
-            indicator_t,
-            framework_t.c.key.label("framework"),
-            objective_t.c.key.label("objective_key"),
-            objective_t.c.title.label("objective_title"),
-            ranked.c.value.label("latest_value"),
-            ranked.c.measured_on.label("latest_on"),
-            ranked.c.measured,
-        )
-        .select_from(
-            indicator_t.join(framework_t, framework_t.c.id == indicator_t.c.framework_id)
-            .join(objective_t, objective_t.c.id == indicator_t.c.objective_id)
-            .join(goal_t, goal_t.c.id == objective_t.c.goal_id)
-            .outerjoin(ranked, sa.and_(ranked.c.indicator_id == indicator_t.c.id, ranked.c.n == 1))
-        )
-        .order_by(
-            framework_t.c.key, goal_t.c.position, objective_t.c.position, indicator_t.c.position, indicator_t.c.key
-        )
-    )
-    if framework is not None:
-        query = query.where(indicator_t.c.framework_id == framework_id(session, framework))
-    return [
-        IndicatorRow(
-            ref=f"{row.framework}/{row.key}",
-            framework=row.framework,
-            key=row.key,
-            name=row.name,
-            unit=row.unit,
-            objective_key=row.objective_key,
-            objective_title=row.objective_title,
-            baseline=plain_decimal(row.baseline),
-            target=plain_decimal(row.target),
-            target_date=row.target_date,
-            direction=Direction(row.direction),
-            latest_value=plain_decimal(row.latest_value),
-            latest_on=row.latest_on,
-            measurements=row.measured or 0,
-        )
-        for row in session.execute(query)
-    ]
 
 
 # -- the coordinator's workbook: one function per sheet --------------------------------------
@@ -255,7 +177,7 @@ class WorkbookData:
     gaps: list[GapView]
     objective_gaps: list[ObjectiveGapView]
     sources: list[SourceView]
-    indicators: list[IndicatorRow]
+    indicators: list[IndicatorProgress]
 
 
 def sheet_actions(session: Session, framework: str | None) -> list[ActionRow]:
@@ -274,8 +196,8 @@ def sheet_sources(session: Session, framework: str | None) -> list[SourceView]:
     return funding_sources(session, framework=framework)
 
 
-def sheet_indicators(session: Session, framework: str | None) -> list[IndicatorRow]:
-    return indicator_rows(session, framework=framework)
+def sheet_indicators(session: Session, framework: str | None) -> list[IndicatorProgress]:
+    return indicator_progress(session, framework=framework)
 
 
 def workbook_data(session: Session, *, framework: str | None = None) -> WorkbookData:

@@ -18,17 +18,12 @@ from sqlmodel import Session
 from tracker.models import Indicator, Measurement
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Direction
-from tracker.services.actions import framework_id, framework_t, objective_t
+from tracker.services.actions import framework_id, framework_t, goal_t, objective_t
 
 indicator_t = _t(Indicator)
 measurement_t = _t(Measurement)
 
 SHARE = Decimal("0.0001")
-
-
-def _plain(value: Decimal | None) -> Decimal | None:
-    """The same number without an exponent (NUMERIC reads back 40 as 4E+1 once normalised)."""
-    return None if value is None else Decimal(format(value, "f"))
 
 
 def progress_share(
@@ -151,10 +146,13 @@ def indicator_progress(
         .select_from(
             indicator_t.join(framework_t, framework_t.c.id == indicator_t.c.framework_id)
             .join(objective_t, objective_t.c.id == indicator_t.c.objective_id)
+            .join(goal_t, goal_t.c.id == objective_t.c.goal_id)
             .outerjoin(latest, sa.and_(latest.c.indicator_id == indicator_t.c.id, latest.c.n == 1))
         )
         .order_by(
             framework_t.c.key,
+            goal_t.c.position,
+            goal_t.c.key,
             objective_t.c.position,
             objective_t.c.key,
             indicator_t.c.position,
@@ -179,11 +177,11 @@ def indicator_progress(
                 objective_key=row.objective_key,
                 objective_title=row.objective_title,
                 direction=direction,
-                baseline=_plain(row.baseline),
+                baseline=row.baseline,
                 baseline_on=row.framework_starts,
-                target=_plain(row.target),
+                target=row.target,
                 target_date=row.target_date,
-                latest=_plain(row.latest),
+                latest=row.latest,
                 latest_on=row.latest_on,
                 measurements=int(row.measurements),
                 judged_on=judged_on,

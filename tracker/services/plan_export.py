@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
-from typing import Any, overload
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -92,15 +91,6 @@ def _text(value: str | None) -> str | None:
     # The format has no "empty text": an empty description (possible after an
     # edit in the tool) is said as no description.
     return value if value is not None and value.strip() else None
-
-
-@overload
-def plain_decimal(value: Decimal) -> Decimal: ...
-@overload
-def plain_decimal(value: Decimal | None) -> Decimal | None: ...
-def plain_decimal(value: Decimal | None) -> Decimal | None:
-    """A quantity as plain digits: they come back normalised (10 as 1E+1)."""
-    return None if value is None else Decimal(format(value, "f"))
 
 
 def _grouped(rows: Iterable[Any]) -> dict[Any, list[Any]]:
@@ -236,8 +226,8 @@ def _read_plan(session: Session, framework: str) -> PlanFile:
                 key=row.key,
                 name=row.name,
                 unit=row.unit,
-                baseline=plain_decimal(row.baseline),
-                target=plain_decimal(row.target),
+                baseline=row.baseline,
+                target=row.target,
                 target_date=row.target_date,
                 direction=row.direction,
                 description=_text(row.description),
