@@ -12,6 +12,7 @@ import itertools
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,24 +55,38 @@ def _pg_url(database: str) -> str:
     return make_url(resolve_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, pg_template: str | None) -> Iterator[str]:
-    """URL of an empty, migrated database of the backend under test."""
+@contextmanager
+def _empty_database(tmp_path: Path, pg_template: str | None, name: str) -> Iterator[str]:
+    """URL of an empty, migrated database of the backend under test, dropped afterwards."""
     if pg_template is None:
-        path = tmp_path / "tracker.db"
+        path = tmp_path / f"{name}.db"
         engine = make_engine(str(path))
         upgrade(engine)
         engine.dispose()
         yield str(path)
         return
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"tracker_test_{os.getpid()}_{next(_counter)}"
+    database = f"{name}_{os.getpid()}_{next(_counter)}"
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    yield _pg_url(name)
+        conn.exec_driver_sql(f'CREATE DATABASE "{database}" TEMPLATE "{pg_template}"')
+    yield _pg_url(database)
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, pg_template: str | None) -> Iterator[str]:
+    """URL of an empty, migrated database of the backend under test."""
+    with _empty_database(tmp_path, pg_template, "tracker") as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path, pg_template: str | None) -> Iterator[str]:
+    """A second empty, migrated database of the backend under test (where an export is seeded)."""
+    with _empty_database(tmp_path, pg_template, "fresh") as url:
+        yield url
 
 
 @pytest.fixture

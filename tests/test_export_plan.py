@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
-from tests.conftest import PG_URL, SEED_DIR, _counter, _pg_url
+from tests.conftest import SEED_DIR
 from tests.plans import MINIMAL, with_change
 from tests.tracking import CONVENE, MEETINGS, PEOPLE, REPORTING
-from tracker.db import make_engine, read_session, upgrade, write_session
+from tracker.db import make_engine, read_session, write_session
 from tracker.exports.plan_file import plan_yaml
 from tracker.models import metadata
 from tracker.models.enums import Status
@@ -61,26 +58,6 @@ def seeded_rich(engine: Engine) -> None:
         ana = resolve_member(session, "ana")  # RICH's coordinator
         for login, (role, orgs) in PEOPLE.items():
             add_member(session, actor=ana, login=login, role=role, framework="stamford-ct", stakeholders=orgs)
-
-
-@pytest.fixture
-def fresh_url(tmp_path: Path, pg_template: str | None) -> Iterator[str]:
-    """A second empty, migrated database of the backend under test: where an export is seeded."""
-    if pg_template is None:
-        path = tmp_path / "fresh.db"
-        engine = make_engine(str(path))
-        upgrade(engine)
-        engine.dispose()
-        yield str(path)
-        return
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"tracker_fresh_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    yield _pg_url(name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def plan_rows(engine: Engine, *, ignore: frozenset[str] = frozenset()) -> dict[str, list[str]]:
