@@ -101,6 +101,7 @@ class GapRollupView:
     unknown_allocations: int
     other_currency_allocations: int
     goal: str | None = None
+    goal_title: str | None = None
     objective: str | None = None
     status: Status | None = None
     lead: str | None = None
@@ -330,15 +331,15 @@ def _groups(session: Session, fid: int | None, by: str, limit: int | None, only_
             .join(goal_t, goal_t.c.id == objective_t.c.goal_id)
             .join(framework_t, framework_t.c.id == objective_t.c.framework_id)
         )
-        names = [objective_t.c.key, objective_t.c.title, goal_t.c.key.label("goal")]
+        names = [objective_t.c.key, objective_t.c.title, goal_t.c.key.label("goal"), goal_t.c.title.label("goal_title")]
     elif by == "goal":
         joins = sums.join(goal_t, goal_t.c.id == sums.c.gid).join(
             framework_t, framework_t.c.id == goal_t.c.framework_id
         )
-        names = [goal_t.c.key, goal_t.c.title, sa.null().label("goal")]
+        names = [goal_t.c.key, goal_t.c.title, sa.null().label("goal"), sa.null().label("goal_title")]
     else:
         joins = sums.join(framework_t, framework_t.c.id == sums.c.gid)
-        names = [framework_t.c.key, framework_t.c.title, sa.null().label("goal")]
+        names = [framework_t.c.key, framework_t.c.title, sa.null().label("goal"), sa.null().label("goal_title")]
     query = (
         sa.select(framework_t.c.key.label("framework"), framework_t.c.currency, *names, sums)
         .select_from(joins)
@@ -367,6 +368,7 @@ def _groups(session: Session, fid: int | None, by: str, limit: int | None, only_
             unknown_allocations=int(r.unknown),
             other_currency_allocations=int(r.other),
             goal=r.goal,
+            goal_title=r.goal_title,
         )
         for r in session.execute(query)
     ]
