@@ -41,10 +41,6 @@ def amount(value: Any) -> Decimal:
     return ZERO if value is None else Decimal(value).scaleb(-2)
 
 
-def to_cents(value: Decimal) -> int:
-    return int(value * 100)
-
-
 def day_number(session: Session, column: Any) -> sa.ColumnElement[int]:
     """Days from 1970-01-01 to a DATE column, as an integer, in SQL (NULL stays NULL).
 
