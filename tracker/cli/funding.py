@@ -115,30 +115,20 @@ def _gaps_csv(rows: list[GapRollupView]) -> str:
 
 
 def _print_gaps(rows: list[GapRollupView], by: str) -> None:
+    from tracker.services.gaps import gap_notes, shortfall_words
+
     if not rows:
         typer.echo("No actions to count (cancelled actions are left out).")
         return
     table = []
     noted: list[str] = []
     for r in rows:
-        notes = []
-        if r.actions_without_cost:
-            notes.append(f"{r.actions_without_cost} of unknown cost")
-        if r.actions_without_allocation:
-            notes.append(f"{r.actions_without_allocation} without allocation")
-        if r.unknown_allocations:
-            notes.append(f"{r.unknown_allocations} allocation(s) of unknown amount")
-        if r.other_currency_allocations:
-            notes.append(f"{r.other_currency_allocations} in another currency, not counted")
-        if r.surplus:
-            notes.append(f"{_money(r.surplus)} over")
+        notes = gap_notes(r)
         count = "" if by == "action" else str(r.actions)
         table.append([r.ref, r.title, f"{_money(r.gap)} {r.currency}", _money(r.cost), _money(r.allocated), count])
         if notes:
             noted.append(f"{r.ref}: {'; '.join(notes)}")
     cost = "need" if by == "year" else "cost"
-    from tracker.services.gaps import shortfall_words
-
     _table(
         f"Funding gaps by {by}: {len(rows)} rows, {shortfall_words(rows)}",
         [by, "title", "gap", cost, "allocated", "actions" if by != "action" else ""],

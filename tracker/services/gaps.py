@@ -128,6 +128,23 @@ def shortfall_words(rows: Sequence[GapRollupView]) -> str:
     return words
 
 
+def gap_notes(row: GapRollupView) -> list[str]:
+    """What a gap figure leaves out, in words, for the tables that show it."""
+    action = row.level == "action"
+    notes = []
+    if row.actions_without_cost:
+        notes.append("cost unknown" if action else f"{row.actions_without_cost} of unknown cost")
+    if row.actions_without_allocation:
+        notes.append("no allocation" if action else f"{row.actions_without_allocation} without allocation")
+    if row.unknown_allocations:
+        notes.append(f"may be less: {row.unknown_allocations} of unknown amount")
+    if row.other_currency_allocations:
+        notes.append(f"{row.other_currency_allocations} in another currency, not counted")
+    if row.surplus:
+        notes.append(f"{row.surplus:,.2f} over")
+    return notes
+
+
 def gap_rollup(
     session: Session,
     *,

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.services.funding import SourceView
-from tracker.services.gaps import LEVELS, GapRollupView
+from tracker.services.gaps import LEVELS, GapRollupView, gap_notes, shortfall_words
 from tracker.services.risks import FundingRisks
 from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
@@ -92,18 +92,7 @@ def chart(sources: list[SourceView], name: int = NAME) -> Text:
 
 
 def gap_note(g: GapRollupView) -> str:
-    notes = []
-    if g.actions_without_cost:
-        notes.append("cost unknown" if g.level == "action" else f"{g.actions_without_cost} of unknown cost")
-    if g.actions_without_allocation:
-        notes.append("no allocation" if g.level == "action" else f"{g.actions_without_allocation} without allocation")
-    if g.unknown_allocations:
-        notes.append(f"may be less: {g.unknown_allocations} of unknown amount")
-    if g.other_currency_allocations:
-        notes.append(f"{g.other_currency_allocations} in another currency, not counted")
-    if g.surplus:
-        notes.append(f"{g.surplus:,.2f} over")
-    return "; ".join(notes)
+    return "; ".join(gap_notes(g))
 
 
 def gap_cell(g: GapRollupView) -> Text:
@@ -229,8 +218,6 @@ class FundingScreen(Screen[None]):
         )
         self._sources(framework, sources)
         self._gaps(gaps)
-        from tracker.services.gaps import shortfall_words
-
         order = "in time order" if self.level == "year" else "largest first"
         self.query_one("#gaps-title", Static).update(
             Text(f"Funding gaps by {self.level}, {order} ({len(gaps)}: {shortfall_words(gaps)})  l: level")
