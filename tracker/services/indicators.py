@@ -105,16 +105,9 @@ def _judgement(*parts: tuple[bool, str]) -> str | None:
     return next((what for missing, what in parts if missing), None)
 
 
-def indicator_progress(
-    session: Session, *, framework: str | None = None, today: dt.date | None = None
-) -> list[IndicatorProgress]:
-    """Every indicator (of ``framework``, or all) with its progress, in plan order.
-
-    One statement: the latest measurement of each indicator comes from a
-    window function, the count from the same window.
-    """
-    today = today or dt.date.today()
-    fid = framework_id(session, framework) if framework is not None else None
+def latest_measurements(fid: int | None) -> sa.Subquery:
+    """Per indicator (of framework ``fid``, or all), its measurements ranked newest first:
+    ``n`` = 1 is the latest by date measured (the last recorded wins a tie), ``total`` the count."""
     ranked = sa.select(
         measurement_t.c.indicator_id,
         measurement_t.c.value,
@@ -131,7 +124,20 @@ def indicator_progress(
         ranked = ranked.join(indicator_t, indicator_t.c.id == measurement_t.c.indicator_id).where(
             indicator_t.c.framework_id == fid
         )
-    latest = ranked.subquery()
+    return ranked.subquery()
+
+
+def indicator_progress(
+    session: Session, *, framework: str | None = None, today: dt.date | None = None
+) -> list[IndicatorProgress]:
+    """Every indicator (of ``framework``, or all) with its progress, in plan order.
+
+    One statement: the latest measurement of each indicator comes from a
+    window function, the count from the same window.
+    """
+    today = today or dt.date.today()
+    fid = framework_id(session, framework) if framework is not None else None
+    latest = latest_measurements(fid)
     query = (
         sa.select(
             indicator_t,

@@ -21,13 +21,13 @@ from tracker.models import (
     FindingTranslation,
     GoalFinding,
     Indicator,
-    Measurement,
     ObjectiveFinding,
     Workshop,
 )
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Direction, Horizon, Stage, Status
 from tracker.services.actions import action_t, framework_id, framework_t, goal_t, objective_t, stakeholder_t
+from tracker.services.indicators import latest_measurements
 
 workshop_t = _t(Workshop)
 finding_t = _t(Finding)
@@ -36,7 +36,6 @@ goal_finding_t = _t(GoalFinding)
 objective_finding_t = _t(ObjectiveFinding)
 action_finding_t = _t(ActionFinding)
 indicator_t = _t(Indicator)
-measurement_t = _t(Measurement)
 
 
 @dataclass(frozen=True)
@@ -189,22 +188,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
     objective_links = _links(session, objective_finding_t, "objective_id", objective_t, fid)
     action_links = _links(session, action_finding_t, "action_id", action_t, fid)
 
-    latest = (
-        sa.select(
-            measurement_t.c.indicator_id,
-            measurement_t.c.value,
-            measurement_t.c.measured_on,
-            sa.func.row_number()
-            .over(
-                partition_by=measurement_t.c.indicator_id,
-                order_by=(measurement_t.c.measured_on.desc(), measurement_t.c.id.desc()),
-            )
-            .label("n"),
-        )
-        .join(indicator_t, indicator_t.c.id == measurement_t.c.indicator_id)
-        .where(indicator_t.c.framework_id == fid)
-        .subquery()
-    )
+    latest = latest_measurements(fid)
     indicators: dict[int, list[IndicatorNode]] = {}
     for row in session.execute(
         sa.select(indicator_t, latest.c.value.label("latest_value"), latest.c.measured_on.label("latest_on"))
