@@ -185,12 +185,12 @@ def _parse_json(name: str, text: str) -> Any:
     return data
 
 
-def _check_yaml_depth(name: str, text: str) -> None:
+def _check_yaml_depth(name: str, text: str, loader: type[yaml.SafeLoader] = _BaseLoader) -> None:
     # libyaml's composer recurses in C: a file nested thousands deep would crash
     # the process. Its event parser does not recurse, so measure depth with it first.
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -206,8 +206,17 @@ def _check_yaml_depth(name: str, text: str) -> None:
                     )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        # Some libyaml builds refuse deep flow nesting in their scanner, before any
+        # event, in words of their own. Measure the text up to that point with the
+        # pure-Python parser (no such limit, no recursion) so that the file gets our
+        # sentence whichever libyaml is installed.
+        mark = exc.problem_mark
+        if loader is not yaml.SafeLoader and mark is not None and mark.index > MAX_DEPTH:
+            _check_yaml_depth(name, text[: mark.index + 1], yaml.SafeLoader)
         return  # the real parse reports it, with its location
+    except yaml.YAMLError:
+        return
 
 
 def _parse_yaml(name: str, text: str) -> Any:
