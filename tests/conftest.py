@@ -8,6 +8,7 @@ from a migrated template, so every test starts from an empty, current schema.
 
 from __future__ import annotations
 
+import getpass
 import itertools
 import os
 import uuid
@@ -19,10 +20,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from tracker.db import make_engine, resolve_url, upgrade
+from tracker.db import make_engine, resolve_url, upgrade, write_session
+from tracker.services.members import ensure_first_admin
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 REPO = Path(__file__).resolve().parents[1]
+# Whoever runs the tests is the test databases' admin, as `tracker db upgrade` makes
+# the login that creates a database its admin (commands without --as act as them).
+ADMIN = getpass.getuser()
 SEED_DIR = REPO / "seed"
 
 _counter = itertools.count()
@@ -42,12 +47,18 @@ def pg_template() -> Iterator[str | None]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     template = make_engine(_pg_url(name))
-    upgrade(template)
+    _upgrade_with_admin(template)
     template.dispose()
     yield name
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+def _upgrade_with_admin(engine: Engine) -> None:
+    upgrade(engine)
+    with write_session(engine) as session:
+        ensure_first_admin(session, ADMIN)
 
 
 def _pg_url(database: str) -> str:
@@ -61,7 +72,7 @@ def _empty_database(tmp_path: Path, pg_template: str | None, name: str) -> Itera
     if pg_template is None:
         path = tmp_path / f"{name}.db"
         engine = make_engine(str(path))
-        upgrade(engine)
+        _upgrade_with_admin(engine)
         engine.dispose()
         yield str(path)
         return
@@ -101,7 +112,7 @@ def sqlite_path(tmp_path: Path) -> Path:
     """An empty, migrated SQLite file, whatever the backend under test."""
     path = tmp_path / "sqlite.db"
     engine = make_engine(str(path))
-    upgrade(engine)
+    _upgrade_with_admin(engine)
     engine.dispose()
     return path
 

@@ -120,15 +120,15 @@ def test_the_demo_has_money_and_meetings_marked_as_made_up(tmp_path: Path) -> No
     database and building it again changes nothing."""
     db = tmp_path / "demo.db"
     assert tracker("--as", "demo", "demo", "--file", str(db), "--no-open").code == 0
-    gaps = tracker("--db", str(db), "funding", "gaps", "--by", "framework", "--json")
+    gaps = tracker("--as", "demo", "--db", str(db), "funding", "gaps", "--by", "framework", "--json")
     assert gaps.code == 0, gaps.err
     rows = {r["framework"]: r for r in json.loads(gaps.out)}
     assert Decimal(rows["stamford-ct"]["gap"]) > 0 and Decimal(rows["stamford-ct"]["allocated"]) > 0
-    exported = tracker("--db", str(db), "export", "--format", "json", "-f", "stamford-ct")
+    exported = tracker("--as", "demo", "--db", str(db), "export", "--format", "json", "-f", "stamford-ct")
     [framework] = json.loads(exported.out)["frameworks"]
     made_up = [s for s in framework["plan"]["funding_sources"] if s["amount"] is not None]
     assert made_up and all("made up" in s["notes"] for s in made_up)
-    report = tracker("--db", str(db), "report", "-f", "stamford-ct")
+    report = tracker("--as", "demo", "--db", str(db), "report", "-f", "stamford-ct")
     assert "demo schedule: every second month" in report.out
     again = tracker("--as", "demo", "demo", "--file", str(db), "--keep", "--no-open")
     assert again.code == 0 and "0 items created" in again.out

@@ -63,7 +63,8 @@ def seeded_rich(engine: Engine) -> None:
 def plan_rows(engine: Engine, *, ignore: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """Every plan table's rows by value: ids replaced by what they point at, timestamps left out."""
     skip = {"id", "created_at", "updated_at", *ignore}
-    tables = {n: t for n, t in metadata.tables.items() if n not in TRACKING_TABLES}
+    # Admins belong to the database, not to any plan.
+    tables = {n: t for n, t in metadata.tables.items() if n not in TRACKING_TABLES and n != "admin"}
     with engine.connect() as conn:
         rows = {n: [dict(r._mapping) for r in conn.execute(sa.select(t))] for n, t in tables.items()}
     by_id = {n: {r["id"]: r for r in rs} for n, rs in rows.items() if "id" in tables[n].c}
@@ -76,7 +77,12 @@ def plan_rows(engine: Engine, *, ignore: frozenset[str] = frozenset()) -> dict[s
                 continue
             value = row[column.name]
             if column.foreign_keys and value is not None:
-                target = next(iter(column.foreign_keys)).column.table.name
+                # Follow the reference to the row it names by id (affiliation.member_id
+                # refers to membership.member_id, which refers to member.id).
+                referred = next(iter(column.foreign_keys)).column
+                while referred.name != "id" and referred.foreign_keys:
+                    referred = next(iter(referred.foreign_keys)).column
+                target = referred.table.name
                 if (target, value) not in memo:
                     memo[(target, value)] = identity(target, by_id[target][value])
                 value = (target, memo[(target, value)])

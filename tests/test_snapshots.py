@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.plans import MINIMAL
+from tests.tracking import admin
 from tracker.db import read_session, write_session
 from tracker.models.enums import Role
 from tracker.seeding import load_text, seed
@@ -25,7 +26,7 @@ def _app(engine: Engine):  # type: ignore[no-untyped-def]
     with write_session(engine) as session:
         add_member(
             session,
-            actor=None,
+            actor=admin(session),
             login="ana",
             role=Role.coordinator,
             framework="stamford-ct",

@@ -28,10 +28,19 @@ def seeded(engine: Engine) -> Engine:
     with write_session(engine) as session:
         for login, (role, orgs) in PEOPLE.items():
             add_member(
-                session, actor=None if login == "coord" else _coord(session), login=login,
+                session, actor=admin(session) if login == "coord" else _coord(session), login=login,
                 role=role, framework="stamford-ct", stakeholders=orgs,
             )  # fmt: skip
     return engine
+
+
+def admin(session):  # type: ignore[no-untyped-def]
+    """The database's admin (whoever runs the tests), made so if the database has none."""
+    from tests.conftest import ADMIN
+    from tracker.services.members import ensure_first_admin, find_member
+
+    ensure_first_admin(session, ADMIN)
+    return find_member(session, ADMIN)
 
 
 def _coord(session):  # type: ignore[no-untyped-def]

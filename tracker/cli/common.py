@@ -22,10 +22,19 @@ T = TypeVar("T")
 
 @contextmanager
 def reading(settings: Settings) -> Iterator[Session]:
-    from tracker.db import read_session
+    """A read session that sees what the acting member may see (their frameworks; admins all).
 
-    with read_session(settings.engine()) as session:
-        yield session
+    A login that is not a member is refused (exit 4): on a shared database it must
+    not read every city's notes.
+    """
+    from tracker.db import read_session
+    from tracker.services.access import scope_session
+    from tracker.services.members import resolve_member
+
+    engine = settings.engine()
+    login = settings.login(engine)
+    with read_session(engine) as session:
+        yield scope_session(session, resolve_member(session, login))
 
 
 def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:

@@ -25,14 +25,16 @@ class Settings:
     def login(self, engine: Engine | None = None) -> str:
         """``--as``, else ``TRACKER_USER``, else the database role on PostgreSQL,
         else the OS login."""
-        if self.actor:
-            if len(self.actor) > 64:
-                from tracker.errors import BadInput
+        actor = self.actor if self.actor is not None else os.environ.get("TRACKER_USER")
+        if actor is not None:
+            from tracker.errors import BadInput
 
-                raise BadInput(f"the login {self.actor[:20]!r}... is longer than 64 characters; use a shorter --as.")
-            return self.actor
-        if os.environ.get("TRACKER_USER"):
-            return os.environ["TRACKER_USER"]
+            if not actor.strip():
+                # Never read an empty --as as "the OS login": that would act as someone else.
+                raise BadInput("--as (or TRACKER_USER) is empty; name a login, or leave it out to act as yourself.")
+            if len(actor) > 64:
+                raise BadInput(f"the login {actor[:20]!r}... is longer than 64 characters; use a shorter --as.")
+            return actor
         if engine is not None and engine.dialect.name == "postgresql":
             import sqlalchemy as sa
 

@@ -93,6 +93,11 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_a
     settings.db = str(path)
     engine = settings.engine(check=False)
     upgrade(engine)
+    from tracker.db import write_session
+    from tracker.services.members import ensure_first_admin
+
+    with write_session(engine) as session:  # whoever builds the demo is its admin
+        ensure_first_admin(session, settings.login())
     files = sorted(bundled_seed_dir().glob("*.yaml"))
     from tracker.cli.demo_plans import demo_plan
 

@@ -47,7 +47,7 @@ def run() -> None:
     # The same defaults as the Typer options: the environment when an option is absent.
     settings = Settings(
         db=options.get("--db") or os.environ.get("TRACKER_DB") or None,
-        actor=options.get("--as") or os.environ.get("TRACKER_USER") or None,
+        actor=options["--as"] if "--as" in options else os.environ.get("TRACKER_USER"),
     )
     try:
         with user_errors():

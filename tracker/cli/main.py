@@ -18,7 +18,7 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
-from tracker.cli.more import indicators_app, member_app, summary
+from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.report import report
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(member_app, name="member")
+app.add_typer(admin_app, name="admin")
 app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
@@ -87,17 +88,33 @@ def main(
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context) -> None:
+def db_upgrade(
+    ctx: typer.Context,
+    admin: Annotated[
+        str | None,
+        typer.Option(
+            "--admin",
+            metavar="LOGIN",
+            help="Who becomes the database's admin: needed when upgrading a database that has none "
+            "(a new database's admin is the login that creates it).",
+        ),
+    ] = None,
+) -> None:
     """Create the database, or migrate it to this version of tracker.
 
+    A new database's admin is the login that creates it (--admin names another).
+    A database from before admins existed needs --admin LOGIN to be upgraded.
+
     Example: tracker --db plans.db db upgrade
+             tracker --db old.db db upgrade --admin ana
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.db import describe, upgrade
+        from tracker.db import describe
+        from tracker.services.admins import upgrade_with_admin
 
         engine = settings.engine(check=False)
-        before, after = upgrade(engine)
+        before, after, made_admin = upgrade_with_admin(engine, admin=admin, creator=lambda: settings.login(engine))
         where = describe(str(engine.url))
         if before == after:
             typer.echo(f"{where} is up to date (schema {after}).")
@@ -105,6 +122,8 @@ def db_upgrade(ctx: typer.Context) -> None:
             typer.echo(f"Created the tracker schema {after} in {where}.")
         else:
             typer.echo(f"Migrated {where} from schema {before} to {after}.")
+        if made_admin:
+            typer.echo(f"{made_admin} is its admin: admins create frameworks and name coordinators and admins.")
 
 
 @db_app.command("current")

@@ -18,6 +18,11 @@ member_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
 )
+admin_app = typer.Typer(
+    help="Manage the database's admins (they create frameworks and name coordinators and admins).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+)
 
 
 @indicators_app.command("record")
@@ -58,29 +63,31 @@ def member_add(
 ) -> None:
     """Give a login a role in a framework, and the organisations they belong to.
 
-    A coordinator of the framework may add members; while a framework has no
-    coordinator yet, anyone may (to set up the first one).
+    An admin, or a coordinator of the framework, may add members and change their
+    role there; a framework's first coordinator is named by an admin. The
+    organisations count in this framework only. Demoting a framework's last
+    coordinator is refused.
 
     Example: tracker member add ana --role member --framework stamford-ct --stakeholder domus-kids
     """
     settings: Settings = ctx.obj
     with user_errors():
         from tracker.db import write_session
-        from tracker.services.members import add_member, find_member
+        from tracker.services.members import add_member, resolve_member
 
         engine = settings.engine()
         actor_login = settings.login(engine)
         with write_session(engine) as session:
             member = add_member(
                 session,
-                actor=find_member(session, actor_login),
+                actor=resolve_member(session, actor_login),
                 login=login,
                 role=role,
                 framework=framework,
                 stakeholders=stakeholder or [],
                 name=name,
             )
-        orgs = ", ".join(s.key for s in member.stakeholders) or "no organisation"
+        orgs = ", ".join(s.key for s in member.stakeholders_in(framework)) or "no organisation"
         typer.echo(f"{member.login}: {role} in {framework} ({orgs})")
 
 
@@ -114,3 +121,68 @@ def summary(
             from tracker.cli.render import print_summaries
 
             print_summaries(summaries, out=console())
+
+
+def _admin_change(ctx: typer.Context, work) -> None:  # type: ignore[no-untyped-def]
+    from tracker.db import write_session
+    from tracker.services.members import resolve_member
+
+    settings: Settings = ctx.obj
+    engine = settings.engine()
+    actor_login = settings.login(engine)
+    with write_session(engine) as session:
+        work(session, resolve_member(session, actor_login))
+
+
+@admin_app.command("add")
+def admin_add(
+    ctx: typer.Context, login: Annotated[str, typer.Argument(help="The login to make an admin.", show_default=False)]
+) -> None:
+    """Make a login an admin of the database (only admins may).
+
+    Example: tracker admin add ana
+    """
+    with user_errors():
+        from tracker.services.members import add_admin
+
+        made: list[bool] = []
+        _admin_change(ctx, lambda s, a: made.append(add_admin(s, actor=a, login=login)))
+        typer.echo(f"{login} is {'now' if made[0] else 'already'} an admin.")
+
+
+@admin_app.command("remove")
+def admin_remove(
+    ctx: typer.Context,
+    login: Annotated[str, typer.Argument(help="The admin to remove.", show_default=False)],
+) -> None:
+    """Take admin away from a login (only admins may; the last admin cannot be removed).
+
+    Example: tracker admin remove ana
+    """
+    with user_errors():
+        from tracker.services.members import remove_admin
+
+        _admin_change(ctx, lambda s, a: remove_admin(s, actor=a, login=login))
+        typer.echo(f"{login} is no longer an admin.")
+
+
+@admin_app.command("list")
+def admin_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False
+) -> None:
+    """The database's admins (any member may see who they are).
+
+    Example: tracker admin list --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.access import admin_logins
+
+        with reading(settings) as session:
+            logins = admin_logins(session)
+        if as_json:
+            echo_json(logins)
+        else:
+            from tracker.cli.render import print_lines
+
+            print_lines(logins or ["(no admin)"])

@@ -218,3 +218,11 @@ def print_summaries(summaries: Sequence[FrameworkSummary], *, out: Console) -> N
         )
     table.caption = "done: done / (all - cancelled); active: in progress; stale: no update for 30 days"
     out.print(table)
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Plain lines of user text (logins, names), control characters shown as symbols."""
+    from tracker.text import visible_controls
+
+    for line in lines:
+        typer.echo(visible_controls(line))

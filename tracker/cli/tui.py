@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def open_app(settings: Settings, engine: Engine | None = None) -> None:
-    """Run the app on the configured database as the acting member (read only if unknown).
+    """Run the app on the configured database as the acting member (refused if not a member).
 
     The first screen paints before the database layers are even imported: the
     database is opened by a worker, and a failure to open it ends the app with
@@ -26,15 +26,16 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
 
     def connect() -> Data:
         from tracker.db import read_session
-        from tracker.services.members import find_member
+        from tracker.services.members import resolve_member
         from tracker.tui.data import Data
 
         opened = engine or settings.engine()
         login = settings.login(opened)
         with read_session(opened) as session:
-            return Data(opened, find_member(session, login))
+            # A login that is not a member sees nothing: it is refused with what to do.
+            return Data(opened, resolve_member(session, login))
 
     app = TrackerApp(connect)
     app.run()
     if app.connect_error:  # already said on the terminal by the app as it closed
-        sys.exit(1)
+        sys.exit(app.connect_exit)

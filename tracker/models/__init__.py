@@ -14,7 +14,7 @@ _WHERE = {
     "metadata": "base",
     **dict.fromkeys(("Direction", "FundingKind", "Horizon", "Role", "Sector", "Stage", "Status"), "enums"),
     **dict.fromkeys(("Allocation", "FundingSource"), "funding"),
-    **dict.fromkeys(("Affiliation", "Member", "Membership", "Stakeholder"), "people"),
+    **dict.fromkeys(("Admin", "Affiliation", "Member", "Membership", "Stakeholder"), "people"),
     **dict.fromkeys(
         (
             "Action",
@@ -38,6 +38,7 @@ __all__ = [
     "ActionFinding",
     "ActionNote",
     "ActionPartner",
+    "Admin",
     "Affiliation",
     "Allocation",
     "Direction",

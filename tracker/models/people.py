@@ -43,7 +43,32 @@ class Membership(SQLModel, table=True):
 
 
 class Affiliation(SQLModel, table=True):
-    """A member belongs to an organisation (what 'my actions' means)."""
+    """A member works for an organisation in one framework (what 'my actions' means there).
+
+    Tied to the membership: an organisation given in one framework counts nowhere
+    else, and goes when that membership goes.
+    """
+
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["member_id", "framework_id"],
+            ["membership.member_id", "membership.framework_id"],
+            name="fk_affiliation_membership",
+            ondelete="CASCADE",
+        ),
+    )
+
+    member_id: int = Field(primary_key=True)
+    framework_id: int = Field(primary_key=True)
+    stakeholder_id: int = Field(foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class Admin(SQLModel, table=True):
+    """An admin of the whole database: creates frameworks, names coordinators and admins.
+
+    One table is the one place this is kept (PostgreSQL's group role is derived from it).
+    """
 
     member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
-    stakeholder_id: int = Field(foreign_key="stakeholder.id", primary_key=True, index=True, ondelete="CASCADE")
+    granted_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    granted_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")

@@ -359,9 +359,10 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, over
             conn,
             _t(Affiliation),
             owner="member_id",
-            keys=("stakeholder_id",),
-            desired={members.ids[m.login]: as_set(sid[k] for k in m.stakeholders) for m in plan.members},
-            remove=False,  # a member may belong to organisations of other frameworks too
+            keys=("framework_id", "stakeholder_id"),
+            # An organisation counts only in the framework where it was given.
+            desired={members.ids[m.login]: {(fid, sid[k]): () for k in m.stakeholders} for m in plan.members},
+            remove=False,  # links of other frameworks are read too; never taken away here
         )
         members.changed = changed - members.created
         _count(tally["members"], members, len(plan.members))

@@ -1,4 +1,4 @@
-"""Who is acting: members, their roles per framework, and what each role may do."""
+"""Who is acting: members, their roles per framework, admins; the rules are in `access`."""
 
 from __future__ import annotations
 
@@ -8,15 +8,28 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.errors import BadInput, PermissionDenied
-from tracker.models import Affiliation, Framework, Member, Membership, Stakeholder
+from tracker.models import Admin, Affiliation, Framework, Member, Membership, Stakeholder
 from tracker.models.enums import Role
 from tracker.models.types import utcnow
+from tracker.services import access
+from tracker.services.access import require_coordinator
 from tracker.services.actions import framework_id, stakeholder_ids
 from tracker.services.views import MemberView, StakeholderRef
+
+__all__ = [
+    "add_admin",
+    "add_member",
+    "ensure_first_admin",
+    "find_member",
+    "remove_admin",
+    "require_coordinator",
+    "resolve_member",
+]
 
 member_t = Member.__table__  # type: ignore[attr-defined]
 membership_t = Membership.__table__  # type: ignore[attr-defined]
 affiliation_t = Affiliation.__table__  # type: ignore[attr-defined]
+admin_t = Admin.__table__  # type: ignore[attr-defined]
 framework_t = Framework.__table__  # type: ignore[attr-defined]
 stakeholder_t = Stakeholder.__table__  # type: ignore[attr-defined]
 
@@ -33,19 +46,26 @@ def find_member(session: Session, login: str) -> MemberView | None:
             .where(membership_t.c.member_id == row.id)
         )
     }
-    orgs = session.execute(
-        sa.select(stakeholder_t.c.id, stakeholder_t.c.key, stakeholder_t.c.name)
+    orgs: dict[str, list[StakeholderRef]] = {}
+    org_ids: dict[str, set[int]] = {}
+    for o in session.execute(
+        sa.select(framework_t.c.key.label("framework"), stakeholder_t.c.id, stakeholder_t.c.key, stakeholder_t.c.name)
         .join(affiliation_t, affiliation_t.c.stakeholder_id == stakeholder_t.c.id)
+        .join(framework_t, framework_t.c.id == affiliation_t.c.framework_id)
         .where(affiliation_t.c.member_id == row.id)
         .order_by(stakeholder_t.c.name)
-    ).all()
+    ):
+        orgs.setdefault(o.framework, []).append(StakeholderRef(o.key, o.name))
+        org_ids.setdefault(o.framework, set()).add(o.id)
+    is_admin = session.execute(sa.select(admin_t.c.member_id).where(admin_t.c.member_id == row.id)).first()
     return MemberView(
         id=row.id,
         login=row.login,
         name=row.name,
         roles=roles,
-        stakeholders=tuple(StakeholderRef(o.key, o.name) for o in orgs),
-        stakeholder_ids=frozenset(o.id for o in orgs),
+        orgs={k: tuple(v) for k, v in orgs.items()},
+        org_ids={k: frozenset(v) for k, v in org_ids.items()},
+        is_admin=is_admin is not None,
     )
 
 
@@ -61,12 +81,27 @@ def resolve_member(session: Session, login: str) -> MemberView:
     return member
 
 
-def require_coordinator(member: MemberView | None, framework: str, what: str) -> None:
-    role = member.role_in(framework) if member else None
-    if role is not Role.coordinator:
-        who = member.login if member else "an unknown login"
-        has = f"is a {role} there" if role else "has no role there"
-        raise PermissionDenied(f"only a coordinator of {framework} can {what}; {who} {has}.")
+def check_login(login: str) -> str:
+    if (
+        not login
+        or len(login) > 63
+        or not login.isascii()
+        or not login.replace("-", "").replace("_", "").replace(".", "").replace("@", "").isalnum()
+    ):
+        raise BadInput(f"{login!r} is not a usable login; use 1 to 63 ASCII letters, digits, '.', '-', '_' or '@'.")
+    return login
+
+
+def _member_id(session: Session, login: str, name: str | None = None) -> int:
+    """The member's id, creating the member if new."""
+    existing = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar()
+    if existing is None:
+        existing = session.execute(
+            sa.insert(member_t).values(login=login, name=name, created_at=utcnow()).returning(member_t.c.id)
+        ).scalar_one()
+    elif name is not None:
+        session.execute(sa.update(member_t).where(member_t.c.id == existing).values(name=name))
+    return int(existing)
 
 
 def add_member(
@@ -79,48 +114,78 @@ def add_member(
     stakeholders: Sequence[str] = (),
     name: str | None = None,
 ) -> MemberView:
-    """Give ``login`` a role in a framework (creating the member if new).
+    """Give ``login`` a role in a framework, and organisations there (creating the member if new).
 
-    A coordinator of the framework may do this; so may anyone while the
-    framework has no coordinator yet, so that the first one can be set up.
+    An admin, or a coordinator of the framework, may. A framework never loses its
+    last coordinator this way (demoting them is refused).
     """
-    if (
-        not login
-        or len(login) > 64
-        or not login.replace("-", "").replace("_", "").replace(".", "").replace("@", "").isalnum()
-    ):
-        raise BadInput(f"{login!r} is not a usable login; use letters, digits, '.', '-', '_' or '@'.")
+    check_login(login)
     fid = framework_id(session, framework)
-    coordinators = session.execute(
-        sa.select(sa.func.count())
-        .select_from(membership_t)
-        .where(membership_t.c.framework_id == fid, membership_t.c.role == Role.coordinator)
-    ).scalar_one()
-    if coordinators:
-        require_coordinator(actor, framework, "add members")
+    access.require_grant(actor, framework, role, login)
+    access.lock_framework(session, fid)
     sids = stakeholder_ids(session, list(stakeholders))
-    existing = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar()
-    if existing is None:
-        existing = session.execute(
-            sa.insert(member_t).values(login=login, name=name, created_at=utcnow()).returning(member_t.c.id)
-        ).scalar_one()
-    elif name is not None:
-        session.execute(sa.update(member_t).where(member_t.c.id == existing).values(name=name))
+    existing = _member_id(session, login, name)
     current = session.execute(
-        sa.select(membership_t.c.id).where(membership_t.c.member_id == existing, membership_t.c.framework_id == fid)
-    ).scalar()
+        sa.select(membership_t.c.id, membership_t.c.role).where(
+            membership_t.c.member_id == existing, membership_t.c.framework_id == fid
+        )
+    ).first()
     if current is None:
         session.execute(sa.insert(membership_t).values(member_id=existing, framework_id=fid, role=role))
-    else:
-        session.execute(sa.update(membership_t).where(membership_t.c.id == current).values(role=role))
+    elif Role(current.role) is not role:
+        if Role(current.role) is Role.coordinator:
+            access.keep_a_coordinator(session, fid, framework, login)
+        session.execute(sa.update(membership_t).where(membership_t.c.id == current.id).values(role=role))
     have = set(
         session.execute(
-            sa.select(affiliation_t.c.stakeholder_id).where(affiliation_t.c.member_id == existing)
+            sa.select(affiliation_t.c.stakeholder_id).where(
+                affiliation_t.c.member_id == existing, affiliation_t.c.framework_id == fid
+            )
         ).scalars()
     )
     for sid in sids:
         if sid not in have:
-            session.execute(sa.insert(affiliation_t).values(member_id=existing, stakeholder_id=sid))
+            session.execute(sa.insert(affiliation_t).values(member_id=existing, framework_id=fid, stakeholder_id=sid))
     found = find_member(session, login)
     assert found is not None
     return found
+
+
+# -- admins -----------------------------------------------------------------------------------
+
+
+def ensure_first_admin(session: Session, login: str) -> bool:
+    """Make ``login`` the admin of a database that has none (a new database's creator, or
+    `tracker db upgrade --admin`); returns False and changes nothing if it has one."""
+    if access.has_admin(session):
+        return False
+    check_login(login)
+    session.execute(sa.insert(admin_t).values(member_id=_member_id(session, login), granted_at=utcnow()))
+    return True
+
+
+def add_admin(session: Session, *, actor: MemberView | None, login: str) -> bool:
+    """Make ``login`` an admin (only admins may); False if it already was one."""
+    access.require_admin(actor, "add admins")
+    assert actor is not None
+    check_login(login)
+    mid = _member_id(session, login)
+    if session.execute(sa.select(admin_t.c.member_id).where(admin_t.c.member_id == mid)).first():
+        return False
+    session.execute(sa.insert(admin_t).values(member_id=mid, granted_at=utcnow(), granted_by=actor.id))
+    return True
+
+
+def remove_admin(session: Session, *, actor: MemberView | None, login: str) -> None:
+    """Take admin away from ``login`` (only admins may); the last admin stays."""
+    access.require_admin(actor, "remove admins")
+    if session.get_bind().dialect.name == "postgresql":
+        # Two admins removing each other at once must not leave none: queue on the table.
+        session.execute(sa.text("LOCK TABLE admin IN SHARE ROW EXCLUSIVE MODE"))
+    admins = access.admin_logins(session)
+    if login not in admins:
+        raise BadInput(f"{login} is not an admin; `tracker admin list` shows who is.")
+    if admins == [login]:
+        raise PermissionDenied(f"{login} is the last admin; add another admin first (`tracker admin add LOGIN`).")
+    mid = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar_one()
+    session.execute(sa.delete(admin_t).where(admin_t.c.member_id == mid))

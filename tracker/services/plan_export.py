@@ -155,7 +155,9 @@ def _read_plan(session: Session, framework: str) -> PlanFile:
         sa.select(participant_t.c.stakeholder_id)
         .join(workshop_t, workshop_t.c.id == participant_t.c.workshop_id)
         .where(workshop_t.c.framework_id == fid),
-        sa.select(affiliation_t.c.stakeholder_id).where(affiliation_t.c.member_id.in_(member_ids)),
+        sa.select(affiliation_t.c.stakeholder_id).where(
+            affiliation_t.c.member_id.in_(member_ids), affiliation_t.c.framework_id == fid
+        ),
     )
     stakeholders = session.execute(
         sa.select(stakeholder_t).where(stakeholder_t.c.id.in_(used)).order_by(stakeholder_t.c.key)
@@ -165,7 +167,7 @@ def _read_plan(session: Session, framework: str) -> PlanFile:
     affiliations = _grouped(
         session.execute(
             sa.select(affiliation_t.c.member_id, affiliation_t.c.stakeholder_id).where(
-                affiliation_t.c.member_id.in_(member_ids)
+                affiliation_t.c.member_id.in_(member_ids), affiliation_t.c.framework_id == fid
             )
         )
     )

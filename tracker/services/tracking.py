@@ -19,8 +19,9 @@ from sqlmodel import Session
 from tracker.db.driver import Fast
 from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
 from tracker.models import Indicator, Measurement
-from tracker.models.enums import Role, Status
+from tracker.models.enums import Status
 from tracker.models.types import utcnow
+from tracker.services import access
 from tracker.services.actions import (
     action_id,
     action_t,
@@ -93,26 +94,14 @@ def lock_action(session: Session, ref: str) -> sa.Row[Any]:
 
 
 def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any], ref: str) -> None:
-    """Coordinators of the framework, and members of the action's lead or partner
-    organisations, may record progress on it; viewers only read."""
-    role = member.role_in(row.framework)
-    if role is Role.coordinator:
-        return
-    if role is None:
-        raise PermissionDenied(f"{member.login} has no role in {row.framework}, so cannot change {ref}.")
-    if role is Role.viewer:
-        raise PermissionDenied(
-            f"{member.login} is a viewer in {row.framework}: viewers read, they do not change {ref}."
-        )
-    if row.lead_id in member.stakeholder_ids:
-        return
-    involved = set(session.connection().execute(_PARTNERS, {"id": row.id}).scalars())
-    if not involved & member.stakeholder_ids:
-        orgs = ", ".join(s.name for s in member.stakeholders) or "no organisation"
-        raise PermissionDenied(
-            f"{member.login} ({orgs}) is not with the lead or a partner of {ref}; "
-            "only their members or a coordinator can change it."
-        )
+    """Coordinators of the framework (and admins), and members of the action's lead or
+    partner organisations in that framework, may record progress on it; viewers only read."""
+    access.require_track(member, row.framework, _involved(session, row), ref)
+
+
+def _involved(session: Session, row: sa.Row[Any]) -> set[int]:
+    """The stakeholder ids of the action's lead and partners."""
+    return {row.lead_id, *session.connection().execute(_PARTNERS, {"id": row.id}).scalars()}
 
 
 def why_not_track(session: Session, member: MemberView | None, ref: str) -> str | None:
@@ -120,8 +109,6 @@ def why_not_track(session: Session, member: MemberView | None, ref: str) -> str 
 
     Screens ask this before the user types anything; the write checks again.
     """
-    if member is None:
-        return "you are not a member of this database; ask a coordinator to add your login"
     framework, key = split_ref(ref)
     row = session.execute(
         sa.select(action_t.c.id, action_t.c.lead_id, framework_t.c.key.label("framework"))
@@ -130,11 +117,7 @@ def why_not_track(session: Session, member: MemberView | None, ref: str) -> str 
     ).first()
     if row is None:
         return f"{ref} does not exist any more"
-    try:
-        require_tracking_right(session, member, row, ref)
-    except PermissionDenied as refused:
-        return refused.message
-    return None
+    return access.why_not_track(member, row.framework, _involved(session, row), ref)
 
 
 def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) -> str:
@@ -258,31 +241,20 @@ def record_measurement(
     if not amount.is_finite():
         raise BadInput(f"{value!r} is not a finite number.")
     _check_note(note)
-    role = actor.role_in(framework)
-    if role is not Role.coordinator:
-        if role is None or role is Role.viewer:
-            raise PermissionDenied(
-                f"{actor.login} is {'a viewer' if role else 'not a member'} in {framework}, so cannot record {ref}."
-            )
-        involved = session.execute(
-            sa.select(sa.func.count())
-            .select_from(action_t)
-            .where(
-                action_t.c.objective_id == indicator.objective_id,
-                sa.or_(
-                    action_t.c.lead_id.in_(actor.stakeholder_ids),
-                    sa.exists().where(
-                        partner_t.c.action_id == action_t.c.id,
-                        partner_t.c.stakeholder_id.in_(actor.stakeholder_ids),
-                    ),
-                ),
-            )
-        ).scalar_one()
-        if not involved:
-            raise PermissionDenied(
-                f"{actor.login}'s organisations have no action under the objective of {ref}; "
-                "a coordinator or a member working on it can record it."
-            )
+    involved = set(
+        session.execute(
+            sa.select(action_t.c.lead_id).where(action_t.c.objective_id == indicator.objective_id)
+        ).scalars()
+    ) | set(
+        session.execute(
+            sa.select(partner_t.c.stakeholder_id)
+            .join(action_t, action_t.c.id == partner_t.c.action_id)
+            .where(action_t.c.objective_id == indicator.objective_id)
+        ).scalars()
+    )
+    reason = access.why_not_track(actor, framework, involved, ref, unrelated="has no action under the objective of")
+    if reason is not None:
+        raise PermissionDenied(reason)
     measured_on = on or dt.date.today()
     measurement_t = Measurement.__table__  # type: ignore[attr-defined]
     session.execute(

@@ -100,11 +100,29 @@ class MemberView:
     login: str
     name: str | None
     roles: dict[str, Role]  # framework key -> role
-    stakeholders: tuple[StakeholderRef, ...]
-    stakeholder_ids: frozenset[int]
+    # framework key -> the organisations this member works for there (and their ids):
+    # an organisation counts only in the framework where it was given.
+    orgs: dict[str, tuple[StakeholderRef, ...]]
+    org_ids: dict[str, frozenset[int]]
+    is_admin: bool = False
 
     def role_in(self, framework: str) -> Role | None:
         return self.roles.get(framework)
+
+    def stakeholders_in(self, framework: str) -> tuple[StakeholderRef, ...]:
+        return self.orgs.get(framework, ())
+
+    def stakeholder_ids_in(self, framework: str) -> frozenset[int]:
+        return self.org_ids.get(framework, frozenset())
+
+    @property
+    def stakeholders(self) -> tuple[StakeholderRef, ...]:
+        """Every organisation of this member, in any framework (for display and "mine")."""
+        seen: dict[str, StakeholderRef] = {}
+        for refs in self.orgs.values():
+            for ref in refs:
+                seen.setdefault(ref.key, ref)
+        return tuple(sorted(seen.values(), key=lambda r: r.name))
 
 
 @dataclass(frozen=True)

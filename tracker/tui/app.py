@@ -108,6 +108,7 @@ class TrackerApp(App[None]):
         self._seen_at: Any = dt.datetime.now(dt.UTC)  # news is what others do from now on
         self._trouble = False
         self.connect_error: str | None = None
+        self.connect_exit = 1
 
     @property
     def data(self) -> Data:
@@ -159,6 +160,7 @@ class TrackerApp(App[None]):
             self._data_ready.set()  # waiting workers give up instead of keeping the process alive
             if self.is_running:  # not when the app was closed while the database was opening
                 self.connect_error = message
+                self.connect_exit = getattr(exc, "exit_code", 1)
                 self.call_from_thread(self.exit, None, 1, f"tracker: {message}")
             return
         self.call_from_thread(self._set_data, data)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from tracker.db import read_session, write_session
 from tracker.models.enums import Status
 from tracker.services import tracking
+from tracker.services.access import scope_session
 from tracker.services.actions import count_actions, get_action, list_actions
 from tracker.services.filters import ActionFilter
 from tracker.services.views import ActionDetail, ActionRow, MemberView
@@ -38,7 +39,8 @@ class Data:
 
     def read(self, work: Callable[[Session], T]) -> T:
         with read_session(self.engine) as session:
-            return work(session)
+            # The member sees their frameworks only (admins all), on every screen.
+            return work(scope_session(session, self.member))
 
     def write(self, work: Callable[[Session, MemberView], T]) -> T:
         if self.member is None:

@@ -1,0 +1,216 @@
+"""Who may do what: the one place that every write path (CLI, app, seeding, Python API) asks.
+
+Roles, from least to most: viewer (reads the frameworks they belong to), member
+(tracks the actions of their organisations in that framework), coordinator
+(everything in their framework), admin (everything, everywhere: creates
+frameworks, names coordinators and admins). A member's organisations count only
+in the framework where they were given.
+
+Reads are scoped too: a session carries the frameworks its reader may see
+(`scope_session`), and every read service narrows its queries with
+`visible_framework_ids`. A session with no scope is the local file owner's own
+(the Python API, tests): it sees everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.errors import PermissionDenied
+from tracker.models import Admin, Framework, Member, Membership
+from tracker.models.enums import Role
+from tracker.services.views import MemberView
+
+admin_t = Admin.__table__  # type: ignore[attr-defined]
+member_t = Member.__table__  # type: ignore[attr-defined]
+membership_t = Membership.__table__  # type: ignore[attr-defined]
+framework_t = Framework.__table__  # type: ignore[attr-defined]
+
+_SCOPE = "tracker.visible_framework_ids"
+_RANK = {Role.viewer: 0, Role.member: 1, Role.coordinator: 2}
+
+
+# -- roles ------------------------------------------------------------------------------------
+
+
+def effective_role(member: MemberView | None, framework: str) -> Role | None:
+    """The role that decides: an admin counts as a coordinator of every framework."""
+    if member is None:
+        return None
+    if member.is_admin:
+        return Role.coordinator
+    return member.role_in(framework)
+
+
+def _who(member: MemberView | None, framework: str | None = None) -> str:
+    if member is None:
+        return "an unknown login"
+    if framework is None:
+        return f"{member.login} is not an admin"
+    role = member.role_in(framework)
+    return f"{member.login} {'is a ' + role.value if role else 'has no role'} in {framework}"
+
+
+def require_admin(member: MemberView | None, what: str) -> None:
+    """Only an admin of the database may ``what`` (creating frameworks, managing admins)."""
+    if member is None or not member.is_admin:
+        raise PermissionDenied(f"only an admin can {what}; {_who(member)} (`tracker admin list` shows who is).")
+
+
+def require_coordinator(member: MemberView | None, framework: str, what: str) -> None:
+    """A coordinator of ``framework`` (or an admin) may ``what``."""
+    if effective_role(member, framework) is not Role.coordinator:
+        raise PermissionDenied(f"only a coordinator of {framework} or an admin can {what}; {_who(member, framework)}.")
+
+
+def require_grant(member: MemberView | None, framework: str, role: Role, login: str) -> None:
+    """Giving ``login`` the ``role`` in ``framework``: an admin may give any role; a
+    coordinator of the framework any role there; nobody else any."""
+    if effective_role(member, framework) is not Role.coordinator:
+        raise PermissionDenied(
+            f"only a coordinator of {framework} or an admin can make {login} a {role.value} there; "
+            f"{_who(member, framework)}."
+        )
+
+
+def require_read(member: MemberView | None, framework: str) -> None:
+    """Members of a framework (any role) and admins read it."""
+    if effective_role(member, framework) is None:
+        raise PermissionDenied(
+            f"{_who(member, framework)}, so cannot see it; a coordinator of {framework} or an admin can add "
+            "you with `tracker member add`."
+        )
+
+
+def why_not_track(
+    member: MemberView | None,
+    framework: str,
+    involved: Collection[int],
+    ref: str,
+    *,
+    unrelated: str = "is not with the lead or a partner of",
+) -> str | None:
+    """Why ``member`` may not record progress on ``ref`` (None when they may).
+
+    ``involved``: the stakeholder ids of the item's lead and partners (for an
+    indicator, of the actions under its objective). Coordinators and admins may;
+    members only when one of their organisations *in this framework* is involved.
+    """
+    if member is None:
+        return "you are not a member of this database; ask a coordinator to add your login"
+    role = effective_role(member, framework)
+    if role is Role.coordinator:
+        return None
+    if role is None:
+        return f"{member.login} has no role in {framework}, so cannot change {ref}."
+    if role is Role.viewer:
+        return f"{member.login} is a viewer in {framework}: viewers read, they do not change {ref}."
+    mine = member.stakeholder_ids_in(framework)
+    if not mine & set(involved):
+        orgs = ", ".join(s.name for s in member.stakeholders_in(framework)) or "no organisation"
+        return (
+            f"{member.login} ({orgs} in {framework}) {unrelated} {ref}; "
+            "only their members or a coordinator can change it."
+        )
+    return None
+
+
+def require_track(member: MemberView | None, framework: str, involved: Collection[int], ref: str) -> None:
+    reason = why_not_track(member, framework, involved, ref)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+# -- serialising changes of who coordinates -------------------------------------------------
+
+
+def lock_framework(session: Session, framework_id: int) -> None:
+    """Serialise changes to a framework's memberships: on PostgreSQL a row lock (concurrent
+    claims and demotions queue behind it); SQLite writers already hold the write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(framework_t.c.id).where(framework_t.c.id == framework_id).with_for_update())
+
+
+def coordinators_of(session: Session, framework_id: int) -> list[str]:
+    return list(
+        session.execute(
+            sa.select(member_t.c.login)
+            .join(membership_t, membership_t.c.member_id == member_t.c.id)
+            .where(membership_t.c.framework_id == framework_id, membership_t.c.role == Role.coordinator)
+            .order_by(member_t.c.login)
+        ).scalars()
+    )
+
+
+def keep_a_coordinator(session: Session, framework_id: int, framework: str, leaving: str) -> None:
+    """Refuse a change that would leave ``framework`` without a coordinator (``leaving``
+    is the login whose coordinator role would go)."""
+    others = [login for login in coordinators_of(session, framework_id) if login != leaving]
+    if not others:
+        raise PermissionDenied(
+            f"{leaving} is the last coordinator of {framework}; a framework never loses its last "
+            "coordinator: name another coordinator first."
+        )
+
+
+# -- admins ---------------------------------------------------------------------------------
+
+
+def admin_logins(session: Session) -> list[str]:
+    return list(
+        session.execute(
+            sa.select(member_t.c.login).join(admin_t, admin_t.c.member_id == member_t.c.id).order_by(member_t.c.login)
+        ).scalars()
+    )
+
+
+def has_admin(session: Session) -> bool:
+    return session.execute(sa.select(sa.func.count()).select_from(admin_t)).scalar_one() > 0
+
+
+# -- scoped reads -----------------------------------------------------------------------------
+
+
+def visible_ids_for(session: Session, member: MemberView | None) -> frozenset[int] | None:
+    """The ids of the frameworks ``member`` may read; None means every framework (admins)."""
+    if member is not None and member.is_admin:
+        return None
+    if member is None or not member.roles:
+        return frozenset()
+    return frozenset(
+        session.execute(sa.select(framework_t.c.id).where(framework_t.c.key.in_(list(member.roles)))).scalars()
+    )
+
+
+def scope_session(session: Session, member: MemberView | None) -> Session:
+    """Make ``session`` read as ``member``: read services then show only their frameworks."""
+    session.info[_SCOPE] = visible_ids_for(session, member)
+    session.info["tracker.reader"] = member
+    return session
+
+
+def visible_framework_ids(session: Session) -> frozenset[int] | None:
+    """What read services narrow to: None (everything) for an unscoped session or an admin."""
+    return session.info.get(_SCOPE)
+
+
+def narrow(query: sa.Select, framework_id_column: sa.ColumnElement[int], session: Session) -> sa.Select:  # type: ignore[type-arg]
+    """``query`` limited to the frameworks the session's reader may see."""
+    ids = visible_framework_ids(session)
+    if ids is None:
+        return query
+    return query.where(framework_id_column.in_(sorted(ids)))
+
+
+def require_visible(session: Session, framework: str) -> None:
+    """Refuse a read of ``framework`` by a scoped session whose reader does not belong to it."""
+    if _SCOPE not in session.info or visible_framework_ids(session) is None:
+        return
+    require_read(session.info.get("tracker.reader"), framework)
+
+
+def rank(role: Role) -> int:
+    return _RANK[role]
