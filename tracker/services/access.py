@@ -104,10 +104,11 @@ def why_not_track(
     role = effective_role(member, framework)
     if role is Role.coordinator:
         return None
+    could = f"a coordinator of {framework}, or a member there of its lead or a partner organisation, can"
     if role is None:
-        return f"{member.login} has no role in {framework}, so cannot change {ref}."
+        return f"{member.login} has no role in {framework}, so cannot change {ref}; {could}."
     if role is Role.viewer:
-        return f"{member.login} is a viewer in {framework}: viewers read, they do not change {ref}."
+        return f"{member.login} is a viewer in {framework}: viewers read, they do not change {ref}; {could}."
     mine = member.stakeholder_ids_in(framework)
     if not mine & set(involved):
         orgs = ", ".join(s.name for s in member.stakeholders_in(framework)) or "no organisation"
