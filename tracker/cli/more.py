@@ -8,6 +8,7 @@ import typer
 
 from tracker.cli.common import console, date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import say
 from tracker.models.enums import Role
 
 indicators_app = typer.Typer(
@@ -42,7 +43,7 @@ def record(
         result = writing(
             settings, lambda s, a: record_measurement(session=s, actor=a, ref=ref, value=value, on=when, note=note)
         )
-        typer.echo(f"{result['indicator']}: {result['value']} on {result['on']} recorded by {result['by']}")
+        say(f"{result['indicator']}: {result['value']} on {result['on']} recorded by {result['by']}")
 
 
 @member_app.command("add")
@@ -81,7 +82,7 @@ def member_add(
                 name=name,
             )
         orgs = ", ".join(s.key for s in member.stakeholders) or "no organisation"
-        typer.echo(f"{member.login}: {role} in {framework} ({orgs})")
+        say(f"{member.login}: {role} in {framework} ({orgs})")
 
 
 def summary(
