@@ -19,6 +19,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import typer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
@@ -26,13 +30,17 @@ from tests.funding_plans import seed_funding
 from tests.tracking import CONVENE, seeded
 from tracker.cli.main import app
 from tracker.db import write_session
+from tracker.exports.markdown import md_text
 from tracker.models.enums import Status
 from tracker.services import tracking
 from tracker.services.members import find_member
 from tracker.services.tracking import record_measurement
 
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
-HOSTILE = f"{OSC52}\x1b[2J\u202egnp.exe\u2066i\u2069 z\u200bw\u200c\u200d\u2060\ufeff c1\x85\x9b \u200e\u200f\u061c\u202a\u202b\u202c\u202d\u2067\u2068"
+HOSTILE = (
+    f"{OSC52}\x1b[2J\u202egnp.exe\u2066i\u2069 z\u200bw\u200c\u200d\u2060\ufeff c1\x85\x9b "
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u2067\u2068"
+)
 # Fields of at most 100 characters get the escapes without the links (PostgreSQL enforces the length).
 LINKS = " https://evil.example www.evil.example user@evil.example"
 
@@ -74,7 +82,13 @@ READS: dict[str, list[list[str]]] = {
     "coverage": [[]],
     "summary": [[]],
     "report": [["-f", FW], ["-f", "stamford-ct"]],
-    "export": [["-F", "plan", "-f", "lakeside"], ["-F", "plan", "-f", "stamford-ct"], ["-F", "json"], ["-F", "csv"], ["-F", "ics"]],
+    "export": [
+        ["-F", "plan", "-f", "lakeside"],
+        ["-F", "plan", "-f", "stamford-ct"],
+        ["-F", "json"],
+        ["-F", "csv"],
+        ["-F", "ics"],
+    ],
     "db current": [[]],
 }
 NOT_READS = {
@@ -187,3 +201,49 @@ def test_no_command_prints_or_builds_a_table_by_itself() -> None:
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             assert not forbidden.search(line), f"tracker/cli/{path.name}:{n} writes by itself: {line.strip()}"
+
+
+# GitHub-like Markdown with linkify (linkify-it-py): bare URLs, www. and addresses become links.
+LINKIFY = MarkdownIt("gfm-like")
+
+
+def _tokens(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        yield from _tokens(token.children or [])
+
+
+def _links(markdown: str) -> list[str]:
+    return [str(t.attrs.get("href")) for t in _tokens(LINKIFY.parse(markdown)) if t.type == "link_open"]
+
+
+def test_the_report_makes_no_link_of_user_text(hostile_db: str) -> None:
+    """A URL or address typed in a title, note, name or finding stays text when the report
+    is rendered on GitHub or by any linkify renderer: the leadership group gets no link that
+    someone planted, and the text still reads the same."""
+    for framework in (FW, "stamford-ct"):
+        report = tracker("--db", hostile_db, "report", "-f", framework).out
+        assert _links(report) == [], framework
+        words = "".join(t.content for t in _tokens(LINKIFY.parse(report)) if t.type == "text")
+        assert LINKS.strip() in words
+
+
+urlish = st.lists(
+    st.sampled_from(
+        ["https://", "http://", "ftp://", "//", "///", "www.", "WWW.", "evil", ".example", ".com", ".рф", "пример",
+         "@", "user", "mailto:", " ", ".", "/", ":", "x", "3", "_", "-", "e.g.", "localhost", ":8080"]
+    ),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(urlish)
+def test_no_text_becomes_a_link(text: str) -> None:
+    """Whatever URL, domain or address a member types, md_text gives text a linkify renderer
+    leaves alone, and that reads as what was typed."""
+    escaped = md_text(text)
+    assert _links(escaped) == [], escaped
+    tokens = LINKIFY.parse(escaped)
+    shown = "".join(t.content for t in _tokens(tokens) if t.type == "text")
+    assert shown == " ".join(text.split()), escaped
