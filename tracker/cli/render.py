@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tracker.cli.output import Column, say, show, table
+from tracker.cli.output import Cell, Column, say, show, table
 from tracker.cli.output import text as _text
 from tracker.models.enums import Status
 from tracker.seeding import FileReport
@@ -119,7 +119,7 @@ def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out:
         Column("lead", {**cut, "width": lead_w}),
         Column("due", {**cut, "width": due_w}),
     ]
-    cells = []
+    cells: list[list[Cell]] = []
     for ref, r in zip(refs, rows, strict=True):
         late = (" overdue" if due_w >= 18 else " !") if r.overdue else ""
         due = "" if r.due is None else r.due.isoformat() + late
