@@ -39,8 +39,10 @@ from tracker.tui.widgets.action_list import ActionList
 MARKUP = "[bold red]x[/] [/] [link=https://evil.example]click[/link]"
 ESCAPES = "A\x1b[31mRED\x1b[0m \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b]52;c;cHduZWQ=\x07"
 CONTROLS = "bell\x07 back\x08 del\x7f csi\x9b vt\x0b ff\x0c so\x0e"
+# Bidi overrides make "gnp.exe" read "exe.png"; zero-width characters hide a difference.
+BIDI = "photo\u202egnp.exe \u2066iso\u2069 zero\u200bwidth\ufeff lrm\u200e nel\x85"
 FORMULAS = ('=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "ok\r=1+1", "ok\r\n@x")
-TITLES = (MARKUP, ESCAPES, CONTROLS, *FORMULAS)
+TITLES = (MARKUP, ESCAPES, CONTROLS, BIDI, *FORMULAS)
 
 
 def _set_title(engine: Engine, key: str, title: str) -> None:
@@ -71,10 +73,11 @@ def _drawn(widget) -> list[str]:  # type: ignore[no-untyped-def]
     return ["".join(segment.text for segment in strip) for strip in strips]
 
 
-@pytest.mark.parametrize("title", [MARKUP, ESCAPES, CONTROLS], ids=["markup", "escapes", "controls"])
+@pytest.mark.parametrize("title", [MARKUP, ESCAPES, CONTROLS, BIDI], ids=["markup", "escapes", "controls", "bidi"])
 async def test_hostile_titles_and_notes_are_drawn_as_text_in_the_app(engine: Engine, title: str) -> None:
-    """A title or note with markup or escape sequences is drawn as visible characters:
-    it neither styles the screen, nor recolours the terminal, nor plants a link."""
+    """A title or note with markup, escape sequences, bidi overrides or zero-width characters
+    is drawn as visible characters: it neither styles the screen, nor recolours the terminal,
+    nor plants a link, nor reads backwards."""
     seeded(engine)
     _set_title(engine, "convene", title)
     _add_note(engine, CONVENE, "city", "note: " + title)
@@ -103,6 +106,9 @@ async def test_hostile_titles_and_notes_are_drawn_as_text_in_the_app(engine: Eng
             assert all(word in text for word in ("bell", "back", "del␡", "csi\ufffd", "vt", "ff", "so␎"))
         else:
             assert "note: " + shown[:30] in text
+        if title is BIDI:
+            for shown_as in ("photo⟨U+202E⟩gnp.exe", "⟨U+2066⟩iso⟨U+2069⟩", "zero⟨U+200B⟩width⟨U+FEFF⟩"):
+                assert shown_as in row and shown_as in text
         if title is MARKUP:
             assert "[link=https://evil.example]click[/link]" in text
             assert not any(span.style and "link" in str(span.style) for span in detail.render().spans)  # type: ignore[union-attr]
@@ -219,6 +225,7 @@ def test_exports_neutralise_formulas_and_control_characters(db_url: str, engine:
     cells = exporter.cells(exporter.run(db_url))
     for cell in cells:
         assert "\x1b" not in cell and "\x07" not in cell and "\x9b" not in cell, cell
+        assert not set(cell) & set("\u202e\u2066\u2069\u200b\ufeff\u200e\x85"), cell  # bidi, zero-width, C1
         if exporter.formula_safe:
             assert not cell.startswith(FORMULA_STARTS), cell
     for title in titles:  # each title is there, as visible text

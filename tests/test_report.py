@@ -22,7 +22,7 @@ from tests.cli import tracker
 from tests.plans import MINIMAL
 from tests.report_plans import FW, TODAY, seed_riverton
 from tracker.db import read_session, write_session
-from tracker.exports.markdown import BIDI_CONTROLS, md_table, md_text
+from tracker.exports.markdown import md_table, md_text
 from tracker.exports.report_md import report_markdown
 from tracker.models import Action as ActionModel
 from tracker.models import ActionNote, Framework, Indicator, Stakeholder
@@ -296,9 +296,9 @@ markdownish = st.text(
 
 
 def _typed(text: str) -> str:
-    """What a reader should see of ``text``: control characters as symbols (ESC as ␛),
-    bidi-override characters gone, whitespace runs as one space."""
-    kept = (" " if ch.isspace() else visible_controls(ch) for ch in text if ch not in BIDI_CONTROLS)
+    """What a reader should see of ``text``: control, bidi and zero-width characters as
+    symbols (ESC as ␛, U+202E as ⟨U+202E⟩), whitespace runs as one space."""
+    kept = (" " if ch.isspace() else visible_controls(ch) for ch in text)
     return " ".join("".join(kept).split())
 
 

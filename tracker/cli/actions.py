@@ -8,6 +8,7 @@ import typer
 
 from tracker.cli.common import console, date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import document, say
 from tracker.models.enums import Horizon, Status
 from tracker.services.filters import SortField
 
@@ -89,7 +90,7 @@ def list_(
         elif as_csv:
             from tracker.exports.actions import actions_csv
 
-            typer.echo(actions_csv(rows), nl=False)
+            document(actions_csv(rows))
         else:
             from tracker.cli.render import print_actions
 
@@ -159,7 +160,7 @@ def set_status(
                 echo_json(plain(get_action(session, ref).row))
         else:
             forced = " (applied over a newer change)" if result.forced else ""
-            typer.echo(f"{result.ref}: {result.from_status} -> {result.to_status}, version {result.version}{forced}")
+            say(f"{result.ref}: {result.from_status} -> {result.to_status}, version {result.version}{forced}")
 
 
 @app.command()
@@ -173,7 +174,7 @@ def note(ctx: typer.Context, ref: RefArg, text: Annotated[str, typer.Argument(sh
         from tracker.services import tracking
 
         writing(settings, lambda s, a: tracking.add_note(session=s, actor=a, ref=ref, text=text))
-        typer.echo(f"{ref}: note added")
+        say(f"{ref}: note added")
 
 
 @app.command()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import typer
-
 from tracker.cli.context import Settings
+from tracker.cli.output import console as console
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -55,7 +53,9 @@ def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
 
 
 def echo_json(data: Any) -> None:
-    typer.echo(json_text(data))
+    from tracker.cli.output import document
+
+    document(json_text(data) + "\n")
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -68,7 +68,15 @@ def json_text(data: Any) -> str:
     ``json.dumps(indent=2)`` switches to the pure-Python encoder, which took a
     third of `actions list --json` at 10,000 actions; every line here comes from
     the C encoder (the layout is whitespace only: the data are the same).
+    Characters a terminal would act on are escaped (`escape_invisible`), so that
+    ``--json | cat`` is inert.
     """
+    from tracker.text import escape_invisible
+
+    return escape_invisible(_layout(data))
+
+
+def _layout(data: Any) -> str:
     encode = _ENCODER.encode
     if isinstance(data, list) and data:
         return "[\n" + ",\n".join(f"  {encode(item)}" for item in data) + "\n]"
@@ -91,15 +99,3 @@ def date_option(text: str | None, *, end_of_month: bool = False) -> Any:
     from tracker.dates import parse_user_date
 
     return parse_user_date(text, end_of_month=end_of_month)
-
-
-def console() -> Any:
-    """Standard output for people. Piped to a file or another program (and no COLUMNS set),
-    tables take the width their content needs instead of Rich's 80 columns, so titles are
-    not cut for `less -S`, grep or a saved file."""
-    import os
-
-    from rich.console import Console
-
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 400
-    return Console(soft_wrap=False, highlight=False, markup=False, emoji=False, file=sys.stdout, width=width)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -74,9 +73,9 @@ class Settings:
 
 def _say(text: str) -> None:
     """One line on stderr; control characters from user input (a key, a ref) shown as symbols."""
-    from tracker.text import visible_controls
+    from tracker.cli.output import say
 
-    print(visible_controls(text), file=sys.stderr)
+    say(text, err=True, one_line=True)
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:

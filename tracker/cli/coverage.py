@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli.common import console, echo_json, reading
+from tracker.cli.common import echo_json, reading
 from tracker.cli.context import Settings, user_errors
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ def coverage(
 
             echo_json(plain(views))
         else:
+            from tracker.cli.output import console
+
             print_coverage(views, out=console())
 
 
@@ -54,36 +56,30 @@ def _unknown(count: int) -> str:
 
 
 def print_coverage(views: Sequence[CoverageView], *, out: Console) -> None:
-    """One block per framework; user text goes in as Text, so markup in it stays literal."""
-    from rich.table import Table
-    from rich.text import Text
+    """One block per framework, every line and table through the one inert renderer."""
+    from tracker.cli.output import Column, show, table
 
     if not views:
-        out.print(Text("No framework yet; seed a plan first (tracker seed plan.yaml)."))
+        show("No framework yet; seed a plan first (tracker seed plan.yaml).", out=out)
     for n, v in enumerate(views):
         if n:
-            out.print()
-        out.print(
-            Text(
+            show("", out=out)
+        show(
+            (
                 f"{v.framework}: {v.answered} of {v.findings} findings answered, "
                 f"{len(v.unfunded)} of them only by actions without money; "
                 f"{v.objectives - len(v.objectives_without_indicators)} of {v.objectives} objectives "
                 f"with indicators; {v.indicators - len(v.indicator_gaps)} of {v.indicators} indicators "
                 "ready to judge"
-            )
+            ),
+            out=out,
         )
 
-        def table(title: str, columns: Sequence[str], rows: list[list[str]]) -> None:
-            if not rows:
-                return
-            t = Table(title=Text(f"{title}: {len(rows)}"), title_justify="left")
-            for column in columns:
-                t.add_column(column, overflow="fold")
-            for row in rows:
-                t.add_row(*(Text(cell) for cell in row))
-            out.print(t)
+        def block(title: str, columns: Sequence[str], rows: list[list[str]]) -> None:
+            if rows:
+                show(table(f"{title}: {len(rows)}", [Column(c, {"overflow": "fold"}) for c in columns], rows), out=out)
 
-        table(
+        block(
             "Findings not answered",
             ("finding", "what the community said", "note"),
             [
@@ -91,7 +87,7 @@ def print_coverage(views: Sequence[CoverageView], *, out: Console) -> None:
                 for f in v.unanswered
             ],
         )
-        table(
+        block(
             "Findings answered only by actions without money",
             ("finding", "what the community said", "actions"),
             [
@@ -103,12 +99,12 @@ def print_coverage(views: Sequence[CoverageView], *, out: Console) -> None:
                 for f in v.unfunded
             ],
         )
-        table(
+        block(
             "Objectives without indicators",
             ("objective", "title", "goal", "actions"),
             [[o.key, o.title, o.goal_key, str(o.actions)] for o in v.objectives_without_indicators],
         )
-        table(
+        block(
             "Indicators that cannot be judged yet",
             ("indicator", "name", "objective", "missing"),
             [

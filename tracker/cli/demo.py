@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from tracker.cli.context import Settings
+from tracker.cli.output import say
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -105,7 +104,7 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_a
     if not keep:
         add_demo_activity(engine, settings.login())
     created = sum(r.created for r in reports)
-    typer.echo(f"Demo database: {describe(str(engine.url))} ({len(reports)} plans, {created} items created)")
+    say(f"Demo database: {describe(str(engine.url))} ({len(reports)} plans, {created} items created)")
     if open_app:
         from tracker.cli.tui import open_app as start
 
@@ -116,4 +115,4 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_a
     from tracker.cli.render import print_framework_summaries
 
     print_framework_summaries(summaries)
-    typer.echo(f"\nNext: tracker --db {path} summary, tracker --db {path} actions list --framework stamford-ct")
+    say(f"\nNext: tracker --db {path} summary, tracker --db {path} actions list --framework stamford-ct")

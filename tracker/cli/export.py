@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import document, say, stderr_console, visible
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -100,11 +101,11 @@ def export(
         with _snapshot(engine) as session, _progress(fmt.value) as step:
             data = _build(fmt, session, framework, engine, step)
         if target is None:
-            typer.echo(data, nl=False)
+            document(data)
             return
         _write_atomically(target, data if isinstance(data, bytes) else data.encode())
         what = f"framework {framework}" if framework else "every framework"
-        typer.echo(f"Wrote {fmt.value} of {what} to {target}.")
+        say(f"Wrote {fmt.value} of {what} to {target}.")
 
 
 def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: Engine, step: Steps) -> str | bytes:
@@ -204,7 +205,6 @@ def _progress(label: str) -> Iterator[Steps]:
     if not sys.stderr.isatty():
         yield Steps()
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
@@ -212,7 +212,7 @@ def _progress(label: str) -> Iterator[Steps]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=stderr_console(),
         transient=True,
     ) as progress:
         task = progress.add_task(f"Exporting {label}", total=None)
@@ -221,7 +221,7 @@ def _progress(label: str) -> Iterator[Steps]:
         def show(message: str, total: int | None) -> None:
             nonlocal begun
             # Each message starts a step: the one before it is complete.
-            progress.update(task, description=f"Exporting {label}: {message}", total=total, advance=int(begun))
+            progress.update(task, description=visible(f"Exporting {label}: {message}"), total=total, advance=int(begun))
             begun = True
 
         yield Steps(show)

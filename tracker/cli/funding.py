@@ -9,6 +9,7 @@ import typer
 
 from tracker.cli.common import console, echo_json, reading
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import document, say, show
 
 if TYPE_CHECKING:
     from tracker.services.funding import SourceTotalView, SourceView
@@ -31,25 +32,24 @@ def _money(value: Decimal | None) -> str:
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]], *, caption: str | None = None) -> None:
-    """A Rich table; every cell goes in as Text, so markup typed by users stays literal."""
-    from rich.table import Table
-    from rich.text import Text
+    """A table of amounts: the second column (a title or name) is cut, the amounts never are."""
+    from tracker.cli.output import Column, table
 
-    table = Table(title=Text(title), title_justify="left", caption=caption, caption_justify="left")
+    specs = []
     for n, column in enumerate(columns):
         if n == 1:  # a title or name: cut, so that the amounts keep their room
-            table.add_column(column, overflow="ellipsis", no_wrap=True, max_width=22)
+            specs.append(Column(column, {"overflow": "ellipsis", "no_wrap": True, "max_width": 22}))
         else:
             widest = max([len(column), *(len(row[n]) for row in rows)])  # amounts are never cut
-            table.add_column(column, justify="left" if n == 0 else "right", no_wrap=True, min_width=widest)
-    for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+            specs.append(
+                Column(column, {"justify": "left" if n == 0 else "right", "no_wrap": True, "min_width": widest})
+            )
     out = console()
     # Amounts are never cut: on a narrow terminal the table gets the width it needs (and wraps).
     needed = sum(max([len(c), *(len(r[n]) for r in rows)]) + 3 for n, c in enumerate(columns) if n != 1) + 26
     if needed > out.width:
         out.width = needed
-    out.print(table)
+    show(table(title, specs, rows, caption=caption), out=out)
 
 
 def _one_output(as_json: bool, as_csv: bool) -> None:
@@ -98,7 +98,7 @@ def gaps(
 
             echo_json(plain(rows))
         elif as_csv:
-            typer.echo(_gaps_csv(rows), nl=False)
+            document(_gaps_csv(rows))
         else:
             _print_gaps(rows, by)
 
@@ -118,7 +118,7 @@ def _print_gaps(rows: list[GapRollupView], by: str) -> None:
     from tracker.services.gaps import gap_notes, shortfall_words
 
     if not rows:
-        typer.echo("No actions to count (cancelled actions are left out).")
+        say("No actions to count (cancelled actions are left out).")
         return
     table = []
     noted: list[str] = []
@@ -134,10 +134,8 @@ def _print_gaps(rows: list[GapRollupView], by: str) -> None:
         [by, "title", "gap", cost, "allocated", "actions" if by != "action" else ""],
         table,
     )
-    from rich.text import Text
-
     for line in noted:  # under the table, whole, as the table has no room for them
-        console().print(Text(line))
+        show(line)
 
 
 @app.command()
@@ -173,14 +171,14 @@ def sources(
             from tracker.services.funding import SourceView
 
             names = [f.name for f in dataclasses.fields(SourceView)]
-            typer.echo(write_csv(names, ([plain(getattr(s, n)) for n in names] for s in found)), nl=False)
+            document(write_csv(names, ([plain(getattr(s, n)) for n in names] for s in found)))
         else:
             _print_sources(found, totals)
 
 
 def _print_sources(found: list[SourceView], totals: list[SourceTotalView]) -> None:
     if not found:
-        typer.echo("No funding sources.")
+        say("No funding sources.")
         return
     rows = []
     for s in found:
@@ -258,7 +256,7 @@ def risks(
 
 
 def _print_risks(r: FundingRisks) -> None:
-    typer.echo(f"Funding risks as of {r.today}:")
+    say(f"Funding risks as of {r.today}:")
     if r.cliffs:
         _table(
             f"Funding cliffs: {len(r.cliffs)} actions due after a source that funds them ends",
@@ -277,7 +275,7 @@ def _print_risks(r: FundingRisks) -> None:
             ],
         )
     else:
-        typer.echo("No funding cliffs: no open action is due after a source that funds it ends.")
+        say("No funding cliffs: no open action is due after a source that funds it ends.")
     dependent = [*r.dependent_frameworks, *r.dependent_actions]
     if dependent:
         _table(
@@ -289,7 +287,7 @@ def _print_risks(r: FundingRisks) -> None:
             ],
         )
     else:
-        typer.echo(f"No action or framework gets more than {r.share:.0%} of its known allocations from one source.")
+        say(f"No action or framework gets more than {r.share:.0%} of its known allocations from one source.")
     if r.ending_sources:
         _table(
             f"Sources ending by {r.until} ({r.months} months)",
@@ -308,4 +306,4 @@ def _print_risks(r: FundingRisks) -> None:
             ],
         )
     else:
-        typer.echo(f"No source ends between {r.today} and {r.until}.")
+        say(f"No source ends between {r.today} and {r.until}.")

@@ -19,6 +19,7 @@ from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
+from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.report import report
 
 app = typer.Typer(
@@ -117,13 +118,13 @@ def db_upgrade(
         before, after, made_admin = upgrade_with_admin(engine, admin=admin, creator=lambda: settings.login(engine))
         where = describe(str(engine.url))
         if before == after:
-            typer.echo(f"{where} is up to date (schema {after}).")
+            say(f"{where} is up to date (schema {after}).")
         elif before is None:
-            typer.echo(f"Created the tracker schema {after} in {where}.")
+            say(f"Created the tracker schema {after} in {where}.")
         else:
-            typer.echo(f"Migrated {where} from schema {before} to {after}.")
+            say(f"Migrated {where} from schema {before} to {after}.")
         if made_admin:
-            typer.echo(f"{made_admin} is its admin: admins create frameworks and name coordinators and admins.")
+            say(f"{made_admin} is its admin: admins create frameworks and name coordinators and admins.")
 
 
 @db_app.command("current")
@@ -137,9 +138,9 @@ def db_current(ctx: typer.Context) -> None:
         from tracker.db import current_revision, describe, head_revision
 
         engine = settings.engine(check=False)
-        typer.echo(f"database: {describe(str(engine.url))}")
-        typer.echo(f"schema:   {current_revision(engine) or 'none (run `tracker db upgrade`)'}")
-        typer.echo(f"needed:   {head_revision()}")
+        say(f"database: {describe(str(engine.url))}")
+        say(f"schema:   {current_revision(engine) or 'none (run `tracker db upgrade`)'}")
+        say(f"needed:   {head_revision()}")
 
 
 FilesArg = Annotated[
@@ -162,7 +163,7 @@ def validate(files: FilesArg) -> None:
             plan = loaded.plan
             n_obj = sum(len(g.objectives) for g in plan.goals)
             n_act = sum(len(o.actions) for g in plan.goals for o in g.objectives)
-            typer.echo(
+            say(
                 f"{loaded.source}: ok: framework {plan.framework.key}, {len(plan.goals)} goals, "
                 f"{n_obj} objectives, {n_act} actions"
             )
@@ -202,7 +203,7 @@ def seed(
             pass_status=True,
         )
         if as_json:
-            typer.echo(json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2))
+            document(json.dumps({"dry_run": dry_run, "files": [r.as_dict() for r in reports]}, indent=2) + "\n")
             return
         from tracker.cli.render import print_seed_reports
 
@@ -238,12 +239,10 @@ def _with_status(label: str, work, *, pass_status: bool = False):  # type: ignor
     """Run ``work`` with a spinner on the terminal (large files take a while)."""
     if not sys.stderr.isatty():
         return work(lambda _msg: None) if pass_status else work()
-    from rich.console import Console
-
-    console = Console(stderr=True)
+    console = stderr_console()
     with console.status(f"{label}...") as status:
         if pass_status:
-            return work(lambda msg: status.update(f"{label} {msg}"))
+            return work(lambda msg: status.update(visible(f"{label} {msg}")))
         return work()
 
 

@@ -8,6 +8,7 @@ import typer
 
 from tracker.cli.common import console, date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import say
 from tracker.models.enums import Role
 
 indicators_app = typer.Typer(
@@ -47,7 +48,7 @@ def record(
         result = writing(
             settings, lambda s, a: record_measurement(session=s, actor=a, ref=ref, value=value, on=when, note=note)
         )
-        typer.echo(f"{result['indicator']}: {result['value']} on {result['on']} recorded by {result['by']}")
+        say(f"{result['indicator']}: {result['value']} on {result['on']} recorded by {result['by']}")
 
 
 @member_app.command("add")
@@ -88,7 +89,7 @@ def member_add(
                 name=name,
             )
         orgs = ", ".join(s.key for s in member.stakeholders_in(framework)) or "no organisation"
-        typer.echo(f"{member.login}: {role} in {framework} ({orgs})")
+        say(f"{member.login}: {role} in {framework} ({orgs})")
 
 
 def summary(
@@ -147,7 +148,7 @@ def admin_add(
 
         made: list[bool] = []
         _admin_change(ctx, lambda s, a: made.append(add_admin(s, actor=a, login=login)))
-        typer.echo(f"{login} is {'now' if made[0] else 'already'} an admin.")
+        say(f"{login} is {'now' if made[0] else 'already'} an admin.")
 
 
 @admin_app.command("remove")
@@ -163,7 +164,7 @@ def admin_remove(
         from tracker.services.members import remove_admin
 
         _admin_change(ctx, lambda s, a: remove_admin(s, actor=a, login=login))
-        typer.echo(f"{login} is no longer an admin.")
+        say(f"{login} is no longer an admin.")
 
 
 @admin_app.command("list")
@@ -183,6 +184,5 @@ def admin_list(
         if as_json:
             echo_json(logins)
         else:
-            from tracker.cli.render import print_lines
-
-            print_lines(logins or ["(no admin)"])
+            for login in logins or ["(no admin)"]:
+                say(login)

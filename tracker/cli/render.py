@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import typer
-
+from tracker.cli.output import Cell, Column, say, show, table
+from tracker.cli.output import text as _text
 from tracker.models.enums import Status
 from tracker.seeding import FileReport
 from tracker.services.frameworks import FrameworkSummary
@@ -17,21 +17,11 @@ if TYPE_CHECKING:
     from rich.text import Text
 
 
-def _text(value: str, style: str = "") -> Text:
-    """User text for Rich: never read as markup, and its control characters (an
-    escape sequence in a title, say) shown as symbols instead of reaching the terminal."""
-    from rich.text import Text
-
-    from tracker.text import visible_controls
-
-    return Text(visible_controls(value, keep="\n\t"), style=style)
-
-
 def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
     if dry_run:
-        typer.echo("Dry run: nothing was written. Applying these files would do this:")
+        say("Dry run: nothing was written. Applying these files would do this:")
     for report in reports:
-        typer.echo(
+        say(
             f"{report.source}: framework {report.framework}: {report.created:,} created, "
             f"{report.updated:,} updated, {report.unchanged:,} unchanged"
         )
@@ -44,16 +34,12 @@ def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
             if tally.missing:
                 parts.append(f"{tally.missing:,} not in the file (kept)")
             if parts:
-                typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(parts)}")
+                say(f"  {kind.replace('_', ' ')}: {', '.join(parts)}")
 
 
 def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
-    """A table of frameworks; user text goes in as Text, so markup in it stays literal."""
-    from rich.table import Table
-
-    from tracker.cli.common import console
-
-    table = Table(title="Frameworks", title_justify="left")
+    """A table of frameworks, through the one inert renderer."""
+    columns = []
     for column in (
         "framework",
         "city",
@@ -66,12 +52,17 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
         "estimated cost",
     ):
         text_column = column in ("framework", "city", "stage")
-        table.add_column(
-            column,
-            justify="left" if text_column else "right",
-            no_wrap=column == "framework",
-            overflow="ellipsis",
+        columns.append(
+            Column(
+                column,
+                {
+                    "justify": "left" if text_column else "right",
+                    "no_wrap": column == "framework",
+                    "overflow": "ellipsis",
+                },
+            )
         )
+    rows = []
     for s in summaries:
         place = ", ".join(p for p in (s.city, s.state or s.country) if p)
         progress = "-" if s.progress is None else f"{s.progress:.0%}"
@@ -81,18 +72,20 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
             cost = f"{s.estimated_cost:,.2f}" + (
                 f" (+{s.actions_without_cost} unknown)" if s.actions_without_cost else ""
             )
-        table.add_row(
-            _text(s.key),
-            _text(place),
-            _text(s.stage.value),
-            str(s.goals),
-            str(s.objectives),
-            str(s.actions),
-            progress,
-            str(s.findings),
-            _text(cost),
+        rows.append(
+            [
+                s.key,
+                place,
+                s.stage.value,
+                str(s.goals),
+                str(s.objectives),
+                str(s.actions),
+                progress,
+                str(s.findings),
+                cost,
+            ]
         )
-    console().print(table)
+    show(table("Frameworks", columns, rows))
 
 
 STATUS_MARK = {
@@ -109,10 +102,7 @@ def _money(value: object) -> str:
 
 
 def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out: Console) -> None:
-    """A table of actions; titles and names go in as Text, so markup in them stays literal."""
-    from rich.table import Table
-
-    table = Table(title=_text(f"{len(rows)} of {total} actions: {described}"), title_justify="left")
+    """A table of actions, through the one inert renderer."""
     # Rich cannot shrink unwrapped cells below their length: share the width out here.
     room = max(out.width - 16, 60)  # 16: borders and padding of five columns
     one_framework = len({r.framework for r in rows}) <= 1
@@ -121,22 +111,20 @@ def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out:
     lead_w, due_w = min(24, room // 6), 18 if room > 90 else 12
     longest = max((len(r.title) for r in rows), default=12)
     title_w = max(12, min(longest, room - ref_w - lead_w - due_w - 13))
-    table.add_column("action" if one_framework else "framework/action", overflow="ellipsis", no_wrap=True, width=ref_w)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, width=title_w)
-    table.add_column("status", no_wrap=True, width=13)
-    table.add_column("lead", overflow="ellipsis", no_wrap=True, width=lead_w)
-    table.add_column("due", overflow="ellipsis", no_wrap=True, width=due_w)
+    cut = {"overflow": "ellipsis", "no_wrap": True}
+    columns = [
+        Column("action" if one_framework else "framework/action", {**cut, "width": ref_w}),
+        Column("title", {**cut, "width": title_w}),
+        Column("status", {"no_wrap": True, "width": 13}),
+        Column("lead", {**cut, "width": lead_w}),
+        Column("due", {**cut, "width": due_w}),
+    ]
+    cells: list[list[Cell]] = []
     for ref, r in zip(refs, rows, strict=True):
         late = (" overdue" if due_w >= 18 else " !") if r.overdue else ""
         due = "" if r.due is None else r.due.isoformat() + late
-        table.add_row(
-            _text(ref),
-            _text(r.title),
-            _text(STATUS_MARK[r.status.value]),
-            _text(r.lead.name),
-            _text(due, style="bold" if r.overdue else ""),
-        )
-    out.print(table)
+        cells.append([ref, r.title, STATUS_MARK[r.status.value], r.lead.name, (due, "bold" if r.overdue else "")])
+    show(table(f"{len(rows)} of {total} actions: {described}", columns, cells), out=out)
 
 
 def print_action(detail: ActionDetail, *, out: Console) -> None:
@@ -160,14 +148,13 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
         ("findings", ", ".join(detail.findings) or "none"),
     ]
     for label, value in lines:
-        out.print(_text(f"{label:>10}  ") + _text(value))
+        show(_text(f"{label:>10}  ") + _text(value), out=out)
     if detail.description:
-        out.print(_text(f"{'':>10}  ") + _text(detail.description))
+        show(_text(f"{'':>10}  ") + _text(detail.description), out=out)
     for a in detail.allocations:
-        out.print(
-            _text(
-                f"{'funding':>10}  {a.source_name} ({a.source_key}) FY{a.fiscal_year}: {_money(a.amount)} {a.currency}"
-            )
+        show(
+            f"{'funding':>10}  {a.source_name} ({a.source_key}) FY{a.fiscal_year}: {_money(a.amount)} {a.currency}",
+            out=out,
         )
     print_history(detail, out=out)
 
@@ -185,44 +172,40 @@ def print_history(detail: ActionDetail, *, out: Console) -> None:
     for n in detail.notes:
         events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}")))
     if not events:
-        out.print(_text(f"{detail.row.ref}: no status changes or notes yet"))
+        show(f"{detail.row.ref}: no status changes or notes yet", out=out)
         return
-    out.print(_text(f"history of {detail.row.ref}:"))
+    show(f"history of {detail.row.ref}:", out=out)
     for _at, text in sorted(events, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
-        out.print(_text("  ") + text)
+        show(_text("  ") + text, out=out)
 
 
 def print_summaries(summaries: Sequence[FrameworkSummary], *, out: Console) -> None:
-    from rich.table import Table
-
-    table = Table(title="Plan health", title_justify="left")
-    for column in ("framework", "actions", "done", "active", "blocked", "overdue", "stale"):
-        table.add_column(
+    columns = [
+        Column(
             column,
-            justify="left" if column == "framework" else "right",
-            no_wrap=True,
-            overflow="ellipsis",
-            min_width={"framework": 10, "done": 9}.get(column, len(column)),
-            max_width=18 if column == "framework" else 10,
+            {
+                "justify": "left" if column == "framework" else "right",
+                "no_wrap": True,
+                "overflow": "ellipsis",
+                "min_width": {"framework": 10, "done": 9}.get(column, len(column)),
+                "max_width": 18 if column == "framework" else 10,
+            },
         )
+        for column in ("framework", "actions", "done", "active", "blocked", "overdue", "stale")
+    ]
+    rows = []
     for s in summaries:
         done = s.by_status.get(Status.done, 0)
-        table.add_row(
-            _text(s.key),
-            str(s.actions),
-            f"{done} ({'-' if s.progress is None else f'{s.progress:.0%}'})",
-            str(s.by_status.get(Status.in_progress, 0)),
-            str(s.blocked),
-            str(s.overdue),
-            str(s.stale),
+        rows.append(
+            [
+                s.key,
+                str(s.actions),
+                f"{done} ({'-' if s.progress is None else f'{s.progress:.0%}'})",
+                str(s.by_status.get(Status.in_progress, 0)),
+                str(s.blocked),
+                str(s.overdue),
+                str(s.stale),
+            ]
         )
-    table.caption = "done: done / (all - cancelled); active: in progress; stale: no update for 30 days"
-    out.print(table)
-
-
-def print_lines(lines: Sequence[str]) -> None:
-    """Plain lines of user text (logins, names), control characters shown as symbols."""
-    from tracker.text import visible_controls
-
-    for line in lines:
-        typer.echo(visible_controls(line))
+    caption = "done: done / (all - cancelled); active: in progress; stale: no update for 30 days"
+    show(table("Plan health", columns, rows, caption=caption, caption_justify="center"), out=out)

@@ -14,6 +14,7 @@ import typer
 
 from tracker.cli.common import date_option, reading
 from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import document, say, stderr_console
 
 
 def report(
@@ -60,10 +61,10 @@ def report(
             step("writing")
             text = report_markdown(data)
         if output is None:
-            typer.echo(text, nl=False)
+            document(text)
         else:
             write_atomically(output, text)
-            typer.echo(f"Wrote the report on {framework} to {output}.", err=True)
+            say(f"Wrote the report on {framework} to {output}.", err=True)
 
 
 @contextmanager
@@ -72,9 +73,7 @@ def _progress() -> Iterator[Callable[[str], None]]:
     if not sys.stderr.isatty():
         yield lambda _part: None
         return
-    from rich.console import Console
-
-    with Console(stderr=True).status("Reading...") as status:
+    with stderr_console().status("Reading...") as status:
         yield lambda part: status.update(f"Reading {part}...")
 
 

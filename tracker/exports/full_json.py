@@ -28,6 +28,7 @@ from typing import Any
 from tracker.exports.data import plain
 from tracker.seeding.plan import PlanFile
 from tracker.services.export_views import FrameworkTracking
+from tracker.text import escape_invisible
 
 FORMAT = "tracker-export"
 VERSION = 1
@@ -60,4 +61,6 @@ def full_data(frameworks: Sequence[FrameworkExport], *, exported_at: dt.datetime
 
 
 def full_json(frameworks: Sequence[FrameworkExport], *, exported_at: dt.datetime) -> str:
-    return json.dumps(full_data(frameworks, exported_at=exported_at), indent=2, ensure_ascii=False) + "\n"
+    # Non-ASCII text stays readable; what a terminal would act on is escaped.
+    text = json.dumps(full_data(frameworks, exported_at=exported_at), indent=2, ensure_ascii=False)
+    return escape_invisible(text) + "\n"

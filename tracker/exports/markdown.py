@@ -3,11 +3,21 @@
 User text (titles, notes, names, findings) goes through :func:`md_text`, so it
 cannot inject HTML, break a table, or turn into a heading, a list, a link, a
 code span or emphasis. Used by the report (`report_md`) and its funding parts.
+
+Renderers with GFM's autolink extension or linkify (GitHub, markdown-it with
+linkify, many editors' previews) make links of bare text: ``https://x.example``,
+``www.x.example``, ``x.com``, ``user@x.example``. A report is read and forwarded
+by people who trust it, so a link planted in a note must stay text: the ``/`` of
+``//``, the dots of a domain and the ``@`` are backslash-escaped, which renders as
+the same characters and splits the text that the link finders read. One gap is
+known: GitHub finds e-mail addresses after escapes are resolved, so there an
+address still becomes a ``mailto:`` link (it opens a mail program, nothing more).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -19,30 +29,37 @@ _ALWAYS = set("\\`*[]|~")
 # Characters that start a block at the beginning of a line (headings, lists,
 # quotes, setext underlines): escaped there.
 _LINE_START = set("#-+=>")
-# Bidirectional overrides and isolates could make a line read differently from
-# what it holds; control characters (ANSI escapes) could rewrite a terminal.
-BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+# A word that a link finder could take for a domain: labels joined by dots, the last
+# one (a top-level domain) at least two letters; and "www." whatever follows it.
+_DOMAIN = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])|(?<![\w.-])www\.", re.IGNORECASE)
+
+
+def _domain_dots(text: str) -> set[int]:
+    """Where the dots of domain-like words are in ``text``."""
+    return {m.start() + n for m in _DOMAIN.finditer(text) for n, ch in enumerate(m.group()) if ch == "."}
 
 
 def md_text(text: str | None, *, limit: int | None = None) -> str:
     """User text as one line of literal Markdown text.
 
-    Whitespace (newlines included) collapses to single spaces; control and
-    bidirectional-override characters go; the text is cut to ``limit``
-    characters with an ellipsis; then ``&``, ``<``, ``>`` become entities (no
-    HTML), Markdown punctuation is backslash-escaped (no emphasis, code span,
-    link, strikethrough or table cell break), ``_`` only where it could emphasise
-    (``snake_case`` stays readable), and a first character that would start a
-    heading, list, quote or numbered list is escaped too.
+    Whitespace (newlines included) collapses to single spaces; control, bidi and
+    zero-width characters are shown as symbols (``␛``, ``⟨U+202E⟩``: see
+    `tracker.text`); the text is cut to ``limit`` characters with an ellipsis;
+    then ``&``, ``<``, ``>`` become entities (no HTML), Markdown punctuation is
+    backslash-escaped (no emphasis, code span, link, strikethrough or table cell
+    break), ``_`` only where it could emphasise (``snake_case`` stays readable),
+    a first character that would start a heading, list, quote or numbered list is
+    escaped too, and so are the ``//``, domain dots and ``@`` that would make a
+    bare URL or address a link (see the module's docstring).
     """
     if not text:
         return ""
-    kept = visible_controls(
-        "".join(" " if ch.isspace() else ch for ch in text if ch not in BIDI_CONTROLS)
-    )  # control characters shown as symbols (ESC as ␛), as everywhere else
+    # Control, bidi and zero-width characters shown as symbols (ESC as ␛), as everywhere else.
+    kept = visible_controls("".join(" " if ch.isspace() else ch for ch in text))
     flat = " ".join(kept.split())
     if limit is not None and len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
+    dots = _domain_dots(flat)
     out: list[str] = []
     for i, ch in enumerate(flat):
         if ch == "&":
@@ -53,6 +70,8 @@ def md_text(text: str | None, *, limit: int | None = None) -> str:
             out.append("&gt;")
         elif ch in _ALWAYS or (i == 0 and ch in _LINE_START):
             out.append("\\" + ch)
+        elif ch == "@" or (ch == "." and i in dots) or (ch == "/" and flat[i + 1 : i + 2] == "/"):
+            out.append("\\" + ch)  # no autolink: see the module's docstring
         elif ch == "_":
             inside = 0 < i < len(flat) - 1 and flat[i - 1].isalnum() and flat[i + 1].isalnum()
             out.append("_" if inside else "\\_")

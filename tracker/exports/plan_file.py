@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from tracker.errors import TrackerError
 from tracker.seeding.plan import PlanFile
+from tracker.text import escape_invisible
 
 _BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # type: ignore[assignment]
 
@@ -33,7 +34,9 @@ class _PlanDumper(_BaseDumper):  # type: ignore[valid-type,misc]
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # Several lines read best as a literal block; the emitter falls back to quotes
     # when a block cannot hold the text exactly (trailing spaces, control characters).
-    style = "|" if "\n" in value else None
+    # YAML counts C1 controls, bidi and zero-width characters as printable and would
+    # write them raw: such text goes in double quotes, where `plan_yaml` escapes them.
+    style = '"' if escape_invisible(value) != value else "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -95,6 +98,7 @@ def plan_yaml(plan: PlanFile, *, comments: Sequence[str] = ()) -> str:
         allow_unicode=True,
         width=100,
     )
+    body = escape_invisible(body)  # only double-quoted scalars hold them (see _text)
     header = "".join(f"# {_printable(line)}\n" if line else "#\n" for c in comments for line in c.splitlines() or [""])
     text = header + ("\n" if header else "") + body
     check_reads_back(text, plan)
