@@ -36,11 +36,12 @@ def seeded(engine: Engine) -> Engine:
 
 def admin(session):  # type: ignore[no-untyped-def]
     """The database's admin (whoever runs the tests), made so if the database has none."""
-    from tests.conftest import ADMIN
+    from tests.conftest import admin_login
     from tracker.services.members import ensure_first_admin, find_member
 
-    ensure_first_admin(session, ADMIN)
-    return find_member(session, ADMIN)
+    login = admin_login(session.get_bind())
+    ensure_first_admin(session, login)
+    return find_member(session, login)
 
 
 def _coord(session):  # type: ignore[no-untyped-def]
