@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from tests.tracking import CONVENE, seeded
 from tests.tui import open_app as _app
@@ -17,6 +17,7 @@ from tracker.db import make_engine, upgrade, write_session
 from tracker.errors import DatabaseUnavailable
 from tracker.services import tracking
 from tracker.services.members import resolve_member
+from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import ActionDetailScreen
 
 NOTE = "met the principal on Tuesday"
@@ -74,6 +75,60 @@ async def test_a_note_into_a_deleted_or_replaced_file_is_refused_and_kept(
         assert _notes(sqlite_path) == 0  # not written into the file put there either
     else:
         assert not sqlite_path.exists()
+
+
+def _refused(app: TrackerApp) -> None:
+    said = [n.message for n in app._notifications]
+    assert any("deleted or replaced" in m and "nothing was written" in m for m in said), said
+    assert not any(word in m for m in said for word in ("→", "recorded for"))  # no success claimed
+
+
+async def test_a_status_change_into_a_replaced_file_is_refused_and_kept(
+    sqlite_engine: Engine, sqlite_path: Path
+) -> None:
+    """A status change (with its note) aimed at a replaced file is refused, not lost, and the
+    status dialog opened again shows what the member chose and typed."""
+    seeded(sqlite_engine)
+    app = _app(sqlite_engine, "domus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(ActionDetailScreen(CONVENE))
+        await _settle(app, pilot)
+        _replace(sqlite_path)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter", "down", "enter", "tab", *NOTE, "enter")
+        await _settle(app, pilot)
+        _refused(app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen.query_one("#note", Input).value == NOTE
+        assert app.screen.query_one("#status", Select).value is not Select.BLANK
+    engine = make_engine(str(sqlite_path))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM status_change")).scalar_one() == 0
+    engine.dispose()
+
+
+async def test_a_measurement_into_a_deleted_file_is_refused_and_kept(sqlite_engine: Engine, sqlite_path: Path) -> None:
+    """A value recorded while the database file is gone is refused, not lost, and the dialog
+    opened again holds the value, the day and the note the member typed."""
+    seeded(sqlite_engine)
+    app = _app(sqlite_engine, "city")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await _settle(app, pilot)
+        _remove(sqlite_path)
+        await pilot.press("down", "down", "down", "i")
+        await pilot.pause()
+        await pilot.press("7", "tab", *"2025-04-01", "tab", *"count", "enter")
+        await _settle(app, pilot)
+        _refused(app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert [app.screen.query_one(f"#{name}", Input).value for name in ("value", "on", "note")] == [
+            "7", "2025-04-01", "count",
+        ]  # fmt: skip
+    assert not sqlite_path.exists()
 
 
 @pytest.mark.parametrize("change", ["deleted", "replaced"])
