@@ -19,6 +19,7 @@ WRITERS = {
     "export": ["export", "--format", "json"],
     "report": ["report", "--framework", FW],
 }
+SCRIPT_OUTPUT = {**WRITERS, "actions list --json": ["actions", "list", "--json"]}
 
 
 @pytest.fixture
@@ -132,12 +133,12 @@ def test_o_on_a_full_disk_is_one_sentence_and_the_old_file_stays(seeded: str, fu
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "old.out"]
 
 
-@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("writer", sorted(SCRIPT_OUTPUT))
 @pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
 def test_a_full_or_closed_stdout_is_one_sentence(seeded: str, writer: str, stdout: str) -> None:
     """`>/dev/full` ended in a traceback, and `>&-` exited 0 having written nothing, so a
     script believed it had its export; now both are one sentence and exit 1."""
-    result = tracker_process("--db", seeded, *WRITERS[writer], stdout=stdout)
+    result = tracker_process("--db", seeded, *SCRIPT_OUTPUT[writer], stdout=stdout)
     assert result.code == 1, result.err
     assert "Traceback" not in result.err and "Exception ignored" not in result.err
     assert result.err.count("\n") == 1 and "standard output" in result.err

@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import typer
-
 from tracker.cli.context import Settings
+from tracker.cli.output import write_stdout
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -46,7 +45,7 @@ def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
 
 
 def echo_json(data: Any) -> None:
-    typer.echo(json_text(data))
+    write_stdout(json_text(data) + "\n")  # a full or closed stdout: one sentence, not a traceback
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
