@@ -112,7 +112,7 @@ def write_stdout(data: str | bytes) -> None:
     for any Unix tool.
     """
     if sys.stdout is None:  # Python's view of a descriptor 1 closed before start (`>&-`)
-        raise TrackerError("standard output is closed; nothing was written. Redirect it, or give -o FILE.")
+        raise TrackerError("standard output is closed, so there is nowhere to write; nothing was written.")
     try:
         typer.echo(data, nl=False)
         sys.stdout.flush()
@@ -121,8 +121,7 @@ def write_stdout(data: str | bytes) -> None:
         if exc.errno == errno.EPIPE:
             raise SystemExit(1) from None
         raise TrackerError(
-            f"cannot write to standard output: {exc.strerror or exc}; the output is incomplete. "
-            "Give -o FILE to write a file instead."
+            f"cannot write to standard output: {exc.strerror or exc}; the output is incomplete."
         ) from None
 
 
