@@ -102,6 +102,16 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         if opened is not None:
             opened.remember()
 
+    @sa.event.listens_for(engine, "do_connect")
+    def _on_do_connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        # Once the file is known, a new connection (the pool grows) opens that file or
+        # fails: SQLite would otherwise create an empty database where one was deleted.
+        if opened is None or opened.first is None:
+            return
+        opened.check()
+        cargs[0] = f"{Path(cargs[0]).absolute().as_uri()}?mode=rw"
+        cparams["uri"] = True
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         # Writers take the write lock up front, so they wait for each other
@@ -116,12 +126,12 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
             driver.execute(begin)
         except sqlite3.Error as exc:  # as SQLAlchemy raises driver errors (a locked or read-only file)
             raise sa.exc.DBAPIError.instance(begin, (), exc, sqlite3.Error, dialect=connection.dialect) from exc
-        if writing and opened is not None and not opened.still_there():
-            driver.execute("ROLLBACK")
-            raise DatabaseUnavailable(
-                f"the database file {database} was deleted or replaced since tracker opened it; nothing was "
-                "written. Restart tracker to work on the file now at that path (or restore the file)."
-            )
+        if writing and opened is not None:
+            try:
+                opened.check()
+            except DatabaseUnavailable:
+                driver.execute("ROLLBACK")
+                raise
 
     return engine
 
@@ -150,8 +160,13 @@ class _FileIdentity:
         if self.first is None:
             self.first = self._now()
 
-    def still_there(self) -> bool:
-        return self.first is None or self._now() == self.first
+    def check(self) -> None:
+        """Refuse when the path no longer names the file first opened."""
+        if self.first is not None and self._now() != self.first:
+            raise DatabaseUnavailable(
+                f"the database file {self.path} was deleted or replaced since tracker opened it; nothing was "
+                "written. Restart tracker to work on the file now at that path (or restore the file)."
+            )
 
 
 @contextmanager
