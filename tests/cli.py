@@ -29,17 +29,29 @@ def tracker(*args: str, input: str | None = None, env: dict[str, str] | None = N
 
 
 def tracker_process(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None, stdin_bytes: bytes | None = None
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    stdin_bytes: bytes | None = None,
+    stdout: str | None = None,
 ) -> Result:
-    """Run the installed console script, as a user or a script would."""
+    """Run the installed console script, as a user or a script would.
+
+    ``stdout``: None captures it; "closed" starts tracker with it closed (`>&-`);
+    a path (such as /dev/full) sends it there.
+    """
     full_env = {**os.environ, **(env or {})}
     full_env.pop("TRACKER_DB", None) if env is None or "TRACKER_DB" not in env else None
-    bin_dir = os.path.dirname(sys.executable)
-    proc = subprocess.run(
-        [os.path.join(bin_dir, "tracker"), *args],
-        input=stdin_bytes if stdin_bytes is not None else (input or "").encode(),
-        capture_output=True,
-        env=full_env,
-        timeout=120,
-    )
-    return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+    command = [os.path.join(os.path.dirname(sys.executable), "tracker"), *args]
+    if stdout == "closed":
+        command = ["sh", "-c", 'exec "$0" "$@" >&-', *command]
+    with open(stdout if stdout not in (None, "closed") else os.devnull, "wb") as sink:
+        proc = subprocess.run(
+            command,
+            input=stdin_bytes if stdin_bytes is not None else (input or "").encode(),
+            stdout=subprocess.PIPE if stdout is None else sink,
+            stderr=subprocess.PIPE,
+            env=full_env,
+            timeout=120,
+        )
+    return Result(proc.returncode, (proc.stdout or b"").decode(), proc.stderr.decode())

@@ -55,7 +55,7 @@ def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
 def echo_json(data: Any) -> None:
     from tracker.cli.output import document
 
-    document(json_text(data) + "\n")
+    document(json_text(data) + "\n")  # a full or closed stdout: one sentence, not a traceback
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)

@@ -77,21 +77,21 @@ def add_demo_activity(engine: Engine, login: str) -> None:
 
 
 def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_app: bool = True) -> None:
+    from tracker.cli.demo_file import claim_demo_file, mark_demo_database
     from tracker.db import describe, read_session, upgrade
     from tracker.db.engine import default_sqlite_path
     from tracker.seeding import load_files, seed
     from tracker.services.frameworks import framework_summaries
 
-    # The demo builds its own file and never touches the working database
-    # (--db / TRACKER_DB): re-applying the bundled plans there would undo edits.
+    # The demo builds its own file and replaces only a demo database it made: never
+    # the working database (--db / TRACKER_DB, even named by --file), nor any other file.
     path = (file or default_sqlite_path().with_name("demo.db")).expanduser().absolute()
+    claim_demo_file(path, keep=keep)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not keep:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
     settings.db = str(path)
     engine = settings.engine(check=False)
     upgrade(engine)
+    mark_demo_database(engine)  # first, so that a demo stopped half-way is still known as one
     from tracker.db import write_session
     from tracker.services.members import ensure_first_admin
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.context import Settings, user_errors
-from tracker.cli.output import document, say, stderr_console, visible
+from tracker.cli.output import check_target, say_written, stderr_console, visible, write_file, write_stdout
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -96,16 +94,16 @@ def export(
             raise BadInput("a plan file holds one framework: give --framework KEY (`tracker summary` lists the keys).")
         if fmt is ExportFormat.xlsx and to_stdout and sys.stdout.isatty():
             raise BadInput("a workbook is binary, not for the terminal: give -o FILE.xlsx, or pipe it to a file.")
-        target = None if to_stdout else _writable(Path(str(output)))
+        target = None if to_stdout else check_target(Path(str(output)), example=f"export.{fmt.value}")
         engine = settings.engine()
         with _snapshot(engine) as session, _progress(fmt.value) as step:
             data = _build(fmt, session, framework, engine, step)
         if target is None:
-            document(data)
+            write_stdout(data)
             return
-        _write_atomically(target, data if isinstance(data, bytes) else data.encode())
+        write_file(target, data)
         what = f"framework {framework}" if framework else "every framework"
-        say(f"Wrote {fmt.value} of {what} to {target}.")
+        say_written(f"Wrote {fmt.value} of {what} to {target}.")
 
 
 def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: Engine, step: Steps) -> str | bytes:
@@ -226,44 +224,3 @@ def _progress(label: str) -> Iterator[Steps]:
 
         yield Steps(show)
         progress.update(task, completed=progress.tasks[0].total or 0)
-
-
-def _writable(path: Path) -> Path:
-    from tracker.errors import BadInput
-
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder; give a file name, for example {path / 'export.out'}.")
-    if not path.parent.is_dir():
-        raise BadInput(f"there is no folder {path.parent} to write {path.name} in; create it or choose another -o.")
-    return path
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write a temporary file next to ``path``, then rename it over: a reader sees the old
-    file or the new one, never half of one; an error leaves the old file as it was."""
-    from tracker.errors import BadInput
-
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except PermissionError:
-        raise BadInput(f"cannot write in {path.parent} (permission denied); choose another -o.") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, _mode_for(path))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    # mkstemp makes a private file; give it the mode the file had, or a new file's usual mode.
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

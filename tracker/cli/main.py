@@ -224,7 +224,8 @@ def demo(
     some tracked history, and open the app on it (or print a summary with --no-open).
 
     The demo database is its own file, replaced each time unless you pass
-    --keep; --db and TRACKER_DB are not used, so your working data is safe.
+    --keep; --db and TRACKER_DB are not used, and anything at --file that the
+    demo did not make is refused and left alone, so your working data is safe.
 
     Example: tracker demo
     """

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +12,7 @@ import typer
 
 from tracker.cli.common import date_option, reading
 from tracker.cli.context import Settings, user_errors
-from tracker.cli.output import document, say, stderr_console
+from tracker.cli.output import check_target, say_written, stderr_console, write_file, write_stdout
 
 
 def report(
@@ -55,16 +53,16 @@ def report(
         if start is not None and start > today:
             raise BadInput(f"--since {since} is after today ({today.isoformat()}); give a day in the past.")
         if output is not None:
-            _check_folder(output)
+            check_target(output, example="report.md")
         with _progress() as step, reading(settings) as session:
             data = gather_report(session, framework=framework, since=start, today=today, progress=step)
             step("writing")
             text = report_markdown(data)
         if output is None:
-            document(text)
+            write_stdout(text)
         else:
-            write_atomically(output, text)
-            say(f"Wrote the report on {framework} to {output}.", err=True)
+            write_file(output, text)
+            say_written(f"Wrote the report on {framework} to {output}.")
 
 
 @contextmanager
@@ -75,43 +73,3 @@ def _progress() -> Iterator[Callable[[str], None]]:
         return
     with stderr_console().status("Reading...") as status:
         yield lambda part: status.update(f"Reading {part}...")
-
-
-def _check_folder(path: Path) -> None:
-    from tracker.errors import BadInput
-
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise BadInput(f"{path} is a folder; give a file name, for example {path / 'report.md'}.")
-    if not folder.is_dir():
-        raise BadInput(f"there is no folder {folder} to write {path.name} in; create it or choose another path.")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``:
-    a reader sees the old report or the new one, never half of one."""
-    from tracker.errors import TrackerError
-
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise TrackerError(f"cannot write in {folder}: {exc.strerror or exc}; nothing was written.") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if path.exists():  # keep the permissions of the report being replaced
-            os.chmod(temp, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise TrackerError(f"cannot write {path}: {exc.strerror or exc}; it was left as it was.") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

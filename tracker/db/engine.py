@@ -78,13 +78,15 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
 
 def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        folder = Path(database).parent
+    on_disk = bool(database) and database != ":memory:" and not str(database).startswith("file:")
+    if on_disk:
+        folder = Path(str(database)).parent
         if not folder.is_dir():
             raise DatabaseUnavailable(
                 f"The folder {folder} for the database file does not exist; create it or give another --db path."
             )
     engine = sa.create_engine(url, **kwargs)
+    opened = _FileIdentity(str(database)) if on_disk else None
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -97,6 +99,18 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+        if opened is not None:
+            opened.remember()
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _on_do_connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        # Once the file is known, a new connection (the pool grows) opens that file or
+        # fails: SQLite would otherwise create an empty database where one was deleted.
+        if opened is None or opened.first is None:
+            return
+        opened.check()
+        cargs[0] = f"{Path(cargs[0]).absolute().as_uri()}?mode=rw"
+        cparams["uri"] = True
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
@@ -106,13 +120,53 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
         # IMMEDIATE would be time every other writer waits for.
         driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
-        begin = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        writing = not connection.get_execution_options().get(READ_ONLY)
+        begin = "BEGIN IMMEDIATE" if writing else "BEGIN"
         try:
             driver.execute(begin)
         except sqlite3.Error as exc:  # as SQLAlchemy raises driver errors (a locked or read-only file)
             raise sa.exc.DBAPIError.instance(begin, (), exc, sqlite3.Error, dialect=connection.dialect) from exc
+        if writing and opened is not None:
+            try:
+                opened.check()
+            except DatabaseUnavailable:
+                driver.execute("ROLLBACK")
+                raise
 
     return engine
+
+
+class _FileIdentity:
+    """Which file a SQLite path named when the engine first opened it.
+
+    A connection keeps writing to the file it opened even after that file was
+    deleted or replaced (a copy put in its place, a restore): the writes would
+    vanish with the old file while the user is told they were saved. Writers
+    compare the path's file with this one after taking the write lock.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.first: tuple[int, int] | None = None
+
+    def _now(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def remember(self) -> None:
+        if self.first is None:
+            self.first = self._now()
+
+    def check(self) -> None:
+        """Refuse when the path no longer names the file first opened."""
+        if self.first is not None and self._now() != self.first:
+            raise DatabaseUnavailable(
+                f"the database file {self.path} was deleted or replaced since tracker opened it; nothing was "
+                "written. Restart tracker to work on the file now at that path (or restore the file)."
+            )
 
 
 @contextmanager

@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tracker.errors import Conflict, TrackerError
+from tracker.errors import Conflict
 from tracker.services.views import ActionDetail
-from tracker.tui.loading import FAILED, deliver, fetch
+from tracker.tui.loading import FAILED, deliver, fetch, save
 from tracker.tui.screens.dialogs import ConflictDialog, NoteDialog, StatusChoice, StatusDialog
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
@@ -89,7 +89,8 @@ class ActionDetailScreen(Screen[None]):
         self.ref = ref
         self.detail: ActionDetail | None = None
         self.refusal: str | None = None
-        self.unsaved: StatusChoice | None = None  # kept when the database could not be reached
+        self.unsaved: StatusChoice | None = None  # kept when a save failed
+        self.unsaved_note: str | None = None  # likewise
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -143,21 +144,20 @@ class ActionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="write")
     def save_status(self, choice: StatusChoice, version: int, force: bool) -> None:
-        data = self.app.data  # type: ignore[attr-defined]
+        def keep() -> None:
+            self.unsaved = choice
+
         try:
-            result = data.set_status(self.ref, choice.status, choice.note, version, force)
+            result = save(
+                self,
+                lambda data: data.set_status(self.ref, choice.status, choice.note, version, force),
+                keep=keep,
+                key="s",
+            )
         except Conflict as conflict:
             self.app.call_from_thread(self._conflict, conflict.message, choice, version)
             return
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:  # a lost connection: keep what the user chose and typed
-            self.unsaved = choice
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            self.app.call_from_thread(
-                self.notify, "Not saved. Press s when the database is back: your choice and note are kept."
-            )
+        if result is FAILED:
             return
         self.unsaved = None
         forced = " (over a newer change)" if result.forced else ""
@@ -177,7 +177,7 @@ class ActionDetailScreen(Screen[None]):
     def action_note(self) -> None:
         if self._can_edit():
             assert self.detail is not None
-            self.app.push_screen(NoteDialog(self.detail.row), self._note)
+            self.app.push_screen(NoteDialog(self.detail.row, self.unsaved_note), self._note)
 
     def _note(self, text: str | None) -> None:
         if text:
@@ -185,7 +185,11 @@ class ActionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="write")
     def save_note(self, text: str) -> None:
-        if fetch(self, lambda data: data.add_note(self.ref, text)) is FAILED:
+        def keep() -> None:
+            self.unsaved_note = text
+
+        if save(self, lambda data: data.add_note(self.ref, text), keep=keep, key="n") is FAILED:
             return
+        self.unsaved_note = None
         self.app.call_from_thread(self.notify, f"{self.ref}: note added")
         self.load()

@@ -71,14 +71,15 @@ class StatusDialog(ModalScreen[StatusChoice | None]):
 class NoteDialog(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, row: ActionRow) -> None:
+    def __init__(self, row: ActionRow, kept: str | None = None) -> None:
         super().__init__()
         self.row = row
+        self.kept = kept  # what the user typed before a failed save
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(Text(f"Note on {self.row.ref}"), id="dialog-title")
-            yield Input(placeholder="what happened?", id="note")
+            yield Input(self.kept or "", placeholder="what happened?", id="note")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Add note", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")

@@ -20,10 +20,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from tracker.errors import TrackerError
 from tracker.models.enums import Role, Status
 from tracker.services.plan_tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
-from tracker.tui.loading import load
+from tracker.tui.loading import FAILED, load, save
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
 OPEN = {Status.planned, Status.in_progress, Status.blocked}
@@ -199,7 +198,7 @@ class PlanScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.plan: PlanTree | None = None
-        self.unsaved: tuple[str, MeasurementInput] | None = None  # kept when the database could not be reached
+        self.unsaved: tuple[str, MeasurementInput] | None = None  # kept when a save failed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -316,17 +315,11 @@ class PlanScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="write")
     def save_measurement(self, ref: str, m: MeasurementInput) -> None:
-        try:
-            done = self.app.data.record(ref, m.value, m.on, m.note)  # type: ignore[attr-defined]
-        except TrackerError as exc:
-            self.app.call_from_thread(self.notify, exc.message, title="Not recorded", severity="error")
-            return
-        except Exception as exc:  # a lost connection: keep what the user typed
+        def keep() -> None:
             self.unsaved = (ref, m)
-            self.app.call_from_thread(self.app.connection_trouble, exc)  # type: ignore[attr-defined]
-            self.app.call_from_thread(
-                self.notify, "Not recorded. Press i when the database is back: what you typed is kept."
-            )
+
+        done = save(self, lambda data: data.record(ref, m.value, m.on, m.note), keep=keep, key="i")
+        if done is FAILED:
             return
         self.unsaved = None
         self.app.call_from_thread(self.notify, f"{ref}: {done['value']} recorded for {done['on']}")
