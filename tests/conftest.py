@@ -25,9 +25,17 @@ from tracker.services.members import ensure_first_admin
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _default_login() -> str:
+    """The login a command without --as acts as: the database role on PostgreSQL, else the OS login."""
+    role = make_url(resolve_url(PG_URL)).username if PG_URL else None
+    return role or getpass.getuser()
+
+
 # Whoever runs the tests is the test databases' admin, as `tracker db upgrade` makes
 # the login that creates a database its admin (commands without --as act as them).
-ADMIN = getpass.getuser()
+ADMIN = _default_login()
 SEED_DIR = REPO / "seed"
 
 _counter = itertools.count()
