@@ -113,7 +113,7 @@ def _allocations(ids: frozenset[int] | None) -> sa.Select[Any]:
     """Per framework and fiscal year: what is allocated to the (not cancelled) actions."""
     same = source_t.c.currency == framework_t.c.currency
     amount_col = allocation_t.c.amount
-    query = (
+    return (
         sa.select(
             action_t.c.framework_id.label("framework_id"),
             allocation_t.c.fiscal_year.label("year"),
@@ -134,7 +134,6 @@ def _allocations(ids: frozenset[int] | None) -> sa.Select[Any]:
         .where(action_t.c.status != Status.cancelled, within(action_t.c.framework_id, ids))
         .group_by(action_t.c.framework_id, allocation_t.c.fiscal_year)
     )
-    return query
 
 
 def year_query(session: Session, ids: frozenset[int] | None) -> sa.Select[Any]:
