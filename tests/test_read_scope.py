@@ -403,3 +403,19 @@ async def test_the_command_palette_finds_a_members_framework_only(scoped_engine:
         assert "bravo" not in await found("go: framework")
         assert MARK[A] in await found("go: framework")
         assert "convene" in await found("convene")
+
+
+async def test_every_screen_of_the_app_shows_a_member_their_framework_only(scoped_engine: Engine) -> None:
+    """The plan, funding, stakeholders and activity screens read without naming a framework
+    (the stakeholders and the activity feed only there): a member of one city would read the
+    other city's organisations, gaps and latest notes."""
+    import html
+
+    app = open_app(scoped_engine, "member-b")
+    async with app.run_test(size=(160, 60)) as pilot:
+        for key in "vapfky":
+            await pilot.press(key)
+            await settle(app, pilot)
+            shown = html.unescape(app.export_screenshot()).replace("\xa0", " ").lower()
+            assert MARK[A] not in shown and "city of" not in shown, key
+        assert "bravo chief said no" in shown  # the activity feed: the member's own city's notes
