@@ -25,6 +25,8 @@ from tracker.services.members import ensure_first_admin
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 REPO = Path(__file__).resolve().parents[1]
+
+
 # Whoever runs the tests is the test databases' admin, as `tracker db upgrade` makes
 # the login that creates a database its admin (commands without --as act as them):
 # the OS login on SQLite, the database role on PostgreSQL.

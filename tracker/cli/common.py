@@ -19,20 +19,24 @@ T = TypeVar("T")
 
 
 @contextmanager
-def reading(settings: Settings) -> Iterator[Session]:
+def reading(settings: Settings, *, snapshot: bool = False) -> Iterator[Session]:
     """A read session that sees what the acting member may see (their frameworks; admins all).
 
-    A login that is not a member is refused (exit 4): on a shared database it must
-    not read every city's notes.
+    A login that is not a member of any framework is refused (exit 4): on a shared
+    database it must not read every city's notes. ``snapshot``: every query sees one
+    state of the database (an export's parts must agree; SQLite's read transaction is
+    a snapshot already, PostgreSQL's READ COMMITTED is not).
     """
     from tracker.db import read_session
-    from tracker.services.access import scope_session
+    from tracker.services.access import require_reader, scope_session
     from tracker.services.members import resolve_member
 
     engine = settings.engine()
     login = settings.login(engine)
     with read_session(engine) as session:
-        yield scope_session(session, resolve_member(session, login))
+        if snapshot and engine.dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield scope_session(session, require_reader(resolve_member(session, login)))
 
 
 def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:

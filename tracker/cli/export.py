@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tracker.cli.common import reading
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import check_target, say_written, stderr_console, visible, write_file, write_stdout
 
@@ -95,9 +96,8 @@ def export(
         if fmt is ExportFormat.xlsx and to_stdout and sys.stdout.isatty():
             raise BadInput("a workbook is binary, not for the terminal: give -o FILE.xlsx, or pipe it to a file.")
         target = None if to_stdout else check_target(Path(str(output)), example=f"export.{fmt.value}")
-        engine = settings.engine()
-        with _snapshot(engine) as session, _progress(fmt.value) as step:
-            data = _build(fmt, session, framework, engine, step)
+        with reading(settings, snapshot=True) as session, _progress(fmt.value) as step:
+            data = _build(fmt, session, framework, session.get_bind().engine, step)
         if target is None:
             write_stdout(data)
             return
@@ -182,19 +182,6 @@ def _origin(engine: Engine, now: dt.datetime) -> str:
     from tracker.db import describe
 
     return f"exported by tracker {version('tracker')} on {now:%Y-%m-%d %H:%M} UTC from {describe(str(engine.url))}"
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Session]:
-    """A read session that sees one state of the database from the first query to the last."""
-    from tracker.db import read_session
-
-    with read_session(engine) as session:
-        if engine.dialect.name == "postgresql":
-            # READ COMMITTED would let a change land between two queries of one export
-            # (SQLite's read transaction is a snapshot already).
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        yield session
 
 
 @contextmanager

@@ -26,14 +26,15 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
 
     def connect() -> Data:
         from tracker.db import read_session
+        from tracker.services.access import require_reader
         from tracker.services.members import resolve_member
         from tracker.tui.data import Data
 
         opened = engine or settings.engine()
         login = settings.login(opened)
         with read_session(opened) as session:
-            # A login that is not a member sees nothing: it is refused with what to do.
-            return Data(opened, resolve_member(session, login))
+            # A login that is not a member of any framework is refused with what to do.
+            return Data(opened, require_reader(resolve_member(session, login)))
 
     app = TrackerApp(connect)
     app.run()

@@ -7,9 +7,11 @@ frameworks, names coordinators and admins). A member's organisations count only
 in the framework where they were given.
 
 Reads are scoped too: a session carries the frameworks its reader may see
-(`scope_session`), and every read service narrows its queries with
-`visible_framework_ids`. A session with no scope is the local file owner's own
-(the Python API, tests): it sees everything.
+(`scope_session`). Read services resolve the frameworks they cover in one place,
+`tracker.services.actions.frameworks_read` (a named framework is refused here by
+`require_visible`, none named means every visible one), and narrow their queries
+with `within`. A session with no scope is the local file owner's own (the Python
+API, tests): it sees everything.
 """
 
 from __future__ import annotations
@@ -198,12 +200,33 @@ def visible_framework_ids(session: Session) -> frozenset[int] | None:
     return session.info.get(_SCOPE)
 
 
+def within(framework_id_column: sa.ColumnElement[int], ids: frozenset[int] | None) -> sa.ColumnElement[bool]:
+    """The condition that a row's framework is one of ``ids`` (always true for None: every one)."""
+    if ids is None:
+        return sa.true()
+    if len(ids) == 1:  # one framework named: the plain equality its indexes were made for
+        return framework_id_column == next(iter(ids))
+    return framework_id_column.in_(sorted(ids))
+
+
 def narrow(query: sa.Select, framework_id_column: sa.ColumnElement[int], session: Session) -> sa.Select:  # type: ignore[type-arg]
     """``query`` limited to the frameworks the session's reader may see."""
     ids = visible_framework_ids(session)
     if ids is None:
         return query
-    return query.where(framework_id_column.in_(sorted(ids)))
+    return query.where(within(framework_id_column, ids))
+
+
+def require_reader(member: MemberView | None) -> MemberView:
+    """A login with no role in any framework (and not an admin) has nothing to read: refuse it
+    with what to do, rather than show it an empty database as if there were no plans."""
+    if member is None or (not member.is_admin and not member.roles):
+        login = f"{member.login} " if member is not None else ""
+        raise PermissionDenied(
+            f"{login or 'this login '}is not a member of any framework, so there is nothing it may read; "
+            "a coordinator or an admin can add it with `tracker member add`."
+        )
+    return member
 
 
 def require_visible(session: Session, framework: str) -> None:

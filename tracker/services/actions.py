@@ -30,6 +30,7 @@ from tracker.models import (
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
 from tracker.models.types import utcnow
+from tracker.services.access import narrow, require_visible, visible_framework_ids, within
 from tracker.services.filters import ActionFilter, SortField, StakeholderRole
 from tracker.services.views import (
     ActionDetail,
@@ -73,11 +74,28 @@ def split_ref(ref: str) -> tuple[str, str]:
 
 
 def framework_id(session: Session, key: str) -> int:
+    """The id of framework ``key``.
+
+    Every read that names a framework comes through here, so this is where a scoped
+    reader who does not belong to it is refused (`require_visible`); an unknown key
+    names the frameworks the reader may see, not every city's.
+    """
     found = session.execute(sa.select(framework_t.c.id).where(framework_t.c.key == key)).scalar()
     if found is None:
-        known = ", ".join(session.execute(sa.select(framework_t.c.key).order_by(framework_t.c.key)).scalars())
+        keys = narrow(sa.select(framework_t.c.key).order_by(framework_t.c.key), framework_t.c.id, session)
+        known = ", ".join(session.execute(keys).scalars())
         raise NotFound(f"there is no framework {key!r}; known frameworks: {known or 'none (seed a plan first)'}.")
+    require_visible(session, key)
     return int(found)
+
+
+def frameworks_read(session: Session, framework: str | None) -> frozenset[int] | None:
+    """The frameworks a read covers: ``framework`` alone when named (refused when the
+    session's reader does not belong to it), else every one the reader may see (None:
+    all of them). Read services narrow their queries to it with `access.within`."""
+    if framework is not None:
+        return frozenset((framework_id(session, framework),))
+    return visible_framework_ids(session)
 
 
 def stakeholder_ids(session: Session, keys: Sequence[str]) -> list[int]:
@@ -94,8 +112,9 @@ def stakeholder_ids(session: Session, keys: Sequence[str]) -> list[int]:
 
 def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnElement[bool]]:
     clauses: list[sa.ColumnElement[bool]] = []
-    if f.framework:
-        clauses.append(action_t.c.framework_id == framework_id(session, f.framework))
+    frameworks = frameworks_read(session, f.framework)
+    if frameworks is not None:
+        clauses.append(within(action_t.c.framework_id, frameworks))
     if f.stakeholders:
         ids = stakeholder_ids(session, f.stakeholders)
         as_lead = action_t.c.lead_id.in_(ids)
@@ -391,20 +410,17 @@ def action_history(session: Session, aid: int) -> tuple[StatusChangeView, ...]:
 
 def stakeholder_choices(session: Session, *, framework: str | None = None) -> list[tuple[str, str]]:
     """(key, name) of the organisations that lead or support actions (of one framework), by name."""
-    involved = sa.select(action_t.c.lead_id).union(
-        sa.select(partner_t.c.stakeholder_id).join(action_t, action_t.c.id == partner_t.c.action_id)
-    )
-    if framework is not None:
-        fid = framework_id(session, framework)
-        involved = (
-            sa.select(action_t.c.lead_id)
-            .where(action_t.c.framework_id == fid)
-            .union(
-                sa.select(partner_t.c.stakeholder_id)
-                .join(action_t, action_t.c.id == partner_t.c.action_id)
-                .where(action_t.c.framework_id == fid)
-            )
+    # A shared organisation is listed when one of the frameworks read involves it.
+    ids = frameworks_read(session, framework)
+    involved = (
+        sa.select(action_t.c.lead_id)
+        .where(within(action_t.c.framework_id, ids))
+        .union(
+            sa.select(partner_t.c.stakeholder_id)
+            .join(action_t, action_t.c.id == partner_t.c.action_id)
+            .where(within(action_t.c.framework_id, ids))
         )
+    )
     query = (
         sa.select(stakeholder_t.c.key, stakeholder_t.c.name)
         .where(stakeholder_t.c.id.in_(involved))

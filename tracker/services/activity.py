@@ -14,7 +14,8 @@ from tracker.errors import BadInput, NotFound
 from tracker.models import ImportRun, Indicator, Measurement, Membership, PlanChange
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
-from tracker.services.actions import action_t, change_t, framework_id, framework_t, member_t, note_t
+from tracker.services.access import within
+from tracker.services.actions import action_t, change_t, framework_t, frameworks_read, member_t, note_t
 
 plan_change_t = _t(PlanChange)
 measurement_t = _t(Measurement)
@@ -144,14 +145,13 @@ def recent_activity(
     ``after_id`` pages on: the items that come after that item in this order
     (older ones). One indexed, limited query per kind of item.
     """
-    fid = framework_id(session, framework) if framework is not None else None
+    ids = frameworks_read(session, framework)
     cursor = _cursor(session, after_id) if after_id is not None else None
     items: list[tuple[tuple[dt.datetime, int, int], ActivityItem]] = []
 
     def where(query: sa.Select[Any], table: sa.Table, kind: str, at: sa.ColumnElement[dt.datetime]) -> sa.Select[Any]:
-        if fid is not None:
-            owner = indicator_t if kind == "measurement" else action_t
-            query = query.where(owner.c.framework_id == fid)
+        owner = indicator_t if kind == "measurement" else action_t
+        query = query.where(within(owner.c.framework_id, ids))
         if cursor is not None:
             query = query.where(_older(at, table.c.id, kind, cursor))
         return query.limit(limit)

@@ -32,7 +32,8 @@ from sqlmodel import Session
 from tracker.models import ActionFinding, Finding, GoalFinding, Indicator, Measurement, ObjectiveFinding, Workshop
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
-from tracker.services.actions import action_t, allocation_t, framework_id, framework_t, goal_t, objective_t
+from tracker.services.access import within
+from tracker.services.actions import action_t, allocation_t, framework_t, frameworks_read, goal_t, objective_t
 
 workshop_t = _t(Workshop)
 finding_t = _t(Finding)
@@ -128,7 +129,9 @@ def _supported_actions() -> sa.ColumnElement[bool]:
     return sa.or_(action_t.c.status == Status.done, action_t.c.cost == 0, funded)
 
 
-def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[FindingGap]], dict[int, list[FindingGap]]]:
+def _finding_gaps(
+    session: Session, ids: frozenset[int] | None
+) -> tuple[dict[int, list[FindingGap]], dict[int, list[FindingGap]]]:
     """(unanswered, unfunded) findings per framework id."""
     live = action_t.c.status != Status.cancelled
     # Correlated on the action: the allocation index answers it, not a scan of every allocation.
@@ -146,10 +149,9 @@ def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[Fin
             sa.func.coalesce(sa.func.sum(unknown).filter(live), 0).label("unknown"),
         )
         .select_from(action_finding_t.join(action_t, action_t.c.id == action_finding_t.c.action_id))
+        .where(within(action_t.c.framework_id, ids))
         .group_by(action_finding_t.c.finding_id)
     )
-    if fid is not None:
-        by_actions = by_actions.where(action_t.c.framework_id == fid)
     by_actions_q = by_actions.subquery()
     goals, objectives = _cites(goal_finding_t), _cites(objective_finding_t)
     live_n = sa.func.coalesce(by_actions_q.c.live, 0)
@@ -177,13 +179,12 @@ def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[Fin
             goals.c.n.is_(None),
             objectives.c.n.is_(None),
             sa.func.coalesce(by_actions_q.c.supported, 0) == 0,
+            within(workshop_t.c.framework_id, ids),
         )
         .order_by(workshop_t.c.held_on.nulls_last(), workshop_t.c.key, finding_t.c.number, finding_t.c.key)
     )
-    if fid is not None:
-        query = query.where(workshop_t.c.framework_id == fid)
     rows = session.execute(query).all()
-    refs = _citing_actions(session, [r.id for r in rows if r.live])
+    refs = _citing_actions(session, [r.id for r in rows if r.live], ids)
     unanswered: dict[int, list[FindingGap]] = {}
     unfunded: dict[int, list[FindingGap]] = {}
     for r in rows:
@@ -201,14 +202,18 @@ def _finding_gaps(session: Session, fid: int | None) -> tuple[dict[int, list[Fin
     return unanswered, unfunded
 
 
-def _citing_actions(session: Session, finding_ids: list[int]) -> dict[int, list[str]]:
+def _citing_actions(session: Session, finding_ids: list[int], ids: frozenset[int] | None) -> dict[int, list[str]]:
     if not finding_ids:
         return {}
     query = (
         sa.select(action_finding_t.c.finding_id, framework_t.c.key.label("framework"), action_t.c.key)
         .join(action_t, action_t.c.id == action_finding_t.c.action_id)
         .join(framework_t, framework_t.c.id == action_t.c.framework_id)
-        .where(action_finding_t.c.finding_id.in_(finding_ids), action_t.c.status != Status.cancelled)
+        .where(
+            action_finding_t.c.finding_id.in_(finding_ids),
+            action_t.c.status != Status.cancelled,
+            within(action_t.c.framework_id, ids),
+        )
         .order_by(action_t.c.key)
     )
     found: dict[int, list[str]] = {}
@@ -217,7 +222,9 @@ def _citing_actions(session: Session, finding_ids: list[int]) -> dict[int, list[
     return found
 
 
-def _objectives_without_indicators(session: Session, fid: int | None) -> dict[int, list[ObjectiveWithoutIndicator]]:
+def _objectives_without_indicators(
+    session: Session, ids: frozenset[int] | None
+) -> dict[int, list[ObjectiveWithoutIndicator]]:
     counted = (
         sa.select(action_t.c.objective_id, sa.func.count().label("n"))
         .where(action_t.c.status != Status.cancelled)
@@ -239,11 +246,12 @@ def _objectives_without_indicators(session: Session, fid: int | None) -> dict[in
             .join(framework_t, framework_t.c.id == objective_t.c.framework_id)
             .outerjoin(counted, counted.c.objective_id == objective_t.c.id)
         )
-        .where(~sa.exists().where(indicator_t.c.objective_id == objective_t.c.id))
+        .where(
+            ~sa.exists().where(indicator_t.c.objective_id == objective_t.c.id),
+            within(objective_t.c.framework_id, ids),
+        )
         .order_by(goal_t.c.position, goal_t.c.key, objective_t.c.position, objective_t.c.key)
     )
-    if fid is not None:
-        query = query.where(objective_t.c.framework_id == fid)
     found: dict[int, list[ObjectiveWithoutIndicator]] = {}
     for r in session.execute(query):
         found.setdefault(r.framework_id, []).append(
@@ -259,7 +267,7 @@ def _objectives_without_indicators(session: Session, fid: int | None) -> dict[in
     return found
 
 
-def _indicator_gaps(session: Session, fid: int | None) -> dict[int, list[IndicatorGap]]:
+def _indicator_gaps(session: Session, ids: frozenset[int] | None) -> dict[int, list[IndicatorGap]]:
     counted = (
         sa.select(measurement_t.c.indicator_id, sa.func.count().label("n"))
         .group_by(measurement_t.c.indicator_id)
@@ -291,12 +299,11 @@ def _indicator_gaps(session: Session, fid: int | None) -> dict[int, list[Indicat
                 indicator_t.c.target.is_(None),
                 indicator_t.c.target_date.is_(None),
                 measurements == 0,
-            )
+            ),
+            within(indicator_t.c.framework_id, ids),
         )
         .order_by(objective_t.c.position, objective_t.c.key, indicator_t.c.position, indicator_t.c.key)
     )
-    if fid is not None:
-        query = query.where(indicator_t.c.framework_id == fid)
     found: dict[int, list[IndicatorGap]] = {}
     for r in session.execute(query):
         lacks = {
@@ -320,7 +327,7 @@ def _indicator_gaps(session: Session, fid: int | None) -> dict[int, list[Indicat
     return found
 
 
-def _totals(session: Session, fid: int | None) -> list[Any]:
+def _totals(session: Session, ids: frozenset[int] | None) -> list[Any]:
     def per_framework(table: sa.Table, owner: sa.ColumnElement[int], *joins: tuple[sa.Table, Any]) -> sa.Subquery:
         source: Any = table
         for other, on in joins:
@@ -346,19 +353,18 @@ def _totals(session: Session, fid: int | None) -> list[Any]:
             .outerjoin(objectives, objectives.c.fid == framework_t.c.id)
             .outerjoin(indicators, indicators.c.fid == framework_t.c.id)
         )
+        .where(within(framework_t.c.id, ids))
         .order_by(framework_t.c.key)
     )
-    if fid is not None:
-        query = query.where(framework_t.c.id == fid)
     return list(session.execute(query).all())
 
 
 def plan_coverage(session: Session, *, framework: str | None = None) -> list[CoverageView]:
     """The coverage of every framework by key, or of ``framework`` alone (raises NotFound)."""
-    fid = framework_id(session, framework) if framework is not None else None
-    unanswered, unfunded = _finding_gaps(session, fid)
-    objectives = _objectives_without_indicators(session, fid)
-    indicators = _indicator_gaps(session, fid)
+    ids = frameworks_read(session, framework)
+    unanswered, unfunded = _finding_gaps(session, ids)
+    objectives = _objectives_without_indicators(session, ids)
+    indicators = _indicator_gaps(session, ids)
     return [
         CoverageView(
             framework=r.key,
@@ -372,5 +378,5 @@ def plan_coverage(session: Session, *, framework: str | None = None) -> list[Cov
             indicators=int(r.indicators),
             indicator_gaps=tuple(indicators.get(r.id, ())),
         )
-        for r in _totals(session, fid)
+        for r in _totals(session, ids)
     ]

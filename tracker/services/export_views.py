@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Status
+from tracker.services.access import narrow
 from tracker.services.actions import (
     action_t,
     change_t,
@@ -204,7 +205,12 @@ def workbook_data(session: Session, *, framework: str | None = None) -> Workbook
     """The workbook's sheets, read in one session (one framework's, or every framework's)."""
     return WorkbookData(
         framework=framework,
-        currencies={key: code for key, code in session.execute(sa.select(framework_t.c.key, framework_t.c.currency))},
+        currencies={
+            key: code
+            for key, code in session.execute(
+                narrow(sa.select(framework_t.c.key, framework_t.c.currency), framework_t.c.id, session)
+            )
+        },
         actions=sheet_actions(session, framework),
         gaps=sheet_gaps(session, framework),
         objective_gaps=sheet_objective_gaps(session, framework),

@@ -21,10 +21,11 @@ from tracker.models import FundingSource
 from tracker.models.base import table_of as _t
 from tracker.models.enums import FundingKind
 from tracker.models.types import Money
+from tracker.services.access import within
 from tracker.services.actions import (
     action_t,
     allocation_t,
-    framework_id,
+    frameworks_read,
 )
 
 ZERO = Decimal("0.00")
@@ -66,9 +67,14 @@ class SourceView:
 
 def funding_sources(session: Session, *, framework: str | None = None) -> list[SourceView]:
     """Every funding source with its balance, by name; with ``framework``, only the
-    sources allocated to its actions, with the part it receives in ``allocated_here``."""
-    fid = framework_id(session, framework) if framework is not None else None
-    here = action_t.c.framework_id == fid
+    sources allocated to its actions, with the part it receives in ``allocated_here``.
+
+    A reader who may not see every framework gets only the sources allocated to the
+    actions of frameworks they see; a source's own figures (committed, allocated,
+    remaining) stay its totals over every framework: a balance, not other cities' rows.
+    """
+    ids = frameworks_read(session, framework)
+    here = within(action_t.c.framework_id, ids)
     totals = (
         sa.select(
             allocation_t.c.source_id,
@@ -91,7 +97,7 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
         .select_from(source_t.outerjoin(totals, totals.c.source_id == source_t.c.id))
         .order_by(source_t.c.name, source_t.c.key)
     )
-    if fid is not None:
+    if ids is not None:
         query = query.where(totals.c.count_here > 0)
     views = []
     for row in session.execute(query):
@@ -106,7 +112,7 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
                 currency=row.currency,
                 committed=committed,
                 allocated=row.allocated,
-                allocated_here=row.allocated_here if fid is not None else None,
+                allocated_here=row.allocated_here if framework is not None else None,
                 unknown_allocations=row.unknown,
                 remaining=remaining,
                 over_committed=remaining is not None and remaining < 0,

@@ -28,24 +28,22 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Status
+from tracker.services.access import within
 from tracker.services.actions import action_t, allocation_t, framework_t
 from tracker.services.gaps import GapRollupView, per_action
 from tracker.services.ledger import ZERO, amount, cents, day_number, day_of, raw, source_t
 from tracker.services.schedule import fiscal_year_span
 
 
-def _fiscal_years(session: Session, fid: int | None) -> sa.CTE:
+def _fiscal_years(session: Session, ids: frozenset[int] | None) -> sa.CTE:
     """Every fiscal year the actions may run in, for each fiscal-year start in use:
     (month, year, first day number, last day number). Month 0 (no framework's) stands
     for none when no action has a date."""
     query = sa.select(
         sa.func.min(sa.func.coalesce(action_t.c.starts, action_t.c.due)),
         sa.func.max(sa.func.coalesce(action_t.c.due, action_t.c.starts)),
-    ).where(action_t.c.status != Status.cancelled)
-    months = sa.select(framework_t.c.fiscal_year_starts).distinct()
-    if fid is not None:
-        query = query.where(action_t.c.framework_id == fid)
-        months = months.where(framework_t.c.id == fid)
+    ).where(action_t.c.status != Status.cancelled, within(action_t.c.framework_id, ids))
+    months = sa.select(framework_t.c.fiscal_year_starts).distinct().where(within(framework_t.c.id, ids))
     first, last = session.execute(query).one()
     rows = [(0, 0, 0, 0)]
     for month in session.execute(months).scalars() if first is not None else ():
@@ -56,9 +54,9 @@ def _fiscal_years(session: Session, fid: int | None) -> sa.CTE:
     return sa.values(*columns, name="fiscal_year").data(rows).cte("fiscal_year")
 
 
-def _needs(session: Session, fid: int | None) -> sa.Select[Any]:
+def _needs(session: Session, ids: frozenset[int] | None) -> sa.Select[Any]:
     """Per framework and fiscal year: the spread cost and the counts of the actions running then."""
-    pa = per_action(fid, dates=True).subquery()
+    pa = per_action(ids, dates=True).subquery()
     begins = day_number(session, sa.func.coalesce(pa.c.starts, pa.c.due))
     ends = day_number(session, sa.func.coalesce(pa.c.due, pa.c.starts))
     spans = (
@@ -86,7 +84,7 @@ def _needs(session: Session, fid: int | None) -> sa.Select[Any]:
             *(sa.literal(0).label(name) for name in ("allocated", "allocated_without_cost", "unknown", "other")),
         ]
 
-    years = _fiscal_years(session, fid)
+    years = _fiscal_years(session, ids)
     total = spans.c.e - spans.c.b + 1
     before = sa.case((years.c.fy_first > spans.c.b, years.c.fy_first - spans.c.b), else_=0)
     upto = sa.case((years.c.fy_last < spans.c.e, years.c.fy_last - spans.c.b + 1), else_=total)
@@ -111,11 +109,11 @@ def _needs(session: Session, fid: int | None) -> sa.Select[Any]:
     )
 
 
-def _allocations(fid: int | None) -> sa.Select[Any]:
+def _allocations(ids: frozenset[int] | None) -> sa.Select[Any]:
     """Per framework and fiscal year: what is allocated to the (not cancelled) actions."""
     same = source_t.c.currency == framework_t.c.currency
     amount_col = allocation_t.c.amount
-    query = (
+    return (
         sa.select(
             action_t.c.framework_id.label("framework_id"),
             allocation_t.c.fiscal_year.label("year"),
@@ -133,17 +131,14 @@ def _allocations(fid: int | None) -> sa.Select[Any]:
             .join(framework_t, framework_t.c.id == action_t.c.framework_id)
             .join(source_t, source_t.c.id == allocation_t.c.source_id)
         )
-        .where(action_t.c.status != Status.cancelled)
+        .where(action_t.c.status != Status.cancelled, within(action_t.c.framework_id, ids))
         .group_by(action_t.c.framework_id, allocation_t.c.fiscal_year)
     )
-    if fid is not None:
-        query = query.where(action_t.c.framework_id == fid)
-    return query
 
 
-def year_query(session: Session, fid: int | None) -> sa.Select[Any]:
+def year_query(session: Session, ids: frozenset[int] | None) -> sa.Select[Any]:
     """The per-year rollup as one statement: needs and allocations, summed per framework and year."""
-    parts = sa.union_all(_needs(session, fid), _allocations(fid)).subquery()
+    parts = sa.union_all(_needs(session, ids), _allocations(ids)).subquery()
     sums = (
         sa.select(
             parts.c.framework_id,
@@ -178,10 +173,10 @@ def year_query(session: Session, fid: int | None) -> sa.Select[Any]:
     )
 
 
-def year_rollup(session: Session, *, fid: int | None, only_short: bool = False) -> list[GapRollupView]:
+def year_rollup(session: Session, *, ids: frozenset[int] | None, only_short: bool = False) -> list[GapRollupView]:
     """One row per framework and fiscal year (and one for its unscheduled actions), in time order."""
     views = []
-    for r in session.execute(year_query(session, fid)):
+    for r in session.execute(year_query(session, ids)):
         need = cents(r.need)
         allocated = amount(r.allocated)
         to_costed = allocated - amount(r.allocated_without_cost)

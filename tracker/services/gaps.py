@@ -26,10 +26,12 @@ from sqlmodel import Session
 
 from tracker.errors import BadInput
 from tracker.models.enums import Status
+from tracker.services.access import within
 from tracker.services.actions import (
     action_t,
     allocation_t,
     framework_t,
+    frameworks_read,
     goal_t,
     objective_t,
     stakeholder_t,
@@ -41,7 +43,6 @@ from tracker.services.ledger import (
     build,
     cents,
     day,
-    maybe_framework,
     raw,
     raw_rows,
     source_t,
@@ -175,23 +176,23 @@ def gap_rollup(
         raise BadInput(f"there is no gap level {by!r}; use one of {', '.join(LEVELS)}.")
     if limit is not None and limit < 0:
         raise BadInput(f"the limit must be 0 or more, not {limit}.")
-    fid = maybe_framework(session, framework)
+    ids = frameworks_read(session, framework)
     if by == "year":
         from tracker.services.gap_years import year_rollup
 
-        rows = year_rollup(session, fid=fid, only_short=only_short)
+        rows = year_rollup(session, ids=ids, only_short=only_short)
         return rows if limit is None else rows[:limit]
     if by == "action":
-        return _actions(session, fid, limit, only_short)
-    return _groups(session, fid, by, limit, only_short)
+        return _actions(session, ids, limit, only_short)
+    return _groups(session, ids, by, limit, only_short)
 
 
-def per_action(fid: int | None, *, goal: bool = False, dates: bool = False) -> sa.Select[Any]:
+def per_action(ids: frozenset[int] | None, *, goal: bool = False, dates: bool = False) -> sa.Select[Any]:
     """One row per action that is not cancelled: its cost and the sums of its allocations.
 
     ``allocated`` sums the known allocations from sources in the framework's
     currency; ``unknown`` and ``other`` count the others; ``n`` counts every
-    allocation (0: none at all).
+    allocation (0: none at all). ``ids``: the frameworks read (see `frameworks_read`).
     """
     same = source_t.c.currency == framework_t.c.currency
     amount_col = allocation_t.c.amount
@@ -219,9 +220,7 @@ def per_action(fid: int | None, *, goal: bool = False, dates: bool = False) -> s
     group: list[Any] = [action_t.c.id]
     if goal:
         group.append(objective_t.c.goal_id)
-    if fid is not None:
-        query = query.where(action_t.c.framework_id == fid)
-    return query.group_by(*group)
+    return query.where(within(action_t.c.framework_id, ids)).group_by(*group)
 
 
 def shortfall(cost: Any, allocated: Any) -> sa.ColumnElement[Any]:
@@ -229,8 +228,8 @@ def shortfall(cost: Any, allocated: Any) -> sa.ColumnElement[Any]:
     return sa.case((cost > allocated, cost - allocated), else_=0)
 
 
-def _actions(session: Session, fid: int | None, limit: int | None, only_short: bool) -> list[GapRollupView]:
-    pa = per_action(fid).subquery()
+def _actions(session: Session, ids: frozenset[int] | None, limit: int | None, only_short: bool) -> list[GapRollupView]:
+    pa = per_action(ids).subquery()
     gap = sa.case((pa.c.cost.is_(None), None), else_=shortfall(pa.c.cost, pa.c.allocated))
     query = (
         sa.select(
@@ -338,8 +337,10 @@ def group_sums(pa: Any, group: Any) -> sa.Select[Any]:
     ).group_by(group)
 
 
-def _groups(session: Session, fid: int | None, by: str, limit: int | None, only_short: bool) -> list[GapRollupView]:
-    pa = per_action(fid, goal=by == "goal").subquery()
+def _groups(
+    session: Session, ids: frozenset[int] | None, by: str, limit: int | None, only_short: bool
+) -> list[GapRollupView]:
+    pa = per_action(ids, goal=by == "goal").subquery()
     column = {"objective": pa.c.objective_id, "framework": pa.c.framework_id}.get(by)
     sums = group_sums(pa, pa.c.goal_id if column is None else column).subquery()
     if by == "objective":

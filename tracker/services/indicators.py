@@ -18,7 +18,8 @@ from sqlmodel import Session
 from tracker.models import Indicator, Measurement
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Direction
-from tracker.services.actions import framework_id, framework_t, goal_t, objective_t
+from tracker.services.access import within
+from tracker.services.actions import framework_t, frameworks_read, goal_t, objective_t
 
 indicator_t = _t(Indicator)
 measurement_t = _t(Measurement)
@@ -105,8 +106,8 @@ def _judgement(*parts: tuple[bool, str]) -> str | None:
     return next((what for missing, what in parts if missing), None)
 
 
-def latest_measurements(fid: int | None) -> sa.Subquery:
-    """Per indicator (of framework ``fid``, or all), its measurements ranked newest first:
+def latest_measurements(ids: frozenset[int] | None) -> sa.Subquery:
+    """Per indicator (of the frameworks ``ids``, or all), its measurements ranked newest first:
     ``n`` = 1 is the latest by date measured (the last recorded wins a tie), ``total`` the count."""
     ranked = sa.select(
         measurement_t.c.indicator_id,
@@ -120,9 +121,9 @@ def latest_measurements(fid: int | None) -> sa.Subquery:
         .label("n"),
         sa.func.count().over(partition_by=measurement_t.c.indicator_id).label("total"),
     )
-    if fid is not None:
+    if ids is not None:
         ranked = ranked.join(indicator_t, indicator_t.c.id == measurement_t.c.indicator_id).where(
-            indicator_t.c.framework_id == fid
+            within(indicator_t.c.framework_id, ids)
         )
     return ranked.subquery()
 
@@ -136,8 +137,8 @@ def indicator_progress(
     window function, the count from the same window.
     """
     today = today or dt.date.today()
-    fid = framework_id(session, framework) if framework is not None else None
-    latest = latest_measurements(fid)
+    ids = frameworks_read(session, framework)
+    latest = latest_measurements(ids)
     query = (
         sa.select(
             indicator_t,
@@ -165,8 +166,7 @@ def indicator_progress(
             indicator_t.c.key,
         )
     )
-    if fid is not None:
-        query = query.where(indicator_t.c.framework_id == fid)
+    query = query.where(within(indicator_t.c.framework_id, ids))
     views = []
     for row in session.execute(query):
         direction = Direction(row.direction)

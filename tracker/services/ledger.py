@@ -18,7 +18,6 @@ from tracker.models import FundingSource
 from tracker.models.base import table_of
 from tracker.models.enums import Status
 from tracker.models.types import Money
-from tracker.services.actions import framework_id
 
 source_t = table_of(FundingSource)
 EPOCH = dt.date(1970, 1, 1)
@@ -55,11 +54,6 @@ def day_number(session: Session, column: Any) -> sa.ColumnElement[int]:
 def day_of(day: dt.date) -> int:
     """The day number of ``day`` as `day_number` computes it in SQL."""
     return (day - EPOCH).days
-
-
-def maybe_framework(session: Session, framework: str | None) -> int | None:
-    """The id of framework ``framework`` (NotFound names the known ones), or None for all."""
-    return framework_id(session, framework) if framework is not None else None
 
 
 def raw(expr: Any) -> sa.ColumnElement[Any]:

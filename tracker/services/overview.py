@@ -18,6 +18,7 @@ from tracker.models import FundingSource
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Stage, Status
 from tracker.models.types import Money, utcnow
+from tracker.services.access import narrow
 from tracker.services.actions import OPEN, action_t, allocation_t, framework_t
 from tracker.services.filters import STALE_DAYS
 from tracker.services.frameworks import progress_share
@@ -163,7 +164,9 @@ def framework_overview(
         next_due.setdefault(fid, []).append((key, title, due))
 
     result = []
-    for fw in session.execute(sa.select(framework_t).order_by(framework_t.c.city, framework_t.c.key)):
+    # The figures above are keyed by framework; only the frameworks the reader may see are shown.
+    shown = narrow(sa.select(framework_t).order_by(framework_t.c.city, framework_t.c.key), framework_t.c.id, session)
+    for fw in session.execute(shown):
         counts = by_status.get(fw.id, {})
         fig = figures.get(fw.id)
         money = funding.get(fw.id)

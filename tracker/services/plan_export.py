@@ -51,6 +51,7 @@ from tracker.seeding.plan import (
     StakeholderIn,
     WorkshopIn,
 )
+from tracker.services.access import narrow
 from tracker.services.actions import (
     action_t,
     framework_id,
@@ -83,8 +84,9 @@ class NotAPlan(TrackerError):
 
 
 def framework_keys(session: Session) -> list[str]:
-    """Every framework's key, in key order."""
-    return list(session.execute(sa.select(framework_t.c.key).order_by(framework_t.c.key)).scalars())
+    """Every framework's key that the session's reader may see, in key order."""
+    keys = narrow(sa.select(framework_t.c.key).order_by(framework_t.c.key), framework_t.c.id, session)
+    return list(session.execute(keys).scalars())
 
 
 def _text(value: str | None) -> str | None:

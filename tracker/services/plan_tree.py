@@ -188,7 +188,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
     objective_links = _links(session, objective_finding_t, "objective_id", objective_t, fid)
     action_links = _links(session, action_finding_t, "action_id", action_t, fid)
 
-    latest = latest_measurements(fid)
+    latest = latest_measurements(frozenset((fid,)))
     indicators: dict[int, list[IndicatorNode]] = {}
     for row in session.execute(
         sa.select(indicator_t, latest.c.value.label("latest_value"), latest.c.measured_on.label("latest_on"))

@@ -29,8 +29,9 @@ from sqlmodel import Session
 
 from tracker.errors import BadInput
 from tracker.models.enums import FundingKind, Status
-from tracker.services.actions import action_t, allocation_t, framework_t, stakeholder_t
-from tracker.services.ledger import ZERO, amount, maybe_framework, raw, source_t
+from tracker.services.access import within
+from tracker.services.actions import action_t, allocation_t, framework_t, frameworks_read, stakeholder_t
+from tracker.services.ledger import ZERO, amount, raw, source_t
 from tracker.services.schedule import fiscal_year_of
 
 CLOSED = (Status.done, Status.cancelled)  # actions no longer at risk
@@ -133,7 +134,7 @@ def funding_risks(
     share = Decimal(share)
     if not Decimal(0) <= share <= Decimal(1):
         raise BadInput(f"the share must be a fraction between 0 and 1 (0.75 for 75 %), not {share}.")
-    fid = maybe_framework(session, framework)
+    ids = frameworks_read(session, framework)
     today = today or dt.date.today()
     until = today + relativedelta(months=months)
     return FundingRisks(
@@ -141,14 +142,14 @@ def funding_risks(
         months=months,
         share=share,
         until=until,
-        cliffs=tuple(_cliffs(session, fid)),
-        dependent_actions=tuple(_dependence(session, fid, share, by_action=True)),
-        dependent_frameworks=tuple(_dependence(session, fid, share, by_action=False)),
-        ending_sources=tuple(_ending(session, fid, today, until)),
+        cliffs=tuple(_cliffs(session, ids)),
+        dependent_actions=tuple(_dependence(session, ids, share, by_action=True)),
+        dependent_frameworks=tuple(_dependence(session, ids, share, by_action=False)),
+        ending_sources=tuple(_ending(session, ids, today, until)),
     )
 
 
-def _cliffs(session: Session, fid: int | None) -> list[CliffView]:
+def _cliffs(session: Session, ids: frozenset[int] | None) -> list[CliffView]:
     query = (
         sa.select(
             framework_t.c.key.label("framework"),
@@ -173,11 +174,9 @@ def _cliffs(session: Session, fid: int | None) -> list[CliffView]:
             .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
             .join(source_t, source_t.c.id == allocation_t.c.source_id)
         )
-        .where(action_t.c.status.not_in(CLOSED), action_t.c.due > source_t.c.ends)
+        .where(action_t.c.status.not_in(CLOSED), action_t.c.due > source_t.c.ends, within(action_t.c.framework_id, ids))
         .group_by(framework_t.c.id, action_t.c.id, stakeholder_t.c.id, source_t.c.id, allocation_t.c.fiscal_year)
     )
-    if fid is not None:
-        query = query.where(action_t.c.framework_id == fid)
     cliffs: dict[tuple[int, str], dict[str, Any]] = {}
     for r in session.execute(query):
         known = amount(r.known)
@@ -208,7 +207,9 @@ def _cliffs(session: Session, fid: int | None) -> list[CliffView]:
     return sorted(views, key=lambda c: (c.source_ends, -c.at_risk, c.ref, c.source))
 
 
-def _dependence(session: Session, fid: int | None, share: Decimal, *, by_action: bool) -> list[DependenceView]:
+def _dependence(
+    session: Session, ids: frozenset[int] | None, share: Decimal, *, by_action: bool
+) -> list[DependenceView]:
     """Who gets more than ``share`` of its known allocations from one source."""
     owner = action_t.c.id if by_action else action_t.c.framework_id
     same = source_t.c.currency == framework_t.c.currency
@@ -224,11 +225,14 @@ def _dependence(session: Session, fid: int | None, share: Decimal, *, by_action:
             .join(framework_t, framework_t.c.id == action_t.c.framework_id)
             .join(source_t, source_t.c.id == allocation_t.c.source_id)
         )
-        .where(action_t.c.status.not_in(statuses), allocation_t.c.amount.is_not(None), same)
+        .where(
+            action_t.c.status.not_in(statuses),
+            allocation_t.c.amount.is_not(None),
+            same,
+            within(action_t.c.framework_id, ids),
+        )
         .group_by(owner, allocation_t.c.source_id)
     )
-    if fid is not None:
-        per_source = per_source.where(action_t.c.framework_id == fid)
     ps = per_source.subquery()
     totals = sa.select(
         ps,
@@ -282,7 +286,10 @@ def _dependence(session: Session, fid: int | None, share: Decimal, *, by_action:
     return sorted(views, key=lambda v: (-v.share, -v.from_source, v.ref))
 
 
-def _ending(session: Session, fid: int | None, today: dt.date, until: dt.date) -> list[EndingSourceView]:
+def _ending(session: Session, ids: frozenset[int] | None, today: dt.date, until: dt.date) -> list[EndingSourceView]:
+    # A source's committed amount is its own; what it gave and the open actions it pays
+    # for are counted over the frameworks read, and a reader who is not shown every
+    # framework (or named one) sees only the sources their frameworks draw on.
     is_open = action_t.c.status.not_in(CLOSED)
     query = (
         sa.select(
@@ -303,7 +310,7 @@ def _ending(session: Session, fid: int | None, today: dt.date, until: dt.date) -
                 action_t,
                 sa.and_(
                     action_t.c.id == allocation_t.c.action_id,
-                    action_t.c.framework_id == fid if fid is not None else sa.true(),
+                    within(action_t.c.framework_id, ids),
                 ),
             )
         )
@@ -311,7 +318,7 @@ def _ending(session: Session, fid: int | None, today: dt.date, until: dt.date) -
         .group_by(source_t.c.id)
         .order_by(source_t.c.ends, source_t.c.key)
     )
-    if fid is not None:
+    if ids is not None:
         query = query.having(sa.func.count(action_t.c.id) > 0)
     return [
         EndingSourceView(

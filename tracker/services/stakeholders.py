@@ -11,7 +11,8 @@ from sqlmodel import Session
 from tracker.models import Workshop, WorkshopParticipant
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Sector
-from tracker.services.actions import OPEN, action_t, framework_id, partner_t, stakeholder_t
+from tracker.services.access import within
+from tracker.services.actions import OPEN, action_t, frameworks_read, partner_t, stakeholder_t
 
 workshop_t = _t(Workshop)
 participant_t = _t(WorkshopParticipant)
@@ -40,11 +41,13 @@ def stakeholder_overview(
 
     With ``framework``, counts are of that framework's actions and only the
     organisations taking part in it are listed (leading or supporting one of
-    its actions, or at one of its workshops).
+    its actions, or at one of its workshops). A reader who may not see every
+    framework gets the same for the frameworks they see: an organisation is
+    shared, its part in other cities' plans is theirs.
     """
     today = today or dt.date.today()
-    fid = framework_id(session, framework) if framework is not None else None
-    in_framework: list[sa.ColumnElement[bool]] = [] if fid is None else [action_t.c.framework_id == fid]
+    ids = frameworks_read(session, framework)
+    in_framework = [within(action_t.c.framework_id, ids)]
 
     leads = (
         sa.select(action_t.c.lead_id.label("stakeholder_id"), sa.func.count().label("n"))
@@ -91,11 +94,11 @@ def stakeholder_overview(
         )
         .order_by(sector_rank, stakeholder_t.c.name, stakeholder_t.c.key)
     )
-    if fid is not None:
+    if ids is not None:
         at_workshop = stakeholder_t.c.id.in_(
             sa.select(participant_t.c.stakeholder_id)
             .join(workshop_t, workshop_t.c.id == participant_t.c.workshop_id)
-            .where(workshop_t.c.framework_id == fid)
+            .where(within(workshop_t.c.framework_id, ids))
         )
         query = query.where(sa.or_(leads.c.n > 0, supports.c.n > 0, at_workshop))
     return [
