@@ -29,7 +29,11 @@ def tracker(*args: str, input: str | None = None, env: dict[str, str] | None = N
 
 
 def tracker_process(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None, stdin_bytes: bytes | None = None
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    stdin_bytes: bytes | None = None,
+    timeout: float = 120,
 ) -> Result:
     """Run the installed console script, as a user or a script would."""
     full_env = {**os.environ, **(env or {})}
@@ -40,6 +44,6 @@ def tracker_process(
         input=stdin_bytes if stdin_bytes is not None else (input or "").encode(),
         capture_output=True,
         env=full_env,
-        timeout=120,
+        timeout=timeout,
     )
     return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())

@@ -21,9 +21,11 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    model_validator,
 )
 
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
+from tracker.services.schedule import check_meetings, check_rule
 
 KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -157,26 +159,7 @@ class _Item(BaseModel):
 
 def _meeting_rule(value: Any) -> Any:
     """Check an RFC 5545 RRULE with dateutil; the rule is stored as written."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:") :].strip()
-    upper = text.upper()
-    if "DTSTART" in upper or "\n" in text:
-        raise ValueError("write only the rule (FREQ=...;...); the first meeting goes in `starts`")
-    from dateutil.rrule import rrulestr  # only plan files with meetings pay for it
-
-    try:
-        rule = rrulestr(text, dtstart=dt.datetime(2000, 1, 1))
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        raise ValueError(
-            f"{value!r} is not a recurrence rule; write an RFC 5545 RRULE such as "
-            "FREQ=MONTHLY;INTERVAL=2 or FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU"
-        ) from None
-    if getattr(rule, "_freq", 0) > 3:  # dateutil: YEARLY=0 ... DAILY=3, HOURLY=4 ...
-        raise ValueError(f"{value!r} repeats more often than daily; meetings are scheduled by day")
-    return text
+    return check_rule(value) if isinstance(value, str) else value
 
 
 MeetingRule = Annotated[
@@ -192,6 +175,11 @@ class MeetingsIn(_Item):
     rule: MeetingRule
     starts: DayDate = Field(description="the first meeting; the rule counts from this day")
     place: ShortText | None = None
+
+    @model_validator(mode="after")
+    def _meets_often_enough(self) -> MeetingsIn:
+        check_meetings(self.rule, self.starts)
+        return self
 
 
 class FrameworkIn(_Item):
