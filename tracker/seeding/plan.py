@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
+from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
 from tracker.services.schedule import check_meetings, check_rule
 
 KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -101,43 +102,35 @@ DayDate = Annotated[
 ]
 
 
-def _two_places(value: Decimal) -> Decimal:
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError(f"{value} has more than two decimal places; round it to cents")
-    return value
+def _amount(value: Any) -> Decimal:
+    return check_amount(value)
 
 
-def _no_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true/false")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
+def _quantity(value: Any) -> Decimal:
+    return check_quantity(value)
 
 
 _money_schema = WithJsonSchema(
     {
         "anyOf": [
-            {"type": "number", "minimum": 0},
-            {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+            {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+            {"type": "string", "pattern": r"^\d{1,11}(\.\d{1,2})?$"},
         ]
     }
 )
 _number_schema = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]})
 _decimal_out = PlainSerializer(lambda d: str(d), return_type=str)
 
+# One check per kind of number, shared with the CLI and the services (tracker.numbers).
 Money = Annotated[
     Decimal,
-    Field(ge=0, max_digits=15),
-    BeforeValidator(_no_bool),
-    AfterValidator(_two_places),
+    BeforeValidator(_amount),
     _money_schema,
     _decimal_out,
 ]
 Quantity = Annotated[
     Decimal,
-    Field(max_digits=24, decimal_places=6),  # what NUMERIC(24, 6) holds
-    BeforeValidator(_no_bool),
+    BeforeValidator(_quantity),
     _number_schema,
     _decimal_out,
 ]

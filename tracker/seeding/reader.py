@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tracker.numbers import MAX_DIGITS
 from tracker.seeding.problems import Loc, PlanProblems, Problem
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
@@ -83,9 +84,21 @@ class YamlInt(int):
         return number
 
 
+class _HugeNumber(yaml.constructor.ConstructorError):
+    """An integer with more digits than any field takes (Python refuses to print
+    one of thousands of digits, so every later message would fail on it)."""
+
+
+def _huge(digits: int) -> str:
+    return f"a number of {digits:,} digits; numbers in a plan have at most {MAX_DIGITS} digits"
+
+
 def _construct_int(loader: _PlanLoader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if len(text) > MAX_DIGITS + 10:
+        raise _HugeNumber(None, None, _huge(len(text)), node.start_mark)
     value = yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
-    return YamlInt(value, str(node.value))
+    return YamlInt(value, text)
 
 
 _PlanLoader.add_constructor("tag:yaml.org,2002:float", _PlanLoader.construct_yaml_float)
@@ -141,6 +154,10 @@ def parse_text(name: str, text: str) -> Any:
     return data
 
 
+class _HugeJson(Exception):
+    pass
+
+
 def _parse_json(name: str, text: str) -> Any:
     duplicates = False
 
@@ -153,8 +170,19 @@ def _parse_json(name: str, text: str) -> Any:
             result[key] = value
         return result
 
+    def parse_int(digits: str) -> int:
+        if len(digits) > MAX_DIGITS + 10:
+            raise _HugeJson(digits)
+        return int(digits)
+
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+        data = json.loads(text, parse_float=Decimal, parse_int=parse_int, object_pairs_hook=pairs)
+    except _HugeJson as exc:
+        digits = exc.args[0]
+        start = text.find(digits)
+        line = text.count("\n", 0, start) + 1
+        column = start - text.rfind("\n", 0, start)
+        raise PlanProblems([Problem(name, _huge(len(digits)), line=line, column=column)]) from None
     except json.JSONDecodeError as exc:
         hint = "check the brackets, commas and quotes there"
         if exc.lineno == 1 and exc.colno == 1 and not text.lstrip().startswith(("{", "[")):
@@ -224,6 +252,10 @@ def _parse_yaml(name: str, text: str) -> Any:
     loader = _PlanLoader(text)
     try:
         data = loader.get_single_data()
+    except _HugeNumber as exc:
+        mark = exc.problem_mark
+        assert mark is not None
+        raise PlanProblems([Problem(name, str(exc.problem), line=mark.line + 1, column=mark.column + 1)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "cannot be read"

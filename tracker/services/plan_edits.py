@@ -8,7 +8,7 @@ saying who changed what from what to what, and when.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from tracker.errors import BadInput, Conflict, NotFound
 from tracker.models import Allocation, FundingSource, PlanChange
 from tracker.models.enums import Horizon
 from tracker.models.types import utcnow
+from tracker.numbers import check_amount
 from tracker.services.actions import action_t, get_action, stakeholder_ids
 from tracker.services.members import require_coordinator
 from tracker.services.tracking import conflict_message, lock_action
@@ -44,11 +45,9 @@ def _money(value: Any, what: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise BadInput(f"{what} {value!r} is not an amount; write digits, for example 15000 or 1250.50.") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(f"{what} {value!r} must be a non-negative amount with at most two decimal places.")
+        amount = check_amount(value)
+    except ValueError as exc:
+        raise BadInput(f"{what}: {exc}.") from None
     return amount.quantize(Decimal("0.01"))
 
 

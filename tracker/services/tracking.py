@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
 from tracker.models import Indicator, Measurement
 from tracker.models.enums import Role, Status
 from tracker.models.types import utcnow
+from tracker.numbers import check_quantity
 from tracker.services.actions import (
     action_id,
     action_t,
@@ -252,11 +253,9 @@ def record_measurement(
     if indicator is None:
         raise NotFound(f"framework {framework!r} has no indicator {key!r}.")
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise BadInput(f"{value!r} is not a number; write digits, for example 12 or 3.5.") from None
-    if not amount.is_finite():
-        raise BadInput(f"{value!r} is not a finite number.")
+        amount = check_quantity(value)
+    except ValueError as exc:
+        raise BadInput(f"the value {exc}.") from None
     _check_note(note)
     role = actor.role_in(framework)
     if role is not Role.coordinator:
