@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from dateutil.relativedelta import relativedelta
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -24,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracker.dates import in_range, parse_iso
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
 from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
 from tracker.services.schedule import check_meetings, check_rule
@@ -43,27 +43,19 @@ def parse_plan_date(value: Any, *, end_of_month: bool) -> dt.date:
     """An ISO date, or a bare month: its first day for starts, its last for ends.
 
     Anything else (``03/04/2025``, ``2025/4/3``, ``April 2025``) is ambiguous
-    or unusual enough to be refused rather than guessed.
+    or unusual enough to be refused rather than guessed; so is a year outside
+    the range of `tracker.dates`.
     """
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip() if isinstance(value, str | int) else None
-    match = _ISO.match(text) if text is not None else None
-    if match is None:
+        return in_range(value)
+    found = parse_iso(str(value), end_of_month=end_of_month) if isinstance(value, str | int) else None
+    if found is None:
         raise ValueError(
             f"{value!r} is not an ISO date; write YYYY-MM-DD (for example 2025-06-30) or YYYY-MM for a whole month"
         )
-    year, month, day = (int(g) if g else None for g in match.groups())
-    assert year is not None and month is not None
-    try:
-        first = dt.date(year, month, 1)
-        if day is not None:
-            return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a real date on the calendar") from None
-    return first + relativedelta(day=31) if end_of_month else first
+    return found
 
 
 def _start_date(value: Any) -> dt.date:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.dates import in_range
 from tracker.errors import BadInput, Conflict, NotFound
 from tracker.models import Allocation, FundingSource, PlanChange
 from tracker.models.enums import Horizon
@@ -79,6 +80,11 @@ def edit_action(
         elif name in ("starts", "due"):
             if value is not None and not isinstance(value, dt.date):
                 raise BadInput(f"{name} must be a date.")
+            try:
+                if value is not None:
+                    in_range(value)
+            except ValueError as exc:
+                raise BadInput(f"{name}: {exc}.") from None
             values[name] = value
         elif name == "title":
             if not str(value).strip() or len(str(value)) > 500:

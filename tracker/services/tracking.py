@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.dates import in_range
 from tracker.db.driver import Fast
 from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
 from tracker.models import Indicator, Measurement
@@ -225,6 +226,14 @@ def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> Non
     session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(updated_at=now))
 
 
+def _check_day(day: dt.date | None, what: str) -> None:
+    try:
+        if day is not None:
+            in_range(day)
+    except ValueError as exc:
+        raise BadInput(f"{what}: {exc}.") from None
+
+
 def _check_note(text: str | None) -> None:
     if text is not None and len(text) > MAX_NOTE:
         raise BadInput(f"the note has {len(text):,} characters; keep it under {MAX_NOTE:,}.")
@@ -257,6 +266,7 @@ def record_measurement(
     except ValueError as exc:
         raise BadInput(f"the value {exc}.") from None
     _check_note(note)
+    _check_day(on, "the date measured")
     role = actor.role_in(framework)
     if role is not Role.coordinator:
         if role is None or role is Role.viewer:
