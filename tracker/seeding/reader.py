@@ -12,7 +12,7 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -27,6 +27,8 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 MAX_EXPANSION_RATIO = 10
 MIN_EXPANSION_ALLOWANCE = 100_000
 MAX_DEPTH = 64
+# A plan file of 20 MB holds some 100,000 actions; anything larger is not a plan.
+MAX_PLAN_BYTES = 20_000_000
 SELF_ALIAS = "an alias refers to itself (an endless structure); remove that alias"
 
 
@@ -112,20 +114,42 @@ class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 
 def read_source(source: str | Path) -> tuple[str, str]:
-    """The display name and text of a file, or of standard input for ``-``."""
+    """The display name and text of a file, or of standard input for ``-``.
+
+    Reading stops after `MAX_PLAN_BYTES` + 1 bytes, so a device without end
+    (``/dev/zero``) or a runaway pipe is refused instead of filling memory.
+    """
     if str(source) == "-":
-        return "<stdin>", _decode("<stdin>", sys.stdin.buffer.read())
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # `tracker seed - <&-`: there is no standard input at all
+            raise PlanProblems([Problem("<stdin>", "standard input is closed; pipe a plan file into tracker")])
+        try:
+            return "<stdin>", _decode("<stdin>", _bounded_read("<stdin>", stream))
+        except OSError as exc:
+            raise PlanProblems([Problem("<stdin>", f"cannot be read ({exc.strerror or exc})")]) from None
     path = Path(source)
     name = str(source)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = _bounded_read(name, stream)
     except FileNotFoundError:
         raise PlanProblems([Problem(name, "no such file; check the path")]) from None
     except IsADirectoryError:
         raise PlanProblems([Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]) from None
     except PermissionError:
         raise PlanProblems([Problem(name, "cannot be read (permission denied); check its permissions")]) from None
+    except OSError as exc:
+        raise PlanProblems([Problem(name, f"cannot be read ({exc.strerror or exc}); is it a plan file?")]) from None
     return name, _decode(name, raw)
+
+
+def _bounded_read(name: str, stream: BinaryIO) -> bytes:
+    raw = stream.read(MAX_PLAN_BYTES + 1)
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanProblems(
+            [Problem(name, f"is larger than {MAX_PLAN_BYTES // 1_000_000} MB, the most a plan file may be; split it")]
+        )
+    return raw
 
 
 def _decode(name: str, raw: bytes) -> str:
