@@ -26,11 +26,13 @@ class Settings:
         """``--as``, else ``TRACKER_USER``, else the database role on PostgreSQL,
         else the OS login."""
         if self.actor:
-            if len(self.actor) > 64:
-                from tracker.errors import BadInput
+            from tracker.errors import BadInput
+            from tracker.names import check_login
 
-                raise BadInput(f"the login {self.actor[:20]!r}... is longer than 64 characters; use a shorter --as.")
-            return self.actor
+            try:
+                return check_login(self.actor)
+            except ValueError as exc:
+                raise BadInput(f"--as: {exc}.") from None
         if os.environ.get("TRACKER_USER"):
             return os.environ["TRACKER_USER"]
         if engine is not None and engine.dialect.name == "postgresql":

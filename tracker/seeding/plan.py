@@ -25,6 +25,7 @@ from pydantic import (
 
 from tracker.dates import in_range, parse_iso
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
+from tracker.names import LOGIN_PATTERN, MAX_NAME, check_login, check_name
 from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
 from tracker.services.schedule import check_meetings, check_rule
 
@@ -195,9 +196,16 @@ class StakeholderIn(_Item):
     description: Text | None = None
 
 
+# One rule for logins and names, shared with `tracker member add` and --as (tracker.names).
+Login = Annotated[str, AfterValidator(check_login), WithJsonSchema({"type": "string", "pattern": LOGIN_PATTERN})]
+PersonName = Annotated[
+    str, AfterValidator(check_name), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_NAME})
+]
+
+
 class MemberIn(_Item):
-    login: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")]
-    name: ShortText | None = None
+    login: Login
+    name: PersonName | None = None
     role: Role = Role.member
     stakeholders: list[Key] = []
 

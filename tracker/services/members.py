@@ -11,6 +11,7 @@ from tracker.errors import BadInput, PermissionDenied
 from tracker.models import Affiliation, Framework, Member, Membership, Stakeholder
 from tracker.models.enums import Role
 from tracker.models.types import utcnow
+from tracker.names import check_login, check_name
 from tracker.services.actions import framework_id, stakeholder_ids
 from tracker.services.views import MemberView, StakeholderRef
 
@@ -84,12 +85,10 @@ def add_member(
     A coordinator of the framework may do this; so may anyone while the
     framework has no coordinator yet, so that the first one can be set up.
     """
-    if (
-        not login
-        or len(login) > 64
-        or not login.replace("-", "").replace("_", "").replace(".", "").replace("@", "").isalnum()
-    ):
-        raise BadInput(f"{login!r} is not a usable login; use letters, digits, '.', '-', '_' or '@'.")
+    try:
+        login, name = check_login(login), None if name is None else check_name(name)
+    except ValueError as exc:
+        raise BadInput(f"{exc}.") from None
     fid = framework_id(session, framework)
     coordinators = session.execute(
         sa.select(sa.func.count())
