@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.text import check_no_nul
+
 # ASCII only, so that 'admin' and 'аdmin' can never be two different people; at
 # most 63 characters, PostgreSQL's limit for a role name (a login may be one).
 # The first character is a letter, digit or '_', so a login never reads as an
@@ -41,7 +43,7 @@ def check_login(text: str) -> str:
 
 def check_name(text: str) -> str:
     """A person's name, without surrounding spaces: 1 to `MAX_NAME` characters."""
-    name = text.strip()
+    name = check_no_nul(text.strip(), "the name")
     if not name:
         return _refuse("the name is empty; give the person's name, or leave it out")
     if len(name) > MAX_NAME:

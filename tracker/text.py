@@ -35,3 +35,15 @@ def visible_controls(text: str, keep: str = "") -> str:
     if keep:
         return _CONTROLS.sub(lambda m: m.group() if m.group() in keep else _picture(m), text)
     return _CONTROLS.sub(_picture, text)
+
+
+def check_no_nul(text: str, what: str = "the text") -> str:
+    """``text``, or ValueError if it holds a NUL character.
+
+    PostgreSQL cannot store NUL in text while SQLite can: refusing it at every
+    input keeps the two backends alike, and a NUL is never meant in a title or
+    a note.
+    """
+    if "\x00" in text:
+        raise ValueError(f"{what} contains a NUL character (\\0), which tracker cannot store; remove it")
+    return text

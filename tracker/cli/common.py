@@ -84,6 +84,8 @@ def check_option(option: str, value: T, low: int, high: int) -> T:
     if value is None:
         return value
     if isinstance(value, str):
+        if "\x00" in value:
+            raise BadInput(f"{option} contains a NUL character (\\0); remove it.")
         if len(value) > high:
             raise BadInput(f"{option} takes at most {high:,} characters, not {len(value):,}.")
         return value

@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
+def _usable_login(text: str, source: str) -> str:
+    from tracker.errors import BadInput
+    from tracker.names import check_login
+
+    try:
+        return check_login(text)
+    except ValueError as exc:
+        raise BadInput(f"{source}: {exc}.") from None
+
+
 @dataclass
 class Settings:
     db: str | None
@@ -26,15 +36,9 @@ class Settings:
         """``--as``, else ``TRACKER_USER``, else the database role on PostgreSQL,
         else the OS login."""
         if self.actor:
-            from tracker.errors import BadInput
-            from tracker.names import check_login
-
-            try:
-                return check_login(self.actor)
-            except ValueError as exc:
-                raise BadInput(f"--as: {exc}.") from None
+            return _usable_login(self.actor, "--as (or TRACKER_USER)")
         if os.environ.get("TRACKER_USER"):
-            return os.environ["TRACKER_USER"]
+            return _usable_login(os.environ["TRACKER_USER"], "TRACKER_USER")
         if engine is not None and engine.dialect.name == "postgresql":
             import sqlalchemy as sa
 

@@ -28,6 +28,7 @@ from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, 
 from tracker.names import LOGIN_PATTERN, MAX_NAME, check_login, check_name
 from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
 from tracker.services.schedule import check_meetings, check_rule
+from tracker.text import check_no_nul
 
 KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -134,8 +135,16 @@ FindingRef = Annotated[
         description="workshop-key/finding-key",
     ),
 ]
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _no_nul(value: str) -> str:
+    return check_no_nul(value)
+
+
+# Lengths are the columns' (checked here, so PostgreSQL never has to refuse them).
+Text = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_no_nul)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_nul)]
+LabelText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 
@@ -173,7 +182,7 @@ class FrameworkIn(_Item):
 
     key: Key
     city: ShortText
-    state: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    state: LabelText | None = None
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
     title: ShortText
     description: Text | None = None
@@ -246,7 +255,7 @@ class AllocationIn(_Item):
 class IndicatorIn(_Item):
     key: Key
     name: ShortText
-    unit: Annotated[str, Field(min_length=1, max_length=100)]
+    unit: LabelText
     baseline: Quantity | None = None
     target: Quantity | None = None
     target_date: EndDate | None = None

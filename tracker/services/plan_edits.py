@@ -24,6 +24,7 @@ from tracker.services.actions import action_t, get_action, stakeholder_ids
 from tracker.services.members import require_coordinator
 from tracker.services.tracking import conflict_message, lock_action
 from tracker.services.views import ActionDetail, MemberView
+from tracker.text import check_no_nul
 
 EDITABLE = ("title", "description", "horizon", "lead", "starts", "due", "cost")
 allocation_t = Allocation.__table__  # type: ignore[attr-defined]
@@ -71,6 +72,11 @@ def edit_action(
     current = session.execute(sa.select(action_t).where(action_t.c.id == row.id)).one()._mapping
     values: dict[str, Any] = {}
     for name, value in changes.items():
+        if isinstance(value, str):
+            try:
+                check_no_nul(value, f"the {name}")
+            except ValueError as exc:
+                raise BadInput(f"{exc}.") from None
         if name == "lead":
             [values["lead_id"]] = stakeholder_ids(session, [value])
         elif name == "cost":

@@ -35,6 +35,7 @@ from tracker.services.actions import (
     split_ref,
 )
 from tracker.services.views import MemberView
+from tracker.text import check_no_nul
 
 MAX_NOTE = 10_000
 
@@ -237,6 +238,10 @@ def _check_day(day: dt.date | None, what: str) -> None:
 def _check_note(text: str | None) -> None:
     if text is not None and len(text) > MAX_NOTE:
         raise BadInput(f"the note has {len(text):,} characters; keep it under {MAX_NOTE:,}.")
+    try:
+        check_no_nul(text or "", "the note")
+    except ValueError as exc:
+        raise BadInput(f"{exc}.") from None
 
 
 def record_measurement(
