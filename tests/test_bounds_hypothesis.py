@@ -31,12 +31,12 @@ numbers = st.one_of(
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.floats().map(repr),
     st.sampled_from(["1e309", "-1e309", "1e-50", "1.23456789", "10000000000", "10000000000.01", "0.000001",
-                     "999999999999999999.999999", "1e18", "NaN", "sNaN", "-inf", "9" * 60]),
+                     "999999999999999999.999999", "1e18", "NaN", "sNaN", "-inf", "9" * 60, "9" * 5000]),
 )  # fmt: skip
 dates = st.one_of(
-    st.dates().map(lambda d: d.isoformat()),
-    st.sampled_from(["0001-01", "9999-12", "1899-12-31", "1900-01-01", "2200-12-31", "2201-01-01",
+    st.sampled_from(["0001-01", "9999-12", "9999-12-31", "1899-12-31", "1900-01-01", "2200-12-31", "2201-01-01",
                      "+9999y", "-9999y", "+1y", "today", "2025-02-30"]),
+    st.dates().map(lambda d: d.isoformat()),
 )  # fmt: skip
 shares = st.one_of(numbers, st.decimals(min_value=0, max_value=1).map(str))
 search = st.integers(0, 400).map(lambda n: "x" * n)
@@ -102,7 +102,7 @@ DATE_SLOTS = {
 @st.composite
 def extreme_plans(draw: st.DrawFn) -> str:
     text = MINIMAL
-    for old, new in draw(st.lists(st.sampled_from(list(PLAN_SLOTS.values())), min_size=1, max_size=3, unique=True)):
+    for old, new in draw(st.lists(st.sampled_from(list(PLAN_SLOTS.values())), max_size=2, unique=True)):
         text = with_change(old, new.format(draw(numbers)), text)
     for old, new in draw(st.lists(st.sampled_from(list(DATE_SLOTS.values())), max_size=2, unique=True)):
         text = with_change(old, new.format(draw(dates)), text)
