@@ -9,6 +9,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from tracker.dates import in_range
+
 
 def fiscal_year_of(day: dt.date, starts_month: int = 1) -> int:
     """The fiscal year ``day`` falls in, named by the calendar year it ends in.
@@ -66,11 +68,12 @@ def _parse(text: str, starts: dt.date) -> Any:
         rule = None
     if not isinstance(rule, rrule):
         raise ValueError(f"{text!r} is not a recurrence rule; write an RFC 5545 RRULE such as {_RULE_EXAMPLE}")
-    if rule._freq > 3:  # dateutil: YEARLY=0 ... DAILY=3, HOURLY=4 ...
+    # dateutil keeps the parts of a rule in private attributes: read them defensively.
+    if getattr(rule, "_freq", 0) > 3:  # dateutil: YEARLY=0 ... DAILY=3, HOURLY=4 ...
         raise ValueError(f"{text!r} repeats more often than daily; meetings are scheduled by day")
-    if rule._interval < 1:
+    if getattr(rule, "_interval", 1) < 1:
         raise ValueError(f"{text!r} has an INTERVAL below 1; write INTERVAL=1 or more")
-    if rule._byeaster:  # a dateutil extension, and Easter does not repeat with the calendar
+    if getattr(rule, "_byeaster", None):  # a dateutil extension, and Easter does not repeat with the calendar
         raise ValueError(f"{text!r} uses BYEASTER, which is not RFC 5545; write the dates another way")
     return rule
 
@@ -95,6 +98,7 @@ def check_meetings(text: str, starts: dt.date) -> None:
 def _usable(text: str, starts: dt.date) -> bool:
     # A rule written straight into the database skipped the plan file's checks.
     try:
+        in_range(starts)  # a first meeting in year 1 would make every lookup walk 2,000 years
         check_rule(text)
         check_meetings(text, starts)
     except ValueError:
