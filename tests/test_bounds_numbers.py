@@ -139,3 +139,23 @@ def test_costs_at_the_limit_add_up_in_every_view(tmp_path: Path, db_url: str, en
         assert result.code == 0, (args, result.err)
     gaps = json.loads(tracker("--db", db_url, "funding", "gaps", "--by", "framework", "--json").out)
     assert gaps[0]["cost"] == "100000000000000.00"
+
+
+def test_a_seed_beyond_the_rows_a_sum_may_cover_is_refused(
+    tmp_path: Path, db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sums of money fit in 64-bit cents only up to a number of amounts: a seed that would
+    pass it is refused whole. (The limit is lowered here; the real one is 9 million.)"""
+    from tracker.seeding import apply
+
+    monkeypatch.setattr(apply, "MAX_SUMMED", 2)  # MINIMAL has 2 actions
+    assert tracker("--db", db_url, "seed", _write(tmp_path, MINIMAL)).code == 0
+    before = dump(engine)
+    third = with_change(
+        "          - key: reporting\n",
+        "          - {key: third, title: Third, lead: union-church, horizon: mid_term}\n          - key: reporting\n",
+    )
+    result = tracker("--db", db_url, "seed", _write(tmp_path, third, "more.yaml"))
+    assert result.code == 2, result
+    assert "3 actions" in result.err and "at most 2" in result.err
+    assert dump(engine) == before
