@@ -72,6 +72,8 @@ def test_a_measurement_at_the_limits_is_kept_exactly(db: str, value: str) -> Non
         ((COST_LINE, "            cost: 1e309\n"), "the largest amount"),
         ((COST_LINE, "            cost: .nan\n"), "not a finite number"),
         ((COST_LINE, f"            cost: {'9' * 5000}\n"), "digits"),
+        ((COST_LINE, f"            cost: {'9' * 5000}.5\n"), "digits"),
+        ((COST_LINE, f"            cost: {'1' * 41}\n"), "at most 40 digits"),
         (("baseline: 0,", "baseline: 1e-50,"), "decimal places"),
         (("baseline: 0,", "baseline: 1.23456789,"), "decimal places"),
         (("target: 6,", "target: 1000000000000000000,"), "too large"),

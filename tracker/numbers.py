@@ -29,6 +29,10 @@ MAX_QUANTITY = Decimal(10) ** 18
 MAX_DIGITS = 40
 
 
+def digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
 def as_decimal(value: Any) -> Decimal:
     """``value`` (text, integer, float or Decimal) as an exact Decimal, or ValueError."""
     if isinstance(value, bool):
@@ -37,7 +41,7 @@ def as_decimal(value: Any) -> Decimal:
         value = repr(value)  # the digits as written, never the binary approximation
     if isinstance(value, str):
         text = value.strip().replace("_", "")
-        if len(text) > MAX_DIGITS + 10:
+        if digit_count(text) > MAX_DIGITS:
             raise ValueError(f"{text[:20]}... has more than {MAX_DIGITS} digits; write a smaller number")
         try:
             number = Decimal(text)

@@ -96,14 +96,6 @@ DayDate = Annotated[
 ]
 
 
-def _amount(value: Any) -> Decimal:
-    return check_amount(value)
-
-
-def _quantity(value: Any) -> Decimal:
-    return check_quantity(value)
-
-
 _money_schema = WithJsonSchema(
     {
         "anyOf": [
@@ -118,13 +110,13 @@ _decimal_out = PlainSerializer(lambda d: str(d), return_type=str)
 # One check per kind of number, shared with the CLI and the services (tracker.numbers).
 Money = Annotated[
     Decimal,
-    BeforeValidator(_amount),
+    BeforeValidator(check_amount),
     _money_schema,
     _decimal_out,
 ]
 Quantity = Annotated[
     Decimal,
-    BeforeValidator(_quantity),
+    BeforeValidator(check_quantity),
     _number_schema,
     _decimal_out,
 ]
@@ -138,7 +130,7 @@ FindingRef = Annotated[
 
 
 def _no_nul(value: str) -> str:
-    return check_no_nul(value)
+    return check_no_nul(value)  # not passed directly: pydantic would take its second parameter for `info`
 
 
 # Lengths are the columns' (checked here, so PostgreSQL never has to refuse them).

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 import yaml
 
-from tracker.numbers import MAX_DIGITS
+from tracker.numbers import MAX_DIGITS, digit_count
 from tracker.seeding.problems import Loc, PlanProblems, Problem
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
@@ -41,6 +41,15 @@ def _no_timestamps(loader: Any) -> dict[Any, Any]:
     }
 
 
+class _HugeNumber(yaml.constructor.ConstructorError):
+    """An integer with more digits than any field takes (Python refuses to print
+    one of thousands of digits, so every later message would fail on it)."""
+
+
+def _huge(digits: int) -> str:
+    return f"a number of {digits:,} digits; numbers in a plan have at most {MAX_DIGITS} digits"
+
+
 class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     yaml_implicit_resolvers = _no_timestamps(_BaseLoader)
 
@@ -63,6 +72,8 @@ class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal | float:
+        if digit_count(str(node.value)) > MAX_DIGITS:
+            raise _HugeNumber(None, None, _huge(digit_count(str(node.value))), node.start_mark)
         value = super().construct_yaml_float(node)
         # Money is never a float: keep the digits exactly as written.
         if value == value and value not in (float("inf"), float("-inf")):
@@ -86,19 +97,10 @@ class YamlInt(int):
         return number
 
 
-class _HugeNumber(yaml.constructor.ConstructorError):
-    """An integer with more digits than any field takes (Python refuses to print
-    one of thousands of digits, so every later message would fail on it)."""
-
-
-def _huge(digits: int) -> str:
-    return f"a number of {digits:,} digits; numbers in a plan have at most {MAX_DIGITS} digits"
-
-
 def _construct_int(loader: _PlanLoader, node: yaml.ScalarNode) -> int:
     text = str(node.value)
-    if len(text) > MAX_DIGITS + 10:
-        raise _HugeNumber(None, None, _huge(len(text)), node.start_mark)
+    if digit_count(text) > MAX_DIGITS:
+        raise _HugeNumber(None, None, _huge(digit_count(text)), node.start_mark)
     value = yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
     return YamlInt(value, text)
 
@@ -195,7 +197,7 @@ def _parse_json(name: str, text: str) -> Any:
         return result
 
     def parse_int(digits: str) -> int:
-        if len(digits) > MAX_DIGITS + 10:
+        if digit_count(digits) > MAX_DIGITS:
             raise _HugeJson(digits)
         return int(digits)
 
@@ -206,7 +208,7 @@ def _parse_json(name: str, text: str) -> Any:
         start = text.find(digits)
         line = text.count("\n", 0, start) + 1
         column = start - text.rfind("\n", 0, start)
-        raise PlanProblems([Problem(name, _huge(len(digits)), line=line, column=column)]) from None
+        raise PlanProblems([Problem(name, _huge(digit_count(digits)), line=line, column=column)]) from None
     except json.JSONDecodeError as exc:
         hint = "check the brackets, commas and quotes there"
         if exc.lineno == 1 and exc.colno == 1 and not text.lstrip().startswith(("{", "[")):
