@@ -34,6 +34,7 @@ def tracker_process(
     env: dict[str, str] | None = None,
     stdin_bytes: bytes | None = None,
     stdout: str | None = None,
+    timeout: float = 120,
 ) -> Result:
     """Run the installed console script, as a user or a script would.
 
@@ -52,6 +53,6 @@ def tracker_process(
             stdout=subprocess.PIPE if stdout is None else sink,
             stderr=subprocess.PIPE,
             env=full_env,
-            timeout=120,
+            timeout=timeout,
         )
     return Result(proc.returncode, (proc.stdout or b"").decode(), proc.stderr.decode())

@@ -77,7 +77,7 @@ def test_risks_as_json(db: str) -> None:
         (["gaps", "--json", "--csv"], "give --json or --csv, not both"),
         (["risks", "--share", "75"], "--share is a fraction between 0 and 1"),
         (["risks", "--share", "lots"], "--share is a fraction between 0 and 1"),
-        (["risks", "--months", "-1"], "--months must be 0 or more"),
+        (["risks", "--months", "-1"], "--months must be from 0 to 1,200"),
     ],
 )
 def test_bad_input_gets_one_sentence_and_exit_2(engine: Engine, db: str, args: list[str], says: str) -> None:

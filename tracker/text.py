@@ -66,3 +66,15 @@ def escape_invisible(encoded: str) -> str:
     if not _RAW_IN_JSON.search(encoded):
         return encoded
     return _RAW_IN_JSON.sub(_escape, encoded)
+
+
+def check_no_nul(text: str, what: str = "the text") -> str:
+    """``text``, or ValueError if it holds a NUL character.
+
+    PostgreSQL cannot store NUL in text while SQLite can: refusing it at every
+    input keeps the two backends alike, and a NUL is never meant in a title or
+    a note.
+    """
+    if "\x00" in text:
+        raise ValueError(f"{what} contains a NUL character (\\0), which tracker cannot store; remove it")
+    return text

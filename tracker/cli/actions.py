@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.common import console, date_option, echo_json, reading, writing
+from tracker.cli.common import check_option, console, date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import document, say
 from tracker.models.enums import Horizon, Status
@@ -34,14 +34,18 @@ def list_(
     horizon: Annotated[list[Horizon] | None, typer.Option("--horizon", help="Horizon (repeat for several).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Due before today and not done or cancelled.")] = False,
     stale: Annotated[bool, typer.Option("--stale", help="In progress with no update for --stale-days.")] = False,
-    stale_days: Annotated[int, typer.Option("--stale-days", min=1, help="Days without update for --stale.")] = 30,
+    stale_days: Annotated[
+        int, typer.Option("--stale-days", help="Days without update for --stale (1 to 36,500).")
+    ] = 30,
     due_before: Annotated[str | None, typer.Option("--due-before", help="2025-06-30, 2025-06, today, +2w.")] = None,
     due_after: Annotated[str | None, typer.Option("--due-after", help="2025-06-30, 2025-06, today, -1m.")] = None,
-    search: Annotated[str | None, typer.Option("--search", help="Text in the title or description.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", help="Text in the title or description (200 characters at most).")
+    ] = None,
     sort: Annotated[SortField, typer.Option("--sort", help="Order of the list.")] = SortField.due,
     descending: Annotated[bool, typer.Option("--desc", help="Reverse the order.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many actions.")] = 50,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many first.")] = 0,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many actions (1 to 1,000,000).")] = 50,
+    offset: Annotated[int, typer.Option("--offset", help="Skip this many first (0 to 1,000,000,000).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV, safe to open in a spreadsheet.")] = False,
 ) -> None:
@@ -54,7 +58,14 @@ def list_(
     with user_errors():
         from tracker.errors import BadInput
         from tracker.services.actions import count_actions, list_actions
-        from tracker.services.filters import ActionFilter, StakeholderRole
+        from tracker.services.filters import (
+            MAX_LIMIT,
+            MAX_OFFSET,
+            MAX_SEARCH,
+            MAX_STALE_DAYS,
+            ActionFilter,
+            StakeholderRole,
+        )
 
         if as_lead and as_partner:
             raise BadInput("give --as-lead or --as-partner, not both (neither means either role).")
@@ -62,6 +73,10 @@ def list_(
             raise BadInput("--as-lead and --as-partner go with --stakeholder KEY.")
         if as_json and as_csv:
             raise BadInput("give --json or --csv, not both.")
+        check_option("--stale-days", stale_days, 1, MAX_STALE_DAYS)
+        check_option("--search", search, 0, MAX_SEARCH)
+        check_option("--limit", limit, 1, MAX_LIMIT)
+        check_option("--offset", offset, 0, MAX_OFFSET)
         role = StakeholderRole.lead if as_lead else StakeholderRole.partner if as_partner else StakeholderRole.either
         flt = ActionFilter(
             framework=framework,

@@ -97,6 +97,26 @@ def _layout(data: Any) -> str:
     return "{\n" + ",\n".join(fields) + "\n}"
 
 
+def check_option(option: str, value: T, low: int, high: int) -> T:
+    """``value`` if it is from ``low`` to ``high`` (its length, for text); else exit 2
+    with a sentence that names the option. None passes."""
+    from tracker.errors import BadInput
+
+    if value is None:
+        return value
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise BadInput(f"{option} contains a NUL character (\\0); remove it.")
+        if len(value) > high:
+            raise BadInput(f"{option} takes at most {high:,} characters, not {len(value):,}.")
+        return value
+    assert isinstance(value, int)
+    if not low <= value <= high:
+        shown = f"{value:,}" if len(str(abs(value))) <= 30 else "a number that large"
+        raise BadInput(f"{option} must be from {low:,} to {high:,}, not {shown}.")
+    return value
+
+
 def date_option(text: str | None, *, end_of_month: bool = False) -> Any:
     if text is None:
         return None

@@ -15,6 +15,16 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 
+def _usable_login(text: str, source: str) -> str:
+    from tracker.errors import BadInput
+    from tracker.names import check_login
+
+    try:
+        return check_login(text)
+    except ValueError as exc:
+        raise BadInput(f"{source}: {exc}.") from None
+
+
 @dataclass
 class Settings:
     db: str | None
@@ -26,14 +36,12 @@ class Settings:
         else the OS login."""
         actor = self.actor if self.actor is not None else os.environ.get("TRACKER_USER")
         if actor is not None:
-            from tracker.errors import BadInput
-
             if not actor.strip():
+                from tracker.errors import BadInput
+
                 # Never read an empty --as as "the OS login": that would act as someone else.
                 raise BadInput("--as (or TRACKER_USER) is empty; name a login, or leave it out to act as yourself.")
-            if len(actor) > 64:
-                raise BadInput(f"the login {actor[:20]!r}... is longer than 64 characters; use a shorter --as.")
-            return actor
+            return _usable_login(actor, "--as (or TRACKER_USER)")
         if engine is not None and engine.dialect.name == "postgresql":
             import sqlalchemy as sa
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker.cli.common import console, echo_json, reading
+from tracker.cli.common import check_option, console, echo_json, reading
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import document, say, show
 
@@ -64,7 +64,9 @@ def gaps(
     ctx: typer.Context,
     framework: FrameworkOpt = None,
     by: Annotated[str, typer.Option("--by", help="action, objective, goal, framework or year.")] = "action",
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many rows (default: all).")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="At most this many rows, 1 to 1,000,000 (default: all).")
+    ] = None,
     only_short: Annotated[
         bool, typer.Option("--short", help="Only rows with a gap or with actions of unknown cost.")
     ] = False,
@@ -88,8 +90,10 @@ def gaps(
     """
     settings: Settings = ctx.obj
     with user_errors():
+        from tracker.services.filters import MAX_LIMIT
         from tracker.services.gaps import gap_rollup
 
+        check_option("--limit", limit, 1, MAX_LIMIT)
         _one_output(as_json, as_csv)
         with reading(settings) as session:
             rows = gap_rollup(session, framework=framework, by=by, limit=limit, only_short=only_short)
@@ -207,13 +211,16 @@ def _print_sources(found: list[SourceView], totals: list[SourceTotalView]) -> No
 
 def _share(text: str) -> Decimal:
     from tracker.errors import BadInput
+    from tracker.services.risks import SHARE_PLACES
 
     try:
-        value = Decimal(text)
+        value = Decimal(text[:50])
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
-        raise BadInput(f"--share is a fraction between 0 and 1 (0.75 for 75 %), not {text!r}.")
+        raise BadInput(f"--share is a fraction between 0 and 1 (0.75 for 75 %), not {text[:50]!r}.")
+    if value != value.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
+        raise BadInput(f"--share takes at most {SHARE_PLACES} decimal places (0.0001 is 0.01 %), not {text[:50]!r}.")
     return value
 
 
@@ -221,7 +228,7 @@ def _share(text: str) -> Decimal:
 def risks(
     ctx: typer.Context,
     framework: FrameworkOpt = None,
-    months: Annotated[int, typer.Option("--months", help="Sources ending within this many months (0 or more).")] = 6,
+    months: Annotated[int, typer.Option("--months", help="Sources ending within this many months (0 to 1,200).")] = 6,
     share: Annotated[
         str, typer.Option("--share", help="Flag dependence on one source above this fraction, 0 to 1 (0.75 = 75 %).")
     ] = "0.75",
@@ -239,11 +246,9 @@ def risks(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.errors import BadInput
-        from tracker.services.risks import funding_risks
+        from tracker.services.risks import MAX_MONTHS, funding_risks
 
-        if months < 0:
-            raise BadInput(f"--months must be 0 or more, not {months}.")
+        check_option("--months", months, 0, MAX_MONTHS)
         fraction = _share(share)
         with reading(settings) as session:
             found = funding_risks(session, framework=framework, months=months, share=fraction)

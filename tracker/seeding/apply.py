@@ -43,6 +43,7 @@ from tracker.models import (
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Horizon
 from tracker.models.types import utcnow
+from tracker.numbers import MAX_SUMMED
 from tracker.seeding.plan import FrameworkIn, PlanFile
 from tracker.seeding.problems import PlanProblems, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
@@ -140,6 +141,8 @@ def apply_plans(
     for loaded in plans:
         _check_against_database(conn, loaded)
         reports.append(_apply_one(conn, loaded, progress or (lambda _msg: None), overwrite))
+    if any(r.created for r in reports):
+        _check_sums_fit(conn, plans)
     if any(r.created or r.updated for r in reports):
         conn.execute(
             sa.insert(ImportRun.__table__),  # type: ignore[attr-defined]
@@ -151,6 +154,22 @@ def apply_plans(
             },
         )
     return reports
+
+
+def _check_sums_fit(conn: sa.Connection, plans: Sequence[LoadedPlan]) -> None:
+    """Refuse a seed after which a sum of money could overflow its 64-bit cents."""
+    for table, what in ((_t(Action), "actions"), (_t(Allocation), "allocations")):
+        count = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        if count > MAX_SUMMED:
+            raise PlanProblems(
+                [
+                    Problem(
+                        plans[-1].source,
+                        f"the database would hold {count:,} {what}; tracker keeps at most {MAX_SUMMED:,}, "
+                        "so that every sum of their amounts fits",
+                    )
+                ]
+            )
 
 
 # -- consistency between files and with the database ---------------------------------------

@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from dateutil.relativedelta import relativedelta
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,9 +20,15 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    model_validator,
 )
 
+from tracker.dates import in_range, parse_iso
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
+from tracker.names import LOGIN_PATTERN, MAX_NAME, check_login, check_name
+from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
+from tracker.services.schedule import check_meetings, check_rule
+from tracker.text import check_no_nul
 
 KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
@@ -40,27 +45,19 @@ def parse_plan_date(value: Any, *, end_of_month: bool) -> dt.date:
     """An ISO date, or a bare month: its first day for starts, its last for ends.
 
     Anything else (``03/04/2025``, ``2025/4/3``, ``April 2025``) is ambiguous
-    or unusual enough to be refused rather than guessed.
+    or unusual enough to be refused rather than guessed; so is a year outside
+    the range of `tracker.dates`.
     """
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value
-    text = str(value).strip() if isinstance(value, str | int) else None
-    match = _ISO.match(text) if text is not None else None
-    if match is None:
+        return in_range(value)
+    found = parse_iso(str(value), end_of_month=end_of_month) if isinstance(value, str | int) else None
+    if found is None:
         raise ValueError(
             f"{value!r} is not an ISO date; write YYYY-MM-DD (for example 2025-06-30) or YYYY-MM for a whole month"
         )
-    year, month, day = (int(g) if g else None for g in match.groups())
-    assert year is not None and month is not None
-    try:
-        first = dt.date(year, month, 1)
-        if day is not None:
-            return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a real date on the calendar") from None
-    return first + relativedelta(day=31) if end_of_month else first
+    return found
 
 
 def _start_date(value: Any) -> dt.date:
@@ -99,43 +96,27 @@ DayDate = Annotated[
 ]
 
 
-def _two_places(value: Decimal) -> Decimal:
-    if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError(f"{value} has more than two decimal places; round it to cents")
-    return value
-
-
-def _no_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true/false")
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return value
-
-
 _money_schema = WithJsonSchema(
     {
         "anyOf": [
-            {"type": "number", "minimum": 0},
-            {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"},
+            {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+            {"type": "string", "pattern": r"^\d{1,11}(\.\d{1,2})?$"},
         ]
     }
 )
 _number_schema = WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]})
 _decimal_out = PlainSerializer(lambda d: str(d), return_type=str)
 
+# One check per kind of number, shared with the CLI and the services (tracker.numbers).
 Money = Annotated[
     Decimal,
-    Field(ge=0, max_digits=15),
-    BeforeValidator(_no_bool),
-    AfterValidator(_two_places),
+    BeforeValidator(check_amount),
     _money_schema,
     _decimal_out,
 ]
 Quantity = Annotated[
     Decimal,
-    Field(max_digits=24, decimal_places=6),  # what NUMERIC(24, 6) holds
-    BeforeValidator(_no_bool),
+    BeforeValidator(check_quantity),
     _number_schema,
     _decimal_out,
 ]
@@ -146,8 +127,16 @@ FindingRef = Annotated[
         description="workshop-key/finding-key",
     ),
 ]
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def _no_nul(value: str) -> str:
+    return check_no_nul(value)  # not passed directly: pydantic would take its second parameter for `info`
+
+
+# Lengths are the columns' (checked here, so PostgreSQL never has to refuse them).
+Text = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_no_nul)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_no_nul)]
+LabelText = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_nul)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 
@@ -157,26 +146,7 @@ class _Item(BaseModel):
 
 def _meeting_rule(value: Any) -> Any:
     """Check an RFC 5545 RRULE with dateutil; the rule is stored as written."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:") :].strip()
-    upper = text.upper()
-    if "DTSTART" in upper or "\n" in text:
-        raise ValueError("write only the rule (FREQ=...;...); the first meeting goes in `starts`")
-    from dateutil.rrule import rrulestr  # only plan files with meetings pay for it
-
-    try:
-        rule = rrulestr(text, dtstart=dt.datetime(2000, 1, 1))
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        raise ValueError(
-            f"{value!r} is not a recurrence rule; write an RFC 5545 RRULE such as "
-            "FREQ=MONTHLY;INTERVAL=2 or FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU"
-        ) from None
-    if getattr(rule, "_freq", 0) > 3:  # dateutil: YEARLY=0 ... DAILY=3, HOURLY=4 ...
-        raise ValueError(f"{value!r} repeats more often than daily; meetings are scheduled by day")
-    return text
+    return check_rule(value) if isinstance(value, str) else value
 
 
 MeetingRule = Annotated[
@@ -193,13 +163,18 @@ class MeetingsIn(_Item):
     starts: DayDate = Field(description="the first meeting; the rule counts from this day")
     place: ShortText | None = None
 
+    @model_validator(mode="after")
+    def _meets_often_enough(self) -> MeetingsIn:
+        check_meetings(self.rule, self.starts)
+        return self
+
 
 class FrameworkIn(_Item):
     """The city's framework itself."""
 
     key: Key
     city: ShortText
-    state: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    state: LabelText | None = None
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
     title: ShortText
     description: Text | None = None
@@ -222,9 +197,16 @@ class StakeholderIn(_Item):
     description: Text | None = None
 
 
+# One rule for logins and names, shared with `tracker member add` and --as (tracker.names).
+Login = Annotated[str, AfterValidator(check_login), WithJsonSchema({"type": "string", "pattern": LOGIN_PATTERN})]
+PersonName = Annotated[
+    str, AfterValidator(check_name), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_NAME})
+]
+
+
 class MemberIn(_Item):
-    login: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$")]
-    name: ShortText | None = None
+    login: Login
+    name: PersonName | None = None
     role: Role = Role.member
     stakeholders: list[Key] = []
 
@@ -265,7 +247,7 @@ class AllocationIn(_Item):
 class IndicatorIn(_Item):
     key: Key
     name: ShortText
-    unit: Annotated[str, Field(min_length=1, max_length=100)]
+    unit: LabelText
     baseline: Quantity | None = None
     target: Quantity | None = None
     target_date: EndDate | None = None

@@ -12,10 +12,11 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
+from tracker.numbers import MAX_DIGITS, digit_count
 from tracker.seeding.problems import Loc, PlanProblems, Problem
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
@@ -26,6 +27,8 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 MAX_EXPANSION_RATIO = 10
 MIN_EXPANSION_ALLOWANCE = 100_000
 MAX_DEPTH = 64
+# A plan file of 20 MB holds some 100,000 actions; anything larger is not a plan.
+MAX_PLAN_BYTES = 20_000_000
 SELF_ALIAS = "an alias refers to itself (an endless structure); remove that alias"
 
 
@@ -36,6 +39,15 @@ def _no_timestamps(loader: Any) -> dict[Any, Any]:
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in loader.yaml_implicit_resolvers.items()
     }
+
+
+class _HugeNumber(yaml.constructor.ConstructorError):
+    """An integer with more digits than any field takes (Python refuses to print
+    one of thousands of digits, so every later message would fail on it)."""
+
+
+def _huge(digits: int) -> str:
+    return f"a number of {digits:,} digits; numbers in a plan have at most {MAX_DIGITS} digits"
 
 
 class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -60,6 +72,8 @@ class _PlanLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal | float:
+        if digit_count(str(node.value)) > MAX_DIGITS:
+            raise _HugeNumber(None, None, _huge(digit_count(str(node.value))), node.start_mark)
         value = super().construct_yaml_float(node)
         # Money is never a float: keep the digits exactly as written.
         if value == value and value not in (float("inf"), float("-inf")):
@@ -84,8 +98,11 @@ class YamlInt(int):
 
 
 def _construct_int(loader: _PlanLoader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if digit_count(text) > MAX_DIGITS:
+        raise _HugeNumber(None, None, _huge(digit_count(text)), node.start_mark)
     value = yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
-    return YamlInt(value, str(node.value))
+    return YamlInt(value, text)
 
 
 _PlanLoader.add_constructor("tag:yaml.org,2002:float", _PlanLoader.construct_yaml_float)
@@ -99,20 +116,42 @@ class _LineLoader(_BaseLoader):  # type: ignore[valid-type,misc]
 
 
 def read_source(source: str | Path) -> tuple[str, str]:
-    """The display name and text of a file, or of standard input for ``-``."""
+    """The display name and text of a file, or of standard input for ``-``.
+
+    Reading stops after `MAX_PLAN_BYTES` + 1 bytes, so a device without end
+    (``/dev/zero``) or a runaway pipe is refused instead of filling memory.
+    """
     if str(source) == "-":
-        return "<stdin>", _decode("<stdin>", sys.stdin.buffer.read())
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # `tracker seed - <&-`: there is no standard input at all
+            raise PlanProblems([Problem("<stdin>", "standard input is closed; pipe a plan file into tracker")])
+        try:
+            return "<stdin>", _decode("<stdin>", _bounded_read("<stdin>", stream))
+        except OSError as exc:
+            raise PlanProblems([Problem("<stdin>", f"cannot be read ({exc.strerror or exc})")]) from None
     path = Path(source)
     name = str(source)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = _bounded_read(name, stream)
     except FileNotFoundError:
         raise PlanProblems([Problem(name, "no such file; check the path")]) from None
     except IsADirectoryError:
         raise PlanProblems([Problem(name, "is a folder; name the plan files in it (for example dir/*.yaml)")]) from None
     except PermissionError:
         raise PlanProblems([Problem(name, "cannot be read (permission denied); check its permissions")]) from None
+    except OSError as exc:
+        raise PlanProblems([Problem(name, f"cannot be read ({exc.strerror or exc}); is it a plan file?")]) from None
     return name, _decode(name, raw)
+
+
+def _bounded_read(name: str, stream: BinaryIO) -> bytes:
+    raw = stream.read(MAX_PLAN_BYTES + 1)
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanProblems(
+            [Problem(name, f"is larger than {MAX_PLAN_BYTES // 1_000_000} MB, the most a plan file may be; split it")]
+        )
+    return raw
 
 
 def _decode(name: str, raw: bytes) -> str:
@@ -141,6 +180,10 @@ def parse_text(name: str, text: str) -> Any:
     return data
 
 
+class _HugeJson(Exception):
+    pass
+
+
 def _parse_json(name: str, text: str) -> Any:
     duplicates = False
 
@@ -153,8 +196,19 @@ def _parse_json(name: str, text: str) -> Any:
             result[key] = value
         return result
 
+    def parse_int(digits: str) -> int:
+        if digit_count(digits) > MAX_DIGITS:
+            raise _HugeJson(digits)
+        return int(digits)
+
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=pairs)
+        data = json.loads(text, parse_float=Decimal, parse_int=parse_int, object_pairs_hook=pairs)
+    except _HugeJson as exc:
+        digits = exc.args[0]
+        start = text.find(digits)
+        line = text.count("\n", 0, start) + 1
+        column = start - text.rfind("\n", 0, start)
+        raise PlanProblems([Problem(name, _huge(digit_count(digits)), line=line, column=column)]) from None
     except json.JSONDecodeError as exc:
         hint = "check the brackets, commas and quotes there"
         if exc.lineno == 1 and exc.colno == 1 and not text.lstrip().startswith(("{", "[")):
@@ -224,6 +278,10 @@ def _parse_yaml(name: str, text: str) -> Any:
     loader = _PlanLoader(text)
     try:
         data = loader.get_single_data()
+    except _HugeNumber as exc:
+        mark = exc.problem_mark
+        assert mark is not None
+        raise PlanProblems([Problem(name, str(exc.problem), line=mark.line + 1, column=mark.column + 1)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "cannot be read"

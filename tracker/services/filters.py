@@ -10,6 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from tracker.models.enums import Horizon, Status
 
 STALE_DAYS = 30
+# The largest values a filter takes, whoever builds it (the CLI names its options
+# after them): beyond these, dates, SQL integers and SQLite's LIKE patterns
+# (refused past 50,000 bytes) overflow before any row is read.
+MAX_STALE_DAYS = 36_500
+MAX_SEARCH = 200
+MAX_LIMIT = 1_000_000
+MAX_OFFSET = 1_000_000_000
 
 
 class StakeholderRole(enum.StrEnum):
@@ -49,12 +56,12 @@ class ActionFilter(BaseModel):
     due_after: dt.date | None = None
     overdue: bool = False
     stale: bool = False
-    stale_days: int = Field(default=STALE_DAYS, ge=1)
-    text: str | None = None
+    stale_days: int = Field(default=STALE_DAYS, ge=1, le=MAX_STALE_DAYS)
+    text: str | None = Field(default=None, max_length=MAX_SEARCH)
     sort: SortField = SortField.due
     descending: bool = False
-    limit: int | None = Field(default=50, ge=1)
-    offset: int = Field(default=0, ge=0)
+    limit: int | None = Field(default=50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     def describe(self) -> str:
         """The filter in words, as views show it (paging left out)."""

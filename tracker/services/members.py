@@ -11,6 +11,8 @@ from tracker.errors import BadInput, PermissionDenied
 from tracker.models import Admin, Affiliation, Framework, Member, Membership, Stakeholder
 from tracker.models.enums import Role
 from tracker.models.types import utcnow
+from tracker.names import check_login as _check_login
+from tracker.names import check_name
 from tracker.services import access
 from tracker.services.access import require_coordinator
 from tracker.services.actions import framework_id, stakeholder_ids
@@ -82,14 +84,11 @@ def resolve_member(session: Session, login: str) -> MemberView:
 
 
 def check_login(login: str) -> str:
-    if (
-        not login
-        or len(login) > 63
-        or not login.isascii()
-        or not login.replace("-", "").replace("_", "").replace(".", "").replace("@", "").isalnum()
-    ):
-        raise BadInput(f"{login!r} is not a usable login; use 1 to 63 ASCII letters, digits, '.', '-', '_' or '@'.")
-    return login
+    """``login`` if usable (the one rule of `tracker.names`), else BadInput saying why."""
+    try:
+        return _check_login(login)
+    except ValueError as exc:
+        raise BadInput(f"{exc}.") from None
 
 
 def _member_id(session: Session, login: str, name: str | None = None) -> int:
@@ -119,7 +118,11 @@ def add_member(
     An admin, or a coordinator of the framework, may. A framework never loses its
     last coordinator this way (demoting them is refused).
     """
-    check_login(login)
+    login = check_login(login)
+    try:
+        name = None if name is None else check_name(name)
+    except ValueError as exc:
+        raise BadInput(f"{exc}.") from None
     fid = framework_id(session, framework)
     access.require_grant(actor, framework, role, login)
     access.lock_framework(session, fid)

@@ -8,20 +8,23 @@ saying who changed what from what to what, and when.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.dates import in_range
 from tracker.errors import BadInput, Conflict, NotFound
 from tracker.models import Allocation, FundingSource, PlanChange
 from tracker.models.enums import Horizon
 from tracker.models.types import utcnow
+from tracker.numbers import check_amount
 from tracker.services.actions import action_t, get_action, stakeholder_ids
 from tracker.services.members import require_coordinator
 from tracker.services.tracking import conflict_message, lock_action
 from tracker.services.views import ActionDetail, MemberView
+from tracker.text import check_no_nul
 
 EDITABLE = ("title", "description", "horizon", "lead", "starts", "due", "cost")
 allocation_t = Allocation.__table__  # type: ignore[attr-defined]
@@ -44,11 +47,9 @@ def _money(value: Any, what: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise BadInput(f"{what} {value!r} is not an amount; write digits, for example 15000 or 1250.50.") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise BadInput(f"{what} {value!r} must be a non-negative amount with at most two decimal places.")
+        amount = check_amount(value)
+    except ValueError as exc:
+        raise BadInput(f"{what}: {exc}.") from None
     return amount.quantize(Decimal("0.01"))
 
 
@@ -71,6 +72,11 @@ def edit_action(
     current = session.execute(sa.select(action_t).where(action_t.c.id == row.id)).one()._mapping
     values: dict[str, Any] = {}
     for name, value in changes.items():
+        if isinstance(value, str):
+            try:
+                check_no_nul(value, f"the {name}")
+            except ValueError as exc:
+                raise BadInput(f"{exc}.") from None
         if name == "lead":
             [values["lead_id"]] = stakeholder_ids(session, [value])
         elif name == "cost":
@@ -80,6 +86,11 @@ def edit_action(
         elif name in ("starts", "due"):
             if value is not None and not isinstance(value, dt.date):
                 raise BadInput(f"{name} must be a date.")
+            try:
+                if value is not None:
+                    in_range(value)
+            except ValueError as exc:
+                raise BadInput(f"{name}: {exc}.") from None
             values[name] = value
         elif name == "title":
             if not str(value).strip() or len(str(value)) > 500:

@@ -120,8 +120,9 @@ def plan_of(session: Session, *, framework: str) -> PlanFile:
         first = exc.errors(include_url=False)[0]
         what = exc.title.removesuffix("In").lower()
         where = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
         raise NotAPlan(
-            f"framework {framework!r} cannot be written as a plan file: {what} {where}: {first['msg']} "
+            f"framework {framework!r} cannot be written as a plan file: {what} {where}: {message} "
             "(fix that value in the tool, then export again)."
         ) from None
 

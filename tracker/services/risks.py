@@ -35,6 +35,10 @@ from tracker.services.ledger import ZERO, amount, raw, source_t
 from tracker.services.schedule import fiscal_year_of
 
 CLOSED = (Status.done, Status.cancelled)  # actions no longer at risk
+# How far ahead "ending soon" may look (100 years), and how fine a share may be:
+# beyond these, date arithmetic and the share compared in SQL overflow.
+MAX_MONTHS = 1_200
+SHARE_PLACES = 4
 
 
 @dataclass(frozen=True)
@@ -129,11 +133,13 @@ def funding_risks(
         NotFound: no framework has that key.
         BadInput: ``months`` is negative or ``share`` is not between 0 and 1.
     """
-    if months < 0:
-        raise BadInput(f"the number of months ahead must be 0 or more, not {months}.")
+    if not 0 <= months <= MAX_MONTHS:
+        raise BadInput(f"the number of months ahead must be from 0 to {MAX_MONTHS:,}, not {months}.")
     share = Decimal(share)
-    if not Decimal(0) <= share <= Decimal(1):
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
         raise BadInput(f"the share must be a fraction between 0 and 1 (0.75 for 75 %), not {share}.")
+    if share != share.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
+        raise BadInput(f"the share takes at most {SHARE_PLACES} decimal places, not {share}.")
     ids = frameworks_read(session, framework)
     today = today or dt.date.today()
     until = today + relativedelta(months=months)

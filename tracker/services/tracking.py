@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.dates import in_range
 from tracker.db.driver import Fast
 from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
 from tracker.models import Indicator, Measurement
 from tracker.models.enums import Status
 from tracker.models.types import utcnow
+from tracker.numbers import check_quantity
 from tracker.services import access
 from tracker.services.actions import (
     action_id,
@@ -34,6 +36,7 @@ from tracker.services.actions import (
     split_ref,
 )
 from tracker.services.views import MemberView
+from tracker.text import check_no_nul
 
 MAX_NOTE = 10_000
 
@@ -207,9 +210,21 @@ def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> Non
     session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(updated_at=now))
 
 
+def _check_day(day: dt.date | None, what: str) -> None:
+    try:
+        if day is not None:
+            in_range(day)
+    except ValueError as exc:
+        raise BadInput(f"{what}: {exc}.") from None
+
+
 def _check_note(text: str | None) -> None:
     if text is not None and len(text) > MAX_NOTE:
         raise BadInput(f"the note has {len(text):,} characters; keep it under {MAX_NOTE:,}.")
+    try:
+        check_no_nul(text or "", "the note")
+    except ValueError as exc:
+        raise BadInput(f"{exc}.") from None
 
 
 def record_measurement(
@@ -235,12 +250,11 @@ def record_measurement(
     if indicator is None:
         raise NotFound(f"framework {framework!r} has no indicator {key!r}.")
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise BadInput(f"{value!r} is not a number; write digits, for example 12 or 3.5.") from None
-    if not amount.is_finite():
-        raise BadInput(f"{value!r} is not a finite number.")
+        amount = check_quantity(value)
+    except ValueError as exc:
+        raise BadInput(f"the value {exc}.") from None
     _check_note(note)
+    _check_day(on, "the date measured")
     involved = set(
         session.execute(
             sa.select(action_t.c.lead_id).where(action_t.c.objective_id == indicator.objective_id)

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from tracker.models.enums import Horizon, Status
-from tracker.services.filters import ActionFilter, SortField, StakeholderRole
+from tracker.services.filters import MAX_SEARCH, ActionFilter, SortField, StakeholderRole
 from tracker.tui.data import Data, Page
 from tracker.tui.loading import FAILED, deliver, fetch, load
 from tracker.tui.widgets.action_list import PAGE, ActionList
@@ -45,7 +45,8 @@ class ActionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder="/ search titles and descriptions", id="search")
+            # model_copy does not validate: the filter's bound on search text is kept here.
+            yield Input(placeholder="/ search titles and descriptions", id="search", max_length=MAX_SEARCH)
             yield Select([], prompt="any stakeholder", id="stakeholder")
             yield Select(
                 [("lead or partner", StakeholderRole.either), ("as lead", StakeholderRole.lead),
