@@ -45,6 +45,8 @@ def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
                 parts.append(f"{tally.missing:,} not in the file (kept)")
             if parts:
                 typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(parts)}")
+        for notice in report.kept:
+            typer.echo(f"  kept: {notice}")
 
 
 def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:

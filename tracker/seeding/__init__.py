@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.seeding.apply import FileReport, apply_plans, check_together, derive_horizon
 from tracker.seeding.plan import PlanFile
-from tracker.seeding.problems import PlanProblems, Problem
+from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.reader import parse_text, read_source
 from tracker.seeding.sync import Progress
 from tracker.seeding.validate import LoadedPlan, validate_data
@@ -32,6 +32,7 @@ __all__ = [
     "LoadedPlan",
     "PlanFile",
     "PlanProblems",
+    "PlanRefused",
     "Problem",
     "derive_horizon",
     "load_data",
@@ -110,6 +111,8 @@ def seed(
 
     With ``dry_run`` everything is worked out and then rolled back. A file
     that would undo a plan edit made in the tool is refused unless ``overwrite``.
+    ``actor`` is the login acting: it must be a member, and may do only what its
+    role allows (see `tracker.seeding.rights`); a refusal writes nothing.
     """
     from sqlmodel import Session
 
