@@ -162,6 +162,18 @@ def test_a_coordinator_of_every_framework_that_shares_it_may_rename_it(db: str, 
     _seed_as("coord", SHARED, db, engine, tmp_path, Outcome(0, changes=True))
 
 
+@pytest.mark.parametrize("login", ["elsewhere", ADMIN])
+def test_a_coordinator_renames_only_its_own_people(login: str, db: str, engine: Engine, tmp_path: Path) -> None:
+    """A coordinator could rename someone who also works in another framework, or an admin,
+    and so make their changes show under another name there."""
+    text = MINIMAL + f"members:\n  - {{login: {login}, name: Someone Else, role: viewer}}\n"
+    result = _seed_as("coord", text, db, engine, tmp_path, Outcome(0, changes=True, kept=1))
+    [report] = json.loads(result.out)["files"]
+    assert report["kept"][0].startswith(f"member {login}: kept the database's name;")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name FROM member WHERE login = :l"), {"l": login}).scalar() is None
+
+
 def test_a_kept_amount_must_still_cover_the_files_allocations(db: str, engine: Engine, tmp_path: Path) -> None:
     """Keeping a shared source's amount must not leave more allocated from it than it holds."""
     text = SHARED.replace("amount: 10000, fiscal_year", "amount: 55000, fiscal_year")

@@ -155,7 +155,7 @@ def apply_plans(
         kept = rights.keep_shared(session, member, admission)
         refused += kept.refused
         report = _apply_one(conn, loaded, progress or (lambda _msg: None), overwrite, kept)
-        refused += rights.judge(session, member, admission, report.tallies)
+        refused += rights.judge(session, member, admission, kept, report.tallies)
         reports.append(report)
     if refused:
         raise PlanRefused(refused)
@@ -372,7 +372,7 @@ def _apply_one(
         members = sync_rows(
             conn,
             _t(Member),
-            [{"login": m.login, "name": m.name} for m in plan.members],
+            [{"login": m.login, "name": kept.member_names.get(m.login, m.name)} for m in plan.members],
             key="login",
             fields=("name",),
         )

@@ -9,8 +9,8 @@ a refusal after writing still leaves the database exactly as it was):
    its framework needs an admin, touching an existing one needs a role in it
    (the comparisons would show its content and who edited it). The members'
    roles, names and organisations there are noted for step 2, and `keep_shared`
-   decides which shared stakeholders and funding sources keep the database's
-   description.
+   decides which shared stakeholders, funding sources and members' names keep
+   the database's description.
 2. `judge`, after the file was written: every role the file gives needs the right
    to grant it, the last coordinator stays, and any other change needs a
    coordinator of the framework (or an admin). A file that changed nothing was
@@ -80,6 +80,7 @@ class Kept:
 
     stakeholders: dict[str, dict[str, Any]] = field(default_factory=dict)
     funding_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_names: dict[str, str | None] = field(default_factory=dict)  # login -> the database's name
     notices: list[str] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)
 
@@ -114,9 +115,9 @@ def admit(session: Session, member: MemberView, plans: Sequence[LoadedPlan]) -> 
 
 
 def keep_shared(session: Session, member: MemberView, admission: Admission) -> Kept:
-    """The file's stakeholders and funding sources that other frameworks use too, and that
-    it describes differently, keep the database's description unless ``member`` coordinates
-    every framework that uses them (`access.not_coordinated`)."""
+    """The file's stakeholders, funding sources and members' names that other frameworks
+    use too, and that it gives differently, keep the database's description unless
+    ``member`` coordinates every framework that uses them (`access.not_coordinated`)."""
     plan = admission.loaded.plan
     kept = Kept()
     groups = (
@@ -143,8 +144,41 @@ def keep_shared(session: Session, member: MemberView, admission: Admission) -> K
                     f"{_frameworks(member, others)}, and only a coordinator of every framework that uses "
                     "it (or an admin) can change how it is described"
                 )
+    _keep_member_names(session, member, admission, kept)
     kept.refused = _over_kept_amounts(admission.loaded, kept.funding_sources)
     return kept
+
+
+def _keep_member_names(session: Session, member: MemberView, admission: Admission, kept: Kept) -> None:
+    """A member's name is one row too, shown in every framework they belong to (an admin's
+    in all of them): the same rule as for shared stakeholders decides who may change it."""
+    key = admission.loaded.plan.framework.key
+    named = {m.login: m.name for m in admission.loaded.plan.members}
+    if not named:
+        return
+    member_t, membership, framework = _t(Member), _t(Membership), _t(Framework)
+    names = dict(session.execute(sa.select(member_t.c.login, member_t.c.name).where(member_t.c.login.in_(named))).all())
+    differing = [login for login, name in names.items() if name != named[login]]
+    if not differing:
+        return
+    admins = set(access.admin_logins(session))
+    every = set(session.execute(sa.select(framework.c.key)).scalars()) if admins & set(differing) else set()
+    users: dict[str, set[str]] = {}
+    for login, used_in in session.execute(
+        sa.select(member_t.c.login, framework.c.key)
+        .join(membership, membership.c.member_id == member_t.c.id)
+        .join(framework, framework.c.id == membership.c.framework_id)
+        .where(member_t.c.login.in_(differing))
+    ):
+        users.setdefault(login, set()).add(used_in)
+    for login in sorted(differing):
+        others = (every if login in admins else users.get(login, set())) - {key}
+        if others and access.not_coordinated(member, others):
+            kept.member_names[login] = names[login]
+            kept.notices.append(
+                f"member {login}: kept the database's name; they also belong to {_frameworks(member, others)}, "
+                "and only a coordinator of every framework they belong to (or an admin) can change it"
+            )
 
 
 def _over_kept_amounts(loaded: LoadedPlan, sources: dict[str, dict[str, Any]]) -> list[Problem]:
@@ -172,7 +206,9 @@ def _over_kept_amounts(loaded: LoadedPlan, sources: dict[str, dict[str, Any]]) -
     return refused
 
 
-def judge(session: Session, member: MemberView, admission: Admission, tallies: dict[str, Any]) -> list[Problem]:
+def judge(
+    session: Session, member: MemberView, admission: Admission, kept: Kept, tallies: dict[str, Any]
+) -> list[Problem]:
     """Step 2: the refusals for what the file did (empty when ``member`` may do all of it)."""
     loaded, fid = admission.loaded, admission.framework_id
     key = loaded.plan.framework.key
@@ -184,7 +220,8 @@ def judge(session: Session, member: MemberView, admission: Admission, tallies: d
     other_member_changes = 0
     for i, person in enumerate(loaded.plan.members):
         before = admission.people.get(person.login, _Person(False, None, None, frozenset()))
-        if before.known and (before.name != person.name or set(person.stakeholders) - before.orgs):
+        name = kept.member_names.get(person.login, person.name)
+        if before.known and (before.name != name or set(person.stakeholders) - before.orgs):
             other_member_changes += 1
         if before.role is person.role:
             continue
