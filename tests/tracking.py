@@ -25,6 +25,8 @@ PEOPLE = {
 
 
 def seeded(engine: Engine) -> Engine:
+    with write_session(engine) as session:
+        admin(session)  # a database made without the fixtures has no admin yet, and seeding needs one
     seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor=ADMIN)
     with write_session(engine) as session:
         for login, (role, orgs) in PEOPLE.items():
