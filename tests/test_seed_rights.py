@@ -202,34 +202,41 @@ def test_quieter_writes_need_a_coordinator_too(login: str, edit, db: str, engine
     assert "only a coordinator of stamford-ct or an admin can change its plan" in result.err
 
 
-# -- concurrent seeds of one new framework ---------------------------------------------------
+# -- concurrent seeds of new frameworks -----------------------------------------------------
+
+SAME = [MINIMAL] * 4  # four people seeding the same new plan
+SHARING = [with_change("key: stamford-ct", f"key: city-{n}") for n in range(4)]  # same new stakeholders
 
 
-def _four_at_once(url: str) -> list[Result]:
+def _four_at_once(url: str, texts: list[str]) -> list[Result]:
     with ThreadPoolExecutor(4) as pool:
-        return list(
-            pool.map(lambda _: tracker_process("--db", url, "--as", ADMIN, "seed", "-", input=MINIMAL), range(4))
-        )
+        return list(pool.map(lambda t: tracker_process("--db", url, "--as", ADMIN, "seed", "-", input=t), texts))
 
 
-def _one_created(results: list[Result], engine: Engine) -> None:
+def _all_end_well(texts: list[str], results: list[Result], engine: Engine) -> None:
     assert [r.code for r in results] == [0] * 4, [r.err for r in results]
-    firsts = sorted(r.out.splitlines()[0] for r in results)
-    assert firsts == ["<stdin>: framework stamford-ct: 0 created, 0 updated, 13 unchanged"] * 3 + [
-        "<stdin>: framework stamford-ct: 13 created, 0 updated, 0 unchanged"
-    ]
+    created = sorted(int(r.out.split(": ")[2].split()[0]) for r in results)
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM framework")).scalar_one() == 1
-        assert conn.execute(sa.text("SELECT count(*) FROM action")).scalar_one() == 2
+        frameworks = conn.execute(sa.text("SELECT count(*) FROM framework")).scalar_one()
+        stakeholders = conn.execute(sa.text("SELECT count(*) FROM stakeholder")).scalar_one()
+    assert stakeholders == 3
+    if texts is SAME:  # one creates it; the others find it unchanged
+        assert (frameworks, created) == (1, [0, 0, 0, 13])
+    else:  # each creates its framework; the first also the shared stakeholders and source
+        assert (frameworks, created) == (4, [9, 9, 9, 13])
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (set TRACKER_TEST_PG): SQLite's BEGIN IMMEDIATE queues seeds")
-def test_four_concurrent_seeds_of_a_new_framework_on_postgresql(db_url: str, engine: Engine) -> None:
-    """Four people seeding the same new plan at once: three got a raw server error about
-    a duplicate key; now one creates it and the others find it unchanged."""
-    _one_created(_four_at_once(db_url), engine)
+@pytest.mark.parametrize("texts", [SAME, SHARING], ids=["same", "sharing"])
+def test_four_concurrent_seeds_of_new_frameworks_on_postgresql(texts: list[str], db_url: str, engine: Engine) -> None:
+    """Four people seeding the same new plan, or new plans that bring the same new
+    organisations, at once: all but one got a raw server error about a duplicate key."""
+    _all_end_well(texts, _four_at_once(db_url, texts), engine)
 
 
-def test_four_concurrent_seeds_of_a_new_framework_on_sqlite(sqlite_path: Path, sqlite_engine: Engine) -> None:
-    """The same on a SQLite file: no 'database is locked', one creates, three find it done."""
-    _one_created(_four_at_once(str(sqlite_path)), sqlite_engine)
+@pytest.mark.parametrize("texts", [SAME, SHARING], ids=["same", "sharing"])
+def test_four_concurrent_seeds_of_new_frameworks_on_sqlite(
+    texts: list[str], sqlite_path: Path, sqlite_engine: Engine
+) -> None:
+    """The same on a SQLite file: no 'database is locked', every seed ends well."""
+    _all_end_well(texts, _four_at_once(str(sqlite_path), texts), sqlite_engine)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from tracker.seeding.apply import FileReport, apply_plans, check_together, derive_horizon
-from tracker.seeding.locks import one_seed_per_framework
+from tracker.seeding.locks import one_seed_at_a_time
 from tracker.seeding.plan import PlanFile
 from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.reader import parse_text, read_source
@@ -117,8 +117,7 @@ def seed(
     """
     from sqlmodel import Session
 
-    keys = [loaded.plan.framework.key for loaded in plans]
-    with _collector_paused(), one_seed_per_framework(engine, keys) as bind, Session(bind) as session:
+    with _collector_paused(), one_seed_at_a_time(engine) as bind, Session(bind) as session:
         session.begin()
         try:
             reports = apply_plans(session, plans, actor=actor, progress=progress, overwrite=overwrite)
