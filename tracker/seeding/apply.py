@@ -72,8 +72,8 @@ class FileReport:
     source: str
     framework: str
     tallies: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
-    # Shared stakeholders and funding sources whose description stayed the database's
-    # (the acting login does not coordinate every framework that uses them).
+    # Shared stakeholders, funding sources and members' names whose description stayed
+    # the database's (the acting login does not coordinate every framework using them).
     kept: list[str] = field(default_factory=list)
 
     @property
@@ -155,6 +155,8 @@ def apply_plans(
         kept = rights.keep_shared(session, member, admission)
         refused += kept.refused
         report = _apply_one(conn, loaded, progress or (lambda _msg: None), overwrite, kept)
+        # Judged on what was written, which is exactly what the file changes; a refusal
+        # raises below and the caller rolls the whole transaction back.
         refused += rights.judge(session, member, admission, kept, report.tallies)
         reports.append(report)
     if refused:
