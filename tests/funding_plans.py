@@ -201,12 +201,13 @@ goals:
 
 def seed_funding(engine):  # type: ignore[no-untyped-def]
     """Both plans seeded into ``engine``."""
+    from tests.conftest import ADMIN
     from tracker.seeding import load_text, seed
 
     seed(
         engine,
         [load_text(RIVERTON_PLAN, source="riverton.yaml"), load_text(LAKESIDE_PLAN, source="lakeside.yaml")],
-        actor="tester",
+        actor=ADMIN,
     )
     import sqlalchemy as sa
 

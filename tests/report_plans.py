@@ -31,6 +31,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
+from tests.conftest import ADMIN
 from tracker.db import write_session
 from tracker.seeding import load_text, seed
 from tracker.services.members import resolve_member
@@ -153,7 +154,7 @@ MEASUREMENTS = (
 
 def seed_riverton(engine: Engine, *, measured: bool = True) -> Engine:
     """Seed PLAN, with the coordinator's MEASUREMENTS unless ``measured`` is False."""
-    seed(engine, [load_text(PLAN, source="riverton.yaml")], actor="tester")
+    seed(engine, [load_text(PLAN, source="riverton.yaml")], actor=ADMIN)
     if measured:
         for key, value, on in MEASUREMENTS:
             with write_session(engine) as session:

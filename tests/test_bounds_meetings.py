@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker, tracker_process
-from tests.conftest import dump
+from tests.conftest import admin_login, dump
 from tests.plans import with_change
 from tests.test_schedule import MEETINGS
 from tracker.models import Framework
@@ -48,7 +48,7 @@ def test_a_stored_rule_cannot_hang_a_command(rule: str, db_url: str, engine: Eng
     """A rule written into the database by other means (an old version, SQL by hand) must not
     make the summary, the report or the calendar export spin forever: they finish quickly and
     show no meetings for it."""
-    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor="tester")
+    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor=admin_login(engine))
     table = Framework.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         conn.execute(sa.update(table).values(meeting_rule=rule))

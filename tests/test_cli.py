@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker, tracker_process
-from tests.conftest import SEED_DIR, count_rows, dump
+from tests.conftest import ADMIN, SEED_DIR, count_rows, dump
 from tests.plans import MINIMAL, with_change
 
 SEEDS = sorted(str(p) for p in SEED_DIR.glob("*.yaml"))
@@ -83,6 +83,9 @@ def test_real_process_exit_codes_and_stdin(db_url: str) -> None:
 
 def test_env_vars_choose_database_and_login(tmp_path: Path, db_url: str, engine: Engine) -> None:
     """TRACKER_DB and TRACKER_USER work like --db and --as; the seed run records who ran it."""
+    assert (
+        tracker("--db", db_url, "--as", ADMIN, "admin", "add", "coord-ana").code == 0
+    )  # creating a framework needs an admin
     result = tracker("seed", "-", input=MINIMAL, env={"TRACKER_DB": db_url, "TRACKER_USER": "coord-ana"})
     assert result.code == 0, result.err
     import sqlalchemy as sa

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
+from tests.conftest import ADMIN
 from tests.plans import MINIMAL
 from tests.report_plans import FW, PLAN, seed_riverton, with_findings
 from tracker.db import read_session, write_session
@@ -64,7 +65,7 @@ def test_money_moves_a_finding_off_the_unfunded_list(engine: Engine) -> None:
 def test_an_objective_citing_a_finding_answers_it(engine: Engine) -> None:
     """Findings answered at the objective level are neither unanswered nor unfunded."""
     seed_riverton(engine, measured=False)
-    seed(engine, [load_text(with_findings("o2", ["w1/f2", "w1/f3"]), source="riverton.yaml")], actor="tester")
+    seed(engine, [load_text(with_findings("o2", ["w1/f2", "w1/f3"]), source="riverton.yaml")], actor=ADMIN)
     view = _coverage(engine)
     assert [f.ref for f in view.unanswered] == ["w1/f5"]
     assert [f.ref for f in view.unfunded] == ["w1/f6"]
@@ -86,7 +87,7 @@ def test_objectives_without_indicators_and_indicators_not_ready(engine: Engine) 
 def test_every_framework_by_key(engine: Engine) -> None:
     """Without --framework every plan is covered, each with its own findings."""
     seed_riverton(engine)
-    seed(engine, [load_text(MINIMAL, source="stamford.yaml")], actor="tester")
+    seed(engine, [load_text(MINIMAL, source="stamford.yaml")], actor=ADMIN)
     with read_session(engine) as session:
         views = plan_coverage(session)
     assert [v.framework for v in views] == [FW, "stamford-ct"]
@@ -120,7 +121,7 @@ def test_coverage_shows_markup_literally(db_url: str, engine: Engine, markup: st
     seed(
         engine,
         [load_text(PLAN.replace("Train teachers to spot early signs.", json.dumps(markup)), source="r.yaml")],
-        actor="t",
+        actor=ADMIN,
     )
     result = tracker("--db", db_url, "coverage")
     assert result.code == 0 and markup in result.out

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
+from tests.conftest import admin_login
 from tests.plans import MINIMAL
 from tracker.seeding import load_text, seed
 
@@ -34,7 +35,7 @@ def _fingerprint(path: Path) -> tuple[int, int, str]:
 @pytest.fixture
 def working_db(sqlite_engine: Engine, sqlite_path: Path) -> Path:
     """A tracker database with someone's plan in it (no demo mark)."""
-    seed(sqlite_engine, [load_text(MINIMAL)], actor="coord")
+    seed(sqlite_engine, [load_text(MINIMAL)], actor=admin_login(sqlite_engine))
     sqlite_engine.dispose()
     return sqlite_path
 

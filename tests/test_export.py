@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
+from tests.conftest import ADMIN
 from tests.plans import MINIMAL, with_change
 from tests.test_export_plan import seeded_rich
 from tests.tracking import CONVENE, MEETINGS, REPORTING
@@ -91,7 +92,7 @@ def test_json_holds_the_plan_and_every_tracked_fact(engine: Engine, db_url: str)
 def test_json_of_one_framework_and_of_an_empty_database(engine: Engine, db_url: str) -> None:
     """--framework narrows the export; an empty database is an empty list, not an error."""
     assert json.loads(export(db_url, "--format", "json"))["frameworks"] == []
-    seed(engine, [load_text(MINIMAL), load_text(with_change("key: stamford-ct", "key: other-ct"))], actor="t")
+    seed(engine, [load_text(MINIMAL), load_text(with_change("key: stamford-ct", "key: other-ct"))], actor=ADMIN)
     both = json.loads(export(db_url, "--format", "json"))
     assert [f["plan"]["framework"]["key"] for f in both["frameworks"]] == ["other-ct", "stamford-ct"]
     one = json.loads(export(db_url, "--format", "json", "--framework", "other-ct"))
@@ -172,7 +173,7 @@ def test_workbook_has_typed_cells_and_the_same_numbers_as_json(engine: Engine, d
 
 def test_workbook_is_refused_on_a_terminal(db_url: str, engine: Engine) -> None:
     """Binary noise on a terminal helps nobody: one sentence says to give -o."""
-    seed(engine, [load_text(MINIMAL)], actor="t")
+    seed(engine, [load_text(MINIMAL)], actor=ADMIN)
     main, secondary = pty.openpty()
     try:
         proc = subprocess.run(
@@ -237,7 +238,7 @@ def test_calendar_meeting_starts_on_the_first_day_the_rule_gives(engine: Engine,
         "  mid_term_months: 24\n",
         "  mid_term_months: 24\n  meetings: {rule: 'FREQ=MONTHLY;BYDAY=+2TU', starts: 2025-02-01}\n",
     )
-    seed(engine, [load_text(text)], actor="t")
+    seed(engine, [load_text(text)], actor=ADMIN)
     calendar = icalendar.Calendar.from_ical(export(db_url, "-F", "ics", "-f", "stamford-ct"))
     [meetings] = [e for e in calendar.walk("VEVENT") if str(e["uid"]).startswith("meetings-")]
     assert meetings.decoded("dtstart") == dt.date(2025, 2, 11)
@@ -250,7 +251,7 @@ def test_calendar_meeting_starts_on_the_first_day_the_rule_gives(engine: Engine,
 def test_output_file_is_replaced_whole_and_left_alone_on_failure(engine: Engine, db_url: str, tmp_path: Path) -> None:
     """-o replaces the file in one step; a failed export leaves the previous file as it
     was and no temporary file behind."""
-    seed(engine, [load_text(MINIMAL)], actor="t")
+    seed(engine, [load_text(MINIMAL)], actor=ADMIN)
     folder = tmp_path / "out"
     folder.mkdir()
     path = folder / "plan.yaml"
@@ -271,7 +272,7 @@ def test_output_file_is_replaced_whole_and_left_alone_on_failure(engine: Engine,
 
 def test_dash_writes_to_stdout(engine: Engine, db_url: str) -> None:
     """-o - is standard output, as for every tool in a pipe."""
-    seed(engine, [load_text(MINIMAL)], actor="t")
+    seed(engine, [load_text(MINIMAL)], actor=ADMIN)
     assert export(db_url, "-F", "csv", "-o", "-") == export(db_url, "-F", "csv")
 
 
@@ -284,7 +285,7 @@ def test_export_help_has_examples_and_says_what_a_plan_file_leaves_out() -> None
 
 def test_progress_goes_to_a_terminal_stderr_and_never_into_the_data(engine: Engine, db_url: str) -> None:
     """A long export shows where it is on the terminal, while the piped data stays clean."""
-    seed(engine, [load_text(MINIMAL)], actor="t")
+    seed(engine, [load_text(MINIMAL)], actor=ADMIN)
     main, secondary = pty.openpty()
     try:
         proc = subprocess.run(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
-from tests.conftest import SEED_DIR
+from tests.conftest import ADMIN, SEED_DIR
 from tests.plans import MINIMAL, with_change
 from tests.tracking import CONVENE, MEETINGS, PEOPLE, REPORTING
 from tracker.db import make_engine, read_session, write_session
@@ -53,7 +53,7 @@ RICH = (
 
 def seeded_rich(engine: Engine) -> None:
     """RICH, with the members of `tests.tracking` (one per role) added in the tool."""
-    seed(engine, [load_text(RICH, source="rich.yaml")], actor="tester")
+    seed(engine, [load_text(RICH, source="rich.yaml")], actor=ADMIN)
     with write_session(engine) as session:
         ana = resolve_member(session, "ana")  # RICH's coordinator
         for login, (role, orgs) in PEOPLE.items():
@@ -124,7 +124,7 @@ def body(path: Path) -> str:
 def test_bundled_plans_round_trip_through_export(engine: Engine, db_url: str, fresh_url: str, tmp_path: Path) -> None:
     """Moving the real plans to a new server by export and seed loses or changes nothing,
     and exporting the copy gives the same files again."""
-    seed(engine, load_files(SEEDS), actor="tester")
+    seed(engine, load_files(SEEDS), actor=ADMIN)
     keys = sorted(load_text(Path(s).read_text()).plan.framework.key for s in SEEDS)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -186,7 +186,7 @@ def test_minimal_plan_exports_to_the_same_plan(engine: Engine) -> None:
     horizon that `due` gives anyway is left for the seeder to derive, as people write it)."""
     text = with_change("            horizon: near_term\n", "", RICH)
     original = load_text(text).plan
-    seed(engine, [load_text(text)], actor="tester")
+    seed(engine, [load_text(text)], actor=ADMIN)
     with read_session(engine) as session:
         exported = plan_of(session, framework="stamford-ct")
     assert exported == original
@@ -198,7 +198,7 @@ def test_minimal_plan_exports_to_the_same_plan(engine: Engine) -> None:
 
 def test_plan_needs_a_framework_and_refuses_unknown_ones(db_url: str, engine: Engine) -> None:
     """One framework per plan file: without --framework, one sentence says so."""
-    seed(engine, [load_text(MINIMAL)], actor="tester")
+    seed(engine, [load_text(MINIMAL)], actor=ADMIN)
     missing = tracker("--db", db_url, "export", "--format", "plan")
     assert missing.code == 2 and "give --framework KEY" in missing.err and "Traceback" not in missing.err
     unknown = tracker("--db", db_url, "export", "--format", "plan", "--framework", "nope")

@@ -33,6 +33,7 @@ from tracker.models import metadata
 from tracker.models.enums import Status
 from tracker.services import tracking
 from tracker.services.actions import get_action
+from tracker.services.admins import upgrade_with_admin
 from tracker.services.members import find_member
 from tracker.tui.widgets.action_list import ActionList
 
@@ -92,7 +93,7 @@ def test_a_seed_killed_at_any_point_leaves_all_of_the_import_or_none(tmp_path: P
     )
     base = tmp_path / "base.db"
     engine = make_engine(str(base))
-    upgrade(engine)
+    upgrade_with_admin(engine, admin=None, creator=lambda: "crash-test")  # creating frameworks needs an admin
     engine.dispose()  # the last connection checkpoints: one self-contained file to copy
     empty = _counts(base)
 

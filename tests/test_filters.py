@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
+from tests.conftest import ADMIN
 from tests.perf.generate import generate_plans
 from tracker.db import read_session
 from tracker.models.enums import Horizon, Status
@@ -27,7 +28,7 @@ TODAY = dt.date(2025, 9, 1)
 def plan(engine: Engine) -> dict[str, Any]:
     """300 actions over 2 frameworks, with varied statuses, dates and stale work."""
     plans = generate_plans(actions=300, frameworks=2, stakeholders=40, allocations=600, seed=7)
-    seed(engine, [load_data(p, source=p["framework"]["key"]) for p in plans], actor="t")
+    seed(engine, [load_data(p, source=p["framework"]["key"]) for p in plans], actor=ADMIN)
     rng = random.Random(3)
     old = utcnow() - dt.timedelta(days=45)
     with engine.begin() as conn:

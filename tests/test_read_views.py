@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.conftest import ADMIN
 from tests.perf.generate import generate_plans
 from tests.plans import with_change
 from tests.tracking import CONVENE, MEETINGS, REPORTING, seeded
@@ -163,7 +164,7 @@ def test_amounts_in_another_currency_are_not_added(engine: Engine) -> None:
         "{source: eu-fund, amount: 4000, fiscal_year: 2025}]",
         plan,
     )
-    seed(engine, [load_text(plan, source="plan.yaml")], actor="tester")
+    seed(engine, [load_text(plan, source="plan.yaml")], actor=ADMIN)
     [gap] = _read(engine, funding_gaps)
     assert gap.allocated == D("10000.00") and gap.gap == D("5000.00") and gap.other_currency_allocations == 1
     by_key = {s.key: s for s in _read(engine, funding_sources)}
@@ -178,7 +179,7 @@ def test_amounts_in_another_currency_are_not_added(engine: Engine) -> None:
 
 def _generated(engine: Engine) -> list[dict[str, Any]]:
     plans = generate_plans(actions=300, frameworks=2, stakeholders=40, allocations=600, seed=7)
-    seed(engine, [load_data(p, source=f"{p['framework']['key']}.json") for p in plans], actor="tester")
+    seed(engine, [load_data(p, source=f"{p['framework']['key']}.json") for p in plans], actor=ADMIN)
     return plans
 
 
@@ -349,7 +350,7 @@ def test_change_marker_moves_when_another_client_writes(engine: Engine) -> None:
         tracking.add_note(session=session, actor=resolve_member(session, "city"), ref=CONVENE, text="going well")
     after_note = _read(engine, change_marker)
     assert after_note != after_status
-    seed(engine, [load_text(with_change("cost: 15000", "cost: 17500"), source="plan.yaml")], actor="tester")
+    seed(engine, [load_text(with_change("cost: 15000", "cost: 17500"), source="plan.yaml")], actor=ADMIN)
     assert _read(engine, change_marker) != after_note
     with engine.connect() as conn:  # one statement: cheap enough to run every second
         statements: list[str] = []

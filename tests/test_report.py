@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker
+from tests.conftest import ADMIN
 from tests.plans import MINIMAL
 from tests.report_plans import FW, TODAY, seed_riverton
 from tracker.db import read_session, write_session
@@ -241,7 +242,7 @@ def test_default_since_without_meetings_is_30_days(engine: Engine) -> None:
     assert default_since(rule=None, starts=None, today=TODAY) == (dt.date(2025, 6, 10), "30 days ago")
     first = dt.date(2025, 9, 1)
     assert default_since(rule="FREQ=MONTHLY", starts=first, today=TODAY) == (dt.date(2025, 6, 10), "30 days ago")
-    seed(engine, [load_text(MINIMAL, source="stamford.yaml")], actor="tester")
+    seed(engine, [load_text(MINIMAL, source="stamford.yaml")], actor=ADMIN)
     with read_session(engine) as session:
         data = gather_report(session, framework="stamford-ct", today=TODAY)
     assert (data.changes.since, data.meetings) == (dt.date(2025, 6, 10), ())

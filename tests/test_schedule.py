@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.conftest import ADMIN
 from tests.plans import MINIMAL, with_change
 from tracker.models import Framework
 from tracker.seeding import PlanProblems, load_text, seed
@@ -51,7 +52,7 @@ def test_quarterly_meetings_on_the_second_tuesday() -> None:
 
 def test_meetings_and_fiscal_year_go_from_the_plan_file_to_the_database(engine: Engine) -> None:
     """A coordinator who writes the meeting rule in the plan finds it stored, and can remove it again."""
-    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor="tester")
+    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor=ADMIN)
     table = Framework.__table__  # type: ignore[attr-defined]
     query = sa.select(
         table.c.fiscal_year_starts, table.c.meeting_rule, table.c.meeting_starts, table.c.meeting_place
@@ -59,7 +60,7 @@ def test_meetings_and_fiscal_year_go_from_the_plan_file_to_the_database(engine: 
     with engine.connect() as conn:
         row = conn.execute(query).one()
     assert tuple(row) == (7, "FREQ=MONTHLY;INTERVAL=3;BYDAY=+2TU", dt.date(2025, 1, 14), "Government Center, 4th floor")
-    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor="tester")
+    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor=ADMIN)
     with engine.connect() as conn:
         assert tuple(conn.execute(query).one()) == (1, None, None, None)
 
@@ -89,7 +90,7 @@ def test_the_overview_shows_the_next_meetings(engine: Engine) -> None:
     from tracker.db import read_session
     from tracker.services.overview import framework_overview
 
-    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor="tester")
+    seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor=ADMIN)
     with read_session(engine) as session:
         [row] = framework_overview(session, today=dt.date(2025, 1, 15))
     assert row.next_meetings == (dt.date(2025, 4, 8), dt.date(2025, 7, 8), dt.date(2025, 10, 14))

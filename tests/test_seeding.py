@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.conftest import count_rows, dump
+from tests.conftest import ADMIN, count_rows, dump
 from tests.plans import MINIMAL, with_change
 from tracker.models import (
     Action,
@@ -24,7 +24,7 @@ from tracker.seeding import PlanProblems, load_data, load_text, seed
 
 def _seed(engine: Engine, *texts: str, dry_run: bool = False):  # type: ignore[no-untyped-def]
     plans = [load_text(t, source=f"plan{i}.yaml") for i, t in enumerate(texts)]
-    return seed(engine, plans, actor="tester", dry_run=dry_run)
+    return seed(engine, plans, actor=ADMIN, dry_run=dry_run)
 
 
 def _action(engine: Engine, key: str) -> sa.Row:  # type: ignore[type-arg]
@@ -198,7 +198,7 @@ def test_python_api_takes_a_dict(engine: Engine) -> None:
         },
         source="script",
     )
-    [report] = seed(engine, [plan], actor="script")
+    [report] = seed(engine, [plan], actor=ADMIN)
     assert report.tallies["actions"].created == 1
     assert _action(engine, "a1").horizon == "near_term"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.conftest import ADMIN
 from tests.plans import MINIMAL
 from tests.tracking import admin
 from tracker.db import read_session, write_session
@@ -22,7 +23,7 @@ SIZES = [(120, 40), (80, 24)]
 def _app(engine: Engine):  # type: ignore[no-untyped-def]
     text = FUTURE.replace("title: Open a bias-incident", 'title: "[bold red]Open[/] a bias-incident')
     text = text.replace("reporting line\n", 'reporting line"\n', 1)
-    seed(engine, [load_text(text, source="plan.yaml")], actor="snap")
+    seed(engine, [load_text(text, source="plan.yaml")], actor=ADMIN)
     with write_session(engine) as session:
         add_member(
             session,

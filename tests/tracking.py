@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from tests.conftest import ADMIN
 from tests.plans import MINIMAL
 from tracker.db import write_session
 from tracker.models.enums import Role
@@ -24,7 +25,9 @@ PEOPLE = {
 
 
 def seeded(engine: Engine) -> Engine:
-    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor="tester")
+    with write_session(engine) as session:
+        admin(session)  # a database made without the fixtures has no admin yet, and seeding needs one
+    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor=ADMIN)
     with write_session(engine) as session:
         for login, (role, orgs) in PEOPLE.items():
             add_member(

@@ -184,9 +184,10 @@ def _reference_figures(level: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def build_database(path: Path, actions: int, seed: int) -> None:
-    from tracker.db import make_engine, upgrade
+    from tracker.db import make_engine
     from tracker.seeding import load_data
     from tracker.seeding import seed as apply
+    from tracker.services.admins import upgrade_with_admin
 
     plans = generate_plans(actions=actions, allocations=3 * actions, seed=seed)
     for n, plan in enumerate(plans):
@@ -195,7 +196,7 @@ def build_database(path: Path, actions: int, seed: int) -> None:
         if n == 5:
             plan["framework"]["currency"] = "CAD"
     engine = make_engine(str(path))
-    upgrade(engine)
+    upgrade_with_admin(engine, admin=None, creator=lambda: "bench")  # seeding needs an admin
     start = time.perf_counter()
     apply(engine, [load_data(p, source=f"{p['framework']['key']}.json") for p in plans], actor="bench")
     engine.dispose()

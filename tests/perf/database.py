@@ -47,12 +47,13 @@ class DbInfo:
 
 def seed_file(path: str, plan_args: dict[str, Any]) -> float:
     """Generate plans and seed them into a new file; the seconds ``seed`` took (run in a child)."""
-    from tracker.db import make_engine, upgrade
+    from tracker.db import make_engine
     from tracker.seeding import load_data, seed
+    from tracker.services.admins import upgrade_with_admin
 
     plans = generate_plans(**plan_args)
     engine = make_engine(path)
-    upgrade(engine)
+    upgrade_with_admin(engine, admin=None, creator=lambda: "bench")  # seeding needs an admin
     start = time.perf_counter()
     seed(engine, [load_data(p, source=f"{p['framework']['key']}.json") for p in plans], actor="bench")
     took = time.perf_counter() - start

@@ -46,10 +46,11 @@ class TrackerRun:
 
 def new_database(path: Path) -> Any:
     """An engine on a new SQLite file with tracker's schema (not timed)."""
-    from tracker.db import make_engine, upgrade
+    from tracker.db import make_engine
+    from tracker.services.admins import upgrade_with_admin
 
     engine = make_engine(str(path))
-    upgrade(engine)
+    upgrade_with_admin(engine, admin=None, creator=lambda: "bench")  # seeding needs an admin
     return engine
 
 

@@ -183,7 +183,10 @@ def seed(
 
     Applying the same file again changes nothing. An action's status, history,
     notes and measurements are never overwritten; items missing from a file are
-    reported, not deleted.
+    reported, not deleted. Creating a framework needs an admin, changing its plan
+    or roles a coordinator of it; shared organisations and funding sources keep
+    their description unless you coordinate every framework that uses them.
+    Exit codes: 2 a problem in a file, 4 not allowed (nothing is written).
 
     Example: tracker seed seed/*.yaml
              cat plan.json | tracker seed -
@@ -198,7 +201,7 @@ def seed(
         reports = _with_status(
             "Writing",
             lambda status: apply_seed(
-                engine, plans, actor=settings.login(), dry_run=dry_run, progress=status, overwrite=overwrite
+                engine, plans, actor=settings.login(engine), dry_run=dry_run, progress=status, overwrite=overwrite
             ),
             pass_status=True,
         )

@@ -35,6 +35,8 @@ def print_seed_reports(reports: Sequence[FileReport], *, dry_run: bool) -> None:
                 parts.append(f"{tally.missing:,} not in the file (kept)")
             if parts:
                 say(f"  {kind.replace('_', ' ')}: {', '.join(parts)}")
+        for notice in report.kept:
+            say(f"  kept: {notice}")
 
 
 def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:

@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from tracker.seeding.apply import FileReport, apply_plans, check_together, derive_horizon
+from tracker.seeding.locks import one_seed_at_a_time
 from tracker.seeding.plan import PlanFile
-from tracker.seeding.problems import PlanProblems, Problem
+from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.reader import parse_text, read_source
 from tracker.seeding.sync import Progress
 from tracker.seeding.validate import LoadedPlan, validate_data
@@ -32,6 +33,7 @@ __all__ = [
     "LoadedPlan",
     "PlanFile",
     "PlanProblems",
+    "PlanRefused",
     "Problem",
     "derive_horizon",
     "load_data",
@@ -110,10 +112,12 @@ def seed(
 
     With ``dry_run`` everything is worked out and then rolled back. A file
     that would undo a plan edit made in the tool is refused unless ``overwrite``.
+    ``actor`` is the login acting: it must be a member, and may do only what its
+    role allows (see `tracker.seeding.rights`); a refusal writes nothing.
     """
     from sqlmodel import Session
 
-    with _collector_paused(), Session(engine) as session:
+    with _collector_paused(), one_seed_at_a_time(engine) as bind, Session(bind) as session:
         session.begin()
         try:
             reports = apply_plans(session, plans, actor=actor, progress=progress, overwrite=overwrite)

@@ -44,10 +44,12 @@ from tracker.models.base import table_of as _t
 from tracker.models.enums import Horizon
 from tracker.models.types import utcnow
 from tracker.numbers import MAX_SUMMED
+from tracker.seeding import rights
 from tracker.seeding.plan import FrameworkIn, PlanFile
-from tracker.seeding.problems import PlanProblems, Problem
+from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
 from tracker.seeding.validate import LoadedPlan, locate
+from tracker.services.members import resolve_member
 from tracker.services.plan_edits import audit_text
 
 KINDS = (
@@ -71,6 +73,9 @@ class FileReport:
     source: str
     framework: str
     tallies: dict[str, Tally] = field(default_factory=lambda: {k: Tally() for k in KINDS})
+    # Shared stakeholders, funding sources and members' names whose description stayed
+    # the database's (the acting login does not coordinate every framework using them).
+    kept: list[str] = field(default_factory=list)
 
     @property
     def created(self) -> int:
@@ -97,6 +102,7 @@ class FileReport:
             "unchanged": self.unchanged,
             "not_in_file": self.missing,
             "by_kind": {k: t.as_dict() for k, t in self.tallies.items()},
+            "kept": list(self.kept),
         }
 
 
@@ -125,11 +131,14 @@ def apply_plans(
     progress: Progress | None = None,
     overwrite: bool = False,
 ) -> list[FileReport]:
-    """Write ``plans`` in the session's transaction; the caller commits or rolls back.
+    """Write ``plans`` in the session's transaction as ``actor``; the caller commits or
+    rolls back.
 
     Raises `PlanProblems` (and writes nothing the caller should keep) when the
     files contradict each other or the database, or when a file would undo a
-    plan edit made in the tool since (unless ``overwrite``).
+    plan edit made in the tool since (unless ``overwrite``); `PermissionDenied`
+    when ``actor`` is no member, and `PlanRefused` when a file asks for more than
+    ``actor`` may do (see `tracker.seeding.rights`).
     """
     check_together(plans)
     conn = session.connection()
@@ -137,10 +146,22 @@ def apply_plans(
         # Seeding reads, compares, then writes: under REPEATABLE READ a row that a
         # member changes meanwhile makes the seed fail instead of overwriting it.
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    member = resolve_member(session, actor)
+    admitted = rights.admit(session, member, plans)
     reports = []
-    for loaded in plans:
+    refused = []
+    for admission in admitted:
+        loaded = admission.loaded
         _check_against_database(conn, loaded)
-        reports.append(_apply_one(conn, loaded, progress or (lambda _msg: None), overwrite))
+        kept = rights.keep_shared(session, member, admission)
+        refused += kept.refused
+        report = _apply_one(conn, loaded, progress or (lambda _msg: None), overwrite, kept)
+        # Judged on what was written, which is exactly what the file changes; a refusal
+        # raises below and the caller rolls the whole transaction back.
+        refused += rights.judge(session, member, admission, kept, report.tallies)
+        reports.append(report)
+    if refused:
+        raise PlanRefused(refused)
     if any(r.created for r in reports):
         _check_sums_fit(conn, plans)
     if any(r.created or r.updated for r in reports):
@@ -272,10 +293,12 @@ def _check_against_database(conn: sa.Connection, loaded: LoadedPlan) -> None:
 # -- writing one plan ----------------------------------------------------------------------
 
 
-def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, overwrite: bool) -> FileReport:
+def _apply_one(
+    conn: sa.Connection, loaded: LoadedPlan, progress: Progress, overwrite: bool, kept: rights.Kept
+) -> FileReport:
     plan: PlanFile = loaded.plan
     fw = plan.framework
-    report = FileReport(loaded.source, fw.key)
+    report = FileReport(loaded.source, fw.key, kept=kept.notices)
     tally = report.tallies
     now = utcnow()
     progress(f"{loaded.source}: framework, stakeholders and funding sources")
@@ -327,7 +350,16 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, over
     stakeholders = sync_rows(
         conn,
         _t(Stakeholder),
-        [{"key": s.key, "name": s.name, "sector": s.sector, "description": s.description} for s in plan.stakeholders],
+        [
+            {
+                "key": s.key,
+                "name": s.name,
+                "sector": s.sector,
+                "description": s.description,
+                **kept.stakeholders.get(s.key, {}),
+            }
+            for s in plan.stakeholders
+        ],
         key="key",
         fields=("name", "sector", "description"),
     )
@@ -348,6 +380,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, over
                 "starts": s.starts,
                 "ends": s.ends,
                 "notes": s.notes,
+                **kept.funding_sources.get(s.key, {}),
             }
             for s in plan.funding_sources
         ],
@@ -360,7 +393,7 @@ def _apply_one(conn: sa.Connection, loaded: LoadedPlan, progress: Progress, over
         members = sync_rows(
             conn,
             _t(Member),
-            [{"login": m.login, "name": m.name} for m in plan.members],
+            [{"login": m.login, "name": kept.member_names.get(m.login, m.name)} for m in plan.members],
             key="login",
             fields=("name",),
         )
@@ -706,3 +739,4 @@ def _count(tally: Tally, synced: Any, total: int) -> None:
     tally.updated += len(synced.changed - synced.created)
     tally.unchanged += total - len(synced.created) - len(synced.changed - synced.created)
     tally.missing += synced.missing
+    tally.moved += synced.moved

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracker.errors import BadInput
+from tracker.errors import BadInput, PermissionDenied
 
 Loc = tuple[str | int, ...]
 
@@ -41,12 +41,25 @@ class Problem:
         return f"{where}: {path}: {self.message}" if path else f"{where}: {self.message}"
 
 
+def _headline(problems: Sequence[Problem]) -> str:
+    count = len(problems)
+    head = str(problems[0]) if problems else "the plan has problems"
+    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+    return head + more
+
+
 class PlanProblems(BadInput):
     """A plan file (or several) cannot be used; carries every problem found."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        count = len(self.problems)
-        head = str(self.problems[0]) if self.problems else "the plan has problems"
-        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-        super().__init__(head + more)
+        super().__init__(_headline(self.problems))
+
+
+class PlanRefused(PermissionDenied):
+    """The acting login may not make what a valid plan file asks for; carries every refusal
+    (each names the file, the item and who could do it)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(_headline(self.problems))

@@ -25,6 +25,9 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     missing: int = 0  # in the database, not in the file: kept, never deleted
+    # Reordered only (a new position in the file): not a change of the item, not
+    # reported, but still a write that needs the right to change the plan.
+    moved: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -43,6 +46,7 @@ class Synced:
     changed: set[int] = field(default_factory=set)
     created: set[int] = field(default_factory=set)
     missing: int = 0
+    moved: int = 0
 
 
 def sync_rows(
@@ -105,6 +109,7 @@ def sync_rows(
     if reordered_rows:
         statement = table.update().where(table.c.id == sa.bindparam("_id")).values({f: sa.bindparam(f) for f in quiet})
         conn.execute(statement, reordered_rows)
+        result.moved = len(reordered_rows)
     if new_rows:
         conn.execute(table.insert(), new_rows)
         created_keys = [r[key] for r in new_rows]

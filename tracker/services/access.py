@@ -87,6 +87,29 @@ def require_read(member: MemberView | None, framework: str) -> None:
         )
 
 
+def require_seed(member: MemberView | None, framework: str, *, exists: bool, changes: bool) -> None:
+    """Seeding a plan file of ``framework``: creating the framework needs an admin;
+    changing an existing framework's plan needs a coordinator of it (or an admin); a
+    file that would change nothing is only a read, open to the framework's members."""
+    if not exists:
+        require_admin(member, f"create the framework {framework}")
+    elif changes:
+        require_coordinator(member, framework, "change its plan")
+    else:
+        require_read(member, framework)
+
+
+def not_coordinated(member: MemberView | None, frameworks: Collection[str]) -> list[str]:
+    """Which of ``frameworks`` ``member`` does not coordinate.
+
+    A stakeholder or funding source is one row shared by every framework that uses
+    it, so its description (name, sector, amount...) is changed only by someone who
+    coordinates all of those frameworks, or an admin: while this list is not empty,
+    the description is not theirs to change.
+    """
+    return sorted(key for key in frameworks if effective_role(member, key) is not Role.coordinator)
+
+
 def why_not_track(
     member: MemberView | None,
     framework: str,
