@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from tests.conftest import ADMIN
+from tests.conftest import admin_login
 from tests.plans import MINIMAL
 from tracker.db import write_session
 from tracker.models.enums import Role
@@ -27,7 +27,7 @@ PEOPLE = {
 def seeded(engine: Engine) -> Engine:
     with write_session(engine) as session:
         admin(session)  # a database made without the fixtures has no admin yet, and seeding needs one
-    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor=ADMIN)
+    seed(engine, [load_text(MINIMAL, source="plan.yaml")], actor=admin_login(engine))
     with write_session(engine) as session:
         for login, (role, orgs) in PEOPLE.items():
             add_member(
