@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from tracker.db import make_engine, resolve_url, upgrade, write_session
-from tracker.services.members import ensure_first_admin
+from tracker.services.access.members import ensure_first_admin
 
 PG_URL = os.environ.get("TRACKER_TEST_PG")
 REPO = Path(__file__).resolve().parents[1]

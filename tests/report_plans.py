@@ -34,8 +34,8 @@ from sqlalchemy.engine import Engine
 from tests.conftest import ADMIN
 from tracker.db import write_session
 from tracker.seeding import load_text, seed
-from tracker.services.members import resolve_member
-from tracker.services.tracking import record_measurement
+from tracker.services.access.members import resolve_member
+from tracker.services.tracking.changes import record_measurement
 
 FW = "riverton"
 TODAY = dt.date(2025, 7, 10)

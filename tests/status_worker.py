@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from tracker.db import make_engine, read_session, write_session
 from tracker.errors import Conflict
 from tracker.models.enums import Status
-from tracker.services.members import resolve_member
-from tracker.services.tracking import set_status
+from tracker.services.access.members import resolve_member
+from tracker.services.tracking.changes import set_status
 
 
 def main(url: str, login: str, seed: int, changes: int, out: str) -> None:

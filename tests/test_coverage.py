@@ -14,9 +14,9 @@ from tests.plans import MINIMAL
 from tests.report_plans import FW, PLAN, seed_riverton, with_findings
 from tracker.db import read_session, write_session
 from tracker.seeding import load_text, seed
-from tracker.services.coverage import CoverageView, plan_coverage
-from tracker.services.members import resolve_member
-from tracker.services.plan_edits import set_allocation
+from tracker.services.access.members import resolve_member
+from tracker.services.plan.edits import set_allocation
+from tracker.services.reporting.coverage import CoverageView, plan_coverage
 
 
 def _coverage(engine: Engine, framework: str | None = FW) -> CoverageView:

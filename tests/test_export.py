@@ -25,10 +25,10 @@ from tests.tracking import CONVENE, MEETINGS, REPORTING
 from tracker.db import read_session, write_session
 from tracker.models.enums import Status
 from tracker.seeding import load_data, load_text, seed
-from tracker.services import tracking
-from tracker.services.members import resolve_member
-from tracker.services.plan_edits import edit_action
-from tracker.services.plan_export import plan_of
+from tracker.services.access.members import resolve_member
+from tracker.services.plan.edits import edit_action
+from tracker.services.plan.export import plan_of
+from tracker.services.tracking import changes as tracking
 
 HOSTILE_TITLE = '=HYPERLINK("http://x")'  # what RICH gives CONVENE
 MARKUP_TITLE = "[bold red]alarm[/] \x07 yes"  # and REPORTING

@@ -22,10 +22,10 @@ from tracker.models import metadata
 from tracker.models.enums import Status
 from tracker.seeding import load_files, load_text, seed
 from tracker.seeding.plan import PlanFile
-from tracker.services import tracking
-from tracker.services.members import add_member, resolve_member
-from tracker.services.plan_edits import edit_action, set_allocation
-from tracker.services.plan_export import plan_of
+from tracker.services.access.members import add_member, resolve_member
+from tracker.services.plan.edits import edit_action, set_allocation
+from tracker.services.plan.export import plan_of
+from tracker.services.tracking import changes as tracking
 
 SEEDS = sorted(str(p) for p in SEED_DIR.glob("*.yaml"))
 # Tracking, not plan: a plan file does not carry these tables.

@@ -31,10 +31,10 @@ from tests.tui import open_app, settle
 from tracker.db import make_engine, read_session, upgrade, write_session
 from tracker.models import metadata
 from tracker.models.enums import Status
-from tracker.services import tracking
-from tracker.services.actions import get_action
-from tracker.services.admins import upgrade_with_admin
-from tracker.services.members import find_member
+from tracker.services.access.admins import upgrade_with_admin
+from tracker.services.access.members import find_member
+from tracker.services.tracking import changes as tracking
+from tracker.services.tracking.actions import get_action
 from tracker.tui.widgets.action_list import ActionList
 
 TRACKER = str(Path(sys.executable).parent / "tracker")

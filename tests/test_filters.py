@@ -18,8 +18,8 @@ from tracker.db import read_session
 from tracker.models.enums import Horizon, Status
 from tracker.models.types import utcnow
 from tracker.seeding import load_data, seed
-from tracker.services.actions import count_actions, list_actions
-from tracker.services.filters import ActionFilter, SortField, StakeholderRole
+from tracker.services.tracking.actions import count_actions, list_actions
+from tracker.services.tracking.filters import ActionFilter, SortField, StakeholderRole
 
 TODAY = dt.date(2025, 9, 1)
 

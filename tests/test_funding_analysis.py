@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from tests.funding_plans import LAKESIDE, RIVERTON, TODAY, seed_funding
 from tracker.db import read_session
 from tracker.errors import BadInput, NotFound
-from tracker.services.funding import funding_gaps, funding_sources, objective_gaps, source_totals
-from tracker.services.gaps import GapRollupView, gap_rollup
-from tracker.services.risks import funding_risks
+from tracker.services.funding.gaps import GapRollupView, gap_rollup
+from tracker.services.funding.risks import funding_risks
+from tracker.services.funding.sources import funding_gaps, funding_sources, objective_gaps, source_totals
 
 
 def _figures(rows: list[GapRollupView]) -> dict[str, tuple[object, ...]]:
@@ -173,7 +173,7 @@ def test_bad_requests_are_refused_in_one_sentence(engine: Engine, call, error) -
 
 
 def test_the_first_gap_lists_still_answer_as_before(engine: Engine) -> None:
-    """Exports and reports call funding_gaps and objective_gaps from tracker.services.funding;
+    """Exports and reports call funding_gaps and objective_gaps from tracker.services.funding.sources;
     moved code must still answer there, with the same figures."""
     seed_funding(engine)
     with read_session(engine) as session:
@@ -189,8 +189,8 @@ def test_the_first_gap_lists_still_answer_as_before(engine: Engine) -> None:
 def test_action_lists_never_add_money_of_another_currency(engine: Engine) -> None:
     """The actions list and detail say what an action has in its framework's currency: a4's 4,000 EUR
     from the European fund is counted apart, not added to its 1,000 USD."""
-    from tracker.services.actions import list_actions
-    from tracker.services.filters import ActionFilter
+    from tracker.services.tracking.actions import list_actions
+    from tracker.services.tracking.filters import ActionFilter
 
     seed_funding(engine)
     with read_session(engine) as session:

@@ -30,8 +30,8 @@ from tests.cli import tracker
 from tests.tracking import CONVENE, seeded
 from tests.tui import open_app, settle
 from tracker.db import read_session, write_session
-from tracker.services import tracking
-from tracker.services.members import find_member
+from tracker.services.access.members import find_member
+from tracker.services.tracking import changes as tracking
 from tracker.text import visible_controls
 from tracker.tui.widgets.action_list import ActionList
 

@@ -10,7 +10,7 @@ def test_core_does_not_import_textual() -> None:
     """Scripts and the CLI must not pay for (or depend on) Textual."""
     code = (
         "import sys\n"
-        "import tracker.models, tracker.db, tracker.services.frameworks, tracker.seeding, "
+        "import tracker.models, tracker.db, tracker.services.plan.frameworks, tracker.seeding, "
         "tracker.exports, tracker.cli.main\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(bad)\n"

@@ -14,7 +14,7 @@ from tracker.db import read_session
 from tracker.errors import NotFound
 from tracker.exports.data import plain
 from tracker.models.enums import Direction
-from tracker.services.indicators import expected_share, indicator_progress, progress_share
+from tracker.services.plan.indicators import expected_share, indicator_progress, progress_share
 
 D = Decimal
 UP, DOWN = Direction.increase, Direction.decrease

@@ -32,9 +32,9 @@ from tracker.cli.main import app
 from tracker.db import write_session
 from tracker.exports.markdown import md_text
 from tracker.models.enums import Status
-from tracker.services import tracking
-from tracker.services.members import find_member
-from tracker.services.tracking import record_measurement
+from tracker.services.access.members import find_member
+from tracker.services.tracking import changes as tracking
+from tracker.services.tracking.changes import record_measurement
 
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
 HOSTILE = (

@@ -13,8 +13,8 @@ from tests.conftest import count_rows
 from tests.tracking import CONVENE, seeded
 from tracker.db import write_session
 from tracker.errors import BadInput, Conflict, PermissionDenied
-from tracker.services.members import resolve_member
-from tracker.services.plan_edits import edit_action, set_allocation
+from tracker.services.access.members import resolve_member
+from tracker.services.plan.edits import edit_action, set_allocation
 
 
 def _edit(engine: Engine, login: str, **kw):  # type: ignore[no-untyped-def]

@@ -24,14 +24,14 @@ from tracker.db import read_session, write_session
 from tracker.errors import BadInput, NotFound
 from tracker.models.enums import Sector, Stage, Status
 from tracker.seeding import load_data, load_text, seed
-from tracker.services import tracking
-from tracker.services.activity import change_marker, recent_activity
-from tracker.services.funding import funding_gaps, funding_sources, objective_gaps
-from tracker.services.members import resolve_member
-from tracker.services.overview import DueItem, framework_overview
-from tracker.services.plan_edits import edit_action, set_allocation
-from tracker.services.plan_tree import plan_tree
-from tracker.services.stakeholders import stakeholder_overview
+from tracker.services.access.members import resolve_member
+from tracker.services.funding.sources import funding_gaps, funding_sources, objective_gaps
+from tracker.services.plan.edits import edit_action, set_allocation
+from tracker.services.plan.stakeholders import stakeholder_overview
+from tracker.services.plan.tree import plan_tree
+from tracker.services.reporting.overview import DueItem, framework_overview
+from tracker.services.tracking import changes as tracking
+from tracker.services.tracking.activity import change_marker, recent_activity
 
 FW = "stamford-ct"
 D = Decimal

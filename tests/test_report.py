@@ -31,9 +31,9 @@ from tracker.models import Finding as FindingModel
 from tracker.models.base import table_of
 from tracker.models.enums import Status
 from tracker.seeding import load_text, seed
-from tracker.services import tracking
-from tracker.services.members import resolve_member
-from tracker.services.report import ReportData, changes_since, default_since, gather_report
+from tracker.services.access.members import resolve_member
+from tracker.services.reporting.report import ReportData, changes_since, default_since, gather_report
+from tracker.services.tracking import changes as tracking
 from tracker.text import visible_controls
 
 MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])

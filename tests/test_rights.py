@@ -24,7 +24,7 @@ from tracker.db import make_engine, upgrade, write_session
 from tracker.errors import PermissionDenied
 from tracker.models.enums import Role
 from tracker.seeding import load_text, seed
-from tracker.services.members import add_member, find_member, resolve_member
+from tracker.services.access.members import add_member, find_member, resolve_member
 
 A, B = "stamford-ct", "second-city"
 CONVENE = f"{A}/convene"  # led by city-of-stamford, partner domus-kids

@@ -12,7 +12,7 @@ from tests.conftest import ADMIN
 from tests.plans import MINIMAL, with_change
 from tracker.models import Framework
 from tracker.seeding import PlanProblems, load_text, seed
-from tracker.services.schedule import Meetings, fiscal_year_of, fiscal_year_span, fiscal_years_between, meetings_of
+from tracker.services.plan.schedule import Meetings, fiscal_year_of, fiscal_year_span, fiscal_years_between, meetings_of
 
 MEETINGS = with_change(
     "  mid_term_months: 24\n",
@@ -88,7 +88,7 @@ def test_a_wrong_meeting_rule_is_refused_where_it_was_written(rule: str, says: s
 def test_the_overview_shows_the_next_meetings(engine: Engine) -> None:
     """The coordinator's first screen says when the working group meets next."""
     from tracker.db import read_session
-    from tracker.services.overview import framework_overview
+    from tracker.services.reporting.overview import framework_overview
 
     seed(engine, [load_text(MEETINGS, source="plan.yaml")], actor=ADMIN)
     with read_session(engine) as session:

@@ -24,7 +24,7 @@ from tests.tracking import admin
 from tracker.db import write_session
 from tracker.models.enums import Role
 from tracker.seeding import load_text, seed
-from tracker.services.members import add_member
+from tracker.services.access.members import add_member
 
 OTHER = with_change("key: stamford-ct", "key: other-ct")
 PEOPLE = (

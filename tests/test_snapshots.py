@@ -12,7 +12,7 @@ from tests.tracking import admin
 from tracker.db import read_session, write_session
 from tracker.models.enums import Role
 from tracker.seeding import load_text, seed
-from tracker.services.members import add_member, find_member
+from tracker.services.access.members import add_member, find_member
 from tracker.tui.app import make_app
 
 # Dates far ahead, so that nothing is overdue whatever day the tests run.

@@ -14,9 +14,9 @@ from tests.tracking import CONVENE, MEETINGS, REPORTING, seeded
 from tracker.db import read_session, write_session
 from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
 from tracker.models.enums import Role, Status
-from tracker.services import tracking
-from tracker.services.actions import get_action
-from tracker.services.members import add_member, resolve_member
+from tracker.services.access.members import add_member, resolve_member
+from tracker.services.tracking import changes as tracking
+from tracker.services.tracking.actions import get_action
 
 
 def _set(engine: Engine, login: str, ref: str, status: Status, **kw):  # type: ignore[no-untyped-def]

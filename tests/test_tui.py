@@ -10,10 +10,10 @@ from tests.tui import open_app as _app
 from tests.tui import settle as _settle
 from tracker.db import read_session, write_session
 from tracker.models.enums import Status
-from tracker.services import tracking
-from tracker.services.actions import list_actions
-from tracker.services.filters import ActionFilter, StakeholderRole
-from tracker.services.members import resolve_member
+from tracker.services.access.members import resolve_member
+from tracker.services.tracking import changes as tracking
+from tracker.services.tracking.actions import list_actions
+from tracker.services.tracking.filters import ActionFilter, StakeholderRole
 from tracker.tui.app import TrackerApp
 from tracker.tui.widgets.action_list import ActionList
 

@@ -15,8 +15,8 @@ from tests.tui import open_app as _app
 from tests.tui import settle as _settle
 from tracker.db import make_engine, upgrade, write_session
 from tracker.errors import DatabaseUnavailable
-from tracker.services import tracking
-from tracker.services.members import resolve_member
+from tracker.services.access.members import resolve_member
+from tracker.services.tracking import changes as tracking
 from tracker.tui.app import TrackerApp
 from tracker.tui.screens.detail import ActionDetailScreen
 

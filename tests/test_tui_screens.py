@@ -18,8 +18,8 @@ from tests.tui import settle as _settle
 from tracker.db import write_session
 from tracker.models import FundingSource, Measurement
 from tracker.models.enums import Role
-from tracker.services.filters import StakeholderRole
-from tracker.services.members import add_member, find_member
+from tracker.services.access.members import add_member, find_member
+from tracker.services.tracking.filters import StakeholderRole
 from tracker.tui.app import TrackerApp
 from tracker.tui.widgets.action_list import ActionList
 

@@ -9,7 +9,7 @@ from tests.plans import MINIMAL
 from tracker.db import write_session
 from tracker.models.enums import Role
 from tracker.seeding import load_text, seed
-from tracker.services.members import add_member
+from tracker.services.access.members import add_member
 
 CONVENE = "stamford-ct/convene"  # led by city-of-stamford, partner domus-kids
 REPORTING = "stamford-ct/reporting"  # led by union-church
@@ -40,7 +40,7 @@ def seeded(engine: Engine) -> Engine:
 def admin(session):  # type: ignore[no-untyped-def]
     """The database's admin (whoever runs the tests), made so if the database has none."""
     from tests.conftest import admin_login
-    from tracker.services.members import ensure_first_admin, find_member
+    from tracker.services.access.members import ensure_first_admin, find_member
 
     login = admin_login(session.get_bind())
     ensure_first_admin(session, login)
@@ -48,6 +48,6 @@ def admin(session):  # type: ignore[no-untyped-def]
 
 
 def _coord(session):  # type: ignore[no-untyped-def]
-    from tracker.services.members import find_member
+    from tracker.services.access.members import find_member
 
     return find_member(session, "coord")

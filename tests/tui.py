@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from tracker.db import read_session
-from tracker.services.members import find_member
+from tracker.services.access.members import find_member
 from tracker.tui.app import TrackerApp, make_app
 
 

@@ -109,7 +109,7 @@ ORDER BY gap DESC NULLS LAST, without_cost DESC, f.key, x.key
 
 def _year_sql(con: sqlite3.Connection) -> str:
     """The per-fiscal-year query; its fiscal years (day numbers from 1970) are written in."""
-    from tracker.services.schedule import fiscal_year_span
+    from tracker.services.plan.schedule import fiscal_year_span
 
     first, last = con.execute(
         "SELECT MIN(COALESCE(starts, due)), MAX(COALESCE(due, starts)) FROM action WHERE status <> 'cancelled'"
@@ -187,7 +187,7 @@ def build_database(path: Path, actions: int, seed: int) -> None:
     from tracker.db import make_engine
     from tracker.seeding import load_data
     from tracker.seeding import seed as apply
-    from tracker.services.admins import upgrade_with_admin
+    from tracker.services.access.admins import upgrade_with_admin
 
     plans = generate_plans(actions=actions, allocations=3 * actions, seed=seed)
     for n, plan in enumerate(plans):
@@ -207,7 +207,7 @@ def measure(db_path: str | Path, repeat: int = 5) -> dict[str, Any]:
     """Median seconds of `gap_rollup` and of the hand-written SQL per level, their ratio,
     and the rows compared; raises AssertionError when the two disagree."""
     from tracker.db import make_engine, read_session
-    from tracker.services.gaps import gap_rollup
+    from tracker.services.funding.gaps import gap_rollup
 
     engine = make_engine(str(db_path))
     con = sqlite3.connect(str(db_path), isolation_level=None)

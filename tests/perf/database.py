@@ -49,7 +49,7 @@ def seed_file(path: str, plan_args: dict[str, Any]) -> float:
     """Generate plans and seed them into a new file; the seconds ``seed`` took (run in a child)."""
     from tracker.db import make_engine
     from tracker.seeding import load_data, seed
-    from tracker.services.admins import upgrade_with_admin
+    from tracker.services.access.admins import upgrade_with_admin
 
     plans = generate_plans(**plan_args)
     engine = make_engine(path)

@@ -1,6 +1,6 @@
 """The funding-gap rollup on the whole database, through the service and in hand-written SQL.
 
-Which service: `tracker.services.gaps.gap_rollup(session, by=LEVEL, limit=None)`
+Which service: `tracker.services.funding.gaps.gap_rollup(session, by=LEVEL, limit=None)`
 over every framework (100,000 actions and 300,000 allocations at the default
 size), for each rollup level: objective, goal, framework, and fiscal year. The
 per-action list (every action as a row, not a rollup) is shown too, as are

@@ -65,7 +65,7 @@ class Case:
 
 def cases(db: DbInfo, today: dt.date) -> list[Case]:
     from tracker.models.enums import Horizon, Status
-    from tracker.services.filters import ActionFilter, SortField
+    from tracker.services.tracking.filters import ActionFilter, SortField
 
     fw = db.frameworks[0]
     who = (db.busiest_stakeholder,)
@@ -209,7 +209,7 @@ def interleaved(fns: list[Callable[[], Any]], repeat: int, calls: int) -> list[l
 def page_rows(db: DbInfo, repeat: int) -> list[Row]:
     """The page rows (run in the child)."""
     from tracker.db import make_engine, read_session
-    from tracker.services.actions import count_actions, list_actions
+    from tracker.services.tracking.actions import count_actions, list_actions
 
     today = dt.date.today()
     engine = make_engine(str(db.path))

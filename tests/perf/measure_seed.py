@@ -47,7 +47,7 @@ class TrackerRun:
 def new_database(path: Path) -> Any:
     """An engine on a new SQLite file with tracker's schema (not timed)."""
     from tracker.db import make_engine
-    from tracker.services.admins import upgrade_with_admin
+    from tracker.services.access.admins import upgrade_with_admin
 
     engine = make_engine(str(path))
     upgrade_with_admin(engine, admin=None, creator=lambda: "bench")  # seeding needs an admin

@@ -100,7 +100,7 @@ async def settle(app: Any) -> None:
 def interactive(db: DbInfo, repeat: int) -> Interactive:
     """Run in a fresh process (multiprocessing 'spawn')."""
     from tracker.db import make_engine, read_session
-    from tracker.services.members import find_member
+    from tracker.services.access.members import find_member
     from tracker.tui.app import make_app
     from tracker.tui.screens.actions import ActionsScreen  # noqa: F401
     from tracker.tui.widgets.action_list import ActionList  # noqa: F401
@@ -120,7 +120,7 @@ def interactive(db: DbInfo, repeat: int) -> Interactive:
 
 
 async def drive(app: Any, result: Interactive, stakeholder: str, repeat: int) -> None:
-    from tracker.services.filters import ActionFilter
+    from tracker.services.tracking.filters import ActionFilter
     from tracker.tui.screens.actions import ActionsScreen
     from tracker.tui.widgets.action_list import PAGE, ActionList
 

@@ -66,9 +66,9 @@ def _tracker_writer(
     from tracker.db import make_engine, read_session, write_session
     from tracker.errors import Conflict
     from tracker.models.enums import Status
-    from tracker.services.actions import action_t
-    from tracker.services.members import resolve_member
-    from tracker.services.tracking import set_status
+    from tracker.services.access.members import resolve_member
+    from tracker.services.tracking.actions import action_t
+    from tracker.services.tracking.changes import set_status
 
     engine = make_engine(path)
     with read_session(engine) as session:

@@ -10,7 +10,7 @@ from tracker.cli.common import check_option, console, date_option, echo_json, re
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import document, say
 from tracker.models.enums import Horizon, Status
-from tracker.services.filters import SortField
+from tracker.services.tracking.filters import SortField
 
 app = typer.Typer(
     help="List and update actions.",
@@ -57,8 +57,8 @@ def list_(
     settings: Settings = ctx.obj
     with user_errors():
         from tracker.errors import BadInput
-        from tracker.services.actions import count_actions, list_actions
-        from tracker.services.filters import (
+        from tracker.services.tracking.actions import count_actions, list_actions
+        from tracker.services.tracking.filters import (
             MAX_LIMIT,
             MAX_OFFSET,
             MAX_SEARCH,
@@ -120,7 +120,7 @@ def show(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Option(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.actions import get_action
+        from tracker.services.tracking.actions import get_action
 
         with reading(settings) as session:
             detail = get_action(session, ref)
@@ -153,7 +153,7 @@ def set_status(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services import tracking
+        from tracker.services.tracking import changes as tracking
 
         result = writing(
             settings,
@@ -169,7 +169,7 @@ def set_status(
         )
         if as_json:
             from tracker.exports.data import plain
-            from tracker.services.actions import get_action
+            from tracker.services.tracking.actions import get_action
 
             with reading(settings) as session:
                 echo_json(plain(get_action(session, ref).row))
@@ -186,7 +186,7 @@ def note(ctx: typer.Context, ref: RefArg, text: Annotated[str, typer.Argument(sh
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services import tracking
+        from tracker.services.tracking import changes as tracking
 
         writing(settings, lambda s, a: tracking.add_note(session=s, actor=a, ref=ref, text=text))
         say(f"{ref}: note added")
@@ -200,7 +200,7 @@ def history(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Opti
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.actions import get_action
+        from tracker.services.tracking.actions import get_action
 
         with reading(settings) as session:
             detail = get_action(session, ref)

@@ -28,8 +28,8 @@ def reading(settings: Settings, *, snapshot: bool = False) -> Iterator[Session]:
     a snapshot already, PostgreSQL's READ COMMITTED is not).
     """
     from tracker.db import read_session
-    from tracker.services.access import require_reader, scope_session
-    from tracker.services.members import resolve_member
+    from tracker.services.access.members import resolve_member
+    from tracker.services.access.rules import require_reader, scope_session
 
     engine = settings.engine()
     login = settings.login(engine)
@@ -46,7 +46,7 @@ def writing(settings: Settings, work: Callable[[Session, MemberView], T]) -> T:
     held for the write alone.
     """
     from tracker.db import read_session, write_session
-    from tracker.services.members import resolve_member
+    from tracker.services.access.members import resolve_member
 
     engine = settings.engine()
     login = settings.login(engine)

@@ -13,7 +13,7 @@ from tracker.cli.context import Settings, user_errors
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tracker.services.coverage import CoverageView
+    from tracker.services.reporting.coverage import CoverageView
 
 
 def coverage(
@@ -33,7 +33,7 @@ def coverage(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.coverage import plan_coverage
+        from tracker.services.reporting.coverage import plan_coverage
 
         with reading(settings) as session:
             views = plan_coverage(session, framework=framework)

@@ -42,11 +42,11 @@ def add_demo_activity(engine: Engine, login: str) -> None:
     """
     from tracker.db import write_session
     from tracker.models.enums import Role, Status
-    from tracker.services import tracking
-    from tracker.services.actions import list_actions
-    from tracker.services.filters import ActionFilter
-    from tracker.services.frameworks import framework_summaries
-    from tracker.services.members import add_member, find_member
+    from tracker.services.access.members import add_member, find_member
+    from tracker.services.plan.frameworks import framework_summaries
+    from tracker.services.tracking import changes as tracking
+    from tracker.services.tracking.actions import list_actions
+    from tracker.services.tracking.filters import ActionFilter
 
     with write_session(engine) as session:
         keys = [f.key for f in framework_summaries(session)]
@@ -81,7 +81,7 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_a
     from tracker.db import describe, read_session, upgrade
     from tracker.db.engine import default_sqlite_path
     from tracker.seeding import load_files, seed
-    from tracker.services.frameworks import framework_summaries
+    from tracker.services.plan.frameworks import framework_summaries
 
     # The demo builds its own file and replaces only a demo database it made: never
     # the working database (--db / TRACKER_DB, even named by --file), nor any other file.
@@ -93,7 +93,7 @@ def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_a
     upgrade(engine)
     mark_demo_database(engine)  # first, so that a demo stopped half-way is still known as one
     from tracker.db import write_session
-    from tracker.services.members import ensure_first_admin
+    from tracker.services.access.members import ensure_first_admin
 
     with write_session(engine) as session:  # whoever builds the demo is its admin
         ensure_first_admin(session, settings.login())

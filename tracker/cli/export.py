@@ -107,8 +107,8 @@ def export(
 
 
 def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: Engine, step: Steps) -> str | bytes:
-    from tracker.services.actions import framework_id
-    from tracker.services.plan_export import framework_keys
+    from tracker.services.plan.export import framework_keys
+    from tracker.services.tracking.actions import framework_id
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if framework is not None:
@@ -120,8 +120,8 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
         return _plan(session, framework, engine, now, step)
     if fmt is ExportFormat.json:
         from tracker.exports.full_json import FrameworkExport, full_json
-        from tracker.services.export_views import tracking_of
-        from tracker.services.plan_export import plan_of
+        from tracker.services.plan.export import plan_of
+        from tracker.services.reporting.export_views import tracking_of
 
         exports = []
         for key in keys:
@@ -131,13 +131,13 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
         return full_json(exports, exported_at=now)
     if fmt is ExportFormat.csv:
         from tracker.exports.actions import actions_csv
-        from tracker.services.export_views import sheet_actions
+        from tracker.services.reporting.export_views import sheet_actions
 
         step("actions")
         return actions_csv(sheet_actions(session, framework))
     if fmt is ExportFormat.xlsx:
         from tracker.exports.xlsx import workbook_bytes
-        from tracker.services.export_views import workbook_data
+        from tracker.services.reporting.export_views import workbook_data
 
         step("reading")
         return workbook_bytes(
@@ -147,8 +147,8 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
             progress=step,
         )
     from tracker.exports.ics import calendar_bytes
-    from tracker.services.export_views import sheet_actions
-    from tracker.services.plan_export import plan_of
+    from tracker.services.plan.export import plan_of
+    from tracker.services.reporting.export_views import sheet_actions
 
     plans = []
     for key in keys:
@@ -160,7 +160,7 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
 
 def _plan(session: Session, framework: str, engine: Engine, now: dt.datetime, step: Steps) -> str:
     from tracker.exports.plan_file import plan_yaml
-    from tracker.services.plan_export import plan_of
+    from tracker.services.plan.export import plan_of
 
     step(f"reading {framework}")
     plan = plan_of(session, framework=framework)

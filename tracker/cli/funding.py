@@ -12,9 +12,9 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import document, say, show
 
 if TYPE_CHECKING:
-    from tracker.services.funding import SourceTotalView, SourceView
-    from tracker.services.gaps import GapRollupView
-    from tracker.services.risks import FundingRisks
+    from tracker.services.funding.gaps import GapRollupView
+    from tracker.services.funding.risks import FundingRisks
+    from tracker.services.funding.sources import SourceTotalView, SourceView
 
 app = typer.Typer(
     help="Funding gaps, sources and sustainability risks.",
@@ -90,8 +90,8 @@ def gaps(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.filters import MAX_LIMIT
-        from tracker.services.gaps import gap_rollup
+        from tracker.services.funding.gaps import gap_rollup
+        from tracker.services.tracking.filters import MAX_LIMIT
 
         check_option("--limit", limit, 1, MAX_LIMIT)
         _one_output(as_json, as_csv)
@@ -112,14 +112,14 @@ def _gaps_csv(rows: list[GapRollupView]) -> str:
 
     from tracker.exports.csv_out import write_csv
     from tracker.exports.data import plain
-    from tracker.services.gaps import GapRollupView
+    from tracker.services.funding.gaps import GapRollupView
 
     names = [f.name for f in dataclasses.fields(GapRollupView)]
     return write_csv(names, ([plain(getattr(r, n)) for n in names] for r in rows))
 
 
 def _print_gaps(rows: list[GapRollupView], by: str) -> None:
-    from tracker.services.gaps import gap_notes, shortfall_words
+    from tracker.services.funding.gaps import gap_notes, shortfall_words
 
     if not rows:
         say("No actions to count (cancelled actions are left out).")
@@ -157,7 +157,7 @@ def sources(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.funding import funding_sources, source_totals
+        from tracker.services.funding.sources import funding_sources, source_totals
 
         _one_output(as_json, as_csv)
         with reading(settings) as session:
@@ -172,7 +172,7 @@ def sources(
 
             from tracker.exports.csv_out import write_csv
             from tracker.exports.data import plain
-            from tracker.services.funding import SourceView
+            from tracker.services.funding.sources import SourceView
 
             names = [f.name for f in dataclasses.fields(SourceView)]
             document(write_csv(names, ([plain(getattr(s, n)) for n in names] for s in found)))
@@ -211,7 +211,7 @@ def _print_sources(found: list[SourceView], totals: list[SourceTotalView]) -> No
 
 def _share(text: str) -> Decimal:
     from tracker.errors import BadInput
-    from tracker.services.risks import SHARE_PLACES
+    from tracker.services.funding.risks import SHARE_PLACES
 
     try:
         value = Decimal(text[:50])
@@ -246,7 +246,7 @@ def risks(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.risks import MAX_MONTHS, funding_risks
+        from tracker.services.funding.risks import MAX_MONTHS, funding_risks
 
         check_option("--months", months, 0, MAX_MONTHS)
         fraction = _share(share)

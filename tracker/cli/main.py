@@ -112,7 +112,7 @@ def db_upgrade(
     settings: Settings = ctx.obj
     with user_errors():
         from tracker.db import describe
-        from tracker.services.admins import upgrade_with_admin
+        from tracker.services.access.admins import upgrade_with_admin
 
         engine = settings.engine(check=False)
         before, after, made_admin = upgrade_with_admin(engine, admin=admin, creator=lambda: settings.login(engine))

@@ -42,7 +42,7 @@ def record(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.tracking import record_measurement
+        from tracker.services.tracking.changes import record_measurement
 
         when = date_option(on)
         result = writing(
@@ -74,7 +74,7 @@ def member_add(
     settings: Settings = ctx.obj
     with user_errors():
         from tracker.db import write_session
-        from tracker.services.members import add_member, resolve_member
+        from tracker.services.access.members import add_member, resolve_member
 
         engine = settings.engine()
         actor_login = settings.login(engine)
@@ -105,7 +105,7 @@ def summary(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.frameworks import framework_summaries
+        from tracker.services.plan.frameworks import framework_summaries
 
         with reading(settings) as session:
             summaries = framework_summaries(session, framework=framework)
@@ -126,7 +126,7 @@ def summary(
 
 def _admin_change(ctx: typer.Context, work) -> None:  # type: ignore[no-untyped-def]
     from tracker.db import write_session
-    from tracker.services.members import resolve_member
+    from tracker.services.access.members import resolve_member
 
     settings: Settings = ctx.obj
     engine = settings.engine()
@@ -144,7 +144,7 @@ def admin_add(
     Example: tracker admin add ana
     """
     with user_errors():
-        from tracker.services.members import add_admin
+        from tracker.services.access.members import add_admin
 
         made: list[bool] = []
         _admin_change(ctx, lambda s, a: made.append(add_admin(s, actor=a, login=login)))
@@ -161,7 +161,7 @@ def admin_remove(
     Example: tracker admin remove ana
     """
     with user_errors():
-        from tracker.services.members import remove_admin
+        from tracker.services.access.members import remove_admin
 
         _admin_change(ctx, lambda s, a: remove_admin(s, actor=a, login=login))
         say(f"{login} is no longer an admin.")
@@ -177,7 +177,7 @@ def admin_list(
     """
     settings: Settings = ctx.obj
     with user_errors():
-        from tracker.services.access import admin_logins
+        from tracker.services.access.rules import admin_logins
 
         with reading(settings) as session:
             logins = admin_logins(session)

@@ -9,7 +9,7 @@ from tracker.cli.output import Cell, Column, say, show, table
 from tracker.cli.output import text as _text
 from tracker.models.enums import Status
 from tracker.seeding import FileReport
-from tracker.services.frameworks import FrameworkSummary
+from tracker.services.plan.frameworks import FrameworkSummary
 from tracker.services.views import ActionDetail, ActionRow
 
 if TYPE_CHECKING:

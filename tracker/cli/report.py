@@ -46,7 +46,7 @@ def report(
 
         from tracker.errors import BadInput
         from tracker.exports.report_md import report_markdown
-        from tracker.services.report import gather_report
+        from tracker.services.reporting.report import gather_report
 
         today = dt.date.today()
         start = date_option(since)

@@ -26,8 +26,8 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
 
     def connect() -> Data:
         from tracker.db import read_session
-        from tracker.services.access import require_reader
-        from tracker.services.members import resolve_member
+        from tracker.services.access.members import resolve_member
+        from tracker.services.access.rules import require_reader
         from tracker.tui.data import Data
 
         opened = engine or settings.engine()

@@ -27,7 +27,7 @@ from typing import Any
 
 from tracker.exports.data import plain
 from tracker.seeding.plan import PlanFile
-from tracker.services.export_views import FrameworkTracking
+from tracker.services.reporting.export_views import FrameworkTracking
 from tracker.text import escape_invisible
 
 FORMAT = "tracker-export"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from tracker.models.enums import Status
 from tracker.seeding.plan import PlanFile
-from tracker.services.schedule import Meetings
+from tracker.services.plan.schedule import Meetings
 from tracker.services.views import ActionRow
 from tracker.text import visible_controls
 

@@ -1,4 +1,4 @@
-"""The coordinator's report as Markdown, from the view objects of `tracker.services.report`.
+"""The coordinator's report as Markdown, from the view objects of `tracker.services.reporting.report`.
 
 It reads well rendered (GitHub, GitLab, Pandoc, an e-mail client with Markdown)
 and as plain text: pipe tables with padded columns, money right-aligned with
@@ -18,11 +18,11 @@ from tracker.exports.markdown import more as _more
 from tracker.exports.markdown import plural as _plural
 from tracker.exports.report_risks import risks_section
 from tracker.models.enums import Status
-from tracker.services.activity import ActivityItem
-from tracker.services.coverage import FindingGap
-from tracker.services.funding import GapView, ObjectiveGapView, SourceView
-from tracker.services.indicators import IndicatorProgress
-from tracker.services.report import FundingData, ReportData
+from tracker.services.funding.sources import GapView, ObjectiveGapView, SourceView
+from tracker.services.plan.indicators import IndicatorProgress
+from tracker.services.reporting.coverage import FindingGap
+from tracker.services.reporting.report import FundingData, ReportData
+from tracker.services.tracking.activity import ActivityItem
 from tracker.services.views import ActionRow
 
 TITLE_CHARS = 80  # titles are cut to this in tables (the full title is in the tool)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tracker.exports.markdown import block, day, md_table, md_text, money, more, plural, share
-from tracker.services.risks import CliffView, DependenceView, EndingSourceView, FundingRisks
+from tracker.services.funding.risks import CliffView, DependenceView, EndingSourceView, FundingRisks
 
 TITLE_CHARS = 60
 

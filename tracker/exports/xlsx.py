@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tracker.services.export_views import WorkbookData
+from tracker.services.reporting.export_views import WorkbookData
 from tracker.text import visible_controls
 
 

@@ -49,8 +49,8 @@ from tracker.seeding.plan import FrameworkIn, PlanFile
 from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
 from tracker.seeding.validate import LoadedPlan, locate
-from tracker.services.members import resolve_member
-from tracker.services.plan_edits import audit_text
+from tracker.services.access.members import resolve_member
+from tracker.services.plan.edits import audit_text
 
 KINDS = (
     "framework",

@@ -27,7 +27,7 @@ from tracker.dates import in_range, parse_iso
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
 from tracker.names import LOGIN_PATTERN, MAX_NAME, check_login, check_name
 from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
-from tracker.services.schedule import check_meetings, check_rule
+from tracker.services.plan.schedule import check_meetings, check_rule
 from tracker.text import check_no_nul
 
 KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -1,6 +1,6 @@
 """Who may seed what: what a plan file would change, judged by the rules in `access`.
 
-The rules live in `tracker.services.access`; this module only works out what a
+The rules live in `tracker.services.access.rules`; this module only works out what a
 file asks for and puts the answers next to the file and item they are about. A
 file is judged in two steps around writing it (a command is one transaction, so
 a refusal after writing still leaves the database exactly as it was):
@@ -46,7 +46,7 @@ from tracker.models.enums import Role
 from tracker.seeding.problems import Loc, PlanRefused, Problem
 from tracker.seeding.sync import CHUNK
 from tracker.seeding.validate import LoadedPlan, locate
-from tracker.services import access
+from tracker.services.access import rules as access
 from tracker.services.views import MemberView
 
 # What describes a shared item (and is kept as it is when the login may not change it).

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from textual.color import Color
 
-    from tracker.services.filters import ActionFilter
+    from tracker.services.tracking.filters import ActionFilter
     from tracker.services.views import MemberView
     from tracker.tui.data import Data
 
@@ -133,7 +133,7 @@ class TrackerApp(App[None]):
     def action_filter(self) -> ActionFilter:
         """The actions filter, shared by every screen so that it survives moving around."""
         if self._filter is None:
-            from tracker.services.filters import ActionFilter
+            from tracker.services.tracking.filters import ActionFilter
 
             self._filter = ActionFilter()
         return self._filter

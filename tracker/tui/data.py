@@ -15,10 +15,10 @@ from sqlmodel import Session
 
 from tracker.db import read_session, write_session
 from tracker.models.enums import Status
-from tracker.services import tracking
-from tracker.services.access import scope_session
-from tracker.services.actions import count_actions, get_action, list_actions
-from tracker.services.filters import ActionFilter
+from tracker.services.access.rules import scope_session
+from tracker.services.tracking import changes as tracking
+from tracker.services.tracking.actions import count_actions, get_action, list_actions
+from tracker.services.tracking.filters import ActionFilter
 from tracker.services.views import ActionDetail, ActionRow, MemberView
 
 T = TypeVar("T")
@@ -83,27 +83,27 @@ class Data:
         )
 
     def stakeholder_options(self, framework: str | None = None) -> list[tuple[str, str]]:
-        from tracker.services.actions import stakeholder_choices
+        from tracker.services.tracking.actions import stakeholder_choices
 
         return self.read(lambda s: stakeholder_choices(s, framework=framework))
 
     def frameworks(self) -> list[Any]:
-        from tracker.services.frameworks import framework_summaries
+        from tracker.services.plan.frameworks import framework_summaries
 
         return self.read(lambda s: framework_summaries(s))
 
     def overview(self) -> list[Any]:
-        from tracker.services.overview import framework_overview
+        from tracker.services.reporting.overview import framework_overview
 
         return self.read(lambda s: framework_overview(s))
 
     def marker(self) -> tuple[int, ...]:
-        from tracker.services.activity import change_marker
+        from tracker.services.tracking.activity import change_marker
 
         return self.read(lambda s: change_marker(s))
 
     def activity(self, *, limit: int = 100, after_id: Any = None) -> list[Any]:
-        from tracker.services.activity import recent_activity
+        from tracker.services.tracking.activity import recent_activity
 
         return self.read(lambda s: recent_activity(s, limit=limit, after_id=after_id))
 
@@ -115,8 +115,8 @@ class Data:
     def plan(self, framework: str | None) -> Any:
         """The plan tree of ``framework``, or of the first framework by key when None
         (None when the database holds no framework)."""
-        from tracker.services.frameworks import framework_summaries
-        from tracker.services.plan_tree import plan_tree
+        from tracker.services.plan.frameworks import framework_summaries
+        from tracker.services.plan.tree import plan_tree
 
         def work(s: Session) -> Any:
             key = framework or min((f.key for f in framework_summaries(s)), default=None)
@@ -126,13 +126,13 @@ class Data:
 
     def funding(self, framework: str | None) -> tuple[list[Any], list[Any]]:
         """Funding sources with their balance, and the actions with a funding gap, largest first."""
-        from tracker.services.funding import funding_gaps, funding_sources
+        from tracker.services.funding.sources import funding_gaps, funding_sources
 
         return self.read(
             lambda s: (funding_sources(s, framework=framework), funding_gaps(s, framework=framework, limit=200))
         )
 
     def stakeholders(self, framework: str | None) -> list[Any]:
-        from tracker.services.stakeholders import stakeholder_overview
+        from tracker.services.plan.stakeholders import stakeholder_overview
 
         return self.read(lambda s: stakeholder_overview(s, framework=framework))

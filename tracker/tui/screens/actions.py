@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from tracker.models.enums import Horizon, Status
-from tracker.services.filters import MAX_SEARCH, ActionFilter, SortField, StakeholderRole
+from tracker.services.tracking.filters import MAX_SEARCH, ActionFilter, SortField, StakeholderRole
 from tracker.tui.data import Data, Page
 from tracker.tui.loading import FAILED, deliver, fetch, load
 from tracker.tui.widgets.action_list import PAGE, ActionList

@@ -14,9 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.services.funding import SourceView
-from tracker.services.gaps import LEVELS, GapRollupView, gap_notes, shortfall_words
-from tracker.services.risks import FundingRisks
+from tracker.services.funding.gaps import LEVELS, GapRollupView, gap_notes, shortfall_words
+from tracker.services.funding.risks import FundingRisks
+from tracker.services.funding.sources import SourceView
 from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
 
@@ -188,9 +188,9 @@ class FundingScreen(Screen[None]):
         level = self.level
 
         def read(session: Any) -> tuple[Any, ...]:
-            from tracker.services.funding import funding_sources
-            from tracker.services.gaps import gap_rollup
-            from tracker.services.risks import funding_risks
+            from tracker.services.funding.gaps import gap_rollup
+            from tracker.services.funding.risks import funding_risks
+            from tracker.services.funding.sources import funding_sources
 
             return (
                 funding_sources(session, framework=framework),

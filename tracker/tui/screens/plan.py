@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from tracker.models.enums import Role, Status
-from tracker.services.plan_tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
+from tracker.services.plan.tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
 from tracker.tui.loading import FAILED, load, save
 from tracker.tui.widgets.action_list import STATUS_LABEL
 

@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tracker.services.filters import StakeholderRole
-from tracker.services.stakeholders import StakeholderRow
+from tracker.services.plan.stakeholders import StakeholderRow
+from tracker.services.tracking.filters import StakeholderRole
 from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
 

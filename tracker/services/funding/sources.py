@@ -21,8 +21,8 @@ from tracker.models import FundingSource
 from tracker.models.base import table_of as _t
 from tracker.models.enums import FundingKind
 from tracker.models.types import Money
-from tracker.services.access import within
-from tracker.services.actions import (
+from tracker.services.access.rules import within
+from tracker.services.tracking.actions import (
     action_t,
     allocation_t,
     frameworks_read,
@@ -191,7 +191,7 @@ def source_totals(session: Session, *, framework: str | None = None) -> list[Sou
 
 
 # The per-action and per-objective gap lists moved to gap_lists.py; they are still here by name.
-from tracker.services.gap_lists import GapView as GapView  # noqa: E402
-from tracker.services.gap_lists import ObjectiveGapView as ObjectiveGapView  # noqa: E402
-from tracker.services.gap_lists import funding_gaps as funding_gaps  # noqa: E402
-from tracker.services.gap_lists import objective_gaps as objective_gaps  # noqa: E402
+from tracker.services.funding.gap_lists import GapView as GapView  # noqa: E402
+from tracker.services.funding.gap_lists import ObjectiveGapView as ObjectiveGapView  # noqa: E402
+from tracker.services.funding.gap_lists import funding_gaps as funding_gaps  # noqa: E402
+from tracker.services.funding.gap_lists import objective_gaps as objective_gaps  # noqa: E402

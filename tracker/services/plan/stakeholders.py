@@ -11,8 +11,8 @@ from sqlmodel import Session
 from tracker.models import Workshop, WorkshopParticipant
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Sector
-from tracker.services.access import within
-from tracker.services.actions import OPEN, action_t, frameworks_read, partner_t, stakeholder_t
+from tracker.services.access.rules import within
+from tracker.services.tracking.actions import OPEN, action_t, frameworks_read, partner_t, stakeholder_t
 
 workshop_t = _t(Workshop)
 participant_t = _t(WorkshopParticipant)

@@ -28,11 +28,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Status
-from tracker.services.access import within
-from tracker.services.actions import action_t, allocation_t, framework_t
-from tracker.services.gaps import GapRollupView, per_action
-from tracker.services.ledger import ZERO, amount, cents, day_number, day_of, raw, source_t
-from tracker.services.schedule import fiscal_year_span
+from tracker.services.access.rules import within
+from tracker.services.funding.gaps import GapRollupView, per_action
+from tracker.services.funding.ledger import ZERO, amount, cents, day_number, day_of, raw, source_t
+from tracker.services.plan.schedule import fiscal_year_span
+from tracker.services.tracking.actions import action_t, allocation_t, framework_t
 
 
 def _fiscal_years(session: Session, ids: frozenset[int] | None) -> sa.CTE:

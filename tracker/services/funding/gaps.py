@@ -26,17 +26,8 @@ from sqlmodel import Session
 
 from tracker.errors import BadInput
 from tracker.models.enums import Status
-from tracker.services.access import within
-from tracker.services.actions import (
-    action_t,
-    allocation_t,
-    framework_t,
-    frameworks_read,
-    goal_t,
-    objective_t,
-    stakeholder_t,
-)
-from tracker.services.ledger import (
+from tracker.services.access.rules import within
+from tracker.services.funding.ledger import (
     STATUS,
     ZERO,
     amount,
@@ -46,6 +37,15 @@ from tracker.services.ledger import (
     raw,
     raw_rows,
     source_t,
+)
+from tracker.services.tracking.actions import (
+    action_t,
+    allocation_t,
+    framework_t,
+    frameworks_read,
+    goal_t,
+    objective_t,
+    stakeholder_t,
 )
 
 Level = Literal["action", "objective", "goal", "framework", "year"]
@@ -77,7 +77,7 @@ class GapRollupView:
     are the keys above an action or objective; ``status`` and ``lead`` are an
     action's; ``starts`` and ``ends`` are an action's start and due dates, or a
     fiscal year's first and last day. For a fiscal year, ``cost`` is what the
-    actions running in it need (see `tracker.services.gap_years`), ``allocated``
+    actions running in it need (see `tracker.services.funding.gap_years`), ``allocated``
     what is allocated to that fiscal year, ``gap`` and ``surplus`` the
     difference of the two for the actions of known cost, and
     ``actions_with_gap`` the actions running that year that are short of money
@@ -160,7 +160,7 @@ def gap_rollup(
         framework: a framework key, or None for every framework (each row is in
             its own framework's currency; nothing is added across frameworks).
         by: ``action``, ``objective``, ``goal``, ``framework`` or ``year`` (per
-            fiscal year of each framework; see `tracker.services.gap_years` for
+            fiscal year of each framework; see `tracker.services.funding.gap_years` for
             how an action's cost is spread over the years it runs in).
         limit: at most this many rows (None: all).
         only_short: only rows with a gap or with actions of unknown cost.
@@ -178,7 +178,7 @@ def gap_rollup(
         raise BadInput(f"the limit must be 0 or more, not {limit}.")
     ids = frameworks_read(session, framework)
     if by == "year":
-        from tracker.services.gap_years import year_rollup
+        from tracker.services.funding.gap_years import year_rollup
 
         rows = year_rollup(session, ids=ids, only_short=only_short)
         return rows if limit is None else rows[:limit]

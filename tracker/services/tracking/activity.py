@@ -14,8 +14,8 @@ from tracker.errors import BadInput, NotFound
 from tracker.models import ImportRun, Indicator, Measurement, Membership, PlanChange
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
-from tracker.services.access import within
-from tracker.services.actions import action_t, change_t, framework_t, frameworks_read, member_t, note_t
+from tracker.services.access.rules import within
+from tracker.services.tracking.actions import action_t, change_t, framework_t, frameworks_read, member_t, note_t
 
 plan_change_t = _t(PlanChange)
 measurement_t = _t(Measurement)

@@ -26,8 +26,8 @@ from tracker.models import (
 )
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Direction, Horizon, Stage, Status
-from tracker.services.actions import action_t, framework_id, framework_t, goal_t, objective_t, stakeholder_t
-from tracker.services.indicators import latest_measurements
+from tracker.services.plan.indicators import latest_measurements
+from tracker.services.tracking.actions import action_t, framework_id, framework_t, goal_t, objective_t, stakeholder_t
 
 workshop_t = _t(Workshop)
 finding_t = _t(Finding)

@@ -23,8 +23,8 @@ from tracker.models import Indicator, Measurement
 from tracker.models.enums import Status
 from tracker.models.types import utcnow
 from tracker.numbers import check_quantity
-from tracker.services import access
-from tracker.services.actions import (
+from tracker.services.access import rules as access
+from tracker.services.tracking.actions import (
     action_id,
     action_t,
     change_t,

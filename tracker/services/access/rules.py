@@ -8,7 +8,7 @@ in the framework where they were given.
 
 Reads are scoped too: a session carries the frameworks its reader may see
 (`scope_session`). Read services resolve the frameworks they cover in one place,
-`tracker.services.actions.frameworks_read` (a named framework is refused here by
+`tracker.services.tracking.actions.frameworks_read` (a named framework is refused here by
 `require_visible`, none named means every visible one), and narrow their queries
 with `within`. A session with no scope is the local file owner's own (the Python
 API, tests): it sees everything.

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from tracker.models import Indicator, Measurement
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Direction
-from tracker.services.access import within
-from tracker.services.actions import framework_t, frameworks_read, goal_t, objective_t
+from tracker.services.access.rules import within
+from tracker.services.tracking.actions import framework_t, frameworks_read, goal_t, objective_t
 
 indicator_t = _t(Indicator)
 measurement_t = _t(Measurement)

@@ -30,8 +30,8 @@ from tracker.models import (
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
 from tracker.models.types import utcnow
-from tracker.services.access import narrow, require_visible, visible_framework_ids, within
-from tracker.services.filters import ActionFilter, SortField, StakeholderRole
+from tracker.services.access.rules import narrow, require_visible, visible_framework_ids, within
+from tracker.services.tracking.filters import ActionFilter, SortField, StakeholderRole
 from tracker.services.views import (
     ActionDetail,
     ActionRow,

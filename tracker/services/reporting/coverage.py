@@ -32,8 +32,8 @@ from sqlmodel import Session
 from tracker.models import ActionFinding, Finding, GoalFinding, Indicator, Measurement, ObjectiveFinding, Workshop
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
-from tracker.services.access import within
-from tracker.services.actions import action_t, allocation_t, framework_t, frameworks_read, goal_t, objective_t
+from tracker.services.access.rules import within
+from tracker.services.tracking.actions import action_t, allocation_t, framework_t, frameworks_read, goal_t, objective_t
 
 workshop_t = _t(Workshop)
 finding_t = _t(Finding)

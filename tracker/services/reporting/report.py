@@ -17,12 +17,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Stage, Status
-from tracker.services.actions import action_t, count_actions, framework_id, framework_t, list_actions
-from tracker.services.activity import ActivityItem, recent_activity
-from tracker.services.coverage import CoverageView, plan_coverage
-from tracker.services.filters import STALE_DAYS, ActionFilter, SortField
-from tracker.services.frameworks import progress_share
-from tracker.services.funding import (
+from tracker.services.funding.risks import FundingRisks, funding_risks
+from tracker.services.funding.sources import (
     GapView,
     ObjectiveGapView,
     SourceView,
@@ -30,9 +26,13 @@ from tracker.services.funding import (
     funding_sources,
     objective_gaps,
 )
-from tracker.services.indicators import IndicatorProgress, indicator_progress
-from tracker.services.risks import FundingRisks, funding_risks
-from tracker.services.schedule import meetings_of
+from tracker.services.plan.frameworks import progress_share
+from tracker.services.plan.indicators import IndicatorProgress, indicator_progress
+from tracker.services.plan.schedule import meetings_of
+from tracker.services.reporting.coverage import CoverageView, plan_coverage
+from tracker.services.tracking.actions import action_t, count_actions, framework_id, framework_t, list_actions
+from tracker.services.tracking.activity import ActivityItem, recent_activity
+from tracker.services.tracking.filters import STALE_DAYS, ActionFilter, SortField
 from tracker.services.views import ActionRow
 
 DEFAULT_SINCE_DAYS = 30

@@ -29,10 +29,10 @@ from sqlmodel import Session
 
 from tracker.errors import BadInput
 from tracker.models.enums import FundingKind, Status
-from tracker.services.access import within
-from tracker.services.actions import action_t, allocation_t, framework_t, frameworks_read, stakeholder_t
-from tracker.services.ledger import ZERO, amount, raw, source_t
-from tracker.services.schedule import fiscal_year_of
+from tracker.services.access.rules import within
+from tracker.services.funding.ledger import ZERO, amount, raw, source_t
+from tracker.services.plan.schedule import fiscal_year_of
+from tracker.services.tracking.actions import action_t, allocation_t, framework_t, frameworks_read, stakeholder_t
 
 CLOSED = (Status.done, Status.cancelled)  # actions no longer at risk
 # How far ahead "ending soon" may look (100 years), and how fine a share may be:

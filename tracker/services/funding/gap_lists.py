@@ -1,6 +1,6 @@
 """The per-action and per-objective gap lists of the Funding screen, the report and the workbook.
 
-They are views of `tracker.services.gaps.gap_rollup` (the one place where gaps
+They are views of `tracker.services.funding.gaps.gap_rollup` (the one place where gaps
 are computed) in the shape those callers read. Amounts of different currencies
 are never added together: an action's gap counts only allocations from sources
 in its framework's currency (the others are counted, not converted). An
@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from tracker.models.enums import Status
-from tracker.services.gaps import gap_rollup
+from tracker.services.funding.gaps import gap_rollup
 
 
 @dataclass(frozen=True)

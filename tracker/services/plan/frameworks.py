@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tracker.models import Finding, Framework, Goal, Objective, Workshop
 from tracker.models.enums import Stage, Status
-from tracker.services.filters import STALE_DAYS
+from tracker.services.tracking.filters import STALE_DAYS
 
 OPEN = (Status.planned, Status.in_progress, Status.blocked)
 
@@ -68,12 +68,12 @@ def framework_summaries(
     """
     # The counts of actions (by status, overdue, stale, cost) are the overview's:
     # one definition of each, whichever view shows it.
-    from tracker.services.overview import framework_overview
+    from tracker.services.reporting.overview import framework_overview
 
     overviews = [o for o in framework_overview(session, today=today, stale_days=stale_days)
                  if framework is None or o.key == framework]  # fmt: skip
     if framework is not None and not overviews:
-        from tracker.services.actions import framework_id
+        from tracker.services.tracking.actions import framework_id
 
         framework_id(session, framework)  # raises NotFound with the known keys
     fw = Framework.__table__  # type: ignore[attr-defined]

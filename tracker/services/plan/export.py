@@ -51,8 +51,8 @@ from tracker.seeding.plan import (
     StakeholderIn,
     WorkshopIn,
 )
-from tracker.services.access import narrow
-from tracker.services.actions import (
+from tracker.services.access.rules import narrow
+from tracker.services.tracking.actions import (
     action_t,
     framework_id,
     framework_t,

@@ -20,9 +20,9 @@ from tracker.models import Allocation, FundingSource, PlanChange
 from tracker.models.enums import Horizon
 from tracker.models.types import utcnow
 from tracker.numbers import check_amount
-from tracker.services.actions import action_t, get_action, stakeholder_ids
-from tracker.services.members import require_coordinator
-from tracker.services.tracking import conflict_message, lock_action
+from tracker.services.access.members import require_coordinator
+from tracker.services.tracking.actions import action_t, get_action, stakeholder_ids
+from tracker.services.tracking.changes import conflict_message, lock_action
 from tracker.services.views import ActionDetail, MemberView
 from tracker.text import check_no_nul
 

@@ -13,9 +13,9 @@ from tracker.models.enums import Role
 from tracker.models.types import utcnow
 from tracker.names import check_login as _check_login
 from tracker.names import check_name
-from tracker.services import access
-from tracker.services.access import require_coordinator
-from tracker.services.actions import framework_id, stakeholder_ids
+from tracker.services.access import rules as access
+from tracker.services.access.rules import require_coordinator
+from tracker.services.tracking.actions import framework_id, stakeholder_ids
 from tracker.services.views import MemberView, StakeholderRef
 
 __all__ = [

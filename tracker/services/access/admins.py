@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 
 from tracker.db import current_revision, upgrade, write_session
 from tracker.errors import BadInput
-from tracker.services import access
-from tracker.services.members import check_login, ensure_first_admin
+from tracker.services.access import rules as access
+from tracker.services.access.members import check_login, ensure_first_admin
 
 # The first schema that has admins; a database behind it has none.
 ADMINS_SINCE = "0006"

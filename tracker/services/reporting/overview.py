@@ -18,11 +18,11 @@ from tracker.models import FundingSource
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Stage, Status
 from tracker.models.types import Money, utcnow
-from tracker.services.access import narrow
-from tracker.services.actions import OPEN, action_t, allocation_t, framework_t
-from tracker.services.filters import STALE_DAYS
-from tracker.services.frameworks import progress_share
-from tracker.services.schedule import meetings_of
+from tracker.services.access.rules import narrow
+from tracker.services.plan.frameworks import progress_share
+from tracker.services.plan.schedule import meetings_of
+from tracker.services.tracking.actions import OPEN, action_t, allocation_t, framework_t
+from tracker.services.tracking.filters import STALE_DAYS
 
 NEXT_DUE = 3
 

@@ -14,8 +14,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Status
-from tracker.services.access import narrow
-from tracker.services.actions import (
+from tracker.services.access.rules import narrow
+from tracker.services.funding.sources import (
+    GapView,
+    ObjectiveGapView,
+    SourceView,
+    funding_gaps,
+    funding_sources,
+    objective_gaps,
+)
+from tracker.services.plan.export import indicator_t, measurement_t, plan_change_t
+from tracker.services.plan.indicators import IndicatorProgress, indicator_progress
+from tracker.services.tracking.actions import (
     action_t,
     change_t,
     framework_id,
@@ -24,17 +34,7 @@ from tracker.services.actions import (
     member_t,
     note_t,
 )
-from tracker.services.filters import ActionFilter
-from tracker.services.funding import (
-    GapView,
-    ObjectiveGapView,
-    SourceView,
-    funding_gaps,
-    funding_sources,
-    objective_gaps,
-)
-from tracker.services.indicators import IndicatorProgress, indicator_progress
-from tracker.services.plan_export import indicator_t, measurement_t, plan_change_t
+from tracker.services.tracking.filters import ActionFilter
 from tracker.services.views import ActionRow, NoteView, StatusChangeView
 
 

@@ -1,0 +1,1 @@
+"""Money: funding sources, allocations, gaps rolled up, sustainability risks."""

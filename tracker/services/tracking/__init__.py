@@ -1,0 +1,1 @@
+"""Tracking the work: action queries behind the one filter model, status changes, notes, measurements, activity."""
