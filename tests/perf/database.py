@@ -86,6 +86,18 @@ def prepare(path: Path, writers: int, seed: int) -> None:
                 "INSERT INTO membership (member_id, framework_id, role) VALUES (?, ?, 'coordinator')",
                 [(mid, fid) for fid in fids],
             )
+        # The app's login (see `describe`) reads every framework, as the measurements assume.
+        con.execute(
+            """
+            INSERT OR IGNORE INTO admin (member_id, granted_at)
+            SELECT m.id, ? FROM member m
+            WHERE m.login NOT LIKE 'bench-writer-%'
+              AND EXISTS (SELECT 1 FROM membership s WHERE s.member_id = m.id AND s.role != 'viewer')
+              AND EXISTS (SELECT 1 FROM affiliation a WHERE a.member_id = m.id)
+            ORDER BY m.id LIMIT 1
+            """,
+            (stored_now(now),),
+        )
         ids = [r[0] for r in con.execute("SELECT id FROM action ORDER BY id")]
         members = [r[0] for r in con.execute("SELECT id FROM member ORDER BY id")]
         staged = rng.sample(ids, min(len(ids), max(50, int(len(ids) * STAGED_SHARE))))

@@ -109,7 +109,12 @@ def insert_sql(table: str, columns: list[str]) -> str:
 
 
 def reference_run(rows: list[TableRows], path: Path) -> float:
-    new_database(path).dispose()
+    from tracker.db import make_engine, upgrade
+
+    # The schema alone: the rows copied in include tracker's admin, so none is made here.
+    engine = make_engine(str(path))
+    upgrade(engine)
+    engine.dispose()
     con = connect(path)
     try:
         statements = [(insert_sql(table, columns), data) for table, columns, data in rows if data]
