@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.cli import Result, tracker, tracker_process
-from tests.conftest import ADMIN, PG_URL, dump
+from tests.conftest import ADMIN, PG_URL, admin_login, dump
 from tests.plans import MINIMAL, with_change
 from tests.tracking import admin
 from tracker.db import write_session
@@ -208,9 +208,9 @@ SAME = [MINIMAL] * 4  # four people seeding the same new plan
 SHARING = [with_change("key: stamford-ct", f"key: city-{n}") for n in range(4)]  # same new stakeholders
 
 
-def _four_at_once(url: str, texts: list[str]) -> list[Result]:
+def _four_at_once(url: str, texts: list[str], admin: str = ADMIN) -> list[Result]:
     with ThreadPoolExecutor(4) as pool:
-        return list(pool.map(lambda t: tracker_process("--db", url, "--as", ADMIN, "seed", "-", input=t), texts))
+        return list(pool.map(lambda t: tracker_process("--db", url, "--as", admin, "seed", "-", input=t), texts))
 
 
 def _all_end_well(texts: list[str], results: list[Result], engine: Engine) -> None:
@@ -239,4 +239,5 @@ def test_four_concurrent_seeds_of_new_frameworks_on_sqlite(
     texts: list[str], sqlite_path: Path, sqlite_engine: Engine
 ) -> None:
     """The same on a SQLite file: no 'database is locked', every seed ends well."""
-    _all_end_well(texts, _four_at_once(str(sqlite_path), texts), sqlite_engine)
+    # The file's admin is the OS login, also in the PostgreSQL pass (where ADMIN is the role).
+    _all_end_well(texts, _four_at_once(str(sqlite_path), texts, admin_login(sqlite_engine)), sqlite_engine)
