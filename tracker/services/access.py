@@ -32,7 +32,6 @@ membership_t = Membership.__table__  # type: ignore[attr-defined]
 framework_t = Framework.__table__  # type: ignore[attr-defined]
 
 _SCOPE = "tracker.visible_framework_ids"
-_RANK = {Role.viewer: 0, Role.member: 1, Role.coordinator: 2}
 
 
 # -- roles ------------------------------------------------------------------------------------
@@ -294,7 +293,3 @@ def require_visible(session: Session, framework: str) -> None:
     if _SCOPE not in session.info or visible_framework_ids(session) is None:
         return
     require_read(session.info.get("tracker.reader"), framework)
-
-
-def rank(role: Role) -> int:
-    return _RANK[role]
