@@ -61,9 +61,13 @@ def run() -> None:
     """Console-script entry point."""
     where = not_utf8(sys.argv[1:], dict(os.environ))
     if where is not None:
-        sys.stderr.write(
+        from tracker.cli.output import say
+
+        say(
             f"tracker: {where} holds bytes that are not UTF-8 text; tracker reads only UTF-8: "
-            "type it again in a UTF-8 terminal (or rename the file).\n"
+            "type it again in a UTF-8 terminal (or rename the file).",
+            err=True,
+            one_line=True,
         )
         sys.exit(2)
     options = app_options(sys.argv[1:])
