@@ -186,3 +186,12 @@ def test_o_refuses_any_database_file(seeded: str, tmp_path: Path, kind: str) -> 
     result = tracker("--db", seeded, *WRITERS["export"], "-o", str(path))
     assert result.code == 2 and "SQLite database" in result.err, result.err
     assert path.read_bytes() == heads[kind]
+
+
+def test_o_dev_stdout_points_to_dash(seeded: str) -> None:
+    """`-o /dev/stdout` is a link (to /proc/self/fd/1, a link too), so "give the path it
+    points to" sent the user round in circles; the refusal now says how to write to
+    standard output."""
+    result = tracker("--db", seeded, *WRITERS["export"], "-o", "/dev/stdout")
+    assert result.code == 2 and "symbolic link" in result.err
+    assert "`-o -`" in result.err and "standard output" in result.err

@@ -163,7 +163,7 @@ def _refuse_unless_regular(path: Path, mode: int, example: str) -> None:
     if stat.S_ISLNK(mode):
         raise BadInput(
             f"{path} is a symbolic link; tracker replaces only a regular file, so it was left as it was: "
-            "give the path it points to, or another -o."
+            "give the path it points to, or another -o (`-o -`, or no -o, writes to standard output)."
         )
     if stat.S_ISDIR(mode):
         raise BadInput(f"{path} is a folder; give a file name, for example {path / example}.")
