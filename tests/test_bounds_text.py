@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.cli import tracker
+from tests.cli import tracker, tracker_process
 from tests.conftest import dump
 from tests.plans import MINIMAL, with_change
 
@@ -77,3 +77,34 @@ def test_an_over_long_acting_login_is_refused_before_the_database(tmp_path: Path
     assert result.code == 2, result
     assert "TRACKER_USER" in result.err and "63 characters" in result.err
     assert dump(engine) == before
+
+
+NOT_UTF8 = "x\udc85"  # how Python holds the byte 0x85 typed in a Latin-1 terminal
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["member", "add", "ana", "--role", "coordinator", "-f", "stamford-ct", "--name", NOT_UTF8],
+        ["actions", "list", "--search", NOT_UTF8],
+        ["actions", "note", f"stamford-ct/{NOT_UTF8}", "hello"],
+        ["report", "-f", NOT_UTF8],
+    ],
+    ids=["name", "search", "ref", "framework"],
+)
+def test_bytes_that_are_not_utf8_on_the_command_line_are_one_sentence(db: str, engine: Engine, args: list[str]) -> None:
+    """A name, search or key typed in a Latin-1 terminal ended in a traceback from the
+    database driver (or Rich) on both backends; now it is exit 2 with one sentence that
+    says which argument, and nothing is written."""
+    before = dump(engine)
+    result = tracker_process("--db", db, "--as", "ana", *args)
+    assert result.code == 2, result.err
+    assert "not UTF-8" in result.err and "x\\x85" in result.err
+    assert "Traceback" not in result.err and result.err.count("\n") == 1
+    assert dump(engine) == before
+
+
+def test_a_tracker_variable_that_is_not_utf8_is_one_sentence(db: str) -> None:
+    """TRACKER_USER or TRACKER_DB holding such bytes is named, not a traceback."""
+    result = tracker_process("summary", env={"TRACKER_DB": db, "TRACKER_USER": NOT_UTF8})
+    assert result.code == 2 and "TRACKER_USER" in result.err and "Traceback" not in result.err

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker, tracker_process
-from tests.report_plans import FW, seed_riverton
+from tests.report_plans import FW, PLAN, seed_riverton
 
 WRITERS = {
     "export": ["export", "--format", "json"],
@@ -154,3 +154,44 @@ def test_o_still_replaces_a_regular_file_and_says_where(seeded: str, tmp_path: P
     assert result.code == 0 and result.out == "" and str(path) in result.err
     assert path.read_text().startswith("{") and path.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in path.parent.iterdir()) == ["all.json"]
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_o_refuses_the_database_in_use(sqlite_path: Path, tmp_path: Path, writer: str) -> None:
+    """`export -o tracker.db`, a slip of the tab key, replaced the working SQLite database
+    with the export, and every plan in it was lost; now a database at `-o` is refused with
+    exit 2 and stays byte for byte."""
+    url = str(sqlite_path)
+    plan = tmp_path / "riverton.yaml"
+    plan.write_text(PLAN)
+    assert tracker("--db", url, "seed", str(plan)).code == 0
+    before = sqlite_path.read_bytes()
+    result = tracker("--db", url, *WRITERS[writer], "-o", url)
+    assert result.code == 2, result.err
+    assert "SQLite database" in result.err and "Traceback" not in result.err
+    assert sqlite_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["another database", "its write-ahead log", "its journal"])
+def test_o_refuses_any_database_file(seeded: str, tmp_path: Path, kind: str) -> None:
+    """Another tracker database (a second city's file, a backup), or the log beside one, is
+    data too: `-o` refuses them and leaves them alone, on either backend."""
+    path = tmp_path / "other.db"
+    heads = {
+        "another database": b"SQLite format 3\x00" + bytes(100),
+        "its write-ahead log": b"\x37\x7f\x06\x82" + bytes(100),
+        "its journal": b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + bytes(100),
+    }
+    path.write_bytes(heads[kind])
+    result = tracker("--db", seeded, *WRITERS["export"], "-o", str(path))
+    assert result.code == 2 and "SQLite database" in result.err, result.err
+    assert path.read_bytes() == heads[kind]
+
+
+def test_o_dev_stdout_points_to_dash(seeded: str) -> None:
+    """`-o /dev/stdout` is a link (to /proc/self/fd/1, a link too), so "give the path it
+    points to" sent the user round in circles; the refusal now says how to write to
+    standard output."""
+    result = tracker("--db", seeded, *WRITERS["export"], "-o", "/dev/stdout")
+    assert result.code == 2 and "symbolic link" in result.err
+    assert "`-o -`" in result.err and "standard output" in result.err

@@ -121,6 +121,30 @@ def test_nobody_takes_a_framework_whose_coordinator_stepped_down(engine: Engine,
     assert tracker("--db", db_url, "--as", "coord", "member", "add", "coord", "--role", "viewer", "-f", A).code == 0
 
 
+@pytest.mark.parametrize("whose", ["the admin", "a member of the other city too"])
+def test_a_coordinator_cannot_rename_someone_shown_in_other_frameworks(engine: Engine, db_url: str, whose: str) -> None:
+    """`member add LOGIN --name` by one city's coordinator renamed the database's admin (or a
+    person other cities know) everywhere, while a plan file asking the same kept the name;
+    now it is exit 4, nothing written, and renaming someone only this city knows still works."""
+    two_cities(engine)
+    with write_session(engine) as session:
+        add_member(session, actor=resolve_member(session, ADMIN), login="shared", role=Role.member, framework=B)
+    login = ADMIN if whose == "the admin" else "shared"
+    before = dump(engine)
+    renamed = tracker(
+        "--db", db_url, "--as", "coord", "member", "add", login, "--role", "viewer", "-f", A, "--name", "X"
+    )
+    assert renamed.code == 4, renamed.err
+    assert "only a coordinator of every framework" in renamed.err and B not in renamed.err
+    assert dump(engine) == before
+    ok = tracker("--db", db_url, "--as", "coord", "member", "add", "member", "--role", "member", "-f", A, "--name", "M")
+    assert ok.code == 0, ok.err
+    by_admin = tracker(
+        "--db", db_url, "--as", ADMIN, "member", "add", login, "--role", "viewer", "-f", A, "--name", "Y"
+    )
+    assert by_admin.code == 0, by_admin.err
+
+
 def test_two_coordinators_stepping_down_at_once_leave_one(engine: Engine) -> None:
     """Two coordinators each demoting the other at the same moment: one wins, the other is told
     why; the framework keeps a coordinator (on PostgreSQL the framework row is locked first;

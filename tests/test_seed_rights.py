@@ -239,4 +239,5 @@ def test_four_concurrent_seeds_of_new_frameworks_on_sqlite(
     texts: list[str], sqlite_path: Path, sqlite_engine: Engine
 ) -> None:
     """The same on a SQLite file: no 'database is locked', every seed ends well."""
+    # The file's admin is the OS login, also in the PostgreSQL pass (where ADMIN is the role).
     _all_end_well(texts, _four_at_once(str(sqlite_path), texts, admin_login(sqlite_engine)), sqlite_engine)

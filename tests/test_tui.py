@@ -181,3 +181,25 @@ async def test_markup_in_titles_is_shown_literally(engine: Engine) -> None:
         await app.push_screen(ActionDetailScreen(CONVENE))
         await _settle(app, pilot)
         assert "[bold red]x[/] and [/]" in str(app.screen.query_one("#detail").render())
+
+
+async def test_a_member_demoted_while_the_app_is_open_can_no_longer_write(engine: Engine) -> None:
+    """The app judged every write by the role its user had when it opened: a member made a
+    viewer (or removed from an organisation) by a coordinator kept changing the city's
+    actions for as long as their app stayed open. Now each write asks who they are now."""
+    from tracker.models.enums import Role
+    from tracker.services.access.members import add_member
+    from tracker.tui.screens.detail import ActionDetailScreen
+
+    seeded(engine)
+    app = _app(engine, "domus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(ActionDetailScreen(CONVENE))
+        await _settle(app, pilot)
+        with write_session(engine) as session:  # the coordinator, in another terminal
+            coord = resolve_member(session, "coord")
+            add_member(session, actor=coord, login="domus", role=Role.viewer, framework="stamford-ct")
+        app.screen.save_note("still mine?")  # type: ignore[attr-defined]
+        await _settle(app, pilot)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM action_note")).scalar_one() == 0

@@ -124,6 +124,25 @@ async def test_recording_a_measurement_through_the_dialog(engine: Engine) -> Non
     assert _measurements(engine) == [(Decimal("4"), dt.date(2025, 3, 1), "from the [b]minutes[/b]")]
 
 
+async def test_an_admin_records_a_measurement_in_any_framework(engine: Engine) -> None:
+    """The plan screen judged `i` by the login's own membership, a second copy of the rule:
+    an admin (who may do everything everywhere, as the command line lets them) was told
+    they were "not a member" and could not record a value in the app."""
+    from tests.conftest import admin_login
+
+    seeded(engine)
+    app = _app(engine, admin_login(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await _settle(app, pilot)
+        await pilot.press("down", "down", "down", "i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MeasurementDialog"
+        await pilot.press("5", "tab", *"2025-03-01", "enter")
+        await _settle(app, pilot)
+    assert [m[:2] for m in _measurements(engine)] == [(Decimal("5"), dt.date(2025, 3, 1))]
+
+
 async def test_a_refused_measurement_is_explained_and_nothing_is_written(engine: Engine) -> None:
     """A member whose organisations do no work under the objective is told why, in the app;
     broken, the value would vanish silently or the app would crash."""

@@ -33,8 +33,43 @@ def app_options(argv: Sequence[str]) -> dict[str, str] | None:
     return found
 
 
+def not_utf8(argv: Sequence[str], environ: dict[str, str]) -> str | None:
+    """Where the command line holds bytes that are not UTF-8 (None when it holds none).
+
+    Python keeps such bytes as lone surrogates, which no database, terminal or file
+    format takes: `--name $'Ev\\x85'` or a Latin-1 `--search` ended in a traceback
+    deep in the driver. One check here covers every option and argument.
+    """
+    for i, arg in enumerate(argv, start=1):
+        if not _encodes(arg):
+            return f"argument {i} ({ascii(arg.encode('utf-8', 'surrogateescape'))[2:-1]})"
+    for name in ("TRACKER_DB", "TRACKER_USER"):
+        if not _encodes(environ.get(name, "")):
+            return name
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def run() -> None:
     """Console-script entry point."""
+    where = not_utf8(sys.argv[1:], dict(os.environ))
+    if where is not None:
+        from tracker.cli.output import say
+
+        say(
+            f"tracker: {where} holds bytes that are not UTF-8 text; tracker reads only UTF-8: "
+            "type it again in a UTF-8 terminal (or rename the file).",
+            err=True,
+            one_line=True,
+        )
+        sys.exit(2)
     options = app_options(sys.argv[1:])
     if options is None:
         from tracker.cli.main import run as run_cli

@@ -9,8 +9,9 @@ cannot clear the screen. Documents for other programs (JSON, CSV, Markdown, YAML
 iCalendar, XLSX) are made inert by their own writers and leave through `document`.
 A test keeps the other command modules from printing, or building a table, themselves.
 
-`-o FILE` replaces only a regular file, atomically (`check_target`, `write_file`); a
-closed or full standard output is one sentence, not a traceback (`write_stdout`).
+`-o FILE` replaces only a regular file that is not a SQLite database, atomically
+(`check_target`, `write_file`); a closed or full standard output is one sentence, not a
+traceback (`write_stdout`).
 """
 
 from __future__ import annotations
@@ -146,19 +147,45 @@ def check_target(path: Path, *, example: str) -> Path:
     return path
 
 
+# The first bytes of a SQLite database, of its write-ahead log and of its rollback journal.
+_DATABASE_MAGIC = (
+    b"SQLite format 3\x00",
+    b"\x37\x7f\x06\x82",
+    b"\x37\x7f\x06\x83",
+    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7",
+)
+
+
 def _refuse_unless_regular(path: Path, mode: int, example: str) -> None:
     if stat.S_ISREG(mode):
+        _refuse_a_database(path)
         return
     if stat.S_ISLNK(mode):
         raise BadInput(
             f"{path} is a symbolic link; tracker replaces only a regular file, so it was left as it was: "
-            "give the path it points to, or another -o."
+            "give the path it points to, or another -o (`-o -`, or no -o, writes to standard output)."
         )
     if stat.S_ISDIR(mode):
         raise BadInput(f"{path} is a folder; give a file name, for example {path / example}.")
     raise BadInput(
         f"{path} is not a regular file (a device, a pipe or a socket); it was left as it was: choose another -o."
     )
+
+
+def _refuse_a_database(path: Path) -> None:
+    """A regular file that is a SQLite database (the one in use, reached by any name, or
+    another), or its log or journal, is someone's data, not output: `-o tracker.db` used
+    to replace the working database with an export."""
+    try:
+        with open(path, "rb") as found:
+            head = found.read(16)
+    except OSError:
+        return  # unreadable: the write itself will say why, and leave it as it was
+    if head.startswith(_DATABASE_MAGIC):
+        raise BadInput(
+            f"{path} is a SQLite database (or its log), so it was left as it was: tracker never replaces "
+            "a database with its output; choose another -o."
+        )
 
 
 def write_file(path: Path, data: str | bytes) -> None:

@@ -141,7 +141,7 @@ def keep_shared(session: Session, member: MemberView, admission: Admission) -> K
                 keep[key] = database
                 kept.notices.append(
                     f"{label} {key}: kept the database's {', '.join(changed)}; it is also used by "
-                    f"{_frameworks(member, others)}, and only a coordinator of every framework that uses "
+                    f"{access.frameworks_shown(member, others)}, and only a coordinator of every framework that uses "
                     "it (or an admin) can change how it is described"
                 )
     _keep_member_names(session, member, admission, kept)
@@ -156,28 +156,20 @@ def _keep_member_names(session: Session, member: MemberView, admission: Admissio
     named = {m.login: m.name for m in admission.loaded.plan.members}
     if not named:
         return
-    member_t, membership, framework = _t(Member), _t(Membership), _t(Framework)
+    member_t = _t(Member)
     names = dict(session.execute(sa.select(member_t.c.login, member_t.c.name).where(member_t.c.login.in_(named))).all())
     differing = [login for login, name in names.items() if name != named[login]]
     if not differing:
         return
-    admins = set(access.admin_logins(session))
-    every = set(session.execute(sa.select(framework.c.key)).scalars()) if admins & set(differing) else set()
-    users: dict[str, set[str]] = {}
-    for login, used_in in session.execute(
-        sa.select(member_t.c.login, framework.c.key)
-        .join(membership, membership.c.member_id == member_t.c.id)
-        .join(framework, framework.c.id == membership.c.framework_id)
-        .where(member_t.c.login.in_(differing))
-    ):
-        users.setdefault(login, set()).add(used_in)
+    users = access.where_named(session, differing)
     for login in sorted(differing):
-        others = (every if login in admins else users.get(login, set())) - {key}
-        if others and access.not_coordinated(member, others):
+        others = users.get(login, set()) - {key}
+        if access.name_kept_from(member, others, key):
             kept.member_names[login] = names[login]
             kept.notices.append(
-                f"member {login}: kept the database's name; they also belong to {_frameworks(member, others)}, "
-                "and only a coordinator of every framework they belong to (or an admin) can change it"
+                f"member {login}: kept the database's name; they also belong to "
+                f"{access.frameworks_shown(member, others)}, and only a coordinator of every framework "
+                "they belong to (or an admin) can change it"
             )
 
 
@@ -341,15 +333,6 @@ def _by_item(session: Session, uses: sa.Subquery) -> dict[int, set[str]]:
 
 
 # -- saying it -------------------------------------------------------------------------------
-
-
-def _frameworks(member: MemberView, keys: set[str]) -> str:
-    """Name the frameworks ``member`` belongs to; only count the others (not theirs to see)."""
-    seen = sorted(k for k in keys if access.effective_role(member, k) is not None)
-    hidden = len(keys) - len(seen)
-    if hidden:
-        seen.append(f"{hidden} other framework{'s' if hidden > 1 else ''}")
-    return " and ".join([", ".join(seen[:-1]), seen[-1]] if len(seen) > 1 else seen)
 
 
 def _parts(tally: Any) -> str:

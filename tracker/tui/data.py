@@ -39,16 +39,28 @@ class Data:
 
     def read(self, work: Callable[[Session], T]) -> T:
         with read_session(self.engine) as session:
-            # The member sees their frameworks only (admins all), on every screen.
-            return work(scope_session(session, self.member))
+            # The member sees their frameworks only (admins all), on every screen, as
+            # they are now: a role taken away while the app is open takes the view too.
+            return work(scope_session(session, self._now(session)))
 
     def write(self, work: Callable[[Session, MemberView], T]) -> T:
-        if self.member is None:
-            from tracker.errors import PermissionDenied
+        from tracker.errors import PermissionDenied
 
-            raise PermissionDenied("you are not a member of this database; ask a coordinator to add your login.")
+        not_member = PermissionDenied("you are not a member of this database; ask a coordinator to add your login.")
+        if self.member is None:
+            raise not_member
         with write_session(self.engine) as session:
-            return work(session, self.member)
+            # Judged by their roles in this transaction, not those they had when the app
+            # opened: a member made a viewer in another terminal kept writing for hours.
+            member = self._now(session)
+            if member is None:
+                raise not_member
+            return work(session, member)
+
+    def _now(self, session: Session) -> MemberView | None:
+        from tracker.services.access.members import find_member
+
+        return None if self.member is None else find_member(session, self.member.login)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -63,7 +75,7 @@ class Data:
         return self.read(lambda s: get_action(s, ref))
 
     def why_not(self, ref: str) -> str | None:
-        return self.read(lambda s: tracking.why_not_track(s, self.member, ref))
+        return self.read(lambda s: tracking.why_not_track(s, self._now(s), ref))
 
     def set_status(
         self, ref: str, status: Status, note: str | None, expected_version: int, force: bool = False

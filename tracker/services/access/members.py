@@ -126,6 +126,8 @@ def add_member(
     fid = framework_id(session, framework)
     access.require_grant(actor, framework, role, login)
     access.lock_framework(session, fid)
+    if name is not None:
+        _may_rename(session, actor, login, name, framework)
     sids = stakeholder_ids(session, list(stakeholders))
     existing = _member_id(session, login, name)
     current = session.execute(
@@ -152,6 +154,20 @@ def add_member(
     found = find_member(session, login)
     assert found is not None
     return found
+
+
+def _may_rename(session: Session, actor: MemberView | None, login: str, name: str, framework: str) -> None:
+    """A coordinator of one framework renamed an admin, or a member of other cities, by
+    `member add --name`; the name is theirs to change only as in a plan file (`access`)."""
+    current = session.execute(sa.select(member_t.c.name).where(member_t.c.login == login)).first()
+    if current is None or current.name == name:
+        return
+    kept_from = access.name_kept_from(actor, access.where_named(session, [login]).get(login, set()), framework)
+    if kept_from:
+        raise PermissionDenied(
+            f"{login} is also shown by name in {access.frameworks_shown(actor, kept_from)}; only a coordinator "
+            "of every framework they belong to (or an admin) can change their name: leave out --name."
+        )
 
 
 # -- admins -----------------------------------------------------------------------------------

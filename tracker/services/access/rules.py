@@ -32,7 +32,6 @@ membership_t = Membership.__table__  # type: ignore[attr-defined]
 framework_t = Framework.__table__  # type: ignore[attr-defined]
 
 _SCOPE = "tracker.visible_framework_ids"
-_RANK = {Role.viewer: 0, Role.member: 1, Role.coordinator: 2}
 
 
 # -- roles ------------------------------------------------------------------------------------
@@ -150,6 +149,43 @@ def require_track(member: MemberView | None, framework: str, involved: Collectio
         raise PermissionDenied(reason)
 
 
+def where_named(session: Session, logins: Collection[str]) -> dict[str, set[str]]:
+    """The keys of the frameworks where each of ``logins`` is shown by name: those they
+    belong to, and every framework for an admin (admins act everywhere)."""
+    if not logins:
+        return {}
+    found: dict[str, set[str]] = {}
+    for login, key in session.execute(
+        sa.select(member_t.c.login, framework_t.c.key)
+        .join(membership_t, membership_t.c.member_id == member_t.c.id)
+        .join(framework_t, framework_t.c.id == membership_t.c.framework_id)
+        .where(member_t.c.login.in_(list(logins)))
+    ):
+        found.setdefault(login, set()).add(key)
+    admins = set(admin_logins(session)) & set(logins)
+    if admins:
+        every = set(session.execute(sa.select(framework_t.c.key)).scalars())
+        for login in admins:
+            found[login] = set(every)
+    return found
+
+
+def name_kept_from(member: MemberView | None, named_in: Collection[str], framework: str) -> list[str]:
+    """The frameworks, besides ``framework``, where a person is shown by name and that
+    ``member`` does not coordinate: while not empty, that name is not theirs to change
+    (a member's name is one row, like a shared stakeholder's description)."""
+    return not_coordinated(member, set(named_in) - {framework})
+
+
+def frameworks_shown(member: MemberView | None, keys: Collection[str]) -> str:
+    """Name the frameworks ``member`` belongs to; only count the others (not theirs to see)."""
+    seen = sorted(k for k in keys if effective_role(member, k) is not None)
+    hidden = len(set(keys)) - len(seen)
+    if hidden:
+        seen.append(f"{hidden} other framework{'s' if hidden > 1 else ''}")
+    return " and ".join([", ".join(seen[:-1]), seen[-1]] if len(seen) > 1 else seen)
+
+
 # -- serialising changes of who coordinates -------------------------------------------------
 
 
@@ -257,7 +293,3 @@ def require_visible(session: Session, framework: str) -> None:
     if _SCOPE not in session.info or visible_framework_ids(session) is None:
         return
     require_read(session.info.get("tracker.reader"), framework)
-
-
-def rank(role: Role) -> int:
-    return _RANK[role]

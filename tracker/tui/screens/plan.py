@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from tracker.models.enums import Role, Status
+from tracker.services.access.rules import effective_role
 from tracker.services.plan.tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
 from tracker.tui.loading import FAILED, load, save
 from tracker.tui.widgets.action_list import STATUS_LABEL
@@ -296,7 +297,7 @@ class PlanScreen(Screen[None]):
             self.notify("Move to an indicator (◆) first, then press i.", severity="warning")
             return
         member = self.app.data.member  # type: ignore[attr-defined]
-        role = member.role_in(self.plan.key) if member else None
+        role = effective_role(member, self.plan.key)  # the rule of access: an admin counts everywhere
         if role is None or role is Role.viewer:
             who = "a viewer" if role else "not a member"
             self.notify(
