@@ -90,6 +90,7 @@ REF = "riverton/a2"
 # its options. A command that writes, or reads no database, is listed in NOT_READS.
 READS: dict[str, list[list[str]]] = {
     "actions list": [["--limit", "1000"]],
+    "member list": [[]],
     "actions show": [[REF], [CONVENE]],
     "actions history": [[REF], [CONVENE]],
     "funding gaps": [["--by", by] for by in ("action", "objective", "goal", "framework", "year")],

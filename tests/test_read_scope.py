@@ -135,6 +135,7 @@ READS: dict[tuple[str, ...], Read] = {
     ("actions", "show"): Read(("actions", "show", "{action}", "--json"), ("actions", "show", "{other_action}")),
     ("actions", "history"): Read(("actions", "history", "{action}"), ("actions", "history", "{other_action}")),
     ("admin", "list"): Read(("admin", "list"), None, data=False),
+    ("member", "list"): Read(("member", "list", "--json"), None),
 }
 # Other shapes of the same commands, where a different path reads the data.
 MORE_READS: list[tuple[str, ...]] = [

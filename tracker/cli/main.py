@@ -198,7 +198,7 @@ def seed(
         reports = _with_status(
             "Writing",
             lambda status: apply_seed(
-                engine, plans, actor=settings.login(), dry_run=dry_run, progress=status, overwrite=overwrite
+                engine, plans, actor=settings.login(engine), dry_run=dry_run, progress=status, overwrite=overwrite
             ),
             pass_status=True,
         )
