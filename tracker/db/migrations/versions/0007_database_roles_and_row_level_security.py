@@ -158,10 +158,12 @@ def _roles(conn: sa.Connection, prefix: str, owner: str) -> None:
         sa.text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
     ).scalar_one()
     if not may:
-        script = ";\n".join(roles_sql(prefix, owner))
-        raise RuntimeError(
+        from tracker.errors import PermissionDenied
+
+        script = "; ".join(roles_sql(prefix, owner))
+        raise PermissionDenied(
             f"this database needs its tracker roles, and {owner} may not create roles (nor should it); "
-            f"have an administrator run, as a superuser:\n{script};\nthen run `tracker db upgrade` again."
+            f"have an administrator run, as a superuser: {script}; then run `tracker db upgrade` again."
         )
     for group in GROUPS:
         if prefix + group in missing:
@@ -285,6 +287,7 @@ def _private_schema(prefix: str, owner: str, schema: str) -> None:
         op.execute(f'ALTER FUNCTION {P}.{function} OWNER TO "{prefix}roles"')
     op.execute(f'GRANT EXECUTE ON FUNCTION {P}.create_login(text) TO "{prefix}coordinator"')
     op.execute(f'GRANT EXECUTE ON FUNCTION {P}.grant_groups(text, text) TO "{owner}"')
+    op.execute(f'GRANT EXECUTE ON FUNCTION {P}.create_login(text) TO "{owner}"')  # the first admin's role
     # The groups follow the admin and membership tables: the highest role anywhere.
     op.execute(
         f"CREATE FUNCTION {P}.sync_groups(p_member integer) RETURNS void LANGUAGE sql VOLATILE "
