@@ -351,6 +351,26 @@ def test_members_and_coordinators_work_under_their_own_roles(world: World) -> No
         assert conn.execute(b"SELECT count(*) FROM action").fetchone()[0] > 0  # type: ignore[index]
 
 
+def test_coordinators_and_admins_seed_under_their_own_roles(world: World) -> None:
+    """Seeding creates and updates a plan, its organisations and sources, and logs the
+    import in the seeder's name; a policy too strict for it would stop a city's update."""
+    from tests.test_read_scope import PLAN_B
+
+    path = world.shared.tmp / "b2.yaml"
+    path.write_text(PLAN_B.replace("title: Bravo school reporting line", "title: Bravo school reporting line, v2"))
+    seeded = tracker("--db", _role_url(world.url, "coord-b"), "seed", str(path))
+    assert seeded.code == 0, seeded.err
+    path.write_text(PLAN_B.replace("title: Bravo school reporting line", "title: Bravo line, by a member"))
+    refused = tracker("--db", _role_url(world.url, "member-b"), "seed", str(path))
+    assert refused.code in (1, 4), refused  # 4 where the seeding service checks rights itself
+    engine = make_engine(world.url)
+    with engine.connect() as conn:
+        title = conn.execute(sa.text("SELECT title FROM action WHERE key = 'bravo-line'")).scalar_one()
+        actor = conn.execute(sa.text("SELECT actor FROM import_run ORDER BY id DESC LIMIT 1")).scalar_one()
+    engine.dispose()
+    assert (title, actor) == ("Bravo school reporting line, v2", "coord-b")
+
+
 @pytest.mark.parametrize("command", [*sorted(READS), *MORE_READS], ids=" ".join)
 def test_reads_as_the_role_show_what_the_tool_shows_as_that_login(world: World, command: tuple[str, ...]) -> None:
     """Connected as their own role, readers see exactly what the tool shows them (a policy
