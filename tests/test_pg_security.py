@@ -78,6 +78,9 @@ def world(shared: Shared) -> Iterator[World]:  # noqa: F811
     """The two cities of the read tests, plus a coordinator of the first and a gateway role
     (NOINHERIT, member of member-a's role, as the team server's would be)."""
     _must(shared.run(ADMIN_LOGIN, "member", "add", "coord-a", "--role", "coordinator", "-f", A))
+    # a coordinator of the second city who is a member of the first
+    _must(shared.run(ADMIN_LOGIN, "member", "add", "mixed", "--role", "coordinator", "-f", B))
+    _must(shared.run(ADMIN_LOGIN, "member", "add", "mixed", "--role", "member", "-f", A, "-s", "city-of-stamford"))
     engine = make_engine(shared.url)
     with engine.begin() as conn:
         if not conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": GATEWAY}).first():
@@ -251,6 +254,21 @@ def test_a_login_reads_only_its_frameworks(world: World, login: str) -> None:
     else:
         assert not any(seen.values()), (login, seen)
         assert mine > 0
+
+
+def test_a_coordinator_elsewhere_tracks_but_does_not_plan_here(world: World) -> None:
+    """The coordinator group's column rights are the same in every framework: without the
+    trigger, a coordinator of one city who is a member of another could rename its actions."""
+    engine = make_engine(world.url)
+    before = dump(engine)
+    action = world.ids["a_action"]
+    with world.connect("mixed") as conn:
+        assert _try(conn, f"UPDATE action SET title = 'renamed' WHERE id = {action}") is None
+        assert _try(conn, f"UPDATE action SET cost = 1, version = version + 1 WHERE id = {action}") is None
+        with conn.transaction(force_rollback=True):
+            assert _try(conn, f"UPDATE action SET status = 'blocked', version = version + 1 WHERE id = {action}") == 1
+    assert dump(engine) == before
+    engine.dispose()
 
 
 def test_a_gateway_that_resets_its_role_holds_nothing(world: World) -> None:
