@@ -56,6 +56,11 @@ CHILD_TABLES = (
 TRACKING_COLUMNS = ("status", "completed_on", "version", "updated_at")
 
 IS_ADMIN = f"(SELECT {P}.is_admin())"
+# Ends the subqueries of child rows' policies (a parent row by its primary key): without
+# it the planner may hash every visible parent row, a scan of all actions per query
+# (pages and status changes 1.5x to 1.7x slower at 100,000 actions); OFFSET 0 keeps
+# each check an index probe.
+PROBE = " OFFSET 0"
 ME = f"(SELECT {P}.my_member_id())"
 
 
@@ -256,7 +261,8 @@ def _private_schema(prefix: str, owner: str, schema: str) -> None:
     op.execute(
         f"CREATE FUNCTION {P}.source_balances() "
         "RETURNS TABLE (source_id integer, allocated bigint, unknown bigint) "
-        f"LANGUAGE sql STABLE SECURITY DEFINER {fixed} AS $$ SELECT source_id, sum(amount)::bigint, count(*) FILTER (WHERE amount IS NULL) "
+        f"LANGUAGE sql STABLE SECURITY DEFINER {fixed} AS $$ "
+        "SELECT source_id, sum(amount)::bigint, count(*) FILTER (WHERE amount IS NULL) "
         f"FROM {s}.allocation GROUP BY source_id $$"
     )
     # Creating login roles and granting the groups: owned by the one role that may.
@@ -414,17 +420,19 @@ def _policies(prefix: str, owner: str, schema: str, conn: sa.Connection) -> None
     _policy("action", "track", "UPDATE", members, f"{P}.may_track(id)", f"{P}.may_track(id)")
 
     for table, column, parent in CHILD_TABLES:
-        _policy(table, "read", "SELECT", everyone, f"EXISTS (SELECT 1 FROM {s}.{parent} p WHERE p.id = {column})")
+        _policy(
+            table, "read", "SELECT", everyone, f"EXISTS (SELECT 1 FROM {s}.{parent} p WHERE p.id = {column}{PROBE})"
+        )
         writes(
             table,
-            f"EXISTS (SELECT 1 FROM {s}.{parent} p WHERE p.id = {column} AND {_coordinates('p.framework_id')})",
+            f"EXISTS (SELECT 1 FROM {s}.{parent} p WHERE p.id = {column} AND {_coordinates('p.framework_id')}{PROBE})",
         )
     _policy(
         "finding_translation",
         "read",
         "SELECT",
         everyone,
-        f"EXISTS (SELECT 1 FROM {s}.finding f WHERE f.id = finding_id)",
+        f"EXISTS (SELECT 1 FROM {s}.finding f WHERE f.id = finding_id{PROBE})",
     )
     writes(
         "finding_translation",
@@ -433,7 +441,7 @@ def _policies(prefix: str, owner: str, schema: str, conn: sa.Connection) -> None
     )
 
     # History: read with its action (or indicator); inserted only as oneself; never changed.
-    via_action = f"EXISTS (SELECT 1 FROM {s}.action a WHERE a.id = action_id)"
+    via_action = f"EXISTS (SELECT 1 FROM {s}.action a WHERE a.id = action_id{PROBE})"
     for table in ("status_change", "action_note"):
         _policy(table, "read", "SELECT", everyone, via_action)
         _policy(table, "insert", "INSERT", members, None, f"member_id = {ME} AND {P}.may_track(action_id)")
@@ -447,7 +455,7 @@ def _policies(prefix: str, owner: str, schema: str, conn: sa.Connection) -> None
         f"member_id = {ME} AND EXISTS (SELECT 1 FROM {s}.action a WHERE a.id = action_id "
         f"AND {_coordinates('a.framework_id')})",
     )
-    via_indicator = f"EXISTS (SELECT 1 FROM {s}.indicator i WHERE i.id = indicator_id)"
+    via_indicator = f"EXISTS (SELECT 1 FROM {s}.indicator i WHERE i.id = indicator_id{PROBE})"
     _policy("measurement", "read", "SELECT", everyone, via_indicator)
     _policy("measurement", "insert", "INSERT", members, None, f"member_id = {ME} AND {P}.may_measure(indicator_id)")
     _policy("import_run", "read", "SELECT", everyone, f"{IS_ADMIN} OR actor = (SELECT {P}.my_login())")
