@@ -65,7 +65,20 @@ USER_TEXT = {
 SHORT = {("framework", "state"), ("indicator", "unit")}
 # Text columns that are not free text: keys, logins and codes the plan reader validates,
 # and the import log (not shown by any read command).
-NOT_USER_TEXT = {"key", "login", "country", "currency", "lang", "meeting_rule", "field", "actor", "sources", "summary"}
+# db_role: a login checked against role-name rules, as login is.
+NOT_USER_TEXT = {
+    "key",
+    "login",
+    "db_role",
+    "country",
+    "currency",
+    "lang",
+    "meeting_rule",
+    "field",
+    "actor",
+    "sources",
+    "summary",
+}
 
 # Raw in the output, any of these acts on a terminal or hides what the text says.
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
@@ -77,6 +90,7 @@ REF = "riverton/a2"
 # its options. A command that writes, or reads no database, is listed in NOT_READS.
 READS: dict[str, list[list[str]]] = {
     "actions list": [["--limit", "1000"]],
+    "member list": [[]],
     "actions show": [[REF], [CONVENE]],
     "actions history": [[REF], [CONVENE]],
     "funding gaps": [["--by", by] for by in ("action", "objective", "goal", "framework", "year")],

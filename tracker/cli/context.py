@@ -33,7 +33,13 @@ class Settings:
 
     def login(self, engine: Engine | None = None) -> str:
         """``--as``, else ``TRACKER_USER``, else the database role on PostgreSQL,
-        else the OS login."""
+        else the OS login.
+
+        On PostgreSQL an ordinary login is its database role (``current_user``: after the
+        team server's gateway has done ``SET ROLE``, the member): ``--as`` naming anyone
+        else is refused. The schema owner and superusers, who migrate and administer the
+        database (and whom row-level security does not bind), may act as anyone.
+        """
         actor = self.actor if self.actor is not None else os.environ.get("TRACKER_USER")
         if actor is not None:
             if not actor.strip():
@@ -41,12 +47,23 @@ class Settings:
 
                 # Never read an empty --as as "the OS login": that would act as someone else.
                 raise BadInput("--as (or TRACKER_USER) is empty; name a login, or leave it out to act as yourself.")
-            return _usable_login(actor, "--as (or TRACKER_USER)")
+            actor = _usable_login(actor, "--as (or TRACKER_USER)")
         if engine is not None and engine.dialect.name == "postgresql":
-            import sqlalchemy as sa
+            from tracker.db.roles import database_identity
 
-            with engine.connect() as conn:
-                return str(conn.execute(sa.text("SELECT current_user")).scalar_one())
+            identity = database_identity(engine)
+            if identity.may_act_as_anyone:
+                return actor if actor is not None else identity.login
+            if actor is not None and actor != identity.login:
+                from tracker.errors import PermissionDenied
+
+                raise PermissionDenied(
+                    f"on this PostgreSQL database you act as your database role {identity.role!r} "
+                    f"(member {identity.login!r}); --as or TRACKER_USER may not name {actor!r}."
+                )
+            return identity.login
+        if actor is not None:
+            return actor
         try:
             return getpass.getuser()
         except Exception:

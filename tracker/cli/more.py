@@ -74,7 +74,7 @@ def member_add(
     settings: Settings = ctx.obj
     with user_errors():
         from tracker.db import write_session
-        from tracker.services.access.members import add_member, resolve_member
+        from tracker.services.access.members import add_member, provide_login_role, resolve_member
 
         engine = settings.engine()
         actor_login = settings.login(engine)
@@ -88,8 +88,36 @@ def member_add(
                 stakeholders=stakeholder or [],
                 name=name,
             )
+            to_run = provide_login_role(session, member.login)
         orgs = ", ".join(s.key for s in member.stakeholders_in(framework)) or "no organisation"
         say(f"{member.login}: {role} in {framework} ({orgs})")
+        if to_run:
+            say(f"{member.login} has no database role yet: {to_run}")
+
+
+@member_app.command("list")
+def member_list(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False
+) -> None:
+    """The members of your frameworks (admins: every member), with their roles,
+    organisations and, on PostgreSQL, the database role each connects as.
+
+    Example: tracker member list --json
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.access.members import list_members
+
+        with reading(settings) as session:
+            members = list_members(session)
+        if as_json:
+            echo_json(members)
+            return
+        for m in members:
+            roles = ", ".join(f"{role} in {key}" for key, role in m["roles"].items()) or "no role"  # type: ignore[attr-defined]
+            admin = ", admin" if m["is_admin"] else ""
+            role = f" [database role {m['database_role']}]" if m["database_role"] else ""
+            say(f"{m['login']}: {roles}{admin}{role}")
 
 
 def summary(
@@ -144,11 +172,19 @@ def admin_add(
     Example: tracker admin add ana
     """
     with user_errors():
-        from tracker.services.access.members import add_admin
+        from tracker.services.access.members import add_admin, provide_login_role
 
         made: list[bool] = []
-        _admin_change(ctx, lambda s, a: made.append(add_admin(s, actor=a, login=login)))
+        to_run: list[str | None] = []
+
+        def work(session, actor):  # type: ignore[no-untyped-def]
+            made.append(add_admin(session, actor=actor, login=login))
+            to_run.append(provide_login_role(session, login))
+
+        _admin_change(ctx, work)
         say(f"{login} is {'now' if made[0] else 'already'} an admin.")
+        if to_run[0]:
+            say(f"{login} has no database role yet: {to_run[0]}")
 
 
 @admin_app.command("remove")

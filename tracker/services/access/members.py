@@ -208,3 +208,55 @@ def remove_admin(session: Session, *, actor: MemberView | None, login: str) -> N
         raise PermissionDenied(f"{login} is the last admin; add another admin first (`tracker admin add LOGIN`).")
     mid = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar_one()
     session.execute(sa.delete(admin_t).where(admin_t.c.member_id == mid))
+
+
+# -- database roles (PostgreSQL) --------------------------------------------------------------
+
+
+def provide_login_role(session: Session, login: str) -> str | None:
+    """On PostgreSQL, give ``login``'s member their database role (created, or an existing
+    ordinary role mapped) and its groups. None when done or on SQLite; otherwise the SQL an
+    administrator must run, with why the tool could not."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    from tracker.db.roles import ensure_login_role, login_role_sql
+
+    row = session.execute(sa.select(member_t.c.id, member_t.c.db_role).where(member_t.c.login == login)).one()
+    role = row.db_role or login
+    why = ensure_login_role(session.connection(), role, row.id)
+    if why is None:
+        return None
+    found = find_member(session, login)
+    assert found is not None
+    top = "admin" if found.is_admin else max(found.roles.values(), key=access.rank, default=Role.viewer).value
+    return f"{why}; an administrator runs: {login_role_sql(session.connection(), role, top)}"
+
+
+def list_members(session: Session) -> list[dict[str, object]]:
+    """Every member the session's reader may see (members of their frameworks, and the
+    admins): login, name, roles and organisations per framework, admin, database role."""
+    ids = access.visible_framework_ids(session)
+    query = sa.select(member_t.c.login, member_t.c.db_role).order_by(member_t.c.login)
+    if ids is not None:
+        shown = sa.select(membership_t.c.member_id).where(access.within(membership_t.c.framework_id, ids))
+        query = query.where(member_t.c.id.in_(shown) | member_t.c.id.in_(sa.select(admin_t.c.member_id)))
+    listed = []
+    for login, db_role in session.execute(query).all():
+        member = find_member(session, login)
+        assert member is not None
+        keys = sorted(k for k in member.roles if ids is None or k in _keys(session, ids))
+        listed.append(
+            {
+                "login": member.login,
+                "name": member.name,
+                "roles": {k: member.roles[k].value for k in keys},
+                "organisations": {k: [s.key for s in member.stakeholders_in(k)] for k in keys},
+                "is_admin": member.is_admin,
+                "database_role": db_role,
+            }
+        )
+    return listed
+
+
+def _keys(session: Session, ids: frozenset[int]) -> set[str]:
+    return set(session.execute(sa.select(framework_t.c.key).where(framework_t.c.id.in_(sorted(ids)))).scalars())

@@ -293,3 +293,11 @@ def require_visible(session: Session, framework: str) -> None:
     if _SCOPE not in session.info or visible_framework_ids(session) is None:
         return
     require_read(session.info.get("tracker.reader"), framework)
+
+
+_RANK = {Role.viewer: 0, Role.member: 1, Role.coordinator: 2}
+
+
+def rank(role: Role) -> int:
+    """Roles from least to most, for "the highest role anywhere"."""
+    return _RANK[role]

@@ -87,16 +87,19 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
         .group_by(allocation_t.c.source_id)
         .subquery()
     )
+    balances = _balances(session, totals)
     query = (
         sa.select(
             source_t,
-            _money(sa.func.coalesce(totals.c.allocated, 0)).label("allocated"),
-            sa.func.coalesce(totals.c.unknown, 0).label("unknown"),
+            _money(sa.func.coalesce(balances.c.allocated, 0)).label("allocated"),
+            sa.func.coalesce(balances.c.unknown, 0).label("unknown"),
             _money(sa.func.coalesce(totals.c.allocated_here, 0)).label("allocated_here"),
         )
         .select_from(source_t.outerjoin(totals, totals.c.source_id == source_t.c.id))
         .order_by(source_t.c.name, source_t.c.key)
     )
+    if balances is not totals:
+        query = query.outerjoin(balances, balances.c.source_id == source_t.c.id)
     if ids is not None:
         query = query.where(totals.c.count_here > 0)
     views = []
@@ -121,6 +124,19 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
             )
         )
     return views
+
+
+def _balances(session: Session, totals: sa.Subquery) -> Any:
+    """Each source's allocated total over every framework. On PostgreSQL a login sees only
+    its frameworks' allocations, so the totals come from a function of the database that
+    returns the sums alone (the rows behind them stay hidden)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return totals
+    return (
+        sa.func.tracker_private.source_balances()
+        .table_valued(sa.column("source_id"), sa.column("allocated"), sa.column("unknown"))
+        .alias("balances")
+    )
 
 
 KIND_GROUPS: dict[FundingKind, str] = {

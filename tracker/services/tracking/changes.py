@@ -20,7 +20,7 @@ from tracker.dates import in_range
 from tracker.db.driver import Fast
 from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
 from tracker.models import Indicator, Measurement
-from tracker.models.enums import Status
+from tracker.models.enums import Role, Status
 from tracker.models.types import utcnow
 from tracker.numbers import check_quantity
 from tracker.services.access import rules as access
@@ -42,7 +42,7 @@ MAX_NOTE = 10_000
 
 
 # Fast: on SQLite these run straight on the driver (they run while every other writer waits).
-_LOCK = Fast(
+_READ = (
     sa.select(
         action_t.c.id,
         action_t.c.status,
@@ -54,8 +54,8 @@ _LOCK = Fast(
     )
     .join(framework_t, framework_t.c.id == action_t.c.framework_id)
     .where(framework_t.c.key == sa.bindparam("framework"), action_t.c.key == sa.bindparam("key"))
-    .with_for_update(of=action_t)
 )
+_LOCK = Fast(_READ.with_for_update(of=action_t))
 _PARTNERS = sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == sa.bindparam("id"))
 _SET_STATUS = Fast(
     sa.update(action_t)
@@ -84,15 +84,26 @@ class StatusResult:
     forced: bool
 
 
-def lock_action(session: Session, ref: str) -> sa.Row[Any]:
+def lock_action(session: Session, ref: str, actor: MemberView | None = None) -> sa.Row[Any]:
     """The action's row, locked for this transaction (FOR UPDATE on PostgreSQL;
     SQLite writers already hold the database's write lock). One indexed query:
-    this runs while every other writer waits."""
+    this runs while every other writer waits.
+
+    With ``actor``, a login with no right to track in the framework is refused before
+    asking for the lock: on PostgreSQL its database role may not lock the row either,
+    and the service's own message says why."""
     framework, key = split_ref(ref)
+    if actor is not None and access.effective_role(actor, framework) in (None, Role.viewer):
+        framework_id(session, framework)  # an unknown framework is NotFound, as before
+        access.require_track(actor, framework, (), ref)
     row = _LOCK.execute(session.connection(), {"framework": framework, "key": key}).first()
     if row is None:
         action_id(session, ref)  # raises NotFound naming what is missing
-        raise NotFound(f"{ref} does not exist.")
+        # Seen but not lockable: PostgreSQL's policies do not let this login change it.
+        seen = session.execute(_READ, {"framework": framework, "key": key}).first()
+        if actor is not None and seen is not None:
+            access.require_track(actor, framework, _involved(session, seen), ref)
+        raise PermissionDenied(f"the database does not let {actor.login if actor else 'this login'} change {ref}.")
     return row  # type: ignore[return-value]
 
 
@@ -159,7 +170,7 @@ def set_status(
     statements: other writers wait for this one.
     """
     _check_note(note)
-    row = lock_action(session, ref)
+    row = lock_action(session, ref, actor)
     require_tracking_right(session, actor, row, ref)
     stale = expected_version is not None and expected_version != row.version
     if stale and not force:
@@ -203,7 +214,7 @@ def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> Non
     if not text.strip():
         raise BadInput("the note is empty; write what happened.")
     _check_note(text)
-    row = lock_action(session, ref)
+    row = lock_action(session, ref, actor)
     require_tracking_right(session, actor, row, ref)
     now = utcnow()
     session.execute(sa.insert(note_t).values(action_id=row.id, member_id=actor.id, text=text, at=now))

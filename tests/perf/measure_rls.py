@@ -1,0 +1,233 @@
+"""Row-level security's cost on PostgreSQL: writers and pages as member roles against the owner.
+
+    python tests/perf/measure_rls.py --url postgresql://postgres@host/postgres [--actions 100000]
+
+Makes a scratch database on the server named by ``--url`` (a superuser: it creates the
+database and the writers' login roles; the database is dropped afterwards), seeds
+generated plans, and names ``--writers`` coordinators of every framework, each with
+their own login role (`tracker member add` makes them). Then, twice, once connected
+as the superuser acting as each writer (row-level security does not bind it: the
+reference) and once connected as each writer's own role (every policy applies):
+
+* writers: ``--writers`` processes each make ``--changes`` status changes on 200
+  shared actions (read the version, then `set_status` with it, as the CLI does);
+  the figure is applied changes a second;
+* pages: pages of 50 (`list_actions`, the default order and a status filter, at
+  random offsets), median milliseconds of ``--pages`` calls.
+
+Prints each figure beside the reference and the goal (writers at most 1.3x slower,
+pages at most 1.2x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate_plans
+
+GOALS = {"writers": 1.3, "pages": 1.2}
+STATUSES = ("planned", "in_progress", "blocked", "done", "cancelled")
+
+
+def writer_login(n: int) -> str:
+    return f"bench-rls-writer-{n + 1:02d}"
+
+
+def _url(url: str, *, database: str | None = None, user: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+
+    from tracker.db import resolve_url
+
+    parsed = make_url(resolve_url(url))
+    if database is not None:
+        parsed = parsed.set(database=database)
+    if user is not None:
+        parsed = parsed.set(username=user, password=None)
+    return parsed.render_as_string(hide_password=False)
+
+
+def prepare(url: str, args: argparse.Namespace) -> list[str]:
+    """Seed the plans and name the writers; returns the refs of the 200 shared actions."""
+    import sqlalchemy as sa
+
+    from tracker.db import make_engine, upgrade, write_session
+    from tracker.seeding import load_data, seed
+    from tracker.services.access.members import add_member, ensure_first_admin, find_member, provide_login_role
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        admin = str(conn.execute(sa.text("SELECT current_user")).scalar_one())
+    with write_session(engine) as session:
+        ensure_first_admin(session, admin)
+    plans = generate_plans(
+        actions=args.actions, frameworks=args.frameworks, stakeholders=args.stakeholders, allocations=3 * args.actions
+    )
+    seed(engine, [load_data(p, source=f"{p['framework']['key']}.json") for p in plans], actor=admin)
+    keys = [p["framework"]["key"] for p in plans]
+    with write_session(engine) as session:
+        boss = find_member(session, admin)
+        for n in range(args.writers):
+            for key in keys:
+                add_member(session, actor=boss, login=writer_login(n), role=_coordinator(), framework=key)
+            why = provide_login_role(session, writer_login(n))
+            assert why is None, why
+    with engine.connect() as conn:
+        refs = [
+            f"{fw}/{key}"
+            for fw, key in conn.execute(
+                sa.text("SELECT f.key, a.key FROM action a JOIN framework f ON f.id = a.framework_id ORDER BY a.id")
+            )
+        ]
+    engine.dispose()
+    return random.Random(1).sample(refs, min(200, len(refs)))
+
+
+def _coordinator() -> Any:
+    from tracker.models.enums import Role
+
+    return Role.coordinator
+
+
+def _writer(url: str, login: str, refs: list[str], changes: int, seed: int, start: Any, done: Any) -> None:
+    import sqlalchemy as sa
+
+    from tracker.db import make_engine, read_session, write_session
+    from tracker.errors import Conflict
+    from tracker.services.access.members import resolve_member
+    from tracker.services.tracking.actions import split_ref
+    from tracker.services.tracking.changes import set_status
+
+    engine = make_engine(url)
+    rng = random.Random(seed)
+    with read_session(engine) as session:
+        member = resolve_member(session, login)
+    start.wait()
+    applied = 0
+    for _ in range(changes):
+        ref = rng.choice(refs)
+        fw, key = split_ref(ref)
+        with read_session(engine) as session:
+            version, status = session.execute(
+                sa.text(
+                    "SELECT a.version, a.status FROM action a JOIN framework f ON f.id = a.framework_id "
+                    "WHERE f.key = :f AND a.key = :k"
+                ),
+                {"f": fw, "k": key},
+            ).one()
+        target = rng.choice([s for s in STATUSES if s != status])
+        try:
+            with write_session(engine) as session:
+                set_status(session=session, actor=member, ref=ref, status=target, expected_version=version)
+            applied += 1
+        except Conflict:
+            pass
+    engine.dispose()
+    done.put(applied)
+
+
+def writers(url: str, as_roles: bool, refs: list[str], args: argparse.Namespace) -> float:
+    ctx = mp.get_context("spawn")
+    start = ctx.Barrier(args.writers + 1)
+    done = ctx.Queue()
+    procs = []
+    for n in range(args.writers):
+        login = writer_login(n)
+        target = _url(url, user=login) if as_roles else url
+        procs.append(ctx.Process(target=_writer, args=(target, login, refs, args.changes, n, start, done)))
+    for p in procs:
+        p.start()
+    start.wait()
+    began = time.perf_counter()
+    applied = sum(done.get() for _ in procs)
+    took = time.perf_counter() - began
+    for p in procs:
+        p.join()
+    return applied / took
+
+
+def pages(url: str, as_roles: bool, args: argparse.Namespace) -> float:
+    from tracker.db import make_engine, read_session
+    from tracker.models.enums import Status
+    from tracker.services.access.members import resolve_member
+    from tracker.services.access.rules import scope_session
+    from tracker.services.tracking.actions import list_actions
+    from tracker.services.tracking.filters import ActionFilter
+
+    login = writer_login(0)
+    engine = make_engine(_url(url, user=login) if as_roles else url)
+    rng = random.Random(2)
+    with read_session(engine) as session:
+        member = resolve_member(session, login)
+    timings = []
+    for i in range(args.pages + 3):
+        offset = rng.randrange(0, max(1, args.actions - 50))
+        f = (
+            ActionFilter(offset=offset, limit=50)
+            if i % 2
+            else ActionFilter(statuses=(Status.planned,), offset=offset // 10, limit=50)
+        )
+        began = time.perf_counter()
+        with read_session(engine) as session:
+            rows = list_actions(scope_session(session, member), f)
+        if i >= 3:
+            timings.append((time.perf_counter() - began) * 1000)
+        assert rows, f
+    engine.dispose()
+    return statistics.median(timings)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--url", default=os.environ.get("TRACKER_TEST_PG"), help="a superuser's URL (TRACKER_TEST_PG)")
+    parser.add_argument("--actions", type=int, default=100_000)
+    parser.add_argument("--frameworks", type=int, default=20)
+    parser.add_argument("--stakeholders", type=int, default=2_000)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--changes", type=int, default=300, help="status changes per writer")
+    parser.add_argument("--pages", type=int, default=40, help="timed pages per run")
+    args = parser.parse_args(argv)
+    if not args.url:
+        parser.error("--url (or TRACKER_TEST_PG) must name a PostgreSQL server, as a superuser")
+    from tracker.db import make_engine
+
+    server = make_engine(args.url, isolation_level="AUTOCOMMIT")
+    name = f"tracker_rls_bench_{os.getpid()}"
+    with server.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = _url(args.url, database=name)
+    try:
+        began = time.perf_counter()
+        refs = prepare(url, args)
+        print(f"seeded {args.actions:,} actions and {args.writers} writers in {time.perf_counter() - began:.0f} s")
+        rows = [
+            ("writers (changes/s)", writers(url, False, refs, args), writers(url, True, refs, args), True),
+            ("pages of 50 (ms)", pages(url, False, args), pages(url, True, args), False),
+        ]
+    finally:
+        with server.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.dispose()
+    print(f"{'figure':<22}{'owner, no RLS':>15}{'member roles':>15}{'ratio':>8}{'goal':>8}")
+    missed = False
+    for label, owner, roles, higher_is_better in rows:
+        ratio = owner / roles if higher_is_better else roles / owner
+        goal = GOALS["writers" if higher_is_better else "pages"]
+        missed |= ratio > goal
+        print(f"{label:<22}{owner:>15.1f}{roles:>15.1f}{ratio:>7.2f}x{goal:>7.1f}x")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
