@@ -20,14 +20,18 @@ async def settle(app: TrackerApp, pilot) -> None:  # type: ignore[no-untyped-def
     """Wait until the database workers are done and the screen shows their results.
 
     A worker replaced by a newer one of its group (a poll, a filter) ends as
-    cancelled, which is normal: wait again for the one that replaced it.
+    cancelled, which is normal: wait again for the one that replaced it. The
+    listener (PostgreSQL, polling on) runs as long as the app: not waited for.
     """
+    import asyncio
+
     from textual.worker import WorkerCancelled
 
     rounds = 0
     for _ in range(50):  # a bound, should workers keep replacing each other
         try:
-            await app.workers.wait_for_complete()
+            # (an empty list would mean every worker to wait_for_complete)
+            await asyncio.gather(*(w.wait() for w in app.workers if w.group != "listen"))
         except WorkerCancelled:
             await pilot.pause()
             continue

@@ -3,6 +3,7 @@
     .venv/bin/python tests/perf/bench.py                          # 100,000 actions, medians of 3
     .venv/bin/python tests/perf/bench.py --actions 2000 --repeat 1 --changes 30   # smoke run
     .venv/bin/python tests/perf/bench.py --only seed,writers --db bench.db    # some rows, file kept
+    .venv/bin/python tests/perf/bench.py --only notify --pg postgresql://...  # live refresh on PostgreSQL
 
 The plans are generated once (generate.py); the seeding measurement's first
 database becomes the shared one every later measurement reads (or ``--db``,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ from common import Row, Settings, versions
 from database import Bench
 from measure_cli import measure_cli
 from measure_gaps import measure_gaps
+from measure_notify import measure_notify
 from measure_paint import measure_paint
 from measure_reads import measure_pages
 from measure_seed import measure_seeding
@@ -44,6 +47,7 @@ MEASUREMENTS: list[tuple[str, Callable[[Bench], list[Row]]]] = [
     ("paint", measure_paint),
     ("tui", measure_tui),
     ("cli", measure_cli),
+    ("notify", measure_notify),
     ("writers", measure_writers),
 ]
 COLUMNS = ("measurement", "figure", "reference (same run)", "ratio", "target", "verdict")
@@ -76,6 +80,12 @@ def parse(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--seed", type=int, default=1, help="generator seed (1)")
     parser.add_argument("--only", default=None, help=f"comma-separated rows to run: {', '.join(names)} (all)")
     parser.add_argument("--db", default=None, help="the shared SQLite file: seeded if missing, reused and kept")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("TRACKER_TEST_PG"),
+        help="a PostgreSQL server (a role that may create databases) for the live refresh row "
+        "(TRACKER_TEST_PG; skipped without one)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--json", default=None, metavar="FILE", help="also write the rows as JSON to FILE")
     args = parser.parse_args(argv)
@@ -107,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 cli_actions=args.cli_actions or min(10_000, args.actions),
                 folder=Path(tmp),
                 db=Path(args.db) if args.db else None,
+                pg=args.pg,
             )
         )
         for name, measure in MEASUREMENTS:
@@ -132,7 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     missed = [r for r in rows if not r.ok]
     print(f"{len(missed)} target(s) missed" if missed else "all targets met")
     if args.json:
-        data = {"settings": vars(args), "versions": versions(), "rows": [r.__dict__ for r in rows]}
+        from tracker.db import describe
+
+        shown = {**vars(args), "pg": describe(args.pg) if args.pg else None}  # no password in the file
+        data = {"settings": shown, "versions": versions(), "rows": [r.__dict__ for r in rows]}
         Path(args.json).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
     return 1 if missed and args.strict else 0
 

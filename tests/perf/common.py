@@ -34,6 +34,7 @@ class Settings:
     cli_actions: int = 10_000
     folder: Path = Path(".")  # scratch space (a temporary folder)
     db: Path | None = None  # the shared seeded database, kept (and reused) when given
+    pg: str | None = None  # a PostgreSQL server for the live refresh row (skipped without one)
     verbose: bool = False
 
     @property
@@ -70,10 +71,11 @@ class Row:
     ok: bool
     values: dict[str, Any] = field(default_factory=dict)  # the raw numbers, for --json
     notes: list[str] = field(default_factory=list)  # details printed under the table
+    skipped: bool = False  # not measured here (the reason is in the notes)
 
     @property
     def verdict(self) -> str:
-        return "ok" if self.ok else "MISSED"
+        return "skipped" if self.skipped else "ok" if self.ok else "MISSED"
 
 
 # -- timing --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ reference: ``python -c pass`` timed the same way (the interpreter's own start).
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import sqlite3
 import subprocess
@@ -24,6 +25,7 @@ from typing import Any
 from common import Row, med, seconds
 
 MAX_SECONDS = 0.5
+BENCH_ADMIN = "bench"  # who seeded the databases; reads are scoped to their reader, so the row reads as an admin
 
 
 def console_script() -> Path:
@@ -42,6 +44,17 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
     return took, done.stdout
 
 
+def make_admin(path: str) -> None:
+    """The seeder becomes the file's admin (a seeded file has none yet), as whom the row reads."""
+    from tracker.db import make_engine, write_session
+    from tracker.services.access.members import ensure_first_admin
+
+    engine = make_engine(path)
+    with write_session(engine) as session:
+        ensure_first_admin(session, BENCH_ADMIN)
+    engine.dispose()
+
+
 def measure_cli(bench: Any) -> list[Row]:
     path = bench.cli_database()
     con = sqlite3.connect(path)
@@ -49,6 +62,8 @@ def measure_cli(bench: Any) -> list[Row]:
         (total,) = con.execute("SELECT count(*) FROM action").fetchone()
     finally:
         con.close()
+    with mp.get_context("spawn").Pool(1) as pool:  # tracker is not imported in the harness's process
+        pool.apply(make_admin, (str(path),))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "PYTHONPYCACHEPREFIX"))}
     env["PYTHONPYCACHEPREFIX"] = str(bench.settings.folder / "pycache")
     # As the database's admin (who seeded it), who reads every framework.
@@ -57,7 +72,7 @@ def measure_cli(bench: Any) -> list[Row]:
         "--db",
         str(path),
         "--as",
-        "bench",
+        BENCH_ADMIN,
         "actions",
         "list",
         "--limit",

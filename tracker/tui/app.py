@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import Provider
 from textual.filter import LineFilter
+from textual.message import Message
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 # The database layers (SQLAlchemy, SQLModel, pydantic) load in a worker after
 # the first paint; only their names are needed here.
@@ -22,11 +25,23 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from textual.color import Color
 
+    from tracker.db.notify import Change
     from tracker.services.tracking.filters import ActionFilter
     from tracker.services.views import MemberView
     from tracker.tui.data import Data
 
 POLL_SECONDS = 1.0
+# On PostgreSQL, while the app listens for notifications, the poll is only a fallback.
+SLOW_POLL_SECONDS = 10.0
+LISTEN_WAIT_SECONDS = 0.25  # how soon the listener notices that the app is closing
+PING_SECONDS = 10.0  # a quiet listening connection is checked this often
+RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)  # waits between attempts, the last one repeated
+
+
+def _backoff() -> Iterator[float]:
+    yield from RECONNECT_SECONDS
+    while True:
+        yield RECONNECT_SECONDS[-1]
 
 
 class InertControls(LineFilter):
@@ -94,6 +109,30 @@ class TrackerApp(App[None]):
     ]
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
+    class ChangesNotified(Message):
+        """The listener heard of changes the member may see (ids only)."""
+
+        def __init__(self, changes: list[Change]) -> None:
+            super().__init__()
+            self.changes = changes
+
+    class Listening(Message):
+        """The listener is (again, after a loss: ``again``) listening for changes."""
+
+        def __init__(self, again: bool) -> None:
+            super().__init__()
+            self.again = again
+
+    class ListenLost(Message):
+        """The listener's connection was lost; it reconnects by itself."""
+
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
+    class CheckDone(Message):
+        """A look for changes has ended."""
+
     def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True) -> None:
         """``data``, or a function that opens it (run in a worker after the first paint)."""
         super().__init__()
@@ -107,6 +146,10 @@ class TrackerApp(App[None]):
         self._marker: tuple[int, ...] | None = None
         self._seen_at: Any = dt.datetime.now(dt.UTC)  # news is what others do from now on
         self._trouble = False
+        self.listening = False  # on PostgreSQL: notifications arrive, so the poll slows down
+        self._last_check = 0.0
+        self._checking = False
+        self._check_again: bool | None = None  # None: no look waiting; else whether it must refresh
         self.connect_error: str | None = None
         self.connect_exit = 1
 
@@ -171,13 +214,46 @@ class TrackerApp(App[None]):
         gc.freeze()
         gc.enable()
         if self.poll:
-            self.set_interval(POLL_SECONDS, self.check_for_changes)
-            self.check_for_changes()
+            self.set_interval(POLL_SECONDS, self._tick)
+            self._look()
+            self._listen()
 
     # -- other clients' changes -------------------------------------------------------------
+    #
+    # SQLite: a poll every second (PRAGMA data_version moves the marker). PostgreSQL: a
+    # listener hears each commit's notification and the app looks at once; the poll
+    # goes on every ten seconds as a fallback, and every second while not listening.
+
+    def _tick(self) -> None:
+        if self.listening and time.monotonic() - self._last_check < SLOW_POLL_SECONDS:
+            return
+        self._look()
+
+    def _look(self, refresh: bool = False) -> None:
+        """Look for changes now, or right after the look under way (one at a time)."""
+        if self._checking:
+            self._check_again = bool(self._check_again) or refresh
+            return
+        self._checking = True
+        self._last_check = time.monotonic()
+        self.check_for_changes(refresh)
+
+    @on(CheckDone)
+    def _look_done(self) -> None:
+        self._checking = False
+        if self._check_again is not None:
+            refresh, self._check_again = self._check_again, None
+            self._look(refresh)
 
     @work(thread=True, exclusive=True, group="poll")
-    def check_for_changes(self) -> None:
+    def check_for_changes(self, refresh: bool = False) -> None:
+        """Reload the screens if the marker moved (or ``refresh``: a notification said so)."""
+        try:
+            self._check(refresh)
+        finally:
+            self.post_message(self.CheckDone())
+
+    def _check(self, refresh: bool) -> None:
         try:
             marker = self.data.marker()
         except Exception as exc:
@@ -187,12 +263,80 @@ class TrackerApp(App[None]):
             self._trouble = False
             self.call_from_thread(self.notify, "The database is back.", title="Connected")
         before, self._marker = self._marker, marker
-        if before is None:
+        if before is None and not refresh:
             self._news()  # remember where the activity stands now
             return
-        if marker == before:
+        if marker == before and not refresh:
             return
         self.call_from_thread(self._changed, self._news())
+
+    @work(thread=True, exclusive=True, group="listen")
+    def _listen(self) -> None:
+        """Listen for notifications on PostgreSQL until the app closes, reconnecting as needed.
+
+        Only ids arrive; the app then re-reads under its own member (`check_for_changes`).
+        Changes in frameworks the member does not read are dropped here. Notifications
+        sent while disconnected are lost: after a reconnection the screens reload.
+        """
+        worker = get_current_worker()
+        try:
+            listener = self.data.listener()
+        except Exception:  # the database did not open: the app is closing
+            return
+        if listener is None:
+            return
+        closing = worker.cancelled_event
+        waits, lost = _backoff(), False
+        try:
+            while not closing.is_set():
+                try:
+                    listener.connect()
+                    visible = self.data.visible_frameworks()
+                except Exception as exc:
+                    if not lost:
+                        lost = True
+                        self.post_message(self.ListenLost(exc))
+                    closing.wait(next(waits))
+                    continue
+                self.post_message(self.Listening(again=lost))
+                waits, lost = _backoff(), False
+                try:
+                    quiet_since = time.monotonic()
+                    while not closing.is_set():
+                        changes = listener.wait(LISTEN_WAIT_SECONDS)
+                        if not changes:
+                            if time.monotonic() - quiet_since > PING_SECONDS:
+                                listener.ping()
+                                quiet_since = time.monotonic()
+                            continue
+                        quiet_since = time.monotonic()
+                        if any(c.kind == "member" for c in changes):
+                            visible = self.data.visible_frameworks()  # memberships may have changed
+                        mine = [c for c in changes if c.framework is None or visible is None or c.framework in visible]
+                        if mine:
+                            self.post_message(self.ChangesNotified(mine))
+                except Exception as exc:
+                    lost = True
+                    self.post_message(self.ListenLost(exc))
+                    listener.close()
+        finally:
+            listener.close()
+
+    @on(Listening)
+    def _listening(self, message: Listening) -> None:
+        self.listening = True
+        if message.again:  # what was sent while disconnected is lost: reload everything
+            self._look(refresh=True)
+
+    @on(ListenLost)
+    def _listen_lost(self, message: ListenLost) -> None:
+        was_listening, self.listening = self.listening, False  # the poll takes over, once a second
+        if was_listening:
+            self.connection_trouble(message.error)
+
+    @on(ChangesNotified)
+    def _notified(self, message: ChangesNotified) -> None:
+        self._look(refresh=True)
 
     def _news(self) -> list[str]:
         """Other members' changes since the last look, newest first."""

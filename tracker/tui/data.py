@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,6 +20,9 @@ from tracker.services.tracking import changes as tracking
 from tracker.services.tracking.actions import count_actions, get_action, list_actions
 from tracker.services.tracking.filters import ActionFilter
 from tracker.services.views import ActionDetail, ActionRow, MemberView
+
+if TYPE_CHECKING:
+    from tracker.db.notify import Listener
 
 T = TypeVar("T")
 
@@ -113,6 +116,18 @@ class Data:
         from tracker.services.tracking.activity import change_marker
 
         return self.read(lambda s: change_marker(s))
+
+    def listener(self) -> Listener | None:
+        """A listener for others' changes, on a database that sends them (PostgreSQL); else None."""
+        from tracker.db.notify import Listener, can_listen
+
+        return Listener(self.engine) if can_listen(self.engine) else None
+
+    def visible_frameworks(self) -> frozenset[int] | None:
+        """The ids of the frameworks this member reads (None: every one)."""
+        from tracker.services.access.rules import visible_framework_ids
+
+        return self.read(lambda s: visible_framework_ids(s))
 
     def activity(self, *, limit: int = 100, after_id: Any = None) -> list[Any]:
         from tracker.services.tracking.activity import recent_activity
