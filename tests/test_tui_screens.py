@@ -62,7 +62,7 @@ async def test_plan_tree_shows_goals_objectives_actions_and_the_translated_findi
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("p")
         await _settle(app, pilot)
-        assert "stamford-ct" in str(app.screen.sub_title)
+        assert "Stamford" in str(app.screen.sub_title)
         tree = app.screen.query_one(Tree)
         labels = [str(tree.get_node_at_line(n).label) for n in range(tree.last_line + 1)]  # type: ignore[union-attr]
         assert [label.replace("○!", "○ ") for label in labels[1:]] == [  # ! marks overdue, date-dependent

@@ -122,10 +122,19 @@ class ActionsScreen(Screen[None]):
 
     def _show(self, total: int, offset: int, rows: list, keep_cursor: bool) -> None:  # type: ignore[type-arg]
         actions = self.query_one(ActionList)
+        self.show_places()
         generation = actions.reset(total, rows if offset == 0 else [], keep_cursor=keep_cursor)
         if offset:
             actions.add_page(offset, rows, generation)
         self.query_one("#filter-text", Static).update(Text(f"{total:,} actions: {self.flt.describe()}"))
+
+    def show_places(self) -> None:
+        """A city column when the list spans frameworks (two cities may share action keys)."""
+        places = self.app.places  # type: ignore[attr-defined]
+        if self.flt.framework or len(places) < 2:  # one framework: its city is in the header
+            places = None
+        for actions in self.query(ActionList):  # none yet when the names come before the screen is built
+            actions.show_places(places)
 
     @on(ActionList.PageWanted)
     def page_wanted(self, event: ActionList.PageWanted) -> None:

@@ -26,8 +26,9 @@ def _money(value: object) -> str:
     return "unknown" if value is None else f"{value:,.2f}"
 
 
-def describe(detail: ActionDetail) -> Text:
-    """The detail as literal text: user text is never read as markup."""
+def describe(detail: ActionDetail, place: str | None = None) -> Text:
+    """The detail as literal text: user text is never read as markup; ``place`` is the
+    framework's city."""
     r = detail.row
     text = Text()
 
@@ -36,6 +37,8 @@ def describe(detail: ActionDetail) -> Text:
         text.append(value + "\n", style=style)
 
     field("action", r.ref)
+    if place:
+        field("city", place)
     field("title", r.title, "bold")
     field("status", STATUS_LABEL[r.status.value] + ("  (overdue)" if r.overdue else ""), "red" if r.overdue else "")
     field("goal", f"{r.goal_key}: {r.goal_title}")
@@ -100,7 +103,8 @@ class ActionDetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.ref
+        framework, _, key = self.ref.partition("/")
+        self.sub_title = f"{self.app.place(framework)} · {key}" if key else self.ref  # type: ignore[attr-defined]
         self.load()
 
     def refresh_data(self) -> None:
@@ -117,7 +121,8 @@ class ActionDetailScreen(Screen[None]):
 
     def show(self, detail: ActionDetail, refusal: str | None) -> None:
         self.detail, self.refusal = detail, refusal
-        self.query_one("#detail", Static).update(describe(detail))
+        place = self.app.place(detail.row.framework)  # type: ignore[attr-defined]
+        self.query_one("#detail", Static).update(describe(detail, place))
         banner = self.query_one("#refusal", Static)
         banner.update(Text(f"Read only: {refusal}") if refusal else "")
         banner.display = bool(refusal)

@@ -210,7 +210,8 @@ class FundingScreen(Screen[None]):
         self, framework: str | None, sources: list[SourceView], gaps: list[GapRollupView], risks: FundingRisks
     ) -> None:
         self.shown = (framework, sources, gaps, risks)
-        self.sub_title = f"funding of {framework}" if framework else "funding of every framework"
+        place = self.app.place  # type: ignore[attr-defined]
+        self.sub_title = f"funding of {place(framework)}" if framework else "funding of every framework"
         over = sum(s.over_committed for s in sources)
         self.query_one("#sources-title", Static).update(
             Text(f"Funding sources ({len(sources)})")

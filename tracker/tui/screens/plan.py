@@ -192,12 +192,15 @@ class PlanScreen(Screen[None]):
             "enter", "open", "Open", tooltip="Open the highlighted action, or fold a goal or objective", priority=True
         ),
         Binding("i", "record", "Record", tooltip="Record a value of the highlighted indicator"),
+        Binding("w", "switch_plan", "Other plan", tooltip="Show the plan of another framework"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.plan: PlanTree | None = None
+        self.chosen: str | None = None  # the plan picked here, shown while the scope is all frameworks
+        self.revealing: str | None = None  # an item to move to when the plan arrives
         self.unsaved: tuple[str, MeasurementInput] | None = None  # kept when a save failed
 
     def compose(self) -> ComposeResult:
@@ -220,15 +223,40 @@ class PlanScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def reveal(self, framework: str, item_id: str) -> None:
+        """Show ``framework``'s plan with the cursor on ``item_id`` (such as "i:REF")."""
+        if self.app.scope is not None and self.app.scope != framework:  # type: ignore[attr-defined]
+            self.app.set_scope(framework)  # type: ignore[attr-defined]
+        self.chosen = framework
+        self.revealing = item_id
+        self.load()
+
+    def action_switch_plan(self) -> None:
+        from tracker.tui.screens.scope import ScopeDialog
+
+        shown = self.plan.key if self.plan else None
+        self.app.push_screen(ScopeDialog(self.app.places, shown, everything=False), self._switched)  # type: ignore[attr-defined]
+
+    def _switched(self, choice: tuple[str | None] | None) -> None:
+        if choice is None or choice[0] is None:
+            return
+        if self.app.scope is not None:  # type: ignore[attr-defined]
+            # the header names the scope: it follows the plan shown
+            self.app.set_scope(choice[0])  # type: ignore[attr-defined]
+        self.chosen = choice[0]
+        self.load()
+
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
-        framework = self.app.action_filter.framework  # type: ignore[attr-defined]
+        # the scope's plan; else the one picked here; else the member's own
+        framework = self.app.scope or self.chosen  # type: ignore[attr-defined]
         load(self, lambda data: data.plan(framework), self.show)
 
     def show(self, plan: PlanTree | None) -> None:
         tree: Tree[Item] = self.query_one(Tree)
         same = self.plan is not None and plan is not None and self.plan.key == plan.key
         keep = tree.cursor_node.data.id if same and tree.cursor_node and tree.cursor_node.data else None
+        keep, self.revealing = self.revealing or keep, None
         expanded = {n.data.id for n in _walk(tree.root) if n.data and n.is_expanded} if same else None
         self.plan = plan
         if plan is None:
@@ -236,7 +264,7 @@ class PlanScreen(Screen[None]):
             tree.reset("no framework")
             self.query_one("#plan-detail", Static).update(describe(None, None))
             return
-        self.sub_title = f"plan of {plan.key}" + ("" if self.app.action_filter.framework else " (first framework)")  # type: ignore[attr-defined]
+        self.sub_title = f"plan of {plan.city}" + (f", {plan.state}" if plan.state else "") + " (w: other plan)"
 
         def add(parent: TreeNode[Item], item: Item, leaf: bool = False) -> TreeNode[Item]:
             if leaf:
