@@ -214,3 +214,81 @@ async def test_plan_opens_the_members_own_framework_with_a_switcher_and_whole_ti
         app.screen.query_one(Tree).focus()
         shown = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert LONG in shown
+
+
+async def test_escape_leaves_the_search_box(engine: Engine) -> None:
+    """Escape did not leave the search box: a person typing a search was stuck in it, with
+    every key going into the text."""
+    from textual.widgets import Input
+
+    _two(engine)
+    app = open_app(engine, "city")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await _settle(app, pilot)
+        await pilot.press("slash", *"conv")
+        assert isinstance(app.focused, Input)
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert isinstance(app.focused, ActionList)
+        assert _refs(app) == [CONVENE]  # the search typed so far stays
+
+
+def _filter_line(app: TrackerApp) -> str:
+    return str(app.screen.query_one("#filter-text").render())
+
+
+async def test_sort_reverses_and_due_soon_filters(engine: Engine) -> None:
+    """`S` sorted ascending only, so "updated" listed the oldest first, and the app had no
+    "due soon" filter; the filter line says which order and which window."""
+    import datetime as dt
+
+    _two(engine)
+    app = open_app(engine, admin_login(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await _settle(app, pilot)
+        by_due = _refs(app)
+        await pilot.press("S")  # due, reversed
+        await _settle(app, pilot)
+        assert "sorted by due descending" in _filter_line(app)
+        assert _refs(app) == list(reversed(by_due))
+        await pilot.press("S")  # status
+        await _settle(app, pilot)
+        assert "sorted by status;" in _filter_line(app) + ";"
+        await pilot.press(*"SSSSSS")  # status reversed, lead, lead reversed, title, title reversed, updated
+        await _settle(app, pilot)
+        assert "sorted by updated descending" in _filter_line(app)  # the newest first
+        await pilot.press("x", "d")  # due within 7 days: nothing in the test plans
+        await _settle(app, pilot)
+        soon = dt.date.today() + dt.timedelta(days=7)
+        assert f"due within 7 days (before {soon})" in _filter_line(app)
+        assert all(row.due is not None and row.due < soon for row in _rows(app))
+        await pilot.press(*"dddd")  # 14, 30, 90 days, then any time again
+        await _settle(app, pilot)
+        assert "due" not in _filter_line(app).split(";")[0]
+        assert len(_refs(app)) == 3
+
+
+def _rows(app: TrackerApp) -> list:  # type: ignore[type-arg]
+    actions = app.screen.query_one(ActionList)
+    return [row for i in range(actions.total) if (row := actions.row_at(i)) is not None]
+
+
+async def test_question_mark_explains_the_symbols_and_words(engine: Engine) -> None:
+    """`?` listed keys only: a new member could not tell what ✖, !, stale or ◆ mean."""
+    import html
+
+    _two(engine)
+    app = open_app(engine, "city")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await _settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        for words in ("✖ blocked", "overdue", "stale", "◆ indicator"):
+            assert words in shown, words
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.focused, ActionList)

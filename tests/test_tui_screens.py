@@ -305,4 +305,4 @@ async def test_screens_fit_a_small_terminal(engine: Engine, key: str, main: str)
         region = app.screen.query_one(main).region
         assert region.height >= 3 and region.right <= 80 and region.bottom <= 23
         assert app.screen.focused is not None  # keys work without a mouse click first
-        assert "? Keys" in " ".join(str(k.render()) for k in app.screen.query("FooterKey") if k.region.right <= 80)
+        assert "? Help" in " ".join(str(k.render()) for k in app.screen.query("FooterKey") if k.region.right <= 80)

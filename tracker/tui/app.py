@@ -85,7 +85,7 @@ class TrackerApp(App[None]):
         Binding("v", "switch_mode('overview')", "Overview", tooltip="Every framework's health"),
         Binding("a", "switch_mode('actions')", "Actions", tooltip="Filter and open actions"),
         Binding("y", "switch_mode('activity')", "Activity", tooltip="Latest changes by everyone"),
-        Binding("question_mark", "help", "Keys", tooltip="Show the keys of this screen"),
+        Binding("question_mark", "help", "Help", tooltip="What the symbols and words mean, and the keys here"),
         Binding("q", "quit", "Quit"),
         Binding("g", "pick_scope", "Scope", tooltip="Work in one framework, or in all of them"),
         Binding("G", "scope_all", "All", tooltip="Back to all frameworks"),
@@ -299,10 +299,15 @@ class TrackerApp(App[None]):
             )
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """The symbols and words, with the keys of this screen."""
+        from tracker.tui.screens.help import HelpDialog
+
+        seen: dict[str, tuple[str, str, str]] = {}
+        for active in self.screen.active_bindings.values():
+            b = active.binding
+            if b.description and b.action != "help":
+                seen.setdefault(b.description, (self.get_key_display(b), b.description, active.tooltip))
+        self.push_screen(HelpDialog(list(seen.values())))
 
 
 def make_app(engine: Engine, member: MemberView | None, *, poll: bool = True, **_: Any) -> TrackerApp:
