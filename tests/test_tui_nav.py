@@ -35,12 +35,16 @@ framework:
   mid_term_months: 24
 stakeholders:
   - {{key: op-police, name: Overland Park Police Department, sector: law_enforcement}}
+  - {{key: op-schools, name: Overland Park Schools, sector: education}}
 goals:
   - key: g1
     title: Safer streets
     objectives:
       - key: g1-o1
         title: Outreach
+        indicators:
+          - {{key: op-contacts, name: Outreach contacts, unit: contacts, baseline: 0, target: 100,
+             target_date: 2090-06, direction: increase}}
         actions:
           - key: patrol
             title: {LONG}
@@ -57,6 +61,8 @@ def _two(engine: Engine) -> Engine:
     with write_session(engine) as session:
         boss = find_member(session, admin_login(engine))
         add_member(session, actor=boss, login="city", role=Role.viewer, framework=OP)
+        # a member whose organisation has no action under the indicator's objective
+        add_member(session, actor=boss, login="teacher", role=Role.member, framework=OP, stakeholders=["op-schools"])
     return engine
 
 
@@ -292,3 +298,62 @@ async def test_question_mark_explains_the_symbols_and_words(engine: Engine) -> N
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.focused, ActionList)
+
+
+async def test_recording_a_value_is_refused_before_typing(engine: Engine) -> None:
+    """A member whose organisation has no action under the objective typed a value and a
+    note, and only then was refused; action pages warn first, and so does the plan now."""
+    _two(engine)
+    app = open_app(engine, "teacher")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await _settle(app, pilot)
+        await pilot.press("down", "down", "down", "i")  # framework > goal > objective > indicator
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+        assert any("has no action under the objective" in n.message for n in app._notifications)
+
+
+async def test_enter_on_a_measurement_in_activity_opens_its_indicator(engine: Engine) -> None:
+    """Enter on a measurement row opened an empty action page whose footer offered status
+    and note keys; it now shows the indicator in the plan."""
+    _two(engine)
+    with write_session(engine) as session:
+        tracking.record_measurement(
+            session=session, actor=find_member(session, admin_login(engine)), ref=f"{OP}/op-contacts", value="12"
+        )
+    app = open_app(engine, admin_login(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("y")
+        await _settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert "Overland Park, KS" in _row(table, "0")  # the city, not the key
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+        node = app.screen.query_one(Tree).cursor_node
+        assert node is not None and node.data is not None and node.data.id == f"i:{OP}/op-contacts"
+
+
+async def test_the_conflict_dialog_speaks_words_not_commands(engine: Engine) -> None:
+    """The conflict dialog said `in_progress` and told a person in the app to run a CLI
+    command; it says "in progress" and offers the two buttons it has."""
+    from tracker.tui.screens.detail import ActionDetailScreen
+
+    _two(engine)
+    app = open_app(engine, "domus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.push_screen(ActionDetailScreen(CONVENE))
+        await _settle(app, pilot)
+        with write_session(engine) as session:  # another member, another connection
+            tracking.set_status(
+                session=session, actor=find_member(session, "city"), ref=CONVENE, status=Status.in_progress
+            )
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter", "down", "down", "enter", "tab", *"mine", "enter")  # blocked
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "ConflictDialog"
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "city moved it from planned to in progress" in text and "Your change: blocked (mine)" in text
+        assert "_" not in text.replace(CONVENE, "") and "tracker " not in text

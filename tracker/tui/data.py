@@ -65,6 +65,9 @@ class Data:
     def why_not(self, ref: str) -> str | None:
         return self.read(lambda s: tracking.why_not_track(s, self.member, ref))
 
+    def why_not_record(self, ref: str) -> str | None:
+        return self.read(lambda s: tracking.why_not_record(s, self.member, ref))
+
     def set_status(
         self, ref: str, status: Status, note: str | None, expected_version: int, force: bool = False
     ) -> tracking.StatusResult:

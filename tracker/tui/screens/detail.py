@@ -79,6 +79,24 @@ def describe(detail: ActionDetail, place: str | None = None) -> Text:
     return text
 
 
+def conflict_words(now: ActionDetail, seen: int) -> str:
+    """What changed since the person read version ``seen``, in words, for the conflict dialog."""
+    latest = now.row.last_change or (max(now.history, key=lambda c: c.at) if now.history else None)
+    if latest is not None:
+        what = (
+            f"{latest.by or 'a plan file'} moved it from {_words(latest.from_status) if latest.from_status else 'new'}"
+            f" to {_words(latest.to_status)} at {latest.at:%Y-%m-%d %H:%M} UTC"
+        )
+        if latest.note:
+            what += f" ({latest.note})"
+    else:
+        what = "its plan was edited"
+    return (
+        f"{now.row.ref} changed since you read it (version {seen}, now {now.row.version}): {what}. "
+        "Nothing was written. Keep theirs to see it as it is now, or apply yours over it."
+    )
+
+
 class ActionDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "status", "Status", tooltip="Change the status, with a note"),
@@ -159,8 +177,12 @@ class ActionDetailScreen(Screen[None]):
                 keep=keep,
                 key="s",
             )
-        except Conflict as conflict:
-            self.app.call_from_thread(self._conflict, conflict.message, choice, version)
+        except Conflict:
+            # The service's message suits the command line (it names a command to run);
+            # here the dialog says what changed, in words, from the action as it is now.
+            now = fetch(self, lambda data: data.detail(self.ref))
+            if now is not FAILED:
+                self.app.call_from_thread(self._conflict, conflict_words(now, version), choice, version)
             return
         if result is FAILED:
             return

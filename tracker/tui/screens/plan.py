@@ -20,9 +20,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from tracker.models.enums import Role, Status
+from tracker.models.enums import Status
 from tracker.services.plan.tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
-from tracker.tui.loading import FAILED, load, save
+from tracker.tui.loading import FAILED, deliver, fetch, load, save
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
 OPEN = {Status.planned, Status.in_progress, Status.blocked}
@@ -256,7 +256,7 @@ class PlanScreen(Screen[None]):
         tree: Tree[Item] = self.query_one(Tree)
         same = self.plan is not None and plan is not None and self.plan.key == plan.key
         keep = tree.cursor_node.data.id if same and tree.cursor_node and tree.cursor_node.data else None
-        keep, self.revealing = self.revealing or keep, None
+        keep = self.revealing or keep  # kept until the cursor is there: a second load may come first
         expanded = {n.data.id for n in _walk(tree.root) if n.data and n.is_expanded} if same else None
         self.plan = plan
         if plan is None:
@@ -283,7 +283,13 @@ class PlanScreen(Screen[None]):
                     add(objective, Item("action", f"a:{a.ref}", a), leaf=True)
         tree.root.expand()
         target = next((n for n in _walk(tree.root) if n.data and n.data.id == keep), tree.root)
-        self.call_after_refresh(tree.move_cursor, target)
+
+        def place_cursor() -> None:
+            tree.move_cursor(target)
+            if target.data is not None and target.data.id == self.revealing:
+                self.revealing = None
+
+        self.call_after_refresh(place_cursor)
         self.show_item(target.data)
 
     def show_item(self, item: Item | None) -> None:
@@ -323,17 +329,19 @@ class PlanScreen(Screen[None]):
         if item is None or item.kind != "indicator" or self.plan is None:
             self.notify("Move to an indicator (◆) first, then press i.", severity="warning")
             return
-        member = self.app.data.member  # type: ignore[attr-defined]
-        role = member.role_in(self.plan.key) if member else None
-        if role is None or role is Role.viewer:
-            who = "a viewer" if role else "not a member"
-            self.notify(
-                f"You are {who} in {self.plan.key}, so you cannot record values; ask a coordinator.",
-                title="Read only",
-                severity="warning",
-            )
+        self.ask_record(item.node)
+
+    @work(thread=True, exclusive=True, group="ask")
+    def ask_record(self, indicator: IndicatorNode) -> None:
+        """Ask the rules first, as action pages do: a refusal before typing, not after."""
+        reason = fetch(self, lambda data: data.why_not_record(indicator.ref))
+        if reason is not FAILED:
+            deliver(self, self._open_record, indicator, reason)
+
+    def _open_record(self, indicator: IndicatorNode, reason: str | None) -> None:
+        if reason:
+            self.notify(reason, title="You cannot record values here", severity="warning")
             return
-        indicator: IndicatorNode = item.node
         kept = self.unsaved[1] if self.unsaved and self.unsaved[0] == indicator.ref else None
         self.app.push_screen(MeasurementDialog(indicator, kept), lambda m: self._recorded(indicator.ref, m))
 
