@@ -357,3 +357,21 @@ async def test_the_conflict_dialog_speaks_words_not_commands(engine: Engine) -> 
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "city moved it from planned to in progress" in text and "Your change: blocked (mine)" in text
         assert "_" not in text.replace(CONVENE, "") and "tracker " not in text
+
+
+async def test_at_80_columns_the_lead_is_readable_and_the_filter_bar_does_not_wrap(engine: Engine) -> None:
+    """At 80x24 the lead column was 8 characters ("City of …") and the filter bar's select
+    texts wrapped over its edge; a person on a laptop over SSH could read neither."""
+    from textual.widgets import Select
+
+    _two(engine)
+    app = open_app(engine, admin_login(engine))  # two frameworks: the city column is shown too
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await _settle(app, pilot)
+        lines = _lines(app)
+        assert "City of Stamford" in lines and "Overland Park Pol" in lines
+        for select in app.screen.query("#filter-bar Select").results(Select):
+            label = select.query_one("SelectCurrent Static#label")
+            assert label.region.height == 1, select.id
+            assert label.region.bottom <= app.screen.query_one("#filter-bar").region.bottom - 1

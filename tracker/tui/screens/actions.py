@@ -57,7 +57,9 @@ class ActionsScreen(Screen[None]):
         yield Header()
         with Horizontal(id="filter-bar"):
             # model_copy does not validate: the filter's bound on search text is kept here.
-            yield Input(placeholder="/ search titles and descriptions", id="search", max_length=MAX_SEARCH)
+            yield Input(
+                placeholder="/ search", id="search", max_length=MAX_SEARCH, tooltip="Part of a title or description"
+            )
             yield Select([], prompt="any stakeholder", id="stakeholder")
             yield Select(
                 [("lead or partner", StakeholderRole.either), ("as lead", StakeholderRole.lead),

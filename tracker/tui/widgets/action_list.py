@@ -184,7 +184,7 @@ class ActionList(ScrollView, can_focus=True):
             rest -= place_w + 1
         # fixed per width, so the columns line up
         key_w = 0 if narrow else rest // 5
-        lead_w = max(rest // (3 if narrow else 4), 12)
+        lead_w = max(rest * 2 // 5 if narrow else rest // 4, 12)
         title_w = max(rest - key_w - lead_w - (2 if key_w else 1), 5)
         if key_w:
             cells.append(fit(row.key, key_w))
