@@ -375,3 +375,19 @@ async def test_at_80_columns_the_lead_is_readable_and_the_filter_bar_does_not_wr
             label = select.query_one("SelectCurrent Static#label")
             assert label.region.height == 1, select.id
             assert label.region.bottom <= app.screen.query_one("#filter-bar").region.bottom - 1
+
+
+async def test_funding_gaps_over_every_framework_name_the_city(engine: Engine) -> None:
+    """Over all frameworks the funding gaps listed keys only, so two cities' actions of the
+    same name could not be told apart; a city column says whose gap it is."""
+    _two(engine)
+    app = open_app(engine, admin_login(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f")
+        await _settle(app, pilot)
+        gaps = app.screen.query_one("#funding-gaps", DataTable)
+        assert [str(c.label) for c in gaps.ordered_columns][:2] == ["gap", "city"]
+        assert _row(gaps, CONVENE)[1] == "Stamford, CT"
+        await pilot.press("g", "down", "down", "enter")  # Stamford only: the header says it
+        await _settle(app, pilot)
+        assert "city" not in [str(c.label) for c in gaps.ordered_columns]
