@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.command import Provider
 from textual.filter import LineFilter
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import get_current_worker
 
 # The database layers (SQLAlchemy, SQLModel, pydantic) load in a worker after
@@ -100,8 +100,10 @@ class TrackerApp(App[None]):
         Binding("v", "switch_mode('overview')", "Overview", tooltip="Every framework's health"),
         Binding("a", "switch_mode('actions')", "Actions", tooltip="Filter and open actions"),
         Binding("y", "switch_mode('activity')", "Activity", tooltip="Latest changes by everyone"),
-        Binding("question_mark", "help", "Keys", tooltip="Show the keys of this screen"),
+        Binding("question_mark", "help", "Help", tooltip="What the symbols and words mean, and the keys here"),
         Binding("q", "quit", "Quit"),
+        Binding("g", "pick_scope", "Scope", tooltip="Work in one framework, or in all of them"),
+        Binding("G", "scope_all", "All", tooltip="Back to all frameworks"),
         # after ? and q, so that those two stay in view on an 80-column terminal
         Binding("p", "switch_mode('plan')", "Plan", tooltip="Goals, objectives and actions with their findings"),
         Binding("f", "switch_mode('funding')", "Funding", tooltip="Sources, their balance and the funding gaps"),
@@ -152,6 +154,7 @@ class TrackerApp(App[None]):
         self._check_again: bool | None = None  # None: no look waiting; else whether it must refresh
         self.connect_error: str | None = None
         self.connect_exit = 1
+        self.places: dict[str, str] = {}  # framework key -> "City, ST", as people name it
 
     @property
     def data(self) -> Data:
@@ -185,13 +188,83 @@ class TrackerApp(App[None]):
     def action_filter(self, value: ActionFilter) -> None:
         self._filter = value
 
+    # -- the scope: all frameworks or one ---------------------------------------------------
+
+    @property
+    def scope(self) -> str | None:
+        """The framework every screen is limited to (None: all the member may read)."""
+        return self.action_filter.framework
+
+    def place(self, key: str) -> str:
+        """A framework as people name it: its city and state (the key until they are known)."""
+        return self.places.get(key, key)
+
+    def set_scope(self, key: str | None) -> None:
+        """Limit every screen to ``key`` (None: all frameworks) and show it in the header."""
+        if key != self.scope:
+            self.action_filter = self.action_filter.model_copy(update={"framework": key})
+            refresh = getattr(self.screen, "refresh_data", None)
+            if refresh is not None:
+                refresh()
+        self._show_scope()
+
+    def _show_scope(self) -> None:
+        key = self.scope
+        self.title = f"tracker · {self.place(key)}" if key else "tracker · all frameworks"
+
+    def set_places(self, places: dict[str, str]) -> None:
+        if places != self.places:
+            self.places = places
+            self._show_scope()
+            show = getattr(self.screen, "show_places", None)
+            if show is not None:
+                show()
+
+    @work(thread=True, exclusive=True, group="places")
+    def load_places(self) -> None:
+        try:
+            places = {p.key: p.place for p in self.data.places()}
+        except Exception:  # names only: the screens say what went wrong with the database
+            return
+        self.call_from_thread(self.set_places, places)
+
+    def action_pick_scope(self) -> None:
+        from tracker.tui.screens.scope import ScopeDialog
+
+        self.push_screen(ScopeDialog(self.places, self.scope), self._picked)
+
+    def _picked(self, choice: tuple[str | None] | None) -> None:
+        if choice is not None:
+            self.set_scope(choice[0])
+
+    def action_scope_all(self) -> None:
+        self.set_scope(None)
+
+    # -- moving between screens ---------------------------------------------------------------
+
+    async def action_switch_mode(self, mode: str) -> None:
+        self.show_mode(mode)
+
+    def show_mode(self, mode: str) -> None:
+        """Open the screen of ``mode`` itself, never an action page left open above it."""
+        self._back_to_base()
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+            self._back_to_base()
+
+    def _back_to_base(self) -> None:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+
     def get_line_filters(self) -> list[LineFilter]:
         return [*super().get_line_filters(), _INERT]
 
     def on_mount(self) -> None:
+        self._show_scope()
         if self._connect is not None:
             self.call_after_refresh(self._open_database)
         self.call_after_refresh(self._after_first_paint)
+        self.call_after_refresh(self.load_places)
 
     @work(thread=True, exclusive=True, group="connect")
     def _open_database(self) -> None:
@@ -370,10 +443,15 @@ class TrackerApp(App[None]):
             )
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """The symbols and words, with the keys of this screen."""
+        from tracker.tui.screens.help import HelpDialog
+
+        seen: dict[str, tuple[str, str, str]] = {}
+        for active in self.screen.active_bindings.values():
+            b = active.binding
+            if b.description and b.action != "help":
+                seen.setdefault(b.description, (self.get_key_display(b), b.description, active.tooltip))
+        self.push_screen(HelpDialog(list(seen.values())))
 
 
 def make_app(engine: Engine, member: MemberView | None, *, poll: bool = True, **_: Any) -> TrackerApp:

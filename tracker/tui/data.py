@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.db import read_session, write_session
-from tracker.models.enums import Status
+from tracker.models.enums import Role, Status
 from tracker.services.access.rules import scope_session
 from tracker.services.tracking import changes as tracking
 from tracker.services.tracking.actions import count_actions, get_action, list_actions
@@ -80,6 +80,9 @@ class Data:
     def why_not(self, ref: str) -> str | None:
         return self.read(lambda s: tracking.why_not_track(s, self._now(s), ref))
 
+    def why_not_record(self, ref: str) -> str | None:
+        return self.read(lambda s: tracking.why_not_record(s, self.member, ref))
+
     def set_status(
         self, ref: str, status: Status, note: str | None, expected_version: int, force: bool = False
     ) -> tracking.StatusResult:
@@ -106,6 +109,12 @@ class Data:
         from tracker.services.plan.frameworks import framework_summaries
 
         return self.read(lambda s: framework_summaries(s))
+
+    def places(self) -> list[Any]:
+        """The frameworks this member may read, by city (for names, the scope and pickers)."""
+        from tracker.services.plan.frameworks import framework_places
+
+        return self.read(lambda s: framework_places(s))
 
     def overview(self) -> list[Any]:
         from tracker.services.reporting.overview import framework_overview
@@ -140,16 +149,29 @@ class Data:
     # -- plan, funding, stakeholders --------------------------------------------------------
 
     def plan(self, framework: str | None) -> Any:
-        """The plan tree of ``framework``, or of the first framework by key when None
-        (None when the database holds no framework)."""
-        from tracker.services.plan.frameworks import framework_summaries
+        """The plan tree of ``framework``; when None, of the member's own framework: where
+        their organisations work, else where they have a role (by city; None: no framework)."""
+        from tracker.services.plan.frameworks import framework_places
         from tracker.services.plan.tree import plan_tree
 
         def work(s: Session) -> Any:
-            key = framework or min((f.key for f in framework_summaries(s)), default=None)
+            key = framework
+            if key is None:
+                keys = [p.key for p in framework_places(s)]
+                key = min(keys, key=self._closeness, default=None)
             return plan_tree(s, framework=key) if key is not None else None
 
         return self.read(work)
+
+    def _closeness(self, framework: str) -> int:
+        """How much ``framework`` is the member's own: 0 their organisations work there,
+        1 they edit there, 2 they read there, 3 they read it as an admin only."""
+        m = self.member
+        if m is None or m.role_in(framework) is None:
+            return 3
+        if m.stakeholders_in(framework):
+            return 0
+        return 2 if m.role_in(framework) is Role.viewer else 1
 
     def funding(self, framework: str | None) -> tuple[list[Any], list[Any]]:
         """Funding sources with their balance, and the actions with a funding gap, largest first."""

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from tracker.models import Finding, Framework, Goal, Objective, Workshop
 from tracker.models.enums import Stage, Status
+from tracker.services.access.rules import narrow
 from tracker.services.tracking.filters import STALE_DAYS
 
 OPEN = (Status.planned, Status.in_progress, Status.blocked)
@@ -118,3 +119,25 @@ def framework_summaries(
             )
         )
     return summaries
+
+
+@dataclass(frozen=True)
+class FrameworkPlace:
+    """Where a framework is, as people name it (the key is for scripts)."""
+
+    key: str
+    city: str
+    state: str | None
+    title: str
+
+    @property
+    def place(self) -> str:
+        return ", ".join(p for p in (self.city, self.state) if p)
+
+
+def framework_places(session: Session) -> list[FrameworkPlace]:
+    """The frameworks the reader may see, by city: a light read for names and pickers."""
+    fw = Framework.__table__  # type: ignore[attr-defined]
+    query = narrow(sa.select(fw.c.key, fw.c.city, fw.c.state, fw.c.title), fw.c.id, session)
+    rows = session.execute(query.order_by(fw.c.city, fw.c.state, fw.c.key))
+    return [FrameworkPlace(key, city, state, title) for key, city, state, title in rows]

@@ -118,6 +118,39 @@ def _involved(session: Session, row: sa.Row[Any]) -> set[int]:
     return {row.lead_id, *session.connection().execute(_PARTNERS, {"id": row.id}).scalars()}
 
 
+def _why_not_record(
+    session: Session, member: MemberView | None, framework: str, objective_id: int, ref: str
+) -> str | None:
+    """Why ``member`` may not record a value of indicator ``ref`` of ``objective_id`` (None: they may):
+    the organisations involved are those of the actions under its objective."""
+    involved = set(
+        session.execute(sa.select(action_t.c.lead_id).where(action_t.c.objective_id == objective_id)).scalars()
+    ) | set(
+        session.execute(
+            sa.select(partner_t.c.stakeholder_id)
+            .join(action_t, action_t.c.id == partner_t.c.action_id)
+            .where(action_t.c.objective_id == objective_id)
+        ).scalars()
+    )
+    return access.why_not_track(member, framework, involved, ref, unrelated="has no action under the objective of")
+
+
+def why_not_record(session: Session, member: MemberView | None, ref: str) -> str | None:
+    """Why ``member`` may not record a value of indicator ``ref`` (None when they may).
+
+    The plan asks this before the dialog opens; the write checks again.
+    """
+    framework, key = split_ref(ref)
+    fid = framework_id(session, framework)
+    indicator_t = Indicator.__table__  # type: ignore[attr-defined]
+    objective_id = session.execute(
+        sa.select(indicator_t.c.objective_id).where(indicator_t.c.framework_id == fid, indicator_t.c.key == key)
+    ).scalar()
+    if objective_id is None:
+        return f"{ref} does not exist any more"
+    return _why_not_record(session, member, framework, objective_id, ref)
+
+
 def why_not_track(session: Session, member: MemberView | None, ref: str) -> str | None:
     """Why ``member`` may not record progress on ``ref`` (None when they may).
 
@@ -266,18 +299,7 @@ def record_measurement(
         raise BadInput(f"the value {exc}.") from None
     _check_note(note)
     _check_day(on, "the date measured")
-    involved = set(
-        session.execute(
-            sa.select(action_t.c.lead_id).where(action_t.c.objective_id == indicator.objective_id)
-        ).scalars()
-    ) | set(
-        session.execute(
-            sa.select(partner_t.c.stakeholder_id)
-            .join(action_t, action_t.c.id == partner_t.c.action_id)
-            .where(action_t.c.objective_id == indicator.objective_id)
-        ).scalars()
-    )
-    reason = access.why_not_track(actor, framework, involved, ref, unrelated="has no action under the objective of")
+    reason = _why_not_record(session, actor, framework, indicator.objective_id, ref)
     if reason is not None:
         raise PermissionDenied(reason)
     measured_on = on or dt.date.today()

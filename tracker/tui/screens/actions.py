@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,8 +21,14 @@ from tracker.tui.loading import FAILED, deliver, fetch, load
 from tracker.tui.widgets.action_list import PAGE, ActionList
 
 STATUS_KEYS = {str(n): status for n, status in enumerate(Status, start=1)}
+DUE_WITHIN = [None, 7, 14, 30, 90]  # days, for `d`
 HORIZONS: list[tuple[Horizon, ...]] = [(), (Horizon.near_term,), (Horizon.mid_term,), (Horizon.long_term,)]
-SORTS = list(SortField)
+# `S` walks each order and then its reverse; "updated" starts with the newest
+SORTS = [
+    (field, descending)
+    for field in SortField
+    for descending in ((True, False) if field is SortField.updated else (False, True))
+]
 SEARCH_PAUSE = 0.15  # seconds without a key before a search runs
 
 
@@ -35,18 +43,23 @@ class ActionsScreen(Screen[None]):
             for key, status in STATUS_KEYS.items()
         ],
         Binding("h", "horizon", "Horizon", show=False),
-        Binding("S", "sort", "Sort"),
+        Binding("d", "due_within", "Due soon", tooltip="Due within 7, 14, 30 or 90 days, or any time"),
+        Binding("S", "sort", "Sort", tooltip="Next order, then the same reversed"),
+        Binding("escape", "leave_input", "Leave", show=False),
         Binding("x", "clear", "Clear"),
     ]
 
     _search_timer: Timer | None = None
+    due_within: int | None = None  # days, while `d` sets the due date filter
     _stakeholder_keys: frozenset[str] = frozenset()  # what the stakeholder select offers
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
             # model_copy does not validate: the filter's bound on search text is kept here.
-            yield Input(placeholder="/ search titles and descriptions", id="search", max_length=MAX_SEARCH)
+            yield Input(
+                placeholder="/ search", id="search", max_length=MAX_SEARCH, tooltip="Part of a title or description"
+            )
             yield Select([], prompt="any stakeholder", id="stakeholder")
             yield Select(
                 [("lead or partner", StakeholderRole.either), ("as lead", StakeholderRole.lead),
@@ -57,7 +70,10 @@ class ActionsScreen(Screen[None]):
             )  # fmt: skip
         yield Static("", id="filter-text")
         yield ActionList(id="actions")
-        yield Static("1-5 status · h horizon · o overdue · t stale · m mine · S sort · x clear", id="keys-hint")
+        yield Static(
+            "1-5 status · h horizon · d due soon · S sort · x clear · ? symbols and keys",
+            id="keys-hint",
+        )
         yield Footer()
 
     # -- the filter, kept on the app --------------------------------------------------------
@@ -65,6 +81,22 @@ class ActionsScreen(Screen[None]):
     @property
     def flt(self) -> ActionFilter:
         return self.app.action_filter  # type: ignore[attr-defined,no-any-return]
+
+    def describe(self) -> str:
+        """The filter in words; a due date set by `d` is said as the days it came from."""
+        words = self.flt.describe()
+        if self.flt.framework:  # the header names the scope, by its city
+            words = words.replace(f"framework {self.flt.framework}", f"in {self.app.place(self.flt.framework)}")  # type: ignore[attr-defined]
+        for value in (*Status, *Horizon):  # in words, as people say them
+            words = words.replace(value.value, value.value.replace("_", " "))
+        due = self.flt.due_before
+        if (
+            due is not None
+            and self.due_within is not None
+            and due == dt.date.today() + dt.timedelta(days=self.due_within)
+        ):
+            words = words.replace(f"due before {due}", f"due within {self.due_within} days (before {due})")
+        return words
 
     def set_filter(self, flt: ActionFilter) -> None:
         self.app.action_filter = flt  # type: ignore[attr-defined]
@@ -84,7 +116,7 @@ class ActionsScreen(Screen[None]):
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         flt = self.flt
-        self.query_one("#filter-text", Static).update(Text(flt.describe()))
+        self.query_one("#filter-text", Static).update(Text(self.describe()))
         self._sync_bar(flt)
         self.load(flt, keep_cursor)
 
@@ -122,10 +154,19 @@ class ActionsScreen(Screen[None]):
 
     def _show(self, total: int, offset: int, rows: list, keep_cursor: bool) -> None:  # type: ignore[type-arg]
         actions = self.query_one(ActionList)
+        self.show_places()
         generation = actions.reset(total, rows if offset == 0 else [], keep_cursor=keep_cursor)
         if offset:
             actions.add_page(offset, rows, generation)
-        self.query_one("#filter-text", Static).update(Text(f"{total:,} actions: {self.flt.describe()}"))
+        self.query_one("#filter-text", Static).update(Text(f"{total:,} actions: {self.describe()}"))
+
+    def show_places(self) -> None:
+        """A city column when the list spans frameworks (two cities may share action keys)."""
+        places = self.app.places  # type: ignore[attr-defined]
+        if self.flt.framework or len(places) < 2:  # one framework: its city is in the header
+            places = None
+        for actions in self.query(ActionList):  # none yet when the names come before the screen is built
+            actions.show_places(places)
 
     @on(ActionList.PageWanted)
     def page_wanted(self, event: ActionList.PageWanted) -> None:
@@ -209,10 +250,24 @@ class ActionsScreen(Screen[None]):
         self.set_filter(self.flt.model_copy(update={"horizons": HORIZONS[(index + 1) % len(HORIZONS)]}))
 
     def action_sort(self) -> None:
-        self.set_filter(self.flt.model_copy(update={"sort": SORTS[(SORTS.index(self.flt.sort) + 1) % len(SORTS)]}))
+        now = (self.flt.sort, self.flt.descending)
+        field, descending = SORTS[(SORTS.index(now) + 1) % len(SORTS)] if now in SORTS else SORTS[0]
+        self.set_filter(self.flt.model_copy(update={"sort": field, "descending": descending}))
+
+    def action_due_within(self) -> None:
+        days = self.due_within
+        self.due_within = DUE_WITHIN[(DUE_WITHIN.index(days) + 1) % len(DUE_WITHIN)] if days in DUE_WITHIN else None
+        due = None if self.due_within is None else dt.date.today() + dt.timedelta(days=self.due_within)
+        self.set_filter(self.flt.model_copy(update={"due_before": due}))
+
+    def action_leave_input(self) -> None:
+        """Escape in the search box (or a select) goes back to the list."""
+        if self.focused is not self.query_one(ActionList):
+            self.query_one(ActionList).focus()
 
     def action_clear(self) -> None:
         with self.prevent(Input.Changed, Select.Changed):
             self.query_one("#search", Input).value = ""
             self.query_one("#stakeholder", Select).clear()
+        self.due_within = None
         self.set_filter(ActionFilter(framework=self.flt.framework))

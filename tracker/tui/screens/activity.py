@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
@@ -14,6 +15,12 @@ from tracker.tui.loading import load
 
 
 class ActivityScreen(Screen[None]):
+    items: list[Any] = []  # what the table shows, by row
+    BINDINGS = [
+        # priority: the table's own Enter would otherwise hide this one from the Footer
+        Binding("enter", "open", "Open", tooltip="Open the action, or the indicator in the plan", priority=True),
+    ]
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Latest changes by everyone, newest first", id="overview-title")
@@ -22,9 +29,11 @@ class ActivityScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("when", "who", "action", "what"):
+        for label in ("when", "who", "city", "action or indicator", "what"):
             table.add_column(label, key=label)
-        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # first shown, or back from another screen: the latest as it is now
 
     def refresh_data(self) -> None:
         self.load()
@@ -35,20 +44,41 @@ class ActivityScreen(Screen[None]):
 
     def show(self, items: list[Any]) -> None:
         table = self.query_one(DataTable)
+        keep = table.cursor_row
         table.clear()
+        self.items = items
+        place = self.app.place  # type: ignore[attr-defined]
         for n, item in enumerate(items):
+            framework, _, key = (item.ref or "").partition("/")
             table.add_row(
                 Text(f"{item.at:%Y-%m-%d %H:%M}"),
                 Text(item.by or "?"),
-                Text(item.ref or ""),
+                Text(place(framework) if framework else ""),
+                Text(("◆ " if item.kind == "measurement" else "") + (key or item.ref or "")),
                 Text(item.text),
-                key=f"{n}:{item.ref}",
+                key=str(n),
             )
+        if items:
+            table.move_cursor(row=min(keep, len(items) - 1))
 
     @on(DataTable.RowSelected)
-    def open(self, event: DataTable.RowSelected) -> None:
-        ref = str(event.row_key.value).split(":", 1)[1]
-        if "/" in ref:
-            from tracker.tui.screens.detail import ActionDetailScreen
+    def selected(self, event: DataTable.RowSelected) -> None:
+        self.open(int(str(event.row_key.value)))  # a click; Enter goes to action_open
 
-            self.app.push_screen(ActionDetailScreen(ref))
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.open(table.cursor_row)
+
+    def open(self, n: int) -> None:
+        item = self.items[n] if n < len(self.items) else None
+        if item is None or "/" not in (item.ref or ""):
+            return
+        if item.kind == "measurement":
+            # a value of an indicator: its place is the plan, not an action page
+            self.app.show_mode("plan")  # type: ignore[attr-defined]
+            self.app.screen.reveal(item.ref.split("/", 1)[0], f"i:{item.ref}")  # type: ignore[attr-defined]
+            return
+        from tracker.tui.screens.detail import ActionDetailScreen
+
+        self.app.push_screen(ActionDetailScreen(item.ref))

@@ -26,8 +26,9 @@ def _money(value: object) -> str:
     return "unknown" if value is None else f"{value:,.2f}"
 
 
-def describe(detail: ActionDetail) -> Text:
-    """The detail as literal text: user text is never read as markup."""
+def describe(detail: ActionDetail, place: str | None = None) -> Text:
+    """The detail as literal text: user text is never read as markup; ``place`` is the
+    framework's city."""
     r = detail.row
     text = Text()
 
@@ -36,6 +37,8 @@ def describe(detail: ActionDetail) -> Text:
         text.append(value + "\n", style=style)
 
     field("action", r.ref)
+    if place:
+        field("city", place)
     field("title", r.title, "bold")
     field("status", STATUS_LABEL[r.status.value] + ("  (overdue)" if r.overdue else ""), "red" if r.overdue else "")
     field("goal", f"{r.goal_key}: {r.goal_title}")
@@ -76,6 +79,24 @@ def describe(detail: ActionDetail) -> Text:
     return text
 
 
+def conflict_words(now: ActionDetail, seen: int) -> str:
+    """What changed since the person read version ``seen``, in words, for the conflict dialog."""
+    latest = now.row.last_change or (max(now.history, key=lambda c: c.at) if now.history else None)
+    if latest is not None:
+        what = (
+            f"{latest.by or 'a plan file'} moved it from {_words(latest.from_status) if latest.from_status else 'new'}"
+            f" to {_words(latest.to_status)} at {latest.at:%Y-%m-%d %H:%M} UTC"
+        )
+        if latest.note:
+            what += f" ({latest.note})"
+    else:
+        what = "its plan was edited"
+    return (
+        f"{now.row.ref} changed since you read it (version {seen}, now {now.row.version}): {what}. "
+        "Nothing was written. Keep theirs to see it as it is now, or apply yours over it."
+    )
+
+
 class ActionDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "status", "Status", tooltip="Change the status, with a note"),
@@ -100,7 +121,8 @@ class ActionDetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.ref
+        framework, _, key = self.ref.partition("/")
+        self.sub_title = f"{self.app.place(framework)} · {key}" if key else self.ref  # type: ignore[attr-defined]
         self.load()
 
     def refresh_data(self) -> None:
@@ -117,7 +139,8 @@ class ActionDetailScreen(Screen[None]):
 
     def show(self, detail: ActionDetail, refusal: str | None) -> None:
         self.detail, self.refusal = detail, refusal
-        self.query_one("#detail", Static).update(describe(detail))
+        place = self.app.place(detail.row.framework)  # type: ignore[attr-defined]
+        self.query_one("#detail", Static).update(describe(detail, place))
         banner = self.query_one("#refusal", Static)
         banner.update(Text(f"Read only: {refusal}") if refusal else "")
         banner.display = bool(refusal)
@@ -154,8 +177,12 @@ class ActionDetailScreen(Screen[None]):
                 keep=keep,
                 key="s",
             )
-        except Conflict as conflict:
-            self.app.call_from_thread(self._conflict, conflict.message, choice, version)
+        except Conflict:
+            # The service's message suits the command line (it names a command to run);
+            # here the dialog says what changed, in words, from the action as it is now.
+            now = fetch(self, lambda data: data.detail(self.ref))
+            if now is not FAILED:
+                self.app.call_from_thread(self._conflict, conflict_words(now, version), choice, version)
             return
         if result is FAILED:
             return

@@ -116,7 +116,10 @@ class ConflictDialog(ModalScreen[bool]):
             yield Label("Changed by someone else", id="dialog-title")
             yield Static(Text(self.message), classes="dialog-text")
             yield Static(
-                Text(f"Your change: {self.mine.status.value}" + (f" ({self.mine.note})" if self.mine.note else "")),
+                Text(
+                    f"Your change: {self.mine.status.value.replace('_', ' ')}"
+                    + (f" ({self.mine.note})" if self.mine.note else "")
+                ),
                 classes="dialog-text",
             )
             with Horizontal(classes="dialog-buttons"):

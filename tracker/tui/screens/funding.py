@@ -210,14 +210,15 @@ class FundingScreen(Screen[None]):
         self, framework: str | None, sources: list[SourceView], gaps: list[GapRollupView], risks: FundingRisks
     ) -> None:
         self.shown = (framework, sources, gaps, risks)
-        self.sub_title = f"funding of {framework}" if framework else "funding of every framework"
+        place = self.app.place  # type: ignore[attr-defined]
+        self.sub_title = f"funding of {place(framework)}" if framework else "funding of every framework"
         over = sum(s.over_committed for s in sources)
         self.query_one("#sources-title", Static).update(
             Text(f"Funding sources ({len(sources)})")
             + (Text(f"  {over} {OVER}", style="bold red") if over else Text(""))
         )
         self._sources(framework, sources)
-        self._gaps(gaps)
+        self._gaps(gaps, framework)
         order = "in time order" if self.level == "year" else "largest first"
         self.query_one("#gaps-title", Static).update(
             Text(f"Funding gaps by {self.level}, {order} ({len(gaps)}: {shortfall_words(gaps)})  l: level")
@@ -256,22 +257,31 @@ class FundingScreen(Screen[None]):
             table.move_cursor(row=min(keep, len(sources) - 1))
             self.source_detail(sources[min(keep, len(sources) - 1)].key)
 
-    def _gaps(self, gaps: list[GapRollupView]) -> None:
+    def _gaps(self, gaps: list[GapRollupView], framework: str | None) -> None:
         table = self.query_one("#funding-gaps", DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
-        for label in ("gap", self.level, "title", "need" if self.level == "year" else "cost", "allocated", "note"):
+        places: dict[str, str] = self.app.places  # type: ignore[attr-defined]
+        # over several frameworks, the city says whose gap it is (keys may repeat across cities)
+        cities = framework is None and len(places) > 1
+        labels = ["gap", self.level, "title", "need" if self.level == "year" else "cost", "allocated", "note"]
+        if cities:
+            labels.insert(1, "city")
+        for label in labels:
             table.add_column(label, key=label)
         for g in gaps:
-            table.add_row(
+            cells = [
                 gap_cell(g),
                 Text(g.ref),
                 Text(fit(g.title, TITLE).rstrip()),
                 Text(money(g.cost)),
                 Text(f"{g.allocated:,.2f}"),
                 Text(gap_note(g), style="italic"),
-                key=g.ref,
-            )
+            ]
+            if cities:
+                key = g.ref.split("/", 1)[0]
+                cells.insert(1, Text(places.get(key, key)))
+            table.add_row(*cells, key=g.ref)
         if gaps:
             table.move_cursor(row=min(keep, len(gaps) - 1))
 

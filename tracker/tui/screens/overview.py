@@ -1,4 +1,4 @@
-"""Overview: every framework's health at a glance; Enter opens its actions."""
+"""Overview: every framework's health at a glance, by city; Enter works in one framework."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def bar(share: float | None, width: int = BAR) -> Text:
 
 
 class OverviewScreen(Screen[None]):
-    BINDINGS = [Binding("enter", "open", "Open framework", show=True)]
+    BINDINGS = [Binding("enter", "open", "Work in it", tooltip="Limit every screen to this framework (G: all)")]
     _frameworks: Any = None  # the table, once the first data came
 
     def compose(self) -> ComposeResult:
@@ -38,8 +38,8 @@ class OverviewScreen(Screen[None]):
         yield Static("Frameworks · ○ planned ◐ in progress ✖ blocked ● done – cancelled", id="overview-title")
         yield Static("Opening the database…", id="overview-loading")
 
-    def on_mount(self) -> None:
-        self.load()
+    def on_screen_resume(self) -> None:
+        self.load()  # first shown, or back from another screen: the numbers as they are now
 
     def refresh_data(self) -> None:
         self.load()
@@ -52,10 +52,11 @@ class OverviewScreen(Screen[None]):
             return self._frameworks
         table: DataTable[Any] = DataTable(id="frameworks", cursor_type="row", zebra_stripes=True)
         self._frameworks = table
-        # The most telling columns first: at 80 columns the rest scrolls sideways.
+        # The city first, as people name a plan, then the most telling columns: at 80
+        # columns the rest scrolls sideways. The key is for scripts (and the palette).
         for label in (
-            "framework", "progress", "blocked", "overdue", "stale", "actions", "by status", "funding", "next due",
-            "next meeting", "city", "stage",
+            "city", "stage", "progress", "blocked", "overdue", "stale", "actions", "by status", "funding",
+            "next due", "next meeting",
         ):  # fmt: skip
             table.add_column(label, key=label)
         self.query_one("#overview-loading").remove()
@@ -68,6 +69,7 @@ class OverviewScreen(Screen[None]):
         load(self, lambda data: data.overview(), self.show)
 
     def show(self, rows: list[Any]) -> None:
+        self.app.set_places({r.key: ", ".join(p for p in (r.city, r.state) if p) for r in rows})  # type: ignore[attr-defined]
         table = self._table()
         keep = table.cursor_row
         table.clear()
@@ -86,7 +88,8 @@ class OverviewScreen(Screen[None]):
             meetings = getattr(r, "next_meetings", ())
             statuses = " ".join(f"{n}{STATUS_MARK[s.value]}" for s in Status if (n := r.by_status.get(s, 0)))
             table.add_row(
-                Text(r.key),
+                Text(", ".join(p for p in (r.city, r.state) if p)),
+                Text(r.stage.value),
                 bar(r.progress),
                 Text(str(r.blocked), style="bold red" if r.blocked else ""),
                 Text(str(r.overdue), style="bold red" if r.overdue else ""),
@@ -96,8 +99,6 @@ class OverviewScreen(Screen[None]):
                 Text(funding),
                 Text(due),
                 Text(f"{meetings[0]:%a %Y-%m-%d}" if meetings else "-"),
-                Text(", ".join(p for p in (r.city, r.state) if p)),
-                Text(r.stage.value),
                 key=r.key,
             )
         if rows:
@@ -113,6 +114,6 @@ class OverviewScreen(Screen[None]):
             self.open(str(key))
 
     def open(self, key: str) -> None:
-        app = self.app
-        app.action_filter = app.action_filter.model_copy(update={"framework": key})  # type: ignore[attr-defined]
-        app.switch_mode("actions")
+        """Work in this framework (the header says so; G returns to all) and show its actions."""
+        self.app.set_scope(key)  # type: ignore[attr-defined]
+        self.app.show_mode("actions")  # type: ignore[attr-defined]

@@ -20,10 +20,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from tracker.models.enums import Role, Status
-from tracker.services.access.rules import effective_role
+from tracker.models.enums import Status
 from tracker.services.plan.tree import ActionNode, FindingView, GoalNode, IndicatorNode, ObjectiveNode, PlanTree
-from tracker.tui.loading import FAILED, load, save
+from tracker.tui.loading import FAILED, deliver, fetch, load, save
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
 OPEN = {Status.planned, Status.in_progress, Status.blocked}
@@ -193,12 +192,15 @@ class PlanScreen(Screen[None]):
             "enter", "open", "Open", tooltip="Open the highlighted action, or fold a goal or objective", priority=True
         ),
         Binding("i", "record", "Record", tooltip="Record a value of the highlighted indicator"),
+        Binding("w", "switch_plan", "Other plan", tooltip="Show the plan of another framework"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.plan: PlanTree | None = None
+        self.chosen: str | None = None  # the plan picked here, shown while the scope is all frameworks
+        self.revealing: str | None = None  # an item to move to when the plan arrives
         self.unsaved: tuple[str, MeasurementInput] | None = None  # kept when a save failed
 
     def compose(self) -> ComposeResult:
@@ -221,15 +223,40 @@ class PlanScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def reveal(self, framework: str, item_id: str) -> None:
+        """Show ``framework``'s plan with the cursor on ``item_id`` (such as "i:REF")."""
+        if self.app.scope is not None and self.app.scope != framework:  # type: ignore[attr-defined]
+            self.app.set_scope(framework)  # type: ignore[attr-defined]
+        self.chosen = framework
+        self.revealing = item_id
+        self.load()
+
+    def action_switch_plan(self) -> None:
+        from tracker.tui.screens.scope import ScopeDialog
+
+        shown = self.plan.key if self.plan else None
+        self.app.push_screen(ScopeDialog(self.app.places, shown, everything=False), self._switched)  # type: ignore[attr-defined]
+
+    def _switched(self, choice: tuple[str | None] | None) -> None:
+        if choice is None or choice[0] is None:
+            return
+        if self.app.scope is not None:  # type: ignore[attr-defined]
+            # the header names the scope: it follows the plan shown
+            self.app.set_scope(choice[0])  # type: ignore[attr-defined]
+        self.chosen = choice[0]
+        self.load()
+
     @work(thread=True, exclusive=True, group="plan")
     def load(self) -> None:
-        framework = self.app.action_filter.framework  # type: ignore[attr-defined]
+        # the scope's plan; else the one picked here; else the member's own
+        framework = self.app.scope or self.chosen  # type: ignore[attr-defined]
         load(self, lambda data: data.plan(framework), self.show)
 
     def show(self, plan: PlanTree | None) -> None:
         tree: Tree[Item] = self.query_one(Tree)
         same = self.plan is not None and plan is not None and self.plan.key == plan.key
         keep = tree.cursor_node.data.id if same and tree.cursor_node and tree.cursor_node.data else None
+        keep = self.revealing or keep  # kept until the cursor is there: a second load may come first
         expanded = {n.data.id for n in _walk(tree.root) if n.data and n.is_expanded} if same else None
         self.plan = plan
         if plan is None:
@@ -237,7 +264,7 @@ class PlanScreen(Screen[None]):
             tree.reset("no framework")
             self.query_one("#plan-detail", Static).update(describe(None, None))
             return
-        self.sub_title = f"plan of {plan.key}" + ("" if self.app.action_filter.framework else " (first framework)")  # type: ignore[attr-defined]
+        self.sub_title = f"plan of {plan.city}" + (f", {plan.state}" if plan.state else "") + " (w: other plan)"
 
         def add(parent: TreeNode[Item], item: Item, leaf: bool = False) -> TreeNode[Item]:
             if leaf:
@@ -256,7 +283,13 @@ class PlanScreen(Screen[None]):
                     add(objective, Item("action", f"a:{a.ref}", a), leaf=True)
         tree.root.expand()
         target = next((n for n in _walk(tree.root) if n.data and n.data.id == keep), tree.root)
-        self.call_after_refresh(tree.move_cursor, target)
+
+        def place_cursor() -> None:
+            tree.move_cursor(target)
+            if target.data is not None and target.data.id == self.revealing:
+                self.revealing = None
+
+        self.call_after_refresh(place_cursor)
         self.show_item(target.data)
 
     def show_item(self, item: Item | None) -> None:
@@ -296,17 +329,19 @@ class PlanScreen(Screen[None]):
         if item is None or item.kind != "indicator" or self.plan is None:
             self.notify("Move to an indicator (◆) first, then press i.", severity="warning")
             return
-        member = self.app.data.member  # type: ignore[attr-defined]
-        role = effective_role(member, self.plan.key)  # the rule of access: an admin counts everywhere
-        if role is None or role is Role.viewer:
-            who = "a viewer" if role else "not a member"
-            self.notify(
-                f"You are {who} in {self.plan.key}, so you cannot record values; ask a coordinator.",
-                title="Read only",
-                severity="warning",
-            )
+        self.ask_record(item.node)
+
+    @work(thread=True, exclusive=True, group="ask")
+    def ask_record(self, indicator: IndicatorNode) -> None:
+        """Ask the rules first, as action pages do: a refusal before typing, not after."""
+        reason = fetch(self, lambda data: data.why_not_record(indicator.ref))
+        if reason is not FAILED:
+            deliver(self, self._open_record, indicator, reason)
+
+    def _open_record(self, indicator: IndicatorNode, reason: str | None) -> None:
+        if reason:
+            self.notify(reason, title="You cannot record values here", severity="warning")
             return
-        indicator: IndicatorNode = item.node
         kept = self.unsaved[1] if self.unsaved and self.unsaved[0] == indicator.ref else None
         self.app.push_screen(MeasurementDialog(indicator, kept), lambda m: self._recorded(indicator.ref, m))
 

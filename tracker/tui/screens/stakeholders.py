@@ -67,7 +67,8 @@ class StakeholdersScreen(Screen[None]):
         self.shown = (framework, rows)
         # the counts stay in view on a narrow terminal: long names are cut here, whole in the line below
         name_width = max(20, min(70, self.size.width - 52))
-        self.sub_title = f"stakeholders of {framework}" if framework else "stakeholders of every framework"
+        place = self.app.place  # type: ignore[attr-defined]
+        self.sub_title = f"stakeholders of {place(framework)}" if framework else "stakeholders of every framework"
         late = sum(1 for r in rows if r.overdue)
         title = Text(f"Organisations by sector ({len(rows)})")
         if late:
@@ -122,4 +123,4 @@ class StakeholdersScreen(Screen[None]):
         app.action_filter = app.action_filter.model_copy(  # type: ignore[attr-defined]
             update={"stakeholders": (key,), "stakeholder_role": StakeholderRole.either}
         )
-        app.switch_mode("actions")
+        app.show_mode("actions")  # type: ignore[attr-defined]

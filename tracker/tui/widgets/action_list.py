@@ -42,8 +42,11 @@ def fit(text: str, width: int) -> str:
     return text.ljust(width)
 
 
+NARROW = 100  # below this width the status is its symbol and the key gives way to the title and lead
+
+
 class ActionList(ScrollView, can_focus=True):
-    """Actions, one per line: status, due, action key, title, lead."""
+    """Actions, one per line: status, due, (city,) action key, title, lead."""
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -87,6 +90,14 @@ class ActionList(ScrollView, can_focus=True):
         self.generation = 0
         self._pages: dict[int, list[ActionRow]] = {}
         self._asked: set[int] = set()
+        # framework key -> its city, shown in a column when the list spans frameworks
+        self.places: dict[str, str] | None = None
+
+    def show_places(self, places: dict[str, str] | None) -> None:
+        """Show a framework column (the city) from ``places``; None when one framework is shown."""
+        if places != self.places:
+            self.places = places
+            self.refresh()
 
     # -- data in ----------------------------------------------------------------------------
 
@@ -152,19 +163,33 @@ class ActionList(ScrollView, can_focus=True):
             style += self.get_component_rich_style("action-list--overdue")
         if index == self.cursor:
             style += self.get_component_rich_style("action-list--cursor")
-        return Strip([Segment(self.format_row(row, width), style)], width)
+        place = None if self.places is None else self.places.get(row.framework, row.framework)
+        return Strip([Segment(self.format_row(row, width, place), style)], width)
 
     @staticmethod
-    def format_row(row: ActionRow, width: int) -> str:
-        """One line of plain text: the user's text can never act as markup here."""
-        status = fit(STATUS_LABEL[row.status.value], 14)
+    def format_row(row: ActionRow, width: int, place: str | None = None) -> str:
+        """One line of plain text: the user's text can never act as markup here.
+
+        ``place`` (the framework's city) adds a column, for lists over several frameworks.
+        """
+        narrow = width < NARROW
+        label = STATUS_LABEL[row.status.value]
+        status = fit(label[0] if narrow else label, 1 if narrow else 14)  # the symbols are explained by ?
         due = fit((row.due.isoformat() if row.due else "no due date") + (" !" if row.overdue else ""), 13)
-        rest = max(width - 14 - 13 - 3, 10)
-        key_w, lead_w = rest // 4, rest // 5  # fixed per width, so the columns line up
-        title_w = max(rest - key_w - lead_w - 2, 5)
-        return fit(
-            f"{status} {due} {fit(row.key, key_w)} {fit(row.title, title_w)} {fit(row.lead.name, lead_w)}", width
-        )
+        rest = max(width - len(status) - len(due) - 2, 10)
+        cells = [status, due]
+        if place is not None:
+            place_w = min(16, rest // 6 + 2)
+            cells.append(fit(place, place_w))
+            rest -= place_w + 1
+        # fixed per width, so the columns line up
+        key_w = 0 if narrow else rest // 5
+        lead_w = max(rest * 2 // 5 if narrow else rest // 4, 12)
+        title_w = max(rest - key_w - lead_w - (2 if key_w else 1), 5)
+        if key_w:
+            cells.append(fit(row.key, key_w))
+        cells += [fit(row.title, title_w), fit(row.lead.name, lead_w)]
+        return fit(" ".join(cells), width)
 
     # -- moving -----------------------------------------------------------------------------
 
