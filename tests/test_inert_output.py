@@ -65,7 +65,19 @@ USER_TEXT = {
 SHORT = {("framework", "state"), ("indicator", "unit")}
 # Text columns that are not free text: keys, logins and codes the plan reader validates,
 # and the import log (not shown by any read command).
-NOT_USER_TEXT = {"key", "login", "country", "currency", "lang", "meeting_rule", "field", "actor", "sources", "summary"}
+NOT_USER_TEXT = {
+    "key",
+    "login",
+    "country",
+    "currency",
+    "lang",
+    "meeting_rule",
+    "field",
+    "item_kind",
+    "actor",
+    "sources",
+    "summary",
+}
 
 # Raw in the output, any of these acts on a terminal or hides what the text says.
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
@@ -102,6 +114,11 @@ NOT_READS = {
     "demo": "builds its own database from the bundled plans",
     "actions set-status": "writes",
     "actions note": "writes",
+    "actions add": "writes",
+    "actions edit": "writes",
+    "actions move": "writes",
+    "actions cancel": "writes",
+    "actions delete": "writes",
     "indicators record": "writes",
     "member add": "writes",
     "admin add": "writes",

@@ -194,21 +194,30 @@ def note(ctx: typer.Context, ref: RefArg, text: Annotated[str, typer.Argument(sh
 
 @app.command()
 def history(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The action's status changes and notes, oldest first.
+    """The action's status changes, notes and plan edits (who changed which field from what to what), oldest first.
 
     Example: tracker actions history stamford-ct/convene --json
     """
     settings: Settings = ctx.obj
     with user_errors():
+        from tracker.services.plan.action_plan import plan_history
         from tracker.services.tracking.actions import get_action
 
         with reading(settings) as session:
             detail = get_action(session, ref)
+            edits = plan_history(session, ref)
         if as_json:
             from tracker.exports.data import plain
 
-            echo_json({"ref": detail.row.ref, "changes": plain(detail.history), "notes": plain(detail.notes)})
+            echo_json(
+                {
+                    "ref": detail.row.ref,
+                    "changes": plain(detail.history),
+                    "notes": plain(detail.notes),
+                    "plan_changes": plain(edits),
+                }
+            )
         else:
             from tracker.cli.render import print_history
 
-            print_history(detail, out=console())
+            print_history(detail, edits, out=console())

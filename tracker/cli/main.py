@@ -20,6 +20,7 @@ from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
+from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ db_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
+register_plan_commands(actions_app)
 app.add_typer(actions_app, name="actions")
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
