@@ -106,6 +106,7 @@ READS: dict[str, list[list[str]]] = {
     ],
     "db current": [[]],
     "admin list": [[]],
+    "member list": [[], ["--json"]],
 }
 NOT_READS = {
     "db upgrade": "writes the schema",
@@ -121,6 +122,8 @@ NOT_READS = {
     "actions delete": "writes",
     "indicators record": "writes",
     "member add": "writes",
+    "member set-role": "writes",
+    "member remove": "writes",
     "admin add": "writes",
     "admin remove": "writes",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",
