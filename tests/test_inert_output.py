@@ -75,6 +75,7 @@ NOT_USER_TEXT = {
     "lang",
     "meeting_rule",
     "field",
+    "item_kind",
     "actor",
     "sources",
     "summary",
@@ -90,7 +91,6 @@ REF = "riverton/a2"
 # its options. A command that writes, or reads no database, is listed in NOT_READS.
 READS: dict[str, list[list[str]]] = {
     "actions list": [["--limit", "1000"]],
-    "member list": [[]],
     "actions show": [[REF], [CONVENE]],
     "actions history": [[REF], [CONVENE]],
     "funding gaps": [["--by", by] for by in ("action", "objective", "goal", "framework", "year")],
@@ -108,6 +108,7 @@ READS: dict[str, list[list[str]]] = {
     ],
     "db current": [[]],
     "admin list": [[]],
+    "member list": [[], ["--json"]],
 }
 NOT_READS = {
     "db upgrade": "writes the schema",
@@ -116,8 +117,15 @@ NOT_READS = {
     "demo": "builds its own database from the bundled plans",
     "actions set-status": "writes",
     "actions note": "writes",
+    "actions add": "writes",
+    "actions edit": "writes",
+    "actions move": "writes",
+    "actions cancel": "writes",
+    "actions delete": "writes",
     "indicators record": "writes",
     "member add": "writes",
+    "member set-role": "writes",
+    "member remove": "writes",
     "admin add": "writes",
     "admin remove": "writes",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",

@@ -135,7 +135,7 @@ READS: dict[tuple[str, ...], Read] = {
     ("actions", "show"): Read(("actions", "show", "{action}", "--json"), ("actions", "show", "{other_action}")),
     ("actions", "history"): Read(("actions", "history", "{action}"), ("actions", "history", "{other_action}")),
     ("admin", "list"): Read(("admin", "list"), None, data=False),
-    ("member", "list"): Read(("member", "list", "--json"), None),
+    ("member", "list"): Read(("member", "list", "--json"), ("member", "list", "-f", "{other}")),
 }
 # Other shapes of the same commands, where a different path reads the data.
 MORE_READS: list[tuple[str, ...]] = [
@@ -162,8 +162,15 @@ NOT_READS = {
     ("db", "current"): "says the schema revision; reads no framework",
     ("actions", "set-status"): "a write, refused by the tracking rules",
     ("actions", "note"): "a write, refused by the tracking rules",
+    ("actions", "add"): "a write, refused by the coordinator rule",
+    ("actions", "edit"): "a write, refused by the coordinator rule",
+    ("actions", "move"): "a write, refused by the coordinator rule",
+    ("actions", "cancel"): "a write, refused by the coordinator rule",
+    ("actions", "delete"): "a write, refused by the coordinator rule",
     ("indicators", "record"): "a write, refused by the tracking rules",
     ("member", "add"): "a write, refused by the grant rules",
+    ("member", "set-role"): "a write, refused by the grant rules",
+    ("member", "remove"): "a write, refused by the grant rules",
     ("admin", "add"): "a write, admins only",
     ("admin", "remove"): "a write, admins only",
 }

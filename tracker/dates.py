@@ -13,6 +13,7 @@ _RELATIVE = re.compile(r"^([+-])(\d{1,4})([dwmy])$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 _WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_DURATION = re.compile(r"^(\d{1,12})\s*([dw]?)$")
 
 # The years tracker takes, in plan files and options alike: far enough either
 # way for any plan, and narrow enough that every later step (fiscal years,
@@ -76,3 +77,17 @@ def parse_user_date(text: str, *, end_of_month: bool = False, today: dt.date | N
         f"{text!r} is not a date tracker understands; write 2025-06-30, 2025-06, today, "
         "or a shift such as +2w, -3d, +1m."
     )
+
+
+def parse_days(text: str, option: str) -> int:
+    """A number of days as people type it: ``14``, ``14d`` or ``2w``; the one parser
+    behind every option that asks for days, so each takes the same forms.
+
+    Bounds are the option's own (checked by the caller); anything else is refused with
+    a sentence that names ``option``.
+    """
+    found = _DURATION.match(text.strip().lower())
+    if found is None:
+        raise BadInput(f"{option} takes a number of days: 14, 14d or 2w, not {text[:40]!r}.")
+    amount, unit = found.groups()
+    return int(amount) * (7 if unit == "w" else 1)

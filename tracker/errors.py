@@ -23,6 +23,14 @@ class BadInput(TrackerError):
     exit_code = EXIT_BAD_INPUT
 
 
+class BadField(BadInput):
+    """One field of an item is wrong: ``field`` names it, so that the CLI can name its option."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class DatabaseUnavailable(TrackerError):
     """The database cannot be opened or reached."""
 

@@ -35,8 +35,8 @@ def list_(
     overdue: Annotated[bool, typer.Option("--overdue", help="Due before today and not done or cancelled.")] = False,
     stale: Annotated[bool, typer.Option("--stale", help="In progress with no update for --stale-days.")] = False,
     stale_days: Annotated[
-        int, typer.Option("--stale-days", help="Days without update for --stale (1 to 36,500).")
-    ] = 30,
+        str, typer.Option("--stale-days", help="Days without update for --stale: 14, 14d or 2w (1 to 36,500 days).")
+    ] = "30",
     due_before: Annotated[str | None, typer.Option("--due-before", help="2025-06-30, 2025-06, today, +2w.")] = None,
     due_after: Annotated[str | None, typer.Option("--due-after", help="2025-06-30, 2025-06, today, -1m.")] = None,
     search: Annotated[
@@ -73,7 +73,9 @@ def list_(
             raise BadInput("--as-lead and --as-partner go with --stakeholder KEY.")
         if as_json and as_csv:
             raise BadInput("give --json or --csv, not both.")
-        check_option("--stale-days", stale_days, 1, MAX_STALE_DAYS)
+        from tracker.dates import parse_days
+
+        days = check_option("--stale-days", parse_days(stale_days, "--stale-days"), 1, MAX_STALE_DAYS)
         check_option("--search", search, 0, MAX_SEARCH)
         check_option("--limit", limit, 1, MAX_LIMIT)
         check_option("--offset", offset, 0, MAX_OFFSET)
@@ -86,7 +88,7 @@ def list_(
             horizons=tuple(horizon or ()),
             overdue=overdue,
             stale=stale,
-            stale_days=stale_days,
+            stale_days=days,
             due_before=date_option(due_before),
             due_after=date_option(due_after, end_of_month=True),
             text=search or None,
@@ -194,21 +196,30 @@ def note(ctx: typer.Context, ref: RefArg, text: Annotated[str, typer.Argument(sh
 
 @app.command()
 def history(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The action's status changes and notes, oldest first.
+    """The action's status changes, notes and plan edits (who changed which field from what to what), oldest first.
 
     Example: tracker actions history stamford-ct/convene --json
     """
     settings: Settings = ctx.obj
     with user_errors():
+        from tracker.services.plan.action_plan import plan_history
         from tracker.services.tracking.actions import get_action
 
         with reading(settings) as session:
             detail = get_action(session, ref)
+            edits = plan_history(session, ref)
         if as_json:
             from tracker.exports.data import plain
 
-            echo_json({"ref": detail.row.ref, "changes": plain(detail.history), "notes": plain(detail.notes)})
+            echo_json(
+                {
+                    "ref": detail.row.ref,
+                    "changes": plain(detail.history),
+                    "notes": plain(detail.notes),
+                    "plan_changes": plain(edits),
+                }
+            )
         else:
             from tracker.cli.render import print_history
 
-            print_history(detail, out=console())
+            print_history(detail, edits, out=console())

@@ -18,8 +18,10 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
+from tracker.cli.members import register as register_member_commands
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
+from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
 
 app = typer.Typer(
@@ -37,9 +39,11 @@ db_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
+register_plan_commands(actions_app)
 app.add_typer(actions_app, name="actions")
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
+register_member_commands(member_app)
 app.add_typer(member_app, name="member")
 app.add_typer(admin_app, name="admin")
 app.command("summary")(summary)

@@ -95,31 +95,6 @@ def member_add(
             say(f"{member.login} has no database role yet: {to_run}")
 
 
-@member_app.command("list")
-def member_list(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False
-) -> None:
-    """The members of your frameworks (admins: every member), with their roles,
-    organisations and, on PostgreSQL, the database role each connects as.
-
-    Example: tracker member list --json
-    """
-    settings: Settings = ctx.obj
-    with user_errors():
-        from tracker.services.access.members import list_members
-
-        with reading(settings) as session:
-            members = list_members(session)
-        if as_json:
-            echo_json(members)
-            return
-        for m in members:
-            roles = ", ".join(f"{role} in {key}" for key, role in m["roles"].items()) or "no role"  # type: ignore[attr-defined]
-            admin = ", admin" if m["is_admin"] else ""
-            role = f" [database role {m['database_role']}]" if m["database_role"] else ""
-            say(f"{m['login']}: {roles}{admin}{role}")
-
-
 def summary(
     ctx: typer.Context,
     framework: Annotated[str | None, typer.Option("--framework", "-f", help="Only this framework.")] = None,

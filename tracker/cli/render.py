@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.cli.output import Cell, Column, say, show, table
 from tracker.cli.output import text as _text
@@ -161,9 +161,19 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
     print_history(detail, out=out)
 
 
-def print_history(detail: ActionDetail, *, out: Console) -> None:
-
+def print_history(detail: ActionDetail, plan_changes: Sequence[Any] = (), *, out: Console) -> None:
+    """Status changes, notes and plan edits of an action, in the order they happened."""
     events: list[tuple[object, Text]] = []
+    for p in plan_changes:
+        line = f"{p.at:%Y-%m-%d %H:%M}  {p.by or '?'} "
+        if p.field in ("created", "deleted"):
+            line += f"{p.field} it: {p.new or p.old}"
+        else:
+            line += f"changed {p.field}: {p.old if p.old is not None else '(none)'} -> "
+            line += p.new if p.new is not None else "(none)"
+        if p.forced:
+            line += " (applied over a newer change)"
+        events.append((p.at, _text(line)))
     for c in detail.history:
         line = f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {c.from_status or 'new'} -> {c.to_status}"
         if c.forced:

@@ -89,14 +89,24 @@ class ImportRun(SQLModel, table=True):
 
 
 class PlanChange(SQLModel, table=True):
-    """A change to an action's plan (a field or its funding) made in the tool: who, when,
-    what it was and what it became. Never rewritten."""
+    """A change to an item of the plan (an action's field or funding, its creation, its
+    deletion) made in the tool: who, when, what it was and what it became. Never rewritten.
+
+    Keyed by ``item_kind`` and ``item_id`` so that the record outlives the item: deleting
+    an action keeps its history and the deletion itself. ``action_id`` links the rows of a
+    live action (set to NULL when it goes, so that a new action given the same id on
+    SQLite never inherits a deleted one's history)."""
 
     __tablename__ = "plan_change"
-    __table_args__ = (sa.Index("ix_plan_change_action_at", "action_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_plan_change_action_at", "action_id", "at"),
+        sa.Index("ix_plan_change_item", "item_kind", "item_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
+    item_kind: str = Field(default="action", max_length=16)
+    item_id: int
+    action_id: int | None = Field(default=None, foreign_key="action.id", ondelete="SET NULL")
     member_id: int | None = Field(default=None, foreign_key="member.id")
     field: str = Field(max_length=64)
     old: str | None = Field(default=None, sa_type=sa.Text)

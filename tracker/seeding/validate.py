@@ -263,6 +263,13 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
             )
 
 
+def action_problems(action: ActionIn) -> list[Problem]:
+    """What is wrong with one action on its own (dates, horizon, partners), as a plan file's
+    check says it: an action added or edited in the tool obeys the same rules. Stakeholders
+    and funding are the caller's to resolve against the database."""
+    return list(_check_action("", (), action, lambda _loc, _key: iter(()), {}))
+
+
 def _check_action(
     source: str,
     loc: Loc,

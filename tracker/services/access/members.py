@@ -230,33 +230,3 @@ def provide_login_role(session: Session, login: str) -> str | None:
     assert found is not None
     top = "admin" if found.is_admin else max(found.roles.values(), key=access.rank, default=Role.viewer).value
     return f"{why}; an administrator runs: {login_role_sql(session.connection(), role, top)}"
-
-
-def list_members(session: Session) -> list[dict[str, object]]:
-    """Every member the session's reader may see (members of their frameworks, and the
-    admins): login, name, roles and organisations per framework, admin, database role."""
-    ids = access.visible_framework_ids(session)
-    query = sa.select(member_t.c.login, member_t.c.db_role).order_by(member_t.c.login)
-    if ids is not None:
-        shown = sa.select(membership_t.c.member_id).where(access.within(membership_t.c.framework_id, ids))
-        query = query.where(member_t.c.id.in_(shown) | member_t.c.id.in_(sa.select(admin_t.c.member_id)))
-    listed = []
-    for login, db_role in session.execute(query).all():
-        member = find_member(session, login)
-        assert member is not None
-        keys = sorted(k for k in member.roles if ids is None or k in _keys(session, ids))
-        listed.append(
-            {
-                "login": member.login,
-                "name": member.name,
-                "roles": {k: member.roles[k].value for k in keys},
-                "organisations": {k: [s.key for s in member.stakeholders_in(k)] for k in keys},
-                "is_admin": member.is_admin,
-                "database_role": db_role,
-            }
-        )
-    return listed
-
-
-def _keys(session: Session, ids: frozenset[int]) -> set[str]:
-    return set(session.execute(sa.select(framework_t.c.key).where(framework_t.c.id.in_(sorted(ids)))).scalars())

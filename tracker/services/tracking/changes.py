@@ -19,7 +19,7 @@ from sqlmodel import Session
 from tracker.dates import in_range
 from tracker.db.driver import Fast
 from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
-from tracker.models import Indicator, Measurement
+from tracker.models import Indicator, Measurement, PlanChange
 from tracker.models.enums import Role, Status
 from tracker.models.types import utcnow
 from tracker.numbers import check_quantity
@@ -31,6 +31,7 @@ from tracker.services.tracking.actions import (
     framework_id,
     framework_t,
     latest_changes,
+    member_t,
     note_t,
     partner_t,
     split_ref,
@@ -169,7 +170,12 @@ def why_not_track(session: Session, member: MemberView | None, ref: str) -> str 
 
 def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) -> str:
     latest = latest_changes(session, [row.id]).get(row.id)
-    if latest is not None:
+    edit = _latest_plan_change(session, row.id)
+    if edit is not None and (latest is None or edit.at >= latest.at):
+        what = f"{edit.login or 'someone'} changed its {edit.field.removesuffix('_id')} at {edit.at:%Y-%m-%d %H:%M} UTC"
+        if edit.field in ("title", "due", "starts", "cost", "horizon", "partners"):
+            what += f" (from {edit.old!r} to {edit.new!r})"
+    elif latest is not None:
         what = (
             f"{latest.by or 'a seed'} moved it from {latest.from_status or 'new'} to {latest.to_status} "
             f"at {latest.at:%Y-%m-%d %H:%M} UTC"
@@ -182,6 +188,18 @@ def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) ->
         f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. "
         "Nothing was written; look at it again (tracker actions show) and retry, or force your change."
     )
+
+
+def _latest_plan_change(session: Session, aid: int) -> sa.Row[Any] | None:
+    # A conflict may come from a plan edit as well as from a status change: name whichever is newer.
+    plan_t = PlanChange.__table__  # type: ignore[attr-defined]
+    return session.execute(
+        sa.select(plan_t.c.field, plan_t.c.old, plan_t.c.new, plan_t.c.at, member_t.c.login)
+        .outerjoin(member_t, member_t.c.id == plan_t.c.member_id)
+        .where(plan_t.c.action_id == aid)
+        .order_by(plan_t.c.id.desc())
+        .limit(1)
+    ).first()
 
 
 def set_status(
