@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 import typer
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -282,6 +282,11 @@ urlish = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(urlish)
+# Found by a random search: a domain whose last label is not Latin, or that a '_' follows.
+@example("3x.рф_@")
+@example("e.g.3localhost.com_  mailto:http://@")
+@example("user.рф__.@@@evil")
+@example("user.рф_.com-. e.g.https://userhttps://")
 def test_no_text_becomes_a_link(text: str) -> None:
     """Whatever URL, domain or address a member types, md_text gives text a linkify renderer
     leaves alone, and that reads as what was typed."""

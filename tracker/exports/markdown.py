@@ -29,14 +29,17 @@ _ALWAYS = set("\\`*[]|~")
 # Characters that start a block at the beginning of a line (headings, lists,
 # quotes, setext underlines): escaped there.
 _LINE_START = set("#-+=>")
-# A word that a link finder could take for a domain: labels joined by dots, the last
-# one (a top-level domain) at least two letters; and "www." whatever follows it.
-_DOMAIN = re.compile(r"(?<![\w.-])[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])|(?<![\w.-])www\.", re.IGNORECASE)
+# A dot a link finder could take for one inside a domain: after a letter, digit, '_' or
+# '-', and before two letters or more (a label of any script: ".com", ".рф"), wherever
+# the word around it ends; and the dot of "www.". Requiring a whole domain-shaped word
+# missed "x.рф_" and "3localhost.com_", which linkify still links. "e.g.", "3.5" and
+# "v1.2" keep their dots (one letter, or digits, after them).
+_DOMAIN_DOT = re.compile(r"(?<=[\w-])\.(?=[^\W\d_]{2,})|(?<![\w.-])www(\.)", re.IGNORECASE)
 
 
 def _domain_dots(text: str) -> set[int]:
-    """Where the dots of domain-like words are in ``text``."""
-    return {m.start() + n for m in _DOMAIN.finditer(text) for n, ch in enumerate(m.group()) if ch == "."}
+    """Where the dots that could join a domain are in ``text``."""
+    return {m.start(1) if m.group(1) else m.start() for m in _DOMAIN_DOT.finditer(text)}
 
 
 def md_text(text: str | None, *, limit: int | None = None) -> str:
