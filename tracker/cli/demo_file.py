@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracker.cli.output import not_a_regular_file
 from tracker.errors import BadInput
 
 if TYPE_CHECKING:
@@ -82,12 +82,8 @@ def _lstat(path: Path) -> os.stat_result | None:
 
 
 def _refuse_unless_regular(path: Path, mode: int) -> None:
-    if stat.S_ISREG(mode):
-        return
-    if stat.S_ISLNK(mode):
-        what = "a symbolic link"
-    elif stat.S_ISDIR(mode):
-        what = "a folder"
-    else:
-        what = "not a regular file (a device, a pipe or a socket)"
-    raise BadInput(f"{path} is {what}, so the demo left it as it was: give --file a new path for the demo database.")
+    kind = not_a_regular_file(mode)
+    if kind is not None:
+        raise BadInput(
+            f"{path} is {kind}, so the demo left it as it was: give --file a new path for the demo database."
+        )

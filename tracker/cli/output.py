@@ -156,8 +156,21 @@ _DATABASE_MAGIC = (
 )
 
 
-def _refuse_unless_regular(path: Path, mode: int, example: str) -> None:
+def not_a_regular_file(mode: int) -> str | None:
+    """What a path with this ``lstat`` mode is, in words for a refusal; None for a regular file,
+    the only thing a command that replaces files may replace."""
     if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file (a device, a pipe or a socket)"
+
+
+def _refuse_unless_regular(path: Path, mode: int, example: str) -> None:
+    kind = not_a_regular_file(mode)
+    if kind is None:
         _refuse_a_database(path)
         return
     if stat.S_ISLNK(mode):
@@ -167,9 +180,7 @@ def _refuse_unless_regular(path: Path, mode: int, example: str) -> None:
         )
     if stat.S_ISDIR(mode):
         raise BadInput(f"{path} is a folder; give a file name, for example {path / example}.")
-    raise BadInput(
-        f"{path} is not a regular file (a device, a pipe or a socket); it was left as it was: choose another -o."
-    )
+    raise BadInput(f"{path} is {kind}; it was left as it was: choose another -o.")
 
 
 def _refuse_a_database(path: Path) -> None:
