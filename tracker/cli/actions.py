@@ -42,6 +42,11 @@ def list_(
     search: Annotated[
         str | None, typer.Option("--search", help="Text in the title or description (200 characters at most).")
     ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only actions this member (a login) owns.")] = None,
+    mine: Annotated[
+        bool,
+        typer.Option("--mine", help="My actions: those I own first, then my organisations' where I work for them."),
+    ] = False,
     sort: Annotated[SortField, typer.Option("--sort", help="Order of the list.")] = SortField.due,
     descending: Annotated[bool, typer.Option("--desc", help="Reverse the order.")] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many actions (1 to 1,000,000).")] = 50,
@@ -53,6 +58,7 @@ def list_(
 
     Example: tracker actions list --framework stamford-ct --status in_progress --status blocked
              tracker actions list --stakeholder city-of-stamford --as-lead --overdue --json
+             tracker --as maria actions list --mine
     """
     settings: Settings = ctx.obj
     with user_errors():
@@ -77,6 +83,13 @@ def list_(
 
         days = check_option("--stale-days", parse_days(stale_days, "--stale-days"), 1, MAX_STALE_DAYS)
         check_option("--search", search, 0, MAX_SEARCH)
+        if owner is not None:
+            from tracker.names import check_login
+
+            try:
+                owner = check_login(owner)
+            except ValueError as exc:
+                raise BadInput(f"--owner: {exc}.") from None
         check_option("--limit", limit, 1, MAX_LIMIT)
         check_option("--offset", offset, 0, MAX_OFFSET)
         role = StakeholderRole.lead if as_lead else StakeholderRole.partner if as_partner else StakeholderRole.either
@@ -92,12 +105,17 @@ def list_(
             due_before=date_option(due_before),
             due_after=date_option(due_after, end_of_month=True),
             text=search or None,
+            owner=owner,
             sort=sort,
             descending=descending,
             limit=limit,
             offset=offset,
         )
         with reading(settings) as session:
+            if mine:
+                from tracker.services.tracking.mine import reader_login
+
+                flt = flt.model_copy(update={"mine": reader_login(session)})
             rows = list_actions(session, flt)
             total = count_actions(session, flt)
         if as_json:

@@ -31,6 +31,10 @@ Starts = Annotated[str | None, typer.Option("--starts", help="2025-06-01, 2025-0
 Due = Annotated[str | None, typer.Option("--due", help="2025-06-30, 2025-06 (its last day), today, +3m.")]
 Cost = Annotated[str | None, typer.Option("--cost", help="Estimated cost, e.g. 12000 or 12000.50.")]
 Description = Annotated[str | None, typer.Option("--description", help="Longer text (10,000 characters at most).")]
+Owner = Annotated[
+    str | None,
+    typer.Option("--owner", help="The member responsible: a login of the lead's or a partner's people."),
+]
 
 # The plan-file field a problem names, as the option that sets it here.
 _OPTIONS = {"partners": "--partner", "objective": "--objective"}
@@ -68,6 +72,7 @@ def add(
     partner: Annotated[
         list[str] | None, typer.Option("--partner", help="A partner's key (repeat for several).")
     ] = None,
+    owner: Owner = None,
     horizon: Horizon_ = None,
     starts: Starts = None,
     due: Due = None,
@@ -81,7 +86,7 @@ def add(
     exit 2 names the option at fault.
 
     Example: tracker actions add stamford-ct/working-group --key youth-survey --title "Survey young people"
-    --lead city-of-stamford --partner domus-kids --due 2026-03
+    --lead city-of-stamford --partner domus-kids --owner maria --due 2026-03
     """
     settings: Settings = ctx.obj
     with user_errors(), _options_named():
@@ -92,6 +97,7 @@ def add(
             "title": title,
             "lead": lead,
             "partners": partner or [],
+            "owner": owner,
             "horizon": horizon,
             "starts": date_option(starts),
             "due": date_option(due, end_of_month=True),
@@ -109,6 +115,8 @@ def edit(
     lead: Lead = None,
     partner: Annotated[list[str] | None, typer.Option("--partner", help="Add a partner (repeatable).")] = None,
     no_partner: Annotated[list[str] | None, typer.Option("--no-partner", help="Remove a partner (repeatable).")] = None,
+    owner: Owner = None,
+    no_owner: Annotated[bool, typer.Option("--no-owner", help="Name no owner.")] = False,
     horizon: Horizon_ = None,
     starts: Starts = None,
     due: Due = None,
@@ -123,7 +131,11 @@ def edit(
     Give --expect-version with the version you read (tracker actions show): if someone
     changed the action since, nothing is written and exit 3 says who changed what.
 
+    Coordinators of the framework and admins may. The owner must work for the lead or a
+    partner in that framework (tracker member add gives a member an organisation).
+
     Example: tracker actions edit stamford-ct/convene --due 2026-06 --partner union-church --expect-version 3
+             tracker actions edit stamford-ct/convene --owner maria
     """
     settings: Settings = ctx.obj
     with user_errors(), _options_named():
@@ -140,6 +152,10 @@ def edit(
             "description": description,
         }
         changes = {name: value for name, value in given.items() if value is not None}
+        if owner is not None and no_owner:
+            raise BadInput("give --owner LOGIN or --no-owner, not both.")
+        if owner is not None or no_owner:
+            changes["owner"] = owner
         if not changes and not partner and not no_partner:
             raise BadInput("give at least one option to change (tracker actions edit --help lists them).")
         detail = writing(

@@ -111,21 +111,28 @@ def print_actions(rows: Sequence[ActionRow], *, total: int, described: str, out:
     refs = [r.key if one_framework else r.ref for r in rows]
     ref_w = min(max((len(x) for x in refs), default=6), 40 if room > 90 else 26)
     lead_w, due_w = min(24, room // 6), 18 if room > 90 else 12
+    # The owner column when a row has one: as wide as the longest login, up to 16.
+    owner_w = min(max((len(r.owner) for r in rows if r.owner), default=0), 16)
+    if owner_w:
+        owner_w = max(owner_w, 5)
     longest = max((len(r.title) for r in rows), default=12)
-    title_w = max(12, min(longest, room - ref_w - lead_w - due_w - 13))
+    title_w = max(12, min(longest, room - ref_w - lead_w - due_w - 13 - (owner_w + 3 if owner_w else 0)))
     cut = {"overflow": "ellipsis", "no_wrap": True}
     columns = [
         Column("action" if one_framework else "framework/action", {**cut, "width": ref_w}),
         Column("title", {**cut, "width": title_w}),
         Column("status", {"no_wrap": True, "width": 13}),
         Column("lead", {**cut, "width": lead_w}),
+        *([Column("owner", {**cut, "width": owner_w})] if owner_w else []),
         Column("due", {**cut, "width": due_w}),
     ]
     cells: list[list[Cell]] = []
     for ref, r in zip(refs, rows, strict=True):
         late = (" overdue" if due_w >= 18 else " !") if r.overdue else ""
         due = "" if r.due is None else r.due.isoformat() + late
-        cells.append([ref, r.title, STATUS_MARK[r.status.value], r.lead.name, (due, "bold" if r.overdue else "")])
+        owner: list[Cell] = [r.owner or ""] if owner_w else []
+        status = STATUS_MARK[r.status.value]
+        cells.append([ref, r.title, status, r.lead.name, *owner, (due, "bold" if r.overdue else "")])
     show(table(f"{len(rows)} of {total} actions: {described}", columns, cells), out=out)
 
 
@@ -142,6 +149,7 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
         ("horizon", r.horizon.value),
         ("lead", f"{r.lead.name} ({r.lead.key})"),
         ("partners", ", ".join(f"{p.name} ({p.key})" for p in r.partners) or "none"),
+        ("owner", r.owner or "none"),
         ("starts", str(r.starts or "not set")),
         ("due", str(r.due or "not set")),
         ("completed", str(r.completed_on or "-")),

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 UPGRADE_HINT = "run `tracker db upgrade`"
 # The newest revision, known without loading Alembic (which costs ~175 ms at
 # every start); a test checks it against the migration scripts.
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0013"
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -70,9 +70,41 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     if before is not None and not _known(before):
         raise SchemaMismatch(_newer_message(engine, before))
     with _connect(engine) as connection:
-        command.upgrade(alembic_config(connection), revision)
-        connection.commit()
+        if connection.dialect.name != "sqlite":
+            command.upgrade(alembic_config(connection), revision)
+            connection.commit()
+        else:
+            with _foreign_keys_off(connection):
+                command.upgrade(alembic_config(connection), revision)
+                connection.commit()
     return before, head_revision()
+
+
+class _foreign_keys_off:
+    """SQLite alters a table by copying it (Alembic's batch mode) and dropping the old
+    one; with foreign keys on, that drop first deletes the rows of every table that
+    refers to it ON DELETE CASCADE (an action's partners, funding, history). As SQLite's
+    documentation says to, keys are off while the schema changes (set outside a
+    transaction, where SQLite honours it) and checked before they are on again."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.driver = connection.connection.driver_connection
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.driver.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                broken = self.driver.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+                if broken:
+                    raise SchemaMismatch(
+                        f"The upgrade left {len(broken)} rows referring to missing rows (first in table "
+                        f"{broken[0][0]}); restore the database file from its backup and report this."
+                    )
+        finally:
+            self.driver.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def check_schema(engine: Engine) -> None:

@@ -11,7 +11,7 @@ from tracker.services.views import ActionRow
 
 CSV_COLUMNS = (
     "ref", "framework", "key", "title", "status", "horizon", "lead", "partners", "starts", "due",
-    "completed_on", "cost", "funded", "goal", "objective", "version", "overdue",
+    "completed_on", "cost", "funded", "goal", "objective", "version", "overdue", "owner",
 )  # fmt: skip
 
 
@@ -41,6 +41,7 @@ def actions_csv(rows: Sequence[ActionRow]) -> str:
                 r.objective_key,
                 r.version,
                 "yes" if r.overdue else "no",
+                r.owner,
             )
             for r in rows
         ),

@@ -97,6 +97,9 @@ class Action(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=sa.Text)
     horizon: Horizon = Field(sa_type=choice(Horizon, "horizon"))
     lead_id: int = Field(foreign_key="stakeholder.id")
+    # The person responsible: a member of the lead's or a partner's organisations in
+    # this framework (`tracker.services.plan.owners` checks it on every write).
+    owner_id: int | None = Field(default=None, foreign_key="member.id", index=True, ondelete="SET NULL")
     status: Status = Field(sa_type=choice(Status, "status"))
     starts: dt.date | None = None
     due: dt.date | None = None

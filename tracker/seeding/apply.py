@@ -51,6 +51,8 @@ from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access.members import resolve_member
 from tracker.services.plan.edits import audit_text
+from tracker.services.plan.owners import owner_problems
+from tracker.services.tracking.mine import member_ids
 
 KINDS = (
     "framework",
@@ -561,18 +563,26 @@ def _apply_one(
 
     actions_in = [(o, a) for _g, o in pairs for a in o.actions]
     progress(f"{loaded.source}: {len(actions_in):,} actions")
-    rows = _action_rows(fw, actions_in, objectives.ids, sid, now)
+    owners = _owner_ids(conn, loaded, fid, actions_in, sid)
+    rows = _action_rows(fw, actions_in, objectives.ids, sid, now, owners)
     if not overwrite:
-        _refuse_undoing_tool_edits(conn, loaded, fid, rows, sid)
+        _refuse_undoing_tool_edits(conn, loaded, fid, rows, sid, actions_in)
     _write_actions(conn, fid, actions_in, rows, sid, sources.ids, finding_ids, tally, now)
     return report
 
 
 def _refuse_undoing_tool_edits(
-    conn: sa.Connection, loaded: LoadedPlan, fid: int, rows: list[dict[str, Any]], sid: dict[str, int]
+    conn: sa.Connection,
+    loaded: LoadedPlan,
+    fid: int,
+    rows: list[dict[str, Any]],
+    sid: dict[str, int],
+    actions_in: list[tuple[Any, Any]],
 ) -> None:
     """A plan field edited in the tool (and not changed since) that the file gives
-    differently is a conflict: the file is older than the edit, or disagrees with it."""
+    differently is a conflict: the file is older than the edit, or disagrees with it.
+    Partners and the owner are audited as people name them (keys, a login), and
+    compared so."""
     change = _t(PlanChange)
     action = _t(Action)
     member = _t(Member)
@@ -596,19 +606,47 @@ def _refuse_undoing_tool_edits(
         row.key: row._mapping
         for row in conn.execute(sa.select(action).where(action.c.framework_id == fid, action.c.key.in_(list(edits))))
     }
+    # What the tool and the file say of partners and owner, in the audit's words.
+    named: dict[str, dict[str, str | None]] = {}
+    partner, stakeholder = _t(ActionPartner), _t(Stakeholder)
+    for key, skey in conn.execute(
+        sa.select(action.c.key, stakeholder.c.key)
+        .join(partner, partner.c.action_id == action.c.id)
+        .join(stakeholder, stakeholder.c.id == partner.c.stakeholder_id)
+        .where(action.c.framework_id == fid, action.c.key.in_(list(edits)))
+        .order_by(stakeholder.c.key)
+    ):
+        now_partners = named.setdefault(key, {}).get("partners")
+        named[key]["partners"] = f"{now_partners}, {skey}" if now_partners else skey
+    for key, owner in conn.execute(
+        sa.select(action.c.key, member.c.login)
+        .join(member, member.c.id == action.c.owner_id)
+        .where(action.c.framework_id == fid, action.c.key.in_(list(edits)))
+    ):
+        named.setdefault(key, {})["owner"] = owner
     keys_of = {str(v): k for k, v in sid.items()}
     problems = []
     for n, row in enumerate(rows):
+        if row["key"] not in current:
+            continue
+        in_file = actions_in[n][1]
+        said = {"partners": ", ".join(sorted(in_file.partners)) or None, "owner": in_file.owner}
         for column, (new, login, at) in edits.get(row["key"], {}).items():
-            if column not in row or row["key"] not in current:
+            if column in said:
+                now_text = named.get(row["key"], {}).get(column)
+                if now_text != new or said[column] == now_text:
+                    continue  # changed again since, or the file agrees with the edit
+                name, theirs, ours = column, new, said[column]
+            elif column in row:
+                now_value = current[row["key"]][column]
+                if audit_text(now_value) != new or row[column] == now_value:
+                    continue
+                name = column.removesuffix("_id")
+                theirs, ours = new, audit_text(row[column])
+                if column == "lead_id":
+                    theirs, ours = keys_of.get(theirs or "", theirs), keys_of.get(ours or "", ours)
+            else:
                 continue
-            now_value = current[row["key"]][column]
-            if audit_text(now_value) != new or row[column] == now_value:
-                continue  # changed again since, or the file agrees with the edit
-            name = column.removesuffix("_id")
-            theirs, ours = new, audit_text(row[column])
-            if column == "lead_id":
-                theirs, ours = keys_of.get(theirs or "", theirs), keys_of.get(ours or "", ours)
             problems.append(
                 Problem(
                     loaded.source,
@@ -620,6 +658,32 @@ def _refuse_undoing_tool_edits(
             )
     if problems:
         raise PlanProblems(locate(problems, loaded.text))
+
+
+def _owner_ids(
+    conn: sa.Connection, loaded: LoadedPlan, fid: int, actions_in: list[tuple[Any, Any]], sid: dict[str, int]
+) -> dict[str, int]:
+    """The member id of each action's owner (by action key), after the file's members were
+    written: an owner must work for the action's lead or a partner in this framework."""
+    named = [(n, a) for n, (_o, a) in enumerate(actions_in) if a.owner is not None]
+    if not named:
+        return {}
+    found = owner_problems(
+        conn,
+        framework_id=fid,
+        framework=loaded.plan.framework.key,
+        wanted=[(a.owner, (sid[a.lead], a.lead), [sid[k] for k in a.partners]) for _n, a in named],
+    )
+    locs = _locs(loaded.plan)
+    problems = [
+        Problem(loaded.source, problem, (*locs[n], "owner"))
+        for (n, _a), problem in zip(named, found, strict=True)
+        if problem is not None
+    ]
+    if problems:
+        raise PlanProblems(locate(problems, loaded.text))
+    ids = member_ids(conn, {a.owner for _n, a in named})
+    return {a.key: ids[a.owner] for _n, a in named}
 
 
 def _locs(plan: PlanFile) -> list[tuple[str | int, ...]]:
@@ -637,6 +701,7 @@ def _action_rows(
     objective_ids: dict[str, int],
     sid: dict[str, int],
     now: dt.datetime,
+    owners: dict[str, int],
 ) -> list[dict[str, Any]]:
     ends = horizon_ends(fw)
     rows = []
@@ -652,6 +717,7 @@ def _action_rows(
                 "description": a.description,
                 "horizon": a.horizon or derive_horizon(fw, a.due, ends),
                 "lead_id": sid[a.lead],
+                "owner_id": owners.get(a.key),
                 "starts": a.starts,
                 "due": a.due,
                 "cost": a.cost,
@@ -683,6 +749,7 @@ def _write_actions(
         "description",
         "horizon",
         "lead_id",
+        "owner_id",
         "starts",
         "due",
         "cost",

@@ -264,6 +264,10 @@ class ActionIn(_Item):
     )
     lead: Key
     partners: list[Key] = []
+    owner: Login | None = Field(
+        default=None,
+        description="the member responsible: a login that works for the lead or a partner in this framework",
+    )
     status: Status = Field(default=Status.planned, description="initial status of a new action only")
     starts: StartDate | None = None
     due: EndDate | None = None

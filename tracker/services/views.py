@@ -71,6 +71,7 @@ class ActionRow:
     # allocations from sources in another currency are counted here, never added.
     other_currency_allocations: int = 0
     currency: str = ""
+    owner: str | None = None  # the login of the member responsible, if one is named
 
     def funded_text(self) -> str:
         """``funded`` in words: "1,000.00 USD + 1 of unknown amount + 2 in another currency"."""

@@ -27,6 +27,7 @@ from tracker.services.plan.edits import (
     stakeholder_key_ids,
     validated_action,
 )
+from tracker.services.plan.owners import check_owner
 from tracker.services.tracking import changes
 from tracker.services.tracking.actions import (
     action_id,
@@ -92,8 +93,8 @@ def _horizon(framework: sa.Row[Any], due: dt.date | None) -> Horizon:
 
 def add_action(*, session: Session, actor: MemberView, objective_ref: str, fields: dict[str, Any]) -> ActionDetail:
     """Add an action under ``framework-key/objective-key``; ``fields`` as in a plan file
-    (``key``, ``title``, ``lead``, ``partners``, ``horizon``, ``starts``, ``due``, ``cost``,
-    ``description``). Its status starts at planned."""
+    (``key``, ``title``, ``lead``, ``partners``, ``owner``, ``horizon``, ``starts``, ``due``,
+    ``cost``, ``description``). Its status starts at planned."""
     framework_key, objective_key = split_ref(objective_ref)
     framework = _framework(session, framework_key)
     require_coordinator(actor, framework_key, "add an action")
@@ -106,6 +107,14 @@ def add_action(*, session: Session, actor: MemberView, objective_ref: str, field
         raise BadField("key", f"key: {framework_key} already has an action {action.key!r}; choose another key.")
     [lead_id] = stakeholder_key_ids(session, "lead", [action.lead])
     partner_ids = stakeholder_key_ids(session, "partner", list(dict.fromkeys(action.partners)))
+    owner_id = check_owner(
+        session,
+        framework_id=framework.id,
+        framework=framework_key,
+        login=action.owner,
+        lead=(lead_id, action.lead),
+        partner_ids=partner_ids,
+    )
     now = utcnow()
     new_id = session.execute(
         sa.insert(action_t)
@@ -118,6 +127,7 @@ def add_action(*, session: Session, actor: MemberView, objective_ref: str, field
             description=action.description,
             horizon=action.horizon or _horizon(framework, action.due),
             lead_id=lead_id,
+            owner_id=owner_id,
             status=Status.planned,
             starts=action.starts,
             due=action.due,

@@ -20,11 +20,19 @@ from tracker.models import Allocation, FundingSource, PlanChange
 from tracker.models.types import utcnow
 from tracker.numbers import check_amount
 from tracker.services.access.members import require_coordinator
-from tracker.services.tracking.actions import action_t, get_action, partner_t, stakeholder_ids, stakeholder_t
+from tracker.services.plan.owners import check_owner
+from tracker.services.tracking.actions import (
+    action_t,
+    get_action,
+    owner_t,
+    partner_t,
+    stakeholder_ids,
+    stakeholder_t,
+)
 from tracker.services.tracking.changes import conflict_message, lock_action
 from tracker.services.views import ActionDetail, MemberView
 
-EDITABLE = ("title", "description", "horizon", "lead", "partners", "starts", "due", "cost")
+EDITABLE = ("title", "description", "horizon", "lead", "partners", "owner", "starts", "due", "cost")
 allocation_t = Allocation.__table__  # type: ignore[attr-defined]
 source_t = FundingSource.__table__  # type: ignore[attr-defined]
 change_t = PlanChange.__table__  # type: ignore[attr-defined]
@@ -85,10 +93,12 @@ def stakeholder_key_ids(session: Session, field: str, keys: list[str]) -> list[i
 
 
 def plan_fields(session: Session, action_id: int) -> dict[str, Any]:
-    """The action's plan as the contract names it (lead and partners as stakeholder keys)."""
+    """The action's plan as the contract names it (lead and partners as stakeholder keys,
+    the owner as a login)."""
     row = session.execute(
-        sa.select(action_t, stakeholder_t.c.key.label("lead_key"))
+        sa.select(action_t, stakeholder_t.c.key.label("lead_key"), owner_t.c.login.label("owner_login"))
         .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
+        .outerjoin(owner_t, owner_t.c.id == action_t.c.owner_id)
         .where(action_t.c.id == action_id)
     ).one()
     partners = session.execute(
@@ -98,7 +108,7 @@ def plan_fields(session: Session, action_id: int) -> dict[str, Any]:
         .order_by(stakeholder_t.c.key)
     ).scalars()
     fields = {name: row._mapping[name] for name in ("key", "title", "description", "horizon", "starts", "due", "cost")}
-    return {**fields, "lead": row.lead_key, "partners": list(partners)}
+    return {**fields, "lead": row.lead_key, "partners": list(partners), "owner": row.owner_login}
 
 
 def record_plan_changes(
@@ -138,8 +148,10 @@ def edit_action(
     remove_partners: Sequence[str] = (),
 ) -> ActionDetail:
     """Change plan fields of an action (``title``, ``description``, ``horizon``,
-    ``lead`` and ``partners`` (stakeholder keys), ``starts``, ``due``, ``cost``); status
-    is not a plan field (see `tracking.set_status`). A field given as None is cleared.
+    ``lead`` and ``partners`` (stakeholder keys), ``owner`` (a login), ``starts``, ``due``,
+    ``cost``); status is not a plan field (see `tracking.set_status`). A field given as
+    None is cleared. The owner, new or kept, must work for the lead or a partner after
+    the change (`plan.owners`).
     ``add_partners``/``remove_partners`` change the partners relative to what they are
     under the lock (so two coordinators adding one each both count)."""
     unknown = set(changes) - set(EDITABLE)
@@ -163,8 +175,23 @@ def edit_action(
         raise BadField("title", "title: an action always has a title.")
     columns: dict[str, Any] = {}
     audit: list[tuple[str, Any, Any]] = []
+    if after.owner is not None and {"owner", "lead", "partners"} & set(wanted):
+        [lead_id] = stakeholder_key_ids(session, "lead", [after.lead])
+        check_owner(
+            session,
+            framework_id=row.framework_id,
+            framework=row.framework,
+            login=after.owner,
+            lead=(lead_id, after.lead),
+            partner_ids=stakeholder_key_ids(session, "partner", list(dict.fromkeys(after.partners))),
+        )
     for name, value in wanted.items():
         old = before[name]
+        if name == "owner":
+            if value != old:
+                columns["owner_id"] = None if value is None else check_owner_id(session, value)
+                audit.append(("owner", old, value))  # logins, as people name them
+            continue
         if name == "partners":
             if sorted(value) != sorted(old):
                 audit.append(("partners", ", ".join(sorted(old)) or None, ", ".join(sorted(value)) or None))
@@ -247,6 +274,13 @@ def set_allocation(
     session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(version=row.version + 1, updated_at=now))
     record_plan_changes(session, actor, row.id, row.id, [(field, old, new)], forced=stale, at=now)
     return get_action(session, ref)
+
+
+def check_owner_id(session: Session, login: str) -> int:
+    """The id of owner ``login`` (already checked by `check_owner`)."""
+    from tracker.services.tracking.mine import member_ids
+
+    return member_ids(session, [login])[login]
 
 
 def audit_text(value: Any) -> str | None:

@@ -376,6 +376,13 @@ def _actions(
     for allocations in funding.values():
         allocations.sort(key=lambda a: (a.fiscal_year, a.source))
     ends = horizon_ends(fw)
+    owners = dict(
+        session.execute(
+            sa.select(action_t.c.id, member_t.c.login)
+            .join(member_t, member_t.c.id == action_t.c.owner_id)
+            .where(of_framework)
+        ).all()
+    )
     actions: dict[int, list[ActionIn]] = defaultdict(list)
     for row in session.execute(sa.select(action_t).where(of_framework).order_by(action_t.c.position, action_t.c.key)):
         actions[row.objective_id].append(
@@ -389,6 +396,7 @@ def _actions(
                 else row.horizon,
                 lead=skey[row.lead_id],
                 partners=sorted(skey[s] for s in partners.get(row.id, ())),
+                owner=owners.get(row.id),
                 status=row.status,  # the current status: a new database starts where this one is
                 starts=row.starts,
                 due=row.due,

@@ -32,6 +32,7 @@ from tracker.models.enums import Status
 from tracker.models.types import utcnow
 from tracker.services.access.rules import narrow, require_visible, visible_framework_ids, within
 from tracker.services.tracking.filters import ActionFilter, SortField, StakeholderRole
+from tracker.services.tracking.mine import login_id, mine_clause
 from tracker.services.views import (
     ActionDetail,
     ActionRow,
@@ -51,6 +52,7 @@ allocation_t = _t(Allocation)
 change_t = _t(StatusChange)
 member_t = _t(Member)
 note_t = _t(ActionNote)
+owner_t = member_t.alias("owner")
 
 OPEN = (Status.planned, Status.in_progress, Status.blocked)
 # The order statuses are worked through, for sorting by status.
@@ -141,6 +143,10 @@ def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnE
         cutoff = utcnow() - dt.timedelta(days=f.stale_days)
         clauses.append(action_t.c.status == Status.in_progress)
         clauses.append(action_t.c.updated_at < cutoff)
+    if f.owner:
+        clauses.append(action_t.c.owner_id == login_id(session, f.owner, "owner"))
+    if f.mine:
+        clauses.append(mine_clause(session, f.mine, action_t, partner_t)[0])
     if f.text:
         pattern = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         if session.get_bind().dialect.name == "sqlite":
@@ -159,7 +165,10 @@ def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnE
     return clauses
 
 
-def _order(f: ActionFilter) -> list[sa.ColumnElement[Any]]:
+def _order(session: Session, f: ActionFilter) -> list[sa.ColumnElement[Any]]:
+    first: list[sa.ColumnElement[Any]] = []
+    if f.mine:
+        first.append(mine_clause(session, f.mine, action_t, partner_t)[1])  # owned first, either way
     column: sa.ColumnElement[Any]
     if f.sort is SortField.due:
         column = action_t.c.due
@@ -178,7 +187,7 @@ def _order(f: ActionFilter) -> list[sa.ColumnElement[Any]]:
         column = action_t.c.key
     ordered = column.desc() if f.descending else column.asc()
     # Unknown due dates go last either way; the id keeps pages stable.
-    return [ordered.nulls_last(), action_t.c.id.desc() if f.descending else action_t.c.id.asc()]
+    return [*first, ordered.nulls_last(), action_t.c.id.desc() if f.descending else action_t.c.id.asc()]
 
 
 _ROW_COLUMNS = (
@@ -201,12 +210,14 @@ _ROW_COLUMNS = (
     objective_t.c.key.label("objective_key"),
     objective_t.c.title.label("objective_title"),
     framework_t.c.currency,
+    owner_t.c.login.label("owner"),
 )
 _FROM = (
     action_t.join(framework_t, framework_t.c.id == action_t.c.framework_id)
     .join(objective_t, objective_t.c.id == action_t.c.objective_id)
     .join(goal_t, goal_t.c.id == objective_t.c.goal_id)
     .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
+    .outerjoin(owner_t, owner_t.c.id == action_t.c.owner_id)
 )
 
 
@@ -214,14 +225,15 @@ def list_actions(session: Session, f: ActionFilter, *, today: dt.date | None = N
     """One page of actions matching ``f``, in its order."""
     today = today or dt.date.today()
     where = _where(session, f, today)
+    order = _order(session, f)
     if f.sort is SortField.lead:
-        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*where).order_by(*_order(f))
+        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*where).order_by(*order)
         query = query.limit(f.limit).offset(f.offset or None)
     else:
         # Page on the action table alone (its indexes give the order), then join
         # the page's rows: joining every candidate before the LIMIT is far slower.
-        page = sa.select(action_t.c.id).where(*where).order_by(*_order(f)).limit(f.limit).offset(f.offset or None)
-        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(action_t.c.id.in_(page)).order_by(*_order(f))
+        page = sa.select(action_t.c.id).where(*where).order_by(*order).limit(f.limit).offset(f.offset or None)
+        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(action_t.c.id.in_(page)).order_by(*order)
     return _rows(session, session.execute(query).all(), today)
 
 
@@ -311,6 +323,7 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
             objective_title=r.objective_title,
             last_change=latest.get(r.id),
             overdue=r.due is not None and r.due < today and Status(r.status) in OPEN,
+            owner=r.owner,
         )
         for r in rows
     ]

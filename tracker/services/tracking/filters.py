@@ -58,6 +58,11 @@ class ActionFilter(BaseModel):
     stale: bool = False
     stale_days: int = Field(default=STALE_DAYS, ge=1, le=MAX_STALE_DAYS)
     text: str | None = Field(default=None, max_length=MAX_SEARCH)
+    # A member's login: the actions they own.
+    owner: str | None = Field(default=None, max_length=64)
+    # A member's login: the actions that are theirs, owned first, then those of their
+    # organisations in the frameworks where they work for them (`plan.owners.mine_clause`).
+    mine: str | None = Field(default=None, max_length=64)
     sort: SortField = SortField.due
     descending: bool = False
     limit: int | None = Field(default=50, ge=1, le=MAX_LIMIT)
@@ -85,6 +90,10 @@ class ActionFilter(BaseModel):
             parts.append(f"stale ({self.stale_days}+ days)")
         if self.text:
             parts.append(f"text {self.text!r}")
+        if self.owner:
+            parts.append(f"owner {self.owner}")
+        if self.mine:
+            parts.append(f"{self.mine}'s (owned first, then their organisations')")
         what = ", ".join(parts) if parts else "all actions"
         order = f"{self.sort.value}{' descending' if self.descending else ''}"
         return f"{what}; sorted by {order}"
