@@ -48,6 +48,7 @@ RICH = (
     .replace("key: f3\n", "key: '07'\n")
     .replace("title: A standing working group", "title: 'null'")
     .replace("name: Union Church", "name: '*star &anchor !tag'")
+    .replace("            partners: [domus-kids]\n", "            partners: [domus-kids]\n            owner: ana\n")
 )
 
 
@@ -157,6 +158,7 @@ def test_rich_plan_with_tracking_round_trips_at_its_current_status(
         tracking.add_note(session=session, actor=city, ref=CONVENE, text="minutes shared")
         tracking.record_measurement(session=session, actor=coord, ref=MEETINGS, value="10", on=dt.date(2025, 3, 1))
         edit_action(session=session, actor=coord, ref=REPORTING, changes={"title": "@SUM(A1)", "cost": "2500.50"})
+        edit_action(session=session, actor=coord, ref=REPORTING, changes={"owner": "church"})
         set_allocation(session=session, actor=coord, ref=REPORTING, source="dhs-cp3", fiscal_year=2026, amount=None)
     [path] = export_plans(db_url, ["stamford-ct"], tmp_path)
     text = path.read_text()
@@ -173,6 +175,7 @@ def test_rich_plan_with_tracking_round_trips_at_its_current_status(
             plan = plan_of(session, framework="stamford-ct")
         assert [a.status for a in plan.goals[0].objectives[0].actions] == [Status.done, Status.blocked]
         assert [a.title for a in plan.goals[0].objectives[0].actions] == ['=HYPERLINK("http://x")', "@SUM(A1)"]
+        assert [a.owner for a in plan.goals[0].objectives[0].actions] == ["ana", "church"]
         assert plan.framework.fiscal_year_starts == 7
         assert plan.framework.meetings is not None and plan.framework.meetings.place == "City Hall: room 2"
         with fresh.connect() as conn:
@@ -192,6 +195,7 @@ def test_minimal_plan_exports_to_the_same_plan(engine: Engine) -> None:
     assert exported == original
     text = plan_yaml(exported)
     assert "key: 'yes'" in text and "key: '07'" in text and "title: 'null'" in text
+    assert "owner: ana" in text
     assert "  - key:" in text or "- key:" in text  # block style, not {flow: maps}
     assert "{" not in text.split("goals:")[1]
 

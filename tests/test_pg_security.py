@@ -440,3 +440,21 @@ def test_the_migration_goes_down_and_up_again_keeping_the_roles(tmp_path: Any, p
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM pg_policies")).scalar_one() > 25
         engine.dispose()
+
+
+def test_the_owner_is_a_plan_field_that_only_coordinators_set(world: World) -> None:
+    """Through plain SQL a member could otherwise make themselves (or anyone) the owner of
+    an action of their organisation, and a coordinator of another city could set it here."""
+    engine = make_engine(world.url)
+    before = dump(engine)
+    action, me = world.ids["a_action"], world.ids["member"]["member-a"]
+    for login in ("member-a", "viewer-a", "member-b", "coord-b", "mixed"):
+        with world.connect(login) as conn:
+            assert _try(conn, f"UPDATE action SET owner_id = {me} WHERE id = {action}") in (None, 0), login
+            touched = _try(conn, f"UPDATE action SET owner_id = {me}, version = version + 1 WHERE id = {action}")
+            assert touched in (None, 0), login
+    assert dump(engine) == before
+    with world.connect("coord-a") as conn, conn.transaction(force_rollback=True):
+        assert _try(conn, f"UPDATE action SET owner_id = {me}, version = version + 1 WHERE id = {action}") == 1
+    assert dump(engine) == before
+    engine.dispose()
