@@ -13,6 +13,7 @@ from tracker.db import read_session, write_session
 from tracker.models.enums import Role
 from tracker.seeding import load_text, seed
 from tracker.services.access.members import add_member, find_member
+from tracker.services.plan.owners import set_owner
 from tracker.tui.app import make_app
 
 # Dates far ahead, so that nothing is overdue whatever day the tests run.
@@ -33,6 +34,8 @@ def _app(engine: Engine):  # type: ignore[no-untyped-def]
             framework="stamford-ct",
             stakeholders=["domus-kids"],
         )
+    with write_session(engine) as session:  # ana works for a partner of `convene`, and owns it
+        set_owner(session=session, actor=find_member(session, "ana"), ref="stamford-ct/convene", login="ana")
     with read_session(engine) as session:
         return make_app(engine, find_member(session, "ana"), poll=False)
 

@@ -33,7 +33,7 @@ async def test_filters_show_what_the_service_selects(engine: Engine) -> None:
         assert sorted(_shown(app)) == [CONVENE, REPORTING]
         await pilot.press("m")  # mine: Union Church leads `reporting`
         await _settle(app, pilot)
-        flt = ActionFilter(stakeholders=("union-church",))
+        flt = ActionFilter(mine="church")
         with read_session(engine) as session:
             assert _shown(app) == [r.ref for r in list_actions(session, flt)] == [REPORTING]
         await pilot.press("m", "1")  # mine off, status 1 = planned

@@ -35,7 +35,7 @@ SEARCH_PAUSE = 0.15  # seconds without a key before a search runs
 class ActionsScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search", tooltip="Type part of a title or description"),
-        Binding("m", "mine", "Mine", tooltip="Only my organisations' actions (lead or partner)"),
+        Binding("m", "mine", "Mine", tooltip="The actions I own first, then my organisations' (lead or partner)"),
         Binding("o", "flag('overdue')", "Overdue"),
         Binding("t", "flag('stale')", "Stale", tooltip="In progress with no update for 30 days"),
         *[
@@ -228,13 +228,13 @@ class ActionsScreen(Screen[None]):
         self.query_one("#search", Input).focus()
 
     def action_mine(self) -> None:
+        """Mine: the actions I own, then my organisations' ones (`tracking.mine`, as `--mine`)."""
         member = self.app.data.member  # type: ignore[attr-defined]
-        mine = tuple(s.key for s in member.stakeholders) if member else ()
-        if not mine:
-            self.notify("Your login belongs to no organisation, so nothing is yours yet.", severity="warning")
+        if member is None:
+            self.notify("Nobody is signed in, so nothing is yours.", severity="warning")
             return
-        same = self.flt.stakeholders == mine
-        self.set_filter(self.flt.model_copy(update={"stakeholders": () if same else mine}))
+        same = self.flt.mine == member.login
+        self.set_filter(self.flt.model_copy(update={"mine": None if same else member.login}))
 
     def action_flag(self, name: str) -> None:
         self.set_filter(self.flt.model_copy(update={name: not getattr(self.flt, name)}))

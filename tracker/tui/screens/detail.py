@@ -46,6 +46,7 @@ def describe(detail: ActionDetail, place: str | None = None) -> Text:
     field("horizon", r.horizon.value.replace("_", " "))
     field("lead", r.lead.name)
     field("partners", ", ".join(p.name for p in r.partners) or "none")
+    field("owner", r.owner or "none")
     field("starts", str(r.starts or "not set"))
     field("due", str(r.due or "not set"))
     if r.completed_on:

@@ -46,7 +46,7 @@ NARROW = 100  # below this width the status is its symbol and the key gives way 
 
 
 class ActionList(ScrollView, can_focus=True):
-    """Actions, one per line: status, due, (city,) action key, title, lead."""
+    """Actions, one per line: status, due, (city,) action key, title, lead, owner."""
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -182,13 +182,15 @@ class ActionList(ScrollView, can_focus=True):
             place_w = min(16, rest // 6 + 2)
             cells.append(fit(place, place_w))
             rest -= place_w + 1
-        # fixed per width, so the columns line up
+        # fixed per width, so the columns line up; the owner is a login, kept short
+        owner_w = 8 if narrow else 12
+        rest -= owner_w + 1
         key_w = 0 if narrow else rest // 5
         lead_w = max(rest * 2 // 5 if narrow else rest // 4, 12)
         title_w = max(rest - key_w - lead_w - (2 if key_w else 1), 5)
         if key_w:
             cells.append(fit(row.key, key_w))
-        cells += [fit(row.title, title_w), fit(row.lead.name, lead_w)]
+        cells += [fit(row.title, title_w), fit(row.lead.name, lead_w), fit(row.owner or "", owner_w)]
         return fit(" ".join(cells), width)
 
     # -- moving -----------------------------------------------------------------------------
