@@ -4,7 +4,9 @@ The workshop reports give no meeting schedule and no amounts, so the bundled
 plans have none. The demo database (and only it) gets a made-up schedule and
 made-up money, each marked as such where a person reads it: the meeting place
 says "demo schedule", and the funding sources' notes say the amounts are made
-up. The working database (``--db``) never sees any of it.
+up. The demo's people (`tracker.cli.demo.DEMO_PEOPLE`) join the Stamford plan and
+each owns a few of their organisation's actions, so that "mine" puts those first.
+The working database (``--db``) never sees any of it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ def _actions(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for g in plan.get("goals", []) for o in g.get("objectives", []) for a in o.get("actions", [])]
 
 
+OWNED_EACH = 2  # actions each demo person owns: their organisation's latest due
+
+
+def _demo_people(plan: dict[str, Any]) -> None:
+    """The demo's people as members of the Stamford plan, each owning a few actions."""
+    from tracker.cli.demo import DEMO_PEOPLE
+
+    if plan["framework"]["key"] != "stamford-ct":
+        return
+    members = plan.setdefault("members", [])
+    for login, name, role, org in DEMO_PEOPLE:
+        members.append({"login": login, "name": name, "role": role, "stakeholders": [org]})
+        if role == "viewer":
+            continue
+        theirs = [a for a in _actions(plan) if org in (a["lead"], *a.get("partners", ())) and "owner" not in a]
+        for action in sorted(theirs, key=lambda a: (a.get("due") or "", a["key"]))[-OWNED_EACH:]:
+            action["owner"] = login
+
+
 def demo_plan(loaded: LoadedPlan) -> LoadedPlan:
     """The bundled plan with the demo's schedule and money (the same for a shared source in every file)."""
     plan = loaded.plan.model_dump(mode="json", exclude_none=True)
@@ -61,4 +82,5 @@ def demo_plan(loaded: LoadedPlan) -> LoadedPlan:
                 action["cost"] = str((given * COST_SHARE).quantize(Decimal("1")))
             elif n % 3 == 0:
                 action["cost"] = str(UNFUNDED_COST)
+    _demo_people(plan)
     return load_data(plan, source=loaded.source)

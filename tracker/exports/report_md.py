@@ -102,7 +102,7 @@ def _changes(data: ReportData) -> list[str]:
 
 
 def _actions_table(rows: Sequence[ActionRow], today: dt.date, kind: str) -> list[str]:
-    headers = ["action", "title", "lead", "status", "due"]
+    headers = ["action", "title", "lead", "owner", "status", "due"]
     extra = {"overdue": "days late", "blocked": "why (last status note)", "stale": "last update"}[kind]
     table = []
     for r in rows:
@@ -117,12 +117,13 @@ def _actions_table(rows: Sequence[ActionRow], today: dt.date, kind: str) -> list
                 md_text(r.key),
                 md_text(r.title, limit=TITLE_CHARS),
                 md_text(r.lead.name, limit=40),
+                md_text(r.owner) or "–",
                 r.status.value.replace("_", " "),
                 day(r.due),
                 last,
             ]
         )
-    return md_table([*headers, extra], table, right=(5,) if kind == "overdue" else ())
+    return md_table([*headers, extra], table, right=(6,) if kind == "overdue" else ())
 
 
 def _attention(data: ReportData) -> list[str]:

@@ -65,6 +65,7 @@ ACTIONS = (
     _money("allocated", lambda r: r.funded),
     _int("allocations of unknown amount", lambda r: r.unknown_allocations),
     _int("version", lambda r: r.version),
+    _t("owner", lambda r: r.owner, 16),  # last, so the columns before keep their letters
 )
 GAPS = (
     _t("ref", lambda r: r.ref, 30),
