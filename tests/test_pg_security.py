@@ -458,3 +458,22 @@ def test_the_owner_is_a_plan_field_that_only_coordinators_set(world: World) -> N
         assert _try(conn, f"UPDATE action SET owner_id = {me}, version = version + 1 WHERE id = {action}") == 1
     assert dump(engine) == before
     engine.dispose()
+
+
+def test_owners_are_named_and_found_under_the_logins_own_roles(world: World) -> None:
+    """A coordinator names an owner as their own role, a member's `--mine` (which reads their
+    organisations and their own member row) works under theirs, and a member naming an
+    owner is refused by the tool before the database would."""
+    member, coord_a = _role_url(world.url, "member-a"), _role_url(world.url, "coord-a")
+    refused = tracker("--db", member, "actions", "edit", A_ACTION, "--owner", "member-a")
+    assert refused.code == 4 and "only a coordinator" in refused.err, refused
+    _must(tracker("--db", coord_a, "actions", "edit", A_ACTION, "--owner", "member-a"))
+    try:
+        mine = tracker("--db", member, "actions", "list", "--mine", "--json")
+        assert mine.code == 0, mine.err
+        rows = json.loads(mine.out)["actions"]
+        assert (rows[0]["ref"], rows[0]["owner"]) == (A_ACTION, "member-a")
+        as_owner = tracker("--db", world.url, "--as", "member-a", "actions", "list", "--mine", "--json")
+        assert json.loads(as_owner.out)["actions"] == rows
+    finally:
+        _must(tracker("--db", coord_a, "actions", "edit", A_ACTION, "--no-owner"))

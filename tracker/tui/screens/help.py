@@ -20,6 +20,7 @@ LEGEND = [
     ("stale", "in progress with no status change or note for 30 days"),
     ("◆ indicator", "a key metric of an objective: baseline, target and the values recorded"),
     ("near / mid / long term", "the horizon: the plan's windows, in months from its start"),
+    ("owner", "the person responsible for an action (m: the actions you own first, then your organisations')"),
     ("funding gap", "the estimated cost minus what is allocated to it"),
     ("over-committed", "a source with more allocated than it commits"),
     ("scope", "all frameworks or one (g to pick, G for all), named in the header"),

@@ -182,12 +182,12 @@ class ActionList(ScrollView, can_focus=True):
             place_w = min(16, rest // 6 + 2)
             cells.append(fit(place, place_w))
             rest -= place_w + 1
-        # fixed per width, so the columns line up; the owner is a login, kept short
+        # fixed per width, so the columns line up; the owner is a login, kept short, and
+        # its room comes from the title's (a lead is read by its first words)
         owner_w = 8 if narrow else 12
-        rest -= owner_w + 1
         key_w = 0 if narrow else rest // 5
         lead_w = max(rest * 2 // 5 if narrow else rest // 4, 12)
-        title_w = max(rest - key_w - lead_w - (2 if key_w else 1), 5)
+        title_w = max(rest - key_w - lead_w - (2 if key_w else 1) - owner_w - 1, 5)
         if key_w:
             cells.append(fit(row.key, key_w))
         cells += [fit(row.title, title_w), fit(row.lead.name, lead_w), fit(row.owner or "", owner_w)]
