@@ -175,9 +175,10 @@ def edit_action(
         raise BadField("title", "title: an action always has a title.")
     columns: dict[str, Any] = {}
     audit: list[tuple[str, Any, Any]] = []
+    owner_id = None
     if after.owner is not None and {"owner", "lead", "partners"} & set(wanted):
         [lead_id] = stakeholder_key_ids(session, "lead", [after.lead])
-        check_owner(
+        owner_id = check_owner(
             session,
             framework_id=row.framework_id,
             framework=row.framework,
@@ -189,7 +190,7 @@ def edit_action(
         old = before[name]
         if name == "owner":
             if value != old:
-                columns["owner_id"] = None if value is None else check_owner_id(session, value)
+                columns["owner_id"] = owner_id
                 audit.append(("owner", old, value))  # logins, as people name them
             continue
         if name == "partners":
@@ -274,13 +275,6 @@ def set_allocation(
     session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(version=row.version + 1, updated_at=now))
     record_plan_changes(session, actor, row.id, row.id, [(field, old, new)], forced=stale, at=now)
     return get_action(session, ref)
-
-
-def check_owner_id(session: Session, login: str) -> int:
-    """The id of owner ``login`` (already checked by `check_owner`)."""
-    from tracker.services.tracking.mine import member_ids
-
-    return member_ids(session, [login])[login]
 
 
 def audit_text(value: Any) -> str | None:
