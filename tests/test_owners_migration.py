@@ -1,4 +1,4 @@
-"""Migration 0013 on a SQLite file that already holds a plan: the action table is copied
+"""Migration 0010 on a SQLite file that already holds a plan: the action table is copied
 to add the owner's foreign key, and nothing that refers to actions may be lost."""
 
 from __future__ import annotations
