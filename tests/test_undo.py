@@ -135,3 +135,53 @@ def test_undo_twice_redoes_and_another_members_change_is_not_mine(db: str, engin
     assert _show(db)["row"]["status"] == "planned"
     assert _run(db, "coord", "undo", CONVENE).code == 0
     assert _show(db)["row"]["status"] == "blocked"
+
+
+def test_on_postgresql_a_note_is_retracted_only_by_its_author_and_retractions_stay(db: str, engine: Engine) -> None:
+    """Through psql, a member could otherwise silence a colleague's note, or take back a
+    retraction (or change its reason) after the fact; the author's own undo still works
+    under their own database role."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (roles and row-level security): runs when TRACKER_TEST_PG is set")
+    import psycopg
+
+    from tests.test_pg_security import _dsn, _role_url
+    from tracker.db import write_session
+    from tracker.services.access.members import provide_login_role
+
+    with write_session(engine) as session:
+        for login in ("city", "domus", "coord"):
+            assert provide_login_role(session, login) is None
+    assert _run(db, "city", "actions", "note", CONVENE, "the hall is booked").code == 0
+    assert _run(db, "domus", "actions", "note", CONVENE, "kids' group is in").code == 0
+    with engine.connect() as conn:
+        notes = dict(
+            conn.execute(sa.text("SELECT m.login, n.id FROM action_note n JOIN member m ON m.id = n.member_id")).all()
+        )
+    before = dump(engine)
+    for login, note in (("domus", notes["city"]), ("coord", notes["city"]), ("city", notes["domus"])):
+        with psycopg.connect(_dsn(db, login), autocommit=True) as conn:
+            for sql in (
+                f"INSERT INTO note_retraction (note_id, at) VALUES ({note}, now())",
+                f"INSERT INTO note_retraction (note_id, member_id, at) SELECT {note}, member_id, now() "
+                f"FROM action_note WHERE id = {note}",
+            ):
+                try:
+                    touched = conn.execute(sql.encode()).rowcount
+                except psycopg.Error:
+                    touched = None
+                assert touched in (None, 0), (login, sql)
+    assert dump(engine) == before
+    mine = tracker("--db", _role_url(db, "city"), "undo", CONVENE)
+    assert mine.code == 0 and "retracted the note" in mine.out, mine
+    after = dump(engine)
+    assert len(after["note_retraction"]) == 1
+    for login in ("city", "coord", "domus"):
+        with psycopg.connect(_dsn(db, login), autocommit=True) as conn:
+            for sql in ("UPDATE note_retraction SET reason = 'rewritten'", "DELETE FROM note_retraction"):
+                try:
+                    touched = conn.execute(sql.encode()).rowcount
+                except psycopg.Error:
+                    touched = None
+                assert touched in (None, 0), (login, sql)
+    assert dump(engine) == after
