@@ -185,3 +185,56 @@ def test_on_postgresql_a_note_is_retracted_only_by_its_author_and_retractions_st
                     touched = None
                 assert touched in (None, 0), (login, sql)
     assert dump(engine) == after
+
+
+def _service(engine: Engine, login: str, work):  # type: ignore[no-untyped-def]
+    from tracker.db import write_session
+    from tracker.services.access.members import resolve_member
+
+    with write_session(engine) as session:
+        return work(session, resolve_member(session, login))
+
+
+def test_undo_funding_a_move_and_an_added_action(db: str, engine: Engine) -> None:
+    """Money allocated by mistake, a move to the wrong objective and an action added by
+    mistake each go back with one undo, through the same services that made them."""
+    from tracker.services.plan.edits import set_allocation
+
+    _service(engine, "coord", lambda s, a: set_allocation(
+        session=s, actor=a, ref=CONVENE, source="dhs-cp3", fiscal_year=2026, amount="100"
+    ))  # fmt: skip
+    dry = _run(db, "coord", "undo", CONVENE, "--dry-run")
+    assert "remove the allocation dhs-cp3 FY2026" in dry.out, dry
+    assert _run(db, "coord", "undo", CONVENE).code == 0
+    assert [a["fiscal_year"] for a in _show(db)["allocations"]] == [2025]
+    _service(engine, "coord", lambda s, a: set_allocation(
+        session=s, actor=a, ref=CONVENE, source="dhs-cp3", fiscal_year=2025, amount="12000"
+    ))  # fmt: skip
+    assert "put back dhs-cp3 FY2025 at 10000.00" in _run(db, "coord", "undo", CONVENE).out
+    assert [a["amount"] for a in _show(db)["allocations"]] == ["10000.00"]
+    with engine.begin() as conn:
+        ids = conn.execute(sa.text("SELECT framework_id, goal_id FROM objective WHERE key = 'g1-o1'")).one()
+        conn.execute(
+            sa.text(
+                "INSERT INTO objective (framework_id, goal_id, key, title, position) VALUES (:f, :g, 'g1-o2', 'Two', 1)"
+            ),
+            {"f": ids[0], "g": ids[1]},
+        )
+    assert _run(db, "coord", "actions", "move", CONVENE, "--objective", "g1-o2").code == 0
+    assert _show(db)["row"]["objective_key"] == "g1-o2"
+    moved = _run(db, "coord", "undo", CONVENE)
+    assert moved.code == 0 and "moved it back under g1-o1" in moved.out, moved
+    assert _show(db)["row"]["objective_key"] == "g1-o1"
+    new = "stamford-ct/youth-survey"
+    add = ["actions", "add", "stamford-ct/g1-o1", "--key", "youth-survey", "--title", "Survey",
+           "--lead", "city-of-stamford", "--due", "2025-09-30"]  # fmt: skip
+    assert _run(db, "coord", *add).code == 0
+    assert _run(db, "coord", "undo").code == 0
+    assert tracker("--db", db, "actions", "show", new).code == 2  # gone again; its audit stays
+    assert _run(db, "coord", *add).code == 0
+    assert _run(db, "coord", "actions", "note", new, "first call made").code == 0
+    assert _run(db, "coord", "undo").code == 0  # the note is the last change: retracted
+    before = dump(engine)
+    kept = _run(db, "coord", "undo", new)
+    assert kept.code == 1 and "has notes since you added it" in kept.err, kept
+    assert dump(engine) == before

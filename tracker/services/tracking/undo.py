@@ -349,10 +349,20 @@ def _describe_action(session: Session, rows: list[Any]) -> LastChange:
             for r in rows
         ]
         what = f"your edit of {ref} at {_stamp(at)} ({'; '.join(parts)})"
-        undo = "put back " + ", ".join(
-            f"{_FIELD_WORDS.get(r.field, r.field)} {_shown(session, r.field, r.old)}" for r in rows
-        )
+        undo = "; ".join(_put_back(session, r) for r in rows)
     return LastChange("edit", ref, "action", first.item_id, at, tuple(r.id for r in rows), what, undo, action.version)
+
+
+def _put_back(session: Session, row: Any) -> str:
+    """What undoing one audit row does, in words."""
+    if row.field.startswith("funding "):
+        where = row.field.removeprefix("funding ")
+        if row.old is None:
+            return f"remove the allocation {where}"
+        return f"{'allocate' if row.new is None else 'put back'} {where} at {row.old}"
+    if row.field == "objective_id":
+        return f"move it back under {_shown(session, row.field, row.old)}"
+    return f"put back {_FIELD_WORDS.get(row.field, row.field)} {_shown(session, row.field, row.old)}"
 
 
 def _old_value(session: Session, field: str, old: str | None) -> Any:
