@@ -208,8 +208,8 @@ def last_change(session: Session, actor: MemberView, ref: str | None = None) -> 
     found = [c for c in (_last_status(session, actor, aid), _last_edit(session, actor, aid)) if c is not None]
     found += [c for c in (_last_note(session, actor, aid),) if c is not None]
     if not found:
-        where = f"on {ref}" if ref else "in the frameworks where you may change things"
-        raise NothingToUndo(f"nothing to undo: {actor.login} has made no change {where} that can be undone.")
+        where = f"on {ref}" if ref else "in the frameworks where they may change things"
+        raise NothingToUndo(f"nothing to undo: {actor.login} has no change of their own {where}.")
     return max(found, key=lambda c: (c.at, c.kind != "note"))
 
 
