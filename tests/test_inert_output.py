@@ -35,6 +35,7 @@ from tracker.models.enums import Status
 from tracker.services.access.members import find_member
 from tracker.services.tracking import changes as tracking
 from tracker.services.tracking.changes import record_measurement
+from tracker.services.tracking.undo import undo
 
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
 HOSTILE = (
@@ -61,6 +62,7 @@ USER_TEXT = {
     "measurement": ("note",),
     "status_change": ("note",),
     "plan_change": ("old", "new"),
+    "note_retraction": ("reason",),
 }
 SHORT = {("framework", "state"), ("indicator", "unit")}
 # Text columns that are not free text: keys, logins and codes the plan reader validates,
@@ -117,6 +119,7 @@ NOT_READS = {
     "demo": "builds its own database from the bundled plans",
     "actions set-status": "writes",
     "actions note": "writes",
+    "undo": "writes (its --dry-run reads: tests/test_undo.py)",
     "actions add": "writes",
     "actions edit": "writes",
     "actions move": "writes",
@@ -177,6 +180,8 @@ def _hostile(engine: Engine) -> None:
     with write_session(engine) as session:
         coord = find_member(session, "coord")
         assert coord is not None
+        tracking.add_note(session=session, actor=coord, ref=CONVENE, text="a note taken back")
+        undo(session=session, actor=coord, ref=CONVENE)  # retracted: its text is in the history
         tracking.add_note(session=session, actor=coord, ref=CONVENE, text="note")
         tracking.set_status(session=session, actor=coord, ref=CONVENE, status=Status.in_progress, note="moved")
         record_measurement(session=session, actor=coord, ref="stamford-ct/meetings", value="3", on=None, note="n")

@@ -173,6 +173,7 @@ NOT_READS = {
     ("member", "remove"): "a write, refused by the grant rules",
     ("admin", "add"): "a write, admins only",
     ("admin", "remove"): "a write, admins only",
+    ("undo",): "a write, of the member's own last change; --dry-run reads only their own changes where they write",
 }
 
 

@@ -57,3 +57,11 @@ class PermissionDenied(TrackerError):
     """The acting member may not do this; nothing was written."""
 
     exit_code = EXIT_PERMISSION
+
+
+class NothingToUndo(TrackerError):
+    """The acting member has no change of their own left to undo there (exit 1)."""
+
+
+class NotUndoable(TrackerError):
+    """The member's last change cannot be undone (a deletion, an item with history since); exit 1."""

@@ -23,6 +23,7 @@ from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
+from tracker.cli.undo import undo
 
 app = typer.Typer(
     name="tracker",
@@ -50,6 +51,7 @@ app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
 app.command("export")(export)
+app.command("undo")(undo)
 
 
 @app.callback()

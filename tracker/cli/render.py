@@ -166,11 +166,16 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
             f"{'funding':>10}  {a.source_name} ({a.source_key}) FY{a.fiscal_year}: {_money(a.amount)} {a.currency}",
             out=out,
         )
-    print_history(detail, out=out)
+    print_history(detail, out=out, retracted_in_full=False)
 
 
-def print_history(detail: ActionDetail, plan_changes: Sequence[Any] = (), *, out: Console) -> None:
-    """Status changes, notes and plan edits of an action, in the order they happened."""
+def print_history(
+    detail: ActionDetail, plan_changes: Sequence[Any] = (), *, out: Console, retracted_in_full: bool = True
+) -> None:
+    """Status changes, notes and plan edits of an action, in the order they happened.
+
+    Retracted notes are history: shown struck through and marked as retracted, or
+    (``retracted_in_full`` false, the action's page) only counted."""
     events: list[tuple[object, Text]] = []
     for p in plan_changes:
         line = f"{p.at:%Y-%m-%d %H:%M}  {p.by or '?'} "
@@ -191,6 +196,14 @@ def print_history(detail: ActionDetail, plan_changes: Sequence[Any] = (), *, out
         events.append((c.at, _text(line)))
     for n in detail.notes:
         events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}")))
+    if retracted_in_full:
+        for g in detail.retracted_notes:
+            struck = _text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + _text(g.text, style="strike")
+            struck += _text(f" [retracted by {g.retracted_by or '?'} at {g.retracted_at:%Y-%m-%d %H:%M}]")
+            events.append((g.at, struck))
+    elif detail.retracted_notes:
+        count = len(detail.retracted_notes)
+        show(_text(f"{'notes':>10}  {count} note{'s' if count != 1 else ''} retracted (see its history)"), out=out)
     if not events:
         show(f"{detail.row.ref}: no status changes or notes yet", out=out)
         return

@@ -28,7 +28,10 @@ _WHERE = {
         ),
         "plan",
     ),
-    **dict.fromkeys(("ActionNote", "ImportRun", "Indicator", "Measurement", "PlanChange", "StatusChange"), "tracking"),
+    **dict.fromkeys(
+        ("ActionNote", "ImportRun", "Indicator", "Measurement", "NoteRetraction", "PlanChange", "StatusChange"),
+        "tracking",
+    ),
     **dict.fromkeys(("Finding", "FindingTranslation", "Workshop", "WorkshopParticipant"), "workshops"),
 }
 _TABLE_MODULES = ("funding", "people", "plan", "tracking", "workshops")
@@ -55,6 +58,7 @@ __all__ = [
     "Measurement",
     "Member",
     "Membership",
+    "NoteRetraction",
     "Objective",
     "ObjectiveFinding",
     "PlanChange",
@@ -97,5 +101,13 @@ if TYPE_CHECKING:
         Objective,
         ObjectiveFinding,
     )
-    from tracker.models.tracking import ActionNote, ImportRun, Indicator, Measurement, PlanChange, StatusChange
+    from tracker.models.tracking import (
+        ActionNote,
+        ImportRun,
+        Indicator,
+        Measurement,
+        NoteRetraction,
+        PlanChange,
+        StatusChange,
+    )
     from tracker.models.workshops import Finding, FindingTranslation, Workshop, WorkshopParticipant

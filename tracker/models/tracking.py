@@ -45,6 +45,19 @@ class ActionNote(SQLModel, table=True):
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class NoteRetraction(SQLModel, table=True):
+    """A note taken back by its author: the note stays (in the audit and history), this
+    record says it no longer counts, who said so and when. Never rewritten; one per note."""
+
+    __tablename__ = "note_retraction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="action_note.id", ondelete="CASCADE", unique=True)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+
+
 class Indicator(SQLModel, table=True):
     """A key metric on an objective."""
 

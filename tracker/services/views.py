@@ -33,6 +33,18 @@ class NoteView:
 
 
 @dataclass(frozen=True)
+class RetractedNoteView:
+    """A note its author took back: kept for the audit, never shown as a live note."""
+
+    at: dt.datetime
+    by: str | None
+    text: str
+    retracted_at: dt.datetime
+    retracted_by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class AllocationView:
     source_key: str
     source_name: str
@@ -92,7 +104,8 @@ class ActionDetail:
     allocations: tuple[AllocationView, ...]
     findings: tuple[str, ...]
     history: tuple[StatusChangeView, ...]
-    notes: tuple[NoteView, ...]
+    notes: tuple[NoteView, ...]  # the live ones
+    retracted_notes: tuple[RetractedNoteView, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,25 @@ class Data:
             )
         )
 
+    def undo_plan(self, ref: str | None) -> tuple[Any, str | None]:
+        """My last change (on ``ref``, else anywhere) and who changed it since (None: nobody)."""
+        from tracker.errors import PermissionDenied
+        from tracker.services.tracking import undo
+
+        def work(s: Session) -> tuple[Any, str | None]:
+            member = self._now(s)
+            if member is None:
+                raise PermissionDenied("you are not a member of this database; ask a coordinator to add your login.")
+            change = undo.last_change(s, member, ref)
+            return change, undo.changed_since(s, change)
+
+        return self.read(work)
+
+    def undo(self, ref: str | None, expected: Any) -> Any:
+        from tracker.services.tracking import undo
+
+        return self.write(lambda s, m: undo.undo(session=s, actor=m, ref=ref, expected=expected))
+
     def add_note(self, ref: str, text: str) -> None:
         self.write(lambda s, m: tracking.add_note(session=s, actor=m, ref=ref, text=text))
 

@@ -149,6 +149,34 @@ def require_track(member: MemberView | None, framework: str, involved: Collectio
         raise PermissionDenied(reason)
 
 
+def why_not_retract(
+    member: MemberView | None, framework: str, author_id: int | None, involved: Collection[int], ref: str
+) -> str | None:
+    """Why ``member`` may not retract a note on ``ref`` (None when they may).
+
+    A note is its author's word: only the author takes it back (a coordinator neither
+    speaks for them nor silences them), and only while they may still record progress
+    on the action. The database's policy on ``note_retraction`` says the same.
+    """
+    if member is not None and author_id != member.id:
+        return f"only the author of a note can retract it, and {member.login} did not write this note on {ref}."
+    return why_not_track(member, framework, involved, ref)
+
+
+def why_not_undo(member: MemberView | None) -> str | None:
+    """Why ``member`` has nothing they may undo anywhere (None when they may undo something):
+    undoing is writing, so a login that is a viewer everywhere undoes nothing."""
+    if member is None:
+        return "you are not a member of this database; ask a coordinator to add your login"
+    if member.is_admin or any(role is not Role.viewer for role in member.roles.values()):
+        return None
+    where = ", ".join(sorted(member.roles)) or "no framework"
+    return (
+        f"{member.login} is a viewer in {where}: viewers read, they make no changes to undo; "
+        "a coordinator can make them a member."
+    )
+
+
 def where_named(session: Session, logins: Collection[str]) -> dict[str, set[str]]:
     """The keys of the frameworks where each of ``logins`` is shown by name: those they
     belong to, and every framework for an admin (admins act everywhere)."""

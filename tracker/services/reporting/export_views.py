@@ -33,6 +33,7 @@ from tracker.services.tracking.actions import (
     list_actions,
     member_t,
     note_t,
+    retraction_t,
 )
 from tracker.services.tracking.filters import ActionFilter
 from tracker.services.views import ActionRow, NoteView, StatusChangeView
@@ -116,7 +117,7 @@ def tracking_of(session: Session, *, framework: str) -> FrameworkTracking:
         sa.select(note_t.c.action_id, note_t.c.at, note_t.c.text, member_t.c.login)
         .join(action_t, action_t.c.id == note_t.c.action_id)
         .outerjoin(member_t, member_t.c.id == note_t.c.member_id)
-        .where(of_framework)
+        .where(of_framework, ~sa.select(retraction_t.c.id).where(retraction_t.c.note_id == note_t.c.id).exists())
         .order_by(note_t.c.at, note_t.c.id)
     ):
         notes[row.action_id].append(NoteView(row.at, row.login, row.text))

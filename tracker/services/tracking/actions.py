@@ -22,6 +22,7 @@ from tracker.models import (
     FundingSource,
     Goal,
     Member,
+    NoteRetraction,
     Objective,
     Stakeholder,
     StatusChange,
@@ -38,6 +39,7 @@ from tracker.services.views import (
     ActionRow,
     AllocationView,
     NoteView,
+    RetractedNoteView,
     StakeholderRef,
     StatusChangeView,
 )
@@ -53,6 +55,7 @@ change_t = _t(StatusChange)
 member_t = _t(Member)
 note_t = _t(ActionNote)
 owner_t = member_t.alias("owner")
+retraction_t = _t(NoteRetraction)
 
 OPEN = (Status.planned, Status.in_progress, Status.blocked)
 # The order statuses are worked through, for sorting by status.
@@ -392,20 +395,33 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
         )
     )
     description = session.execute(sa.select(action_t.c.description).where(action_t.c.id == aid)).scalar()
+    retractor_t = member_t.alias("retractor")
+    notes = session.execute(
+        sa.select(
+            note_t.c.at,
+            note_t.c.text,
+            member_t.c.login,
+            retraction_t.c.at.label("retracted_at"),
+            retractor_t.c.login.label("retracted_by"),
+            retraction_t.c.reason,
+        )
+        .outerjoin(member_t, member_t.c.id == note_t.c.member_id)
+        .outerjoin(retraction_t, retraction_t.c.note_id == note_t.c.id)
+        .outerjoin(retractor_t, retractor_t.c.id == retraction_t.c.member_id)
+        .where(note_t.c.action_id == aid)
+        .order_by(note_t.c.at, note_t.c.id)
+    ).all()
     return ActionDetail(
         row=view,
         description=description,
         allocations=allocations,
         findings=findings,
         history=action_history(session, aid),
-        notes=tuple(
-            NoteView(r.at, r.login, r.text)
-            for r in session.execute(
-                sa.select(note_t.c.at, note_t.c.text, member_t.c.login)
-                .outerjoin(member_t, member_t.c.id == note_t.c.member_id)
-                .where(note_t.c.action_id == aid)
-                .order_by(note_t.c.at, note_t.c.id)
-            )
+        notes=tuple(NoteView(r.at, r.login, r.text) for r in notes if r.retracted_at is None),
+        retracted_notes=tuple(
+            RetractedNoteView(r.at, r.login, r.text, r.retracted_at, r.retracted_by, r.reason)
+            for r in notes
+            if r.retracted_at is not None
         ),
     )
 

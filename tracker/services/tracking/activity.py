@@ -15,7 +15,15 @@ from tracker.models import ImportRun, Indicator, Measurement, Membership, PlanCh
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
 from tracker.services.access.rules import within
-from tracker.services.tracking.actions import action_t, change_t, framework_t, frameworks_read, member_t, note_t
+from tracker.services.tracking.actions import (
+    action_t,
+    change_t,
+    framework_t,
+    frameworks_read,
+    member_t,
+    note_t,
+    retraction_t,
+)
 
 plan_change_t = _t(PlanChange)
 measurement_t = _t(Measurement)
@@ -163,9 +171,12 @@ def recent_activity(
     query = _on_action(change_t, change_t.c.from_status, change_t.c.to_status, change_t.c.note, change_t.c.forced)
     for row in session.execute(where(query, change_t, "status", change_t.c.at)):
         add("status", row, row.at, f"{row.framework}/{row.key}", row.title, _status_text(row))
-    query = _on_action(note_t, note_t.c.text.label("note"))
+    # A retracted note stays in the feed (it was said), marked so nobody reads it as current.
+    retracted = sa.select(retraction_t.c.id).where(retraction_t.c.note_id == note_t.c.id).exists()
+    query = _on_action(note_t, note_t.c.text.label("note"), retracted.label("retracted"))
     for row in session.execute(where(query, note_t, "note", note_t.c.at)):
-        add("note", row, row.at, f"{row.framework}/{row.key}", row.title, _one_line(row.note))
+        text = ("(retracted) " if row.retracted else "") + _one_line(row.note)
+        add("note", row, row.at, f"{row.framework}/{row.key}", row.title, text)
     query = _on_action(
         plan_change_t, plan_change_t.c.field, plan_change_t.c.old, plan_change_t.c.new, plan_change_t.c.forced
     )

@@ -47,6 +47,7 @@ class ActionsScreen(Screen[None]):
         Binding("S", "sort", "Sort", tooltip="Next order, then the same reversed"),
         Binding("escape", "leave_input", "Leave", show=False),
         Binding("x", "clear", "Clear"),
+        Binding("u", "undo", "Undo", tooltip="Undo your own last change on the highlighted action"),
     ]
 
     _search_timer: Timer | None = None
@@ -264,6 +265,15 @@ class ActionsScreen(Screen[None]):
         """Escape in the search box (or a select) goes back to the list."""
         if self.focused is not self.query_one(ActionList):
             self.query_one(ActionList).focus()
+
+    def action_undo(self) -> None:
+        from tracker.tui.undoing import undo_last
+
+        row = self.query_one(ActionList).current
+        if row is None:
+            self.notify("No action is highlighted.", severity="warning")
+            return
+        undo_last(self, row.ref, lambda: self.app.call_from_thread(self.refresh_data))
 
     def action_clear(self) -> None:
         with self.prevent(Input.Changed, Select.Changed):

@@ -19,6 +19,7 @@ class ActivityScreen(Screen[None]):
     BINDINGS = [
         # priority: the table's own Enter would otherwise hide this one from the Footer
         Binding("enter", "open", "Open", tooltip="Open the action, or the indicator in the plan", priority=True),
+        Binding("u", "undo", "Undo", tooltip="Undo your own last change, wherever it was"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -37,6 +38,11 @@ class ActivityScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         self.load()
+
+    def action_undo(self) -> None:
+        from tracker.tui.undoing import undo_last
+
+        undo_last(self, None, self.load)
 
     @work(thread=True, exclusive=True, group="activity")
     def load(self) -> None:

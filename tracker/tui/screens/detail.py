@@ -70,6 +70,10 @@ def describe(detail: ActionDetail, place: str | None = None) -> Text:
         events.append((c.at, line))
     for n in detail.notes:
         events.append((n.at, Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: ") + Text(n.text, style="italic")))
+    for g in detail.retracted_notes:  # what was said stays; struck through, it no longer counts
+        line = Text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + Text(g.text, style="strike dim")
+        line.append(f"  (retracted by {g.retracted_by or '?'} at {g.retracted_at:%Y-%m-%d %H:%M})", style="dim")
+        events.append((g.at, line))
     text.append("\nHistory\n", style="bold underline")
     if not events:
         text.append("  no status changes or notes yet\n")
@@ -102,6 +106,7 @@ class ActionDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "status", "Status", tooltip="Change the status, with a note"),
         Binding("n", "note", "Note", tooltip="Add a note"),
+        Binding("u", "undo", "Undo", tooltip="Undo your own last change on this action"),
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -201,6 +206,11 @@ class ActionDetailScreen(Screen[None]):
                 self.load()
 
         self.app.push_screen(ConflictDialog(message, choice), settle)
+
+    def action_undo(self) -> None:
+        from tracker.tui.undoing import undo_last
+
+        undo_last(self, self.ref, self.load)
 
     def action_note(self) -> None:
         if self._can_edit():

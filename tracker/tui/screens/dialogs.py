@@ -133,3 +133,33 @@ class ConflictDialog(ModalScreen[bool]):
     @on(Button.Pressed, "#force")
     def force(self) -> None:
         self.dismiss(True)
+
+
+class UndoDialog(ModalScreen[bool]):
+    """Say what undo will do, in words, before it does it."""
+
+    BINDINGS = [Binding("escape", "keep", "Keep it")]
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__()
+        self.sentence = sentence
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Undo your last change?", id="dialog-title")
+            yield Static(Text(self.sentence), classes="dialog-text")
+            yield Static("It is undone by a new change: the history keeps both.", classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Undo", variant="warning", id="undo")
+                yield Button("Keep it", variant="primary", id="keep")
+
+    def on_mount(self) -> None:
+        self.query_one("#keep", Button).focus()
+
+    @on(Button.Pressed, "#undo")
+    def undo(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
