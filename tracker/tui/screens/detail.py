@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,7 +15,9 @@ from textual.widgets import Footer, Header, Static
 
 from tracker.errors import Conflict
 from tracker.services.views import ActionDetail
+from tracker.tui.data import FormChoices
 from tracker.tui.loading import FAILED, deliver, fetch, save
+from tracker.tui.screens.action_form import Saver
 from tracker.tui.screens.dialogs import ConflictDialog, NoteDialog, StatusChoice, StatusDialog
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
@@ -101,6 +106,13 @@ class ActionDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "status", "Status", tooltip="Change the status, with a note"),
         Binding("n", "note", "Note", tooltip="Add a note"),
+        # The plan's keys show only to those who may change the plan (coordinators, admins);
+        # anyone else pressing one is told why, and who could, before typing anything.
+        Binding("e", "plan('edit')", "Edit", tooltip="Change the title, lead, partners, dates or cost"),
+        Binding("dollar_sign", "plan('fund')", "Funding", tooltip="Add, change or remove an allocation"),
+        Binding("m", "plan('move')", "Move", tooltip="Move it under another objective"),
+        Binding("c", "plan('cancel')", "Cancel it", tooltip="Cancel the action (kept in its history)"),
+        *[Binding(key, "refuse_plan", show=False) for key in ("e", "dollar_sign", "m", "c")],
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -110,6 +122,7 @@ class ActionDetailScreen(Screen[None]):
         self.ref = ref
         self.detail: ActionDetail | None = None
         self.refusal: str | None = None
+        self.plan_refusal: str | None = "loading"  # why the plan may not be changed here (None: it may)
         self.unsaved: StatusChoice | None = None  # kept when a save failed
         self.unsaved_note: str | None = None  # likewise
 
@@ -133,12 +146,21 @@ class ActionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="detail")
     def load(self) -> None:
-        found = fetch(self, lambda data: (data.detail(self.ref), data.why_not(self.ref)))
+        framework = self.ref.partition("/")[0]
+        found = fetch(
+            self,
+            lambda data: (
+                data.detail(self.ref),
+                data.why_not(self.ref),
+                data.why_not_plan(framework, "change the plan of an action"),
+            ),
+        )
         if found is not FAILED:
             deliver(self, self.show, *found)
 
-    def show(self, detail: ActionDetail, refusal: str | None) -> None:
-        self.detail, self.refusal = detail, refusal
+    def show(self, detail: ActionDetail, refusal: str | None, plan_refusal: str | None = None) -> None:
+        self.detail, self.refusal, self.plan_refusal = detail, refusal, plan_refusal
+        self.refresh_bindings()
         place = self.app.place(detail.row.framework)  # type: ignore[attr-defined]
         self.query_one("#detail", Static).update(describe(detail, place))
         banner = self.query_one("#refusal", Static)
@@ -220,3 +242,82 @@ class ActionDetailScreen(Screen[None]):
         self.unsaved_note = None
         self.app.call_from_thread(self.notify, f"{self.ref}: note added")
         self.load()
+
+    # -- changing the plan: coordinators and admins -----------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "plan":
+            return self.detail is not None and self.plan_refusal is None
+        if action == "refuse_plan":
+            return self.detail is not None and self.plan_refusal is not None
+        return True
+
+    def action_refuse_plan(self) -> None:
+        self.notify(self.plan_refusal or "", title="You cannot change this plan", severity="warning")
+
+    def action_plan(self, what: str) -> None:
+        if self.detail is not None:
+            self.open_plan_form(what, self.detail)
+
+    @work(thread=True, exclusive=True, group="ask")
+    def open_plan_form(self, what: str, detail: ActionDetail) -> None:
+        """Ask the rules again (roles change while the app is open), then open the form."""
+        framework = detail.row.framework
+        found = fetch(self, lambda data: (data.why_not_plan(framework, "change the plan of an action"),
+                                          data.form_choices(framework)))  # fmt: skip
+        if found is not FAILED:
+            deliver(self, self._open_plan_form, what, detail, *found)
+
+    def _open_plan_form(self, what: str, detail: ActionDetail, reason: str | None, choices: FormChoices) -> None:
+        from tracker.tui.screens.action_form import ActionForm
+        from tracker.tui.screens.plan_dialogs import AllocationForm, CancelDialog, MoveDialog
+
+        self.plan_refusal = reason
+        self.refresh_bindings()
+        if reason:
+            self.action_refuse_plan()
+            return
+        ref, version = self.ref, detail.row.version
+        forms: dict[str, Callable[[], Screen[Any]]] = {
+            "edit": lambda: ActionForm(detail.row.framework, choices, edit_saver(ref, version), detail=detail),
+            "fund": lambda: AllocationForm(detail, choices.sources, allocation_saver(ref, version)),
+            "move": lambda: MoveDialog(detail, choices.objectives, move_saver(ref, version)),
+            "cancel": lambda: CancelDialog(detail, cancel_saver(ref, version)),
+        }
+        self.app.push_screen(forms[what](), self._plan_changed)
+
+    def _plan_changed(self, done: object) -> None:
+        if done is not None:
+            self.notify(f"{self.ref}: saved")
+        self.load()  # saved, or kept theirs: the action as it is now
+
+
+def edit_saver(ref: str, version: int) -> Saver:
+    """Edit the plan of ``ref``, as read at ``version``."""
+    return Saver(
+        write=lambda data, fields, force: data.edit_action(ref, fields, version, force),
+        latest=lambda data: data.detail(ref),
+    )
+
+
+def allocation_saver(ref: str, version: int) -> Saver:
+    return Saver(
+        write=lambda data, f, force: data.set_allocation(
+            ref, f["source"], f["fiscal_year"], f["amount"], version, force=force, remove=f["remove"]
+        ),
+        latest=lambda data: data.detail(ref),
+    )
+
+
+def move_saver(ref: str, version: int) -> Saver:
+    return Saver(
+        write=lambda data, f, force: data.move_action(ref, f["objective"], version, force),
+        latest=lambda data: data.detail(ref),
+    )
+
+
+def cancel_saver(ref: str, version: int) -> Saver:
+    return Saver(
+        write=lambda data, f, force: data.cancel_action(ref, f["note"], version, force),
+        latest=lambda data: data.detail(ref),
+    )
