@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from tracker.errors import BadField, BadInput, Conflict, TrackerError
@@ -46,6 +46,51 @@ class Saver:
 
     write: Callable[[Data, dict[str, Any], bool], Any]
     latest: Callable[[Data], ActionDetail] | None = None
+
+
+def open_plan_form(
+    screen: Screen[Any],
+    framework: str,
+    what: str,
+    make: Callable[[FormChoices, ActionDetail | None], Screen[Any]],
+    done: Callable[[Any], None],
+    *,
+    ref: str | None = None,
+) -> None:
+    """Ask the rules whether the member may ``what`` in ``framework`` (as they are now: roles
+    change while the app is open), then open the form ``make`` builds from the framework's
+    choices (and the action ``ref`` as it is now). A refusal is said before any typing."""
+    from tracker.tui.loading import FAILED, deliver, fetch
+
+    def show(reason: str | None, choices: FormChoices, detail: ActionDetail | None) -> None:
+        if reason:
+            screen.notify(reason, title="You cannot change this plan", severity="warning")
+        else:
+            screen.app.push_screen(make(choices, detail), done)
+
+    def work() -> None:
+        found = fetch(
+            screen,
+            lambda data: (
+                data.why_not_plan(framework, what),
+                data.form_choices(framework),
+                data.detail(ref) if ref else None,
+            ),
+        )
+        if found is not FAILED:
+            deliver(screen, show, *found)
+
+    screen.run_worker(work, thread=True, exclusive=True, group="ask")
+
+
+def add_saver(objective: str | None = None) -> Saver:
+    """Add an action under ``framework/objective`` (the objective: fixed, or picked in the form)."""
+
+    def write(data: Data, fields: dict[str, Any], force: bool) -> ActionDetail:
+        fields = dict(fields)
+        return data.add_action(fields.pop("objective"), fields)
+
+    return Saver(write=write)
 
 
 class Form(ModalScreen[Any]):
@@ -323,7 +368,7 @@ class ActionForm(Form):
             self.say(exc.field, exc.message)
             return
         if objective is not None:
-            fields = {**fields, "objective": objective}
+            fields = {**fields, "objective": f"{self.framework}/{objective}"}
         elif self.detail is not None:
             fields = self.changes(fields)
             if not fields:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -256,35 +255,26 @@ class ActionDetailScreen(Screen[None]):
         self.notify(self.plan_refusal or "", title="You cannot change this plan", severity="warning")
 
     def action_plan(self, what: str) -> None:
-        if self.detail is not None:
-            self.open_plan_form(what, self.detail)
-
-    @work(thread=True, exclusive=True, group="ask")
-    def open_plan_form(self, what: str, detail: ActionDetail) -> None:
-        """Ask the rules again (roles change while the app is open), then open the form."""
-        framework = detail.row.framework
-        found = fetch(self, lambda data: (data.why_not_plan(framework, "change the plan of an action"),
-                                          data.form_choices(framework)))  # fmt: skip
-        if found is not FAILED:
-            deliver(self, self._open_plan_form, what, detail, *found)
-
-    def _open_plan_form(self, what: str, detail: ActionDetail, reason: str | None, choices: FormChoices) -> None:
-        from tracker.tui.screens.action_form import ActionForm
+        from tracker.tui.screens.action_form import ActionForm, open_plan_form
         from tracker.tui.screens.plan_dialogs import AllocationForm, CancelDialog, MoveDialog
 
-        self.plan_refusal = reason
-        self.refresh_bindings()
-        if reason:
-            self.action_refuse_plan()
+        if self.detail is None:
             return
-        ref, version = self.ref, detail.row.version
-        forms: dict[str, Callable[[], Screen[Any]]] = {
-            "edit": lambda: ActionForm(detail.row.framework, choices, edit_saver(ref, version), detail=detail),
-            "fund": lambda: AllocationForm(detail, choices.sources, allocation_saver(ref, version)),
-            "move": lambda: MoveDialog(detail, choices.objectives, move_saver(ref, version)),
-            "cancel": lambda: CancelDialog(detail, cancel_saver(ref, version)),
-        }
-        self.app.push_screen(forms[what](), self._plan_changed)
+        ref, framework = self.ref, self.detail.row.framework
+
+        def make(choices: FormChoices, now: ActionDetail | None) -> Screen[Any]:
+            detail = now or self.detail
+            assert detail is not None
+            version = detail.row.version  # what the form shows is what a conflict is judged against
+            if what == "edit":
+                return ActionForm(framework, choices, edit_saver(ref, version), detail=detail)
+            if what == "fund":
+                return AllocationForm(detail, choices.sources, allocation_saver(ref, version))
+            if what == "move":
+                return MoveDialog(detail, choices.objectives, move_saver(ref, version))
+            return CancelDialog(detail, cancel_saver(ref, version))
+
+        open_plan_form(self, framework, "change the plan of an action", make, self._plan_changed)
 
     def _plan_changed(self, done: object) -> None:
         if done is not None:
