@@ -135,9 +135,12 @@ class TrackerApp(App[None]):
     class CheckDone(Message):
         """A look for changes has ended."""
 
-    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True) -> None:
-        """``data``, or a function that opens it (run in a worker after the first paint)."""
+    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True, local_files: bool = True) -> None:
+        """``data``, or a function that opens it (run in a worker after the first paint).
+        ``local_files``: the app runs on the person's own machine, so it may write the report
+        and the workbook to files there (a server's session would write on the server)."""
         super().__init__()
+        self.local_files = local_files
         self._data: Data | None = None
         self._data_ready = threading.Event()
         self._connect = data if callable(data) else None
@@ -454,8 +457,11 @@ class TrackerApp(App[None]):
         self.push_screen(HelpDialog(list(seen.values())))
 
 
-def make_app(engine: Engine, member: MemberView | None, *, poll: bool = True, **_: Any) -> TrackerApp:
-    """The app on ``engine``, acting as ``member`` (None: read only)."""
+def make_app(
+    engine: Engine, member: MemberView | None, *, poll: bool = True, local_files: bool = True, **_: Any
+) -> TrackerApp:
+    """The app on ``engine``, acting as ``member`` (None: read only); ``local_files``: it may
+    write files where it runs (off for a session on the team server)."""
     from tracker.tui.data import Data
 
-    return TrackerApp(Data(engine, member), poll=poll)
+    return TrackerApp(Data(engine, member), poll=poll, local_files=local_files)
