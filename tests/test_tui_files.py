@@ -120,3 +120,59 @@ async def test_no_files_from_an_app_that_is_not_local(engine: Engine, home: Path
         await pilot.pause()
         assert type(app.screen).__name__ == "OverviewScreen"
     assert list(home.iterdir()) == []
+
+
+def _remembering_app(engine: Engine) -> TrackerApp:
+    """The app as the command line opens it: with the person's settings file."""
+    from tracker.db import read_session
+    from tracker.services.access.members import find_member
+    from tracker.tui.data import Data
+    from tracker.tui.settings import settings_path
+
+    with read_session(engine) as session:
+        member = find_member(session, "coord")
+    return TrackerApp(Data(engine, member), poll=False, settings=settings_path())
+
+
+async def test_the_chosen_theme_is_remembered_for_the_next_run(engine: Engine, home: Path) -> None:
+    """A theme picked in one run (from the palette) is the theme of the next run, kept in the user
+    config folder (XDG_CONFIG_HOME here)."""
+    import json
+
+    seeded(engine)
+    first = _remembering_app(engine)
+    assert first.theme != "nord"
+    async with first.run_test(size=(120, 40)) as pilot:
+        await _settle(first, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"theme")
+        await _settle(first, pilot)
+        await pilot.press("enter")  # "Theme": the picker of themes
+        await _settle(first, pilot)
+        await pilot.press(*"nord", "enter")
+        await _settle(first, pilot)
+        assert first.theme == "nord"
+    saved = home.parent / "config" / "tracker" / "settings.json"
+    assert json.loads(saved.read_text()) == {"theme": "nord"}
+    second = _remembering_app(engine)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await _settle(second, pilot)
+        assert second.theme == "nord"
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"\xff\xfe", b'{"theme": "no-such-theme"}'])
+async def test_a_broken_settings_file_is_ignored_with_a_notice(engine: Engine, home: Path, content: bytes) -> None:
+    """A settings file that is not JSON, not settings, or names an unknown theme: the app opens
+    with the default theme and says so; it never crashes."""
+    seeded(engine)
+    saved = home.parent / "config" / "tracker" / "settings.json"
+    saved.parent.mkdir(parents=True)
+    saved.write_bytes(content)
+    app = _remembering_app(engine)
+    default = TrackerApp(lambda: None, poll=False).theme  # type: ignore[arg-type,return-value]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        assert app.theme == default
+        assert any("settings" in m.lower() or "theme" in m for m in _said(app))
+        assert type(app.screen).__name__ == "OverviewScreen"

@@ -7,6 +7,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -135,12 +136,23 @@ class TrackerApp(App[None]):
     class CheckDone(Message):
         """A look for changes has ended."""
 
-    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True, local_files: bool = True) -> None:
+    def __init__(
+        self,
+        data: Data | Callable[[], Data],
+        *,
+        poll: bool = True,
+        local_files: bool = True,
+        settings: Path | None = None,
+    ) -> None:
         """``data``, or a function that opens it (run in a worker after the first paint).
         ``local_files``: the app runs on the person's own machine, so it may write the report
-        and the workbook to files there (a server's session would write on the server)."""
+        and the workbook to files there (a server's session would write on the server).
+        ``settings``: the person's settings file, whose theme is applied and kept up to date
+        (None: the theme is not remembered)."""
         super().__init__()
         self.local_files = local_files
+        self.settings_file = settings
+        self._settings: dict[str, Any] = {}
         self._data: Data | None = None
         self._data_ready = threading.Event()
         self._connect = data if callable(data) else None
@@ -243,6 +255,40 @@ class TrackerApp(App[None]):
     def action_scope_all(self) -> None:
         self.set_scope(None)
 
+    # -- the person's settings: the theme, remembered between runs --------------------------
+
+    def _apply_settings(self, path: Path) -> None:
+        from tracker.tui.settings import read_settings
+
+        data, problem = read_settings(path)
+        if problem:
+            self.notify(f"Your settings were ignored: {problem}.", title="Settings", severity="warning", timeout=8)
+        theme = data.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        elif theme is not None:
+            self.notify(f"The saved theme {theme!r} is not one this version knows; the default is used.")
+        self._settings = data
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: Any) -> None:
+        if self.settings_file is None or self._settings.get("theme") == theme.name:
+            return
+        self._settings = {**self._settings, "theme": theme.name}
+        self._save_settings(self.settings_file, dict(self._settings))
+
+    @work(thread=True, exclusive=True, group="settings")
+    def _save_settings(self, path: Path, data: dict[str, Any]) -> None:
+        from tracker.errors import TrackerError
+        from tracker.tui.settings import write_settings
+
+        try:
+            write_settings(path, data)
+        except TrackerError as exc:
+            self.call_from_thread(
+                self.notify, f"The theme was not remembered: {exc.message}", title="Settings", severity="warning"
+            )
+
     # -- moving between screens ---------------------------------------------------------------
 
     async def action_switch_mode(self, mode: str) -> None:
@@ -264,6 +310,8 @@ class TrackerApp(App[None]):
 
     def on_mount(self) -> None:
         self._show_scope()
+        if self.settings_file is not None:
+            self._apply_settings(self.settings_file)
         if self._connect is not None:
             self.call_after_refresh(self._open_database)
         self.call_after_refresh(self._after_first_paint)
