@@ -108,8 +108,14 @@ class Form(ModalScreen[Any]):
         self.saver = saver
         self.seen_version = seen_version  # the action's version when the form opened
 
-    def _field(self, name: str, widget: Any) -> ComposeResult:
-        yield widget
+    def _field(self, name: str, widget: Any, label: str | None = None) -> ComposeResult:
+        """A field on one line after its label (compact, so that a form fits 80x24), with its
+        problem, in words, on the line under it."""
+        if hasattr(widget, "compact"):
+            widget.compact = True
+        with Horizontal(classes="form-field"):
+            yield Label(label or name, classes="form-label")
+            yield widget
         yield Static("", id=f"{name}-error", classes="field-error")
 
     def hide_errors(self) -> None:
@@ -205,68 +211,48 @@ class ActionForm(Form):
             with VerticalScroll(id="form-fields"):
                 if r is None:
                     if self.objective is None:
-                        yield from self._field(
-                            "objective",
-                            Select(self.choices.objectives, prompt="the objective it serves", id="objective"),
-                        )
+                        objectives = self.choices.objectives
+                        picker = Select(objectives, prompt="the objective it serves", id="objective")
+                        yield from self._field("objective", picker)
                     else:
-                        yield Static(Text(f"objective: {self.objective}"), classes="form-fixed")
-                    yield from self._field(
-                        "key", Input(placeholder="key: lowercase words joined by - (from the title)", id="key")
-                    )
+                        yield from self._field("objective", Static(Text(self.objective), classes="form-fixed"))
+                    key = Input(placeholder="lowercase words joined by - (from the title)", id="key")
+                    yield from self._field("key", key)
+                title_input = Input(r.title if r else "", placeholder="what will be done", id="title")
+                yield from self._field("title", title_input)
                 yield from self._field(
-                    "title", Input(r.title if r else "", placeholder="title: what will be done", id="title")
-                )
-                yield from self._field(
-                    "description",
-                    Input((d.description or "") if d else "", placeholder="description (optional)", id="description"),
+                    "description", Input((d.description or "") if d else "", placeholder="optional", id="description")
                 )
                 leads = self.choices.stakeholders
                 if r is not None and r.lead.key not in {k for _, k in leads}:
                     leads = [(r.lead.name, r.lead.key), *leads]
-                yield from self._field(
-                    "lead",
-                    Select(leads, prompt="lead organisation", value=r.lead.key if r else Select.NULL, id="lead"),
-                )
+                lead = r.lead.key if r else Select.NULL
+                yield from self._field("lead", Select(leads, prompt="who leads it", value=lead, id="lead"))
                 partners = {p.key for p in r.partners} if r else set()
                 known = {k for _, k in leads}
                 offered = [*leads, *((p.name, p.key) for p in (r.partners if r else ()) if p.key not in known)]
-                yield Label("partners (space to tick)", classes="form-label")
                 yield from self._field(
                     "partners",
                     SelectionList[str](*[(name, key, key in partners) for name, key in offered], id="partners"),
                 )
                 # OWNER: a Select of the members of the lead and partner organisations goes here
-                # when actions have an owner (`action.owner_id`); its problems show in #owner-error.
+                # when actions have an owner (`action.owner_id`): `self._field("owner", Select(...))`;
+                # the form's problems already go to #owner-error when the service names "owner".
                 yield from self._field(
                     "horizon",
-                    Select(
-                        HORIZONS, prompt="horizon (empty: from the due date)",
-                        value=r.horizon if r else Select.NULL, id="horizon",
-                    ),
-                )  # fmt: skip
-                with Horizontal(classes="form-row"):
-                    with Vertical():
-                        yield from self._field(
-                            "starts",
-                            Input(str(r.starts or "") if r else "", placeholder="starts: 2026-03, +2w", id="starts"),
-                        )
-                    with Vertical():
-                        yield from self._field(
-                            "due", Input(str(r.due or "") if r else "", placeholder="due: 2026-06-30, +3m", id="due")
-                        )
-                    with Vertical():
-                        yield from self._field(
-                            "cost",
-                            Input(
-                                "" if r is None or r.cost is None else f"{r.cost:f}",
-                                placeholder="cost: 12000",
-                                id="cost",
-                            ),
-                        )
+                    Select(HORIZONS, prompt="from the due date", value=r.horizon if r else Select.NULL, id="horizon"),
+                )
+                yield from self._field(
+                    "starts", Input(str(r.starts or "") if r else "", placeholder="2026-03, today, +2w", id="starts")
+                )
+                yield from self._field(
+                    "due", Input(str(r.due or "") if r else "", placeholder="2026-06-30, 2026-06, +3m", id="due")
+                )
+                cost = "" if r is None or r.cost is None else f"{r.cost:f}"
+                yield from self._field("cost", Input(cost, placeholder="12000 (empty: not known)", id="cost"))
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", compact=True, id="save")
+                yield Button("Cancel", compact=True, id="cancel")
 
     def on_mount(self) -> None:
         self.hide_errors()

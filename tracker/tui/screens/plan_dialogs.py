@@ -44,21 +44,18 @@ class AllocationForm(Form):
                 for i, a in enumerate(self.detail.allocations)
             ]
             if existing:
-                yield Select(existing, prompt="change an allocation (or add one below)", id="existing")
-            yield from self._field("source", Select(self.sources, prompt="funding source", id="source"))
-            with Horizontal(classes="form-row"):
-                with Vertical():
-                    yield from self._field(
-                        "year", Input(str(dt.date.today().year), placeholder="fiscal year", type="integer", id="year")
-                    )
-                with Vertical():
-                    yield from self._field(
-                        "amount", Input(placeholder="amount (empty: not known yet)", type="number", id="amount")
-                    )
+                yield Select(existing, prompt="change or remove one (or add one below)", compact=True, id="existing")
+            yield from self._field("source", Select(self.sources, prompt="the funding source", id="source"))
+            yield from self._field(
+                "year",
+                Input(str(dt.date.today().year), placeholder="such as 2026", type="integer", id="year"),
+                "fiscal year",
+            )
+            yield from self._field("amount", Input(placeholder="empty: not known yet", type="number", id="amount"))
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Remove", variant="error", id="remove")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", compact=True, id="save")
+                yield Button("Remove", variant="error", compact=True, id="remove")
+                yield Button("Cancel", compact=True, id="cancel")
 
     def on_mount(self) -> None:
         self.hide_errors()
@@ -126,8 +123,8 @@ class MoveDialog(Form):
                 "objective", Select(self.objectives, prompt="the objective to move it to", id="objective")
             )
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Move", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Move", variant="primary", compact=True, id="save")
+                yield Button("Cancel", compact=True, id="cancel")
 
     def on_mount(self) -> None:
         self.hide_errors()
@@ -161,10 +158,10 @@ class CancelDialog(Form):
                 classes="dialog-text",
             )
             yield Static("", id="form-error", classes="form-error")
-            yield from self._field("note", Input(placeholder="why (optional)", id="note"))
+            yield from self._field("note", Input(placeholder="why (optional)", id="note"), "why")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel the action", variant="error", id="save")
-                yield Button("Keep it", id="cancel")
+                yield Button("Cancel the action", variant="error", compact=True, id="save")
+                yield Button("Keep it", compact=True, id="cancel")
 
     def on_mount(self) -> None:
         self.hide_errors()
