@@ -124,7 +124,11 @@ class Form(ModalScreen[Any]):
 
     def say(self, field: str | None, message: str | None) -> None:
         """Show ``message`` under ``field`` (None, or a field not in the form: above it)."""
-        target = self.query_one(f"#{field}-error" if field in self.FIELDS else "#form-error", Static)
+        under = field in self.FIELDS
+        if message and under:  # under its field, the field's name need not be said again
+            message = message.removeprefix(f"{field}: ")
+            message = message[:1].upper() + message[1:]
+        target = self.query_one(f"#{field}-error" if under else "#form-error", Static)
         target.update(Text(message or ""))
         target.display = bool(message)
         if message and field in self.FIELDS:
@@ -332,6 +336,9 @@ class ActionForm(Form):
         if after["horizon"] is None:
             after["horizon"] = r.horizon  # the Select cannot be emptied to "clear" a horizon
         out = {k: after[k] for k in before if after[k] != before[k]}
+        for name in ("title", "description"):  # a one-line field shows line breaks as spaces: not a change
+            if name in out and " ".join(str(out[name] or "").split()) == " ".join(str(before[name] or "").split()):
+                del out[name]
         if "cost" in out and out["cost"] is not None and before["cost"] is not None:
             from decimal import Decimal, InvalidOperation
 

@@ -147,7 +147,7 @@ class FundingScreen(Screen[None]):
         Binding("l", "level", "Level", tooltip="Gaps by action, objective, goal, framework or fiscal year"),
         Binding("tab", "app.focus_next", "Next", tooltip="Move between sources, gaps and the chart"),
         Binding("R", "write('report')", "Report", tooltip="Write the Markdown report of a framework"),
-        Binding("W", "write('workbook')", "Workbook", tooltip="Write the workbook (XLSX) of the frameworks in scope"),
+        Binding("W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope"),
         Binding("r", "reload", "Reload", show=False),
     ]
 

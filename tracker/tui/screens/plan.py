@@ -341,8 +341,11 @@ class PlanScreen(Screen[None]):
 
         if self.plan is None:
             return
-        item = self._current()
-        objective = item.node.key if item is not None and item.kind == "objective" else None
+        # under the highlighted objective, or the one the highlighted action or indicator is under
+        node = self.query_one(Tree).cursor_node
+        while node is not None and (node.data is None or node.data.kind != "objective"):
+            node = node.parent
+        objective = node.data.node.key if node is not None and node.data is not None else None
         framework = self.plan.key
         open_plan_form(
             self,

@@ -54,7 +54,8 @@ class AllocationForm(Form):
             yield from self._field("amount", Input(placeholder="empty: not known yet", type="number", id="amount"))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", compact=True, id="save")
-                yield Button("Remove", variant="error", compact=True, id="remove")
+                if existing:
+                    yield Button("Remove", variant="error", compact=True, id="remove")
                 yield Button("Cancel", compact=True, id="cancel")
 
     def on_mount(self) -> None:
