@@ -3,6 +3,8 @@ Pilot on a real database, as a coordinator and as those who may not."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from textual.widgets import Input, Select, SelectionList
@@ -86,6 +88,8 @@ async def test_edit_with_a_bad_date_says_so_under_the_field_and_keeps_what_was_t
         await pilot.click("#save")
         await _settle(app, pilot)
         assert type(app.screen).__name__ == "ActionDetailScreen"
+        shown = str(app.screen.query_one("#detail").render())
+        assert "coord: due: 2025-06-30 → 2026-01-31" in shown  # the edit, in the action's history
     row = _row(engine)
     assert (row.title, str(row.due), row.lead, row.version) == (
         "Convene the prevention working group", "2026-01-31", "union-church", 2,
@@ -332,3 +336,40 @@ def _admin(engine: Engine) -> str:
     from tests.conftest import admin_login
 
     return admin_login(engine)
+
+
+async def test_a_member_pressing_e_on_the_actions_list_is_told_why(engine: Engine) -> None:
+    """On Actions, a member sees no Edit key; pressing e says who could, and opens no form."""
+    seeded(engine)
+    app = _app(engine, "domus")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await _settle(app, pilot)
+        footer = " ".join(str(k.render()) for k in app.screen.query("FooterKey"))
+        assert "Edit" not in footer
+        await pilot.press("e")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "ActionsScreen"
+        assert any("only a coordinator of stamford-ct" in n.message for n in app._notifications)
+
+
+async def test_a_save_into_a_deleted_database_file_keeps_the_form_open(
+    sqlite_engine: Engine, sqlite_path: Path
+) -> None:
+    """The database file disappears while the form is open: saving says so in the form, which
+    stays open with everything typed (nothing is lost), and nothing claims success."""
+    seeded(sqlite_engine)
+    app = _app(sqlite_engine, "coord")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _open_detail(app, pilot)
+        await pilot.press("e")
+        await _settle(app, pilot)
+        await _type(pilot, "title", "Convene the group, with the schools")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        await pilot.click("#save")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "ActionForm"
+        assert "Not saved" in _errors(app)["form"]
+        assert app.screen.query_one("#title", Input).value == "Convene the group, with the schools"
+        assert not any("saved" in n.message and "Not" not in n.message for n in app._notifications)

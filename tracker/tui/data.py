@@ -90,6 +90,12 @@ class Data:
     def detail(self, ref: str) -> ActionDetail:
         return self.read(lambda s: get_action(s, ref))
 
+    def plan_history(self, ref: str) -> tuple[Any, ...]:
+        """The plan changes of the action (edits, funding, moves), oldest first."""
+        from tracker.services.plan.action_plan import plan_history
+
+        return self.read(lambda s: plan_history(s, ref))
+
     def why_not(self, ref: str) -> str | None:
         return self.read(lambda s: tracking.why_not_track(s, self._now(s), ref))
 

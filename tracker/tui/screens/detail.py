@@ -30,9 +30,25 @@ def _money(value: object) -> str:
     return "unknown" if value is None else f"{value:,.2f}"
 
 
-def describe(detail: ActionDetail, place: str | None = None) -> Text:
+def plan_line(c: Any) -> Text:
+    """One plan change (a `PlanChangeRow`) in words."""
+    if c.field == "created":
+        what = "added it to the plan"
+    elif c.field == "deleted":
+        what = "deleted it"
+    elif c.field == "objective":
+        what = f"moved it from {c.old} to {c.new}"
+    else:
+        what = f"{c.field}: {c.old or 'none'} → {c.new or 'none'}"
+    line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or 'a plan file'}: {what.replace('_', ' ')}")
+    if c.forced:
+        line.append("  (applied over a newer change)", style="yellow")
+    return line
+
+
+def describe(detail: ActionDetail, place: str | None = None, plan_changes: tuple[Any, ...] = ()) -> Text:
     """The detail as literal text: user text is never read as markup; ``place`` is the
-    framework's city."""
+    framework's city; ``plan_changes`` the edits of its plan, shown in its history."""
     r = detail.row
     text = Text()
 
@@ -73,9 +89,11 @@ def describe(detail: ActionDetail, place: str | None = None) -> Text:
         events.append((c.at, line))
     for n in detail.notes:
         events.append((n.at, Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: ") + Text(n.text, style="italic")))
+    for c in plan_changes:
+        events.append((c.at, plan_line(c)))
     text.append("\nHistory\n", style="bold underline")
     if not events:
-        text.append("  no status changes or notes yet\n")
+        text.append("  no changes or notes yet\n")
     for _at, line in sorted(events, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
         text.append("  ")
         text.append_text(line)
@@ -152,16 +170,19 @@ class ActionDetailScreen(Screen[None]):
                 data.detail(self.ref),
                 data.why_not(self.ref),
                 data.why_not_plan(framework, "change the plan of an action"),
+                data.plan_history(self.ref),
             ),
         )
         if found is not FAILED:
             deliver(self, self.show, *found)
 
-    def show(self, detail: ActionDetail, refusal: str | None, plan_refusal: str | None = None) -> None:
+    def show(
+        self, detail: ActionDetail, refusal: str | None, plan_refusal: str | None = None, plan: tuple[Any, ...] = ()
+    ) -> None:
         self.detail, self.refusal, self.plan_refusal = detail, refusal, plan_refusal
         self.refresh_bindings()
         place = self.app.place(detail.row.framework)  # type: ignore[attr-defined]
-        self.query_one("#detail", Static).update(describe(detail, place))
+        self.query_one("#detail", Static).update(describe(detail, place, plan))
         banner = self.query_one("#refusal", Static)
         banner.update(Text(f"Read only: {refusal}") if refusal else "")
         banner.display = bool(refusal)
