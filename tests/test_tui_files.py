@@ -77,6 +77,11 @@ async def test_the_workbook_is_written_from_funding(engine: Engine, home: Path) 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("f")
         await _settle(app, pilot)
+        await pilot.press("question_mark")  # out of the footer on Funding, W is in the help
+        await pilot.pause()
+        assert ("W", "XLSX", "Write the workbook (XLSX) of the frameworks in scope") in app.screen.bindings
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("W")
         await pilot.pause()
         await pilot.press("enter")

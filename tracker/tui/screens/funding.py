@@ -147,7 +147,10 @@ class FundingScreen(Screen[None]):
         Binding("l", "level", "Level", tooltip="Gaps by action, objective, goal, framework or fiscal year"),
         Binding("tab", "app.focus_next", "Next", tooltip="Move between sources, gaps and the chart"),
         Binding("R", "write('report')", "Report", tooltip="Write the Markdown report of a framework"),
-        Binding("W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope"),
+        # Out of the footer here (? lists it), so that ? and q stay in view at 80 columns.
+        Binding(
+            "W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope", show=False
+        ),
         Binding("r", "reload", "Reload", show=False),
     ]
 
