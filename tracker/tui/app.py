@@ -7,7 +7,6 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -22,6 +21,8 @@ from textual.worker import get_current_worker
 # The database layers (SQLAlchemy, SQLModel, pydantic) load in a worker after
 # the first paint; only their names are needed here.
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.segment import Segment
     from sqlalchemy.engine import Engine
     from textual.color import Color
@@ -152,7 +153,6 @@ class TrackerApp(App[None]):
         super().__init__()
         self.local_files = local_files
         self.settings_file = settings
-        self._settings: dict[str, Any] = {}
         self._data: Data | None = None
         self._data_ready = threading.Event()
         self._connect = data if callable(data) else None
@@ -255,40 +255,6 @@ class TrackerApp(App[None]):
     def action_scope_all(self) -> None:
         self.set_scope(None)
 
-    # -- the person's settings: the theme, remembered between runs --------------------------
-
-    def _apply_settings(self, path: Path) -> None:
-        from tracker.tui.settings import read_settings
-
-        data, problem = read_settings(path)
-        if problem:
-            self.notify(f"Your settings were ignored: {problem}.", title="Settings", severity="warning", timeout=8)
-        theme = data.get("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
-            self.theme = theme
-        elif theme is not None:
-            self.notify(f"The saved theme {theme!r} is not one this version knows; the default is used.")
-        self._settings = data
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
-
-    def _theme_changed(self, theme: Any) -> None:
-        if self.settings_file is None or self._settings.get("theme") == theme.name:
-            return
-        self._settings = {**self._settings, "theme": theme.name}
-        self._save_settings(self.settings_file, dict(self._settings))
-
-    @work(thread=True, exclusive=True, group="settings")
-    def _save_settings(self, path: Path, data: dict[str, Any]) -> None:
-        from tracker.errors import TrackerError
-        from tracker.tui.settings import write_settings
-
-        try:
-            write_settings(path, data)
-        except TrackerError as exc:
-            self.call_from_thread(
-                self.notify, f"The theme was not remembered: {exc.message}", title="Settings", severity="warning"
-            )
-
     # -- moving between screens ---------------------------------------------------------------
 
     async def action_switch_mode(self, mode: str) -> None:
@@ -311,7 +277,9 @@ class TrackerApp(App[None]):
     def on_mount(self) -> None:
         self._show_scope()
         if self.settings_file is not None:
-            self._apply_settings(self.settings_file)
+            from tracker.tui.settings import remember_theme
+
+            remember_theme(self, self.settings_file)
         if self._connect is not None:
             self.call_after_refresh(self._open_database)
         self.call_after_refresh(self._after_first_paint)
