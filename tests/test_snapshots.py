@@ -68,3 +68,18 @@ def test_action_detail(snap_compare, engine: Engine) -> None:  # type: ignore[no
         await _settle(pilot)
 
     assert snap_compare(_app(engine), terminal_size=(120, 40), run_before=open_detail)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_action_form(snap_compare, engine: Engine, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The coordinator's form for an action's plan, every field reachable at 80x24 too."""
+
+    async def open_form(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("a")
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+
+    assert snap_compare(_app(engine), terminal_size=size, run_before=open_form)

@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tracker.errors import BadInput, PermissionDenied, TrackerError
+from tracker.errors import TrackerError
+
+# Where documents go: one check and one way of writing, shared with the app.
+from tracker.files import check_target as check_target
+from tracker.files import not_a_regular_file as not_a_regular_file
+from tracker.files import write_file as write_file
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -121,137 +123,6 @@ def table(
     for row in rows:
         t.add_row(*(text(cell) if isinstance(cell, str) else text(*cell) for cell in row))
     return t
-
-
-# -- where documents go ------------------------------------------------------------------
-
-
-def check_target(path: Path, *, example: str) -> Path:
-    """Refuse, before any work, a path that `write_file` may not replace.
-
-    Only a regular file (or nothing) is replaced: renaming over a symbolic link
-    would replace the link, and a device, a pipe or a folder is not a file a user
-    keeps output in. ``example`` is a file name to suggest when ``path`` is a folder.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        found = os.lstat(path)
-    except FileNotFoundError:
-        found = None
-    except OSError as exc:
-        raise BadInput(f"cannot look at {path}: {exc.strerror or exc}; choose another -o.") from None
-    if found is not None:
-        _refuse_unless_regular(path, found.st_mode, example)
-    if not folder.is_dir():
-        raise BadInput(f"there is no folder {folder} to write {path.name} in; create it or choose another -o.")
-    return path
-
-
-# The first bytes of a SQLite database, of its write-ahead log and of its rollback journal.
-_DATABASE_MAGIC = (
-    b"SQLite format 3\x00",
-    b"\x37\x7f\x06\x82",
-    b"\x37\x7f\x06\x83",
-    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7",
-)
-
-
-def not_a_regular_file(mode: int) -> str | None:
-    """What a path with this ``lstat`` mode is, in words for a refusal; None for a regular file,
-    the only thing a command that replaces files may replace."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file (a device, a pipe or a socket)"
-
-
-def _refuse_unless_regular(path: Path, mode: int, example: str) -> None:
-    kind = not_a_regular_file(mode)
-    if kind is None:
-        _refuse_a_database(path)
-        return
-    if stat.S_ISLNK(mode):
-        raise BadInput(
-            f"{path} is a symbolic link; tracker replaces only a regular file, so it was left as it was: "
-            "give the path it points to, or another -o (`-o -`, or no -o, writes to standard output)."
-        )
-    if stat.S_ISDIR(mode):
-        raise BadInput(f"{path} is a folder; give a file name, for example {path / example}.")
-    raise BadInput(f"{path} is {kind}; it was left as it was: choose another -o.")
-
-
-def _refuse_a_database(path: Path) -> None:
-    """A regular file that is a SQLite database (the one in use, reached by any name, or
-    another), or its log or journal, is someone's data, not output: `-o tracker.db` used
-    to replace the working database with an export."""
-    try:
-        with open(path, "rb") as found:
-            head = found.read(16)
-    except OSError:
-        return  # unreadable: the write itself will say why, and leave it as it was
-    if head.startswith(_DATABASE_MAGIC):
-        raise BadInput(
-            f"{path} is a SQLite database (or its log), so it was left as it was: tracker never replaces "
-            "a database with its output; choose another -o."
-        )
-
-
-def write_file(path: Path, data: str | bytes) -> None:
-    """Write a temporary file beside ``path``, flush it to disk, then rename it over ``path``:
-    a reader sees the old file or the new one, never half of one, and any failure
-    (a full disk, say) leaves the old file exactly as it was."""
-    content = data.encode() if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except PermissionError:
-        raise PermissionDenied(f"cannot write in {folder} (permission denied); nothing was written.") from None
-    except OSError as exc:
-        raise TrackerError(f"cannot write in {folder}: {exc.strerror or exc}; nothing was written.") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, _mode_for(path))
-        # Checked again just before the rename: something may have appeared there meanwhile.
-        check_target(path, example=path.name)
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise TrackerError(f"cannot write {path}: {exc.strerror or exc}; it was left as it was.") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
-
-
-def _mode_for(path: Path) -> int:
-    # mkstemp makes a private file; give it the mode the file had, or a new file's usual mode.
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename is durable only once the folder's entry is on disk; where a folder
-    # cannot be opened (some file systems), the file itself is already safe.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_stdout(data: str | bytes) -> None:

@@ -36,7 +36,9 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
             # A login that is not a member of any framework is refused with what to do.
             return Data(opened, require_reader(resolve_member(session, login)))
 
-    app = TrackerApp(connect)
+    from tracker.tui.settings import settings_path
+
+    app = TrackerApp(connect, settings=settings_path())
     app.run()
     if app.connect_error:  # already said on the terminal by the app as it closed
         sys.exit(app.connect_exit)

@@ -21,6 +21,8 @@ from textual.worker import get_current_worker
 # The database layers (SQLAlchemy, SQLModel, pydantic) load in a worker after
 # the first paint; only their names are needed here.
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.segment import Segment
     from sqlalchemy.engine import Engine
     from textual.color import Color
@@ -135,9 +137,22 @@ class TrackerApp(App[None]):
     class CheckDone(Message):
         """A look for changes has ended."""
 
-    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True) -> None:
-        """``data``, or a function that opens it (run in a worker after the first paint)."""
+    def __init__(
+        self,
+        data: Data | Callable[[], Data],
+        *,
+        poll: bool = True,
+        local_files: bool = True,
+        settings: Path | None = None,
+    ) -> None:
+        """``data``, or a function that opens it (run in a worker after the first paint).
+        ``local_files``: the app runs on the person's own machine, so it may write the report
+        and the workbook to files there (a server's session would write on the server).
+        ``settings``: the person's settings file, whose theme is applied and kept up to date
+        (None: the theme is not remembered)."""
         super().__init__()
+        self.local_files = local_files
+        self.settings_file = settings
         self._data: Data | None = None
         self._data_ready = threading.Event()
         self._connect = data if callable(data) else None
@@ -261,6 +276,10 @@ class TrackerApp(App[None]):
 
     def on_mount(self) -> None:
         self._show_scope()
+        if self.settings_file is not None:
+            from tracker.tui.settings import remember_theme
+
+            remember_theme(self, self.settings_file)
         if self._connect is not None:
             self.call_after_refresh(self._open_database)
         self.call_after_refresh(self._after_first_paint)
@@ -454,8 +473,11 @@ class TrackerApp(App[None]):
         self.push_screen(HelpDialog(list(seen.values())))
 
 
-def make_app(engine: Engine, member: MemberView | None, *, poll: bool = True, **_: Any) -> TrackerApp:
-    """The app on ``engine``, acting as ``member`` (None: read only)."""
+def make_app(
+    engine: Engine, member: MemberView | None, *, poll: bool = True, local_files: bool = True, **_: Any
+) -> TrackerApp:
+    """The app on ``engine``, acting as ``member`` (None: read only); ``local_files``: it may
+    write files where it runs (off for a session on the team server)."""
     from tracker.tui.data import Data
 
-    return TrackerApp(Data(engine, member), poll=poll)
+    return TrackerApp(Data(engine, member), poll=poll, local_files=local_files)

@@ -28,6 +28,15 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class FormChoices:
+    """(label, key) pairs for the plan forms' pickers."""
+
+    stakeholders: list[tuple[str, str]]
+    objectives: list[tuple[str, str]]
+    sources: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class Page:
     offset: int
     rows: list[ActionRow]
@@ -40,8 +49,12 @@ class Data:
         self.engine = engine
         self.member = member
 
-    def read(self, work: Callable[[Session], T]) -> T:
+    def read(self, work: Callable[[Session], T], *, snapshot: bool = False) -> T:
+        """``work`` in a read session; ``snapshot``: every query sees one state of the
+        database (PostgreSQL's READ COMMITTED does not; SQLite's read transaction does)."""
         with read_session(self.engine) as session:
+            if snapshot and self.engine.dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             # The member sees their frameworks only (admins all), on every screen, as
             # they are now: a role taken away while the app is open takes the view too.
             return work(scope_session(session, self._now(session)))
@@ -76,6 +89,12 @@ class Data:
 
     def detail(self, ref: str) -> ActionDetail:
         return self.read(lambda s: get_action(s, ref))
+
+    def plan_history(self, ref: str) -> tuple[Any, ...]:
+        """The plan changes of the action (edits, funding, moves), oldest first."""
+        from tracker.services.plan.action_plan import plan_history
+
+        return self.read(lambda s: plan_history(s, ref))
 
     def why_not(self, ref: str) -> str | None:
         return self.read(lambda s: tracking.why_not_track(s, self._now(s), ref))
@@ -204,3 +223,102 @@ class Data:
         from tracker.services.plan.stakeholders import stakeholder_overview
 
         return self.read(lambda s: stakeholder_overview(s, framework=framework))
+
+    # -- changing the plan (coordinators) ---------------------------------------------------
+
+    def why_not_plan(self, framework: str, what: str) -> str | None:
+        """Why the member may not ``what`` in ``framework`` (None: they may), as they are now:
+        asked before a form opens, so that a refusal comes before any typing."""
+        from tracker.services.access.rules import why_not_coordinate
+
+        return self.read(lambda s: why_not_coordinate(self._now(s), framework, what))
+
+    def form_choices(self, framework: str) -> FormChoices:
+        """What the plan forms offer in ``framework``: its stakeholders, objectives and sources."""
+        from tracker.services.funding.sources import funding_sources
+        from tracker.services.plan.tree import plan_tree
+        from tracker.services.tracking.actions import stakeholder_choices
+
+        def work(s: Session) -> FormChoices:
+            tree = plan_tree(s, framework=framework)
+            objectives = [(f"{o.key}: {o.title}", o.key) for g in tree.goals for o in g.objectives]
+            return FormChoices(
+                stakeholders=[(name, key) for key, name in stakeholder_choices(s, framework=framework)],
+                objectives=objectives,
+                sources=[(src.name, src.key) for src in funding_sources(s, framework=framework)],
+            )
+
+        return self.read(work)
+
+    def add_action(self, objective_ref: str, fields: dict[str, Any]) -> ActionDetail:
+        from tracker.services.plan.action_plan import add_action
+
+        return self.write(lambda s, m: add_action(session=s, actor=m, objective_ref=objective_ref, fields=fields))
+
+    def edit_action(self, ref: str, changes: dict[str, Any], expected_version: int, force: bool) -> ActionDetail:
+        from tracker.services.plan.edits import edit_action
+
+        return self.write(
+            lambda s, m: edit_action(
+                session=s, actor=m, ref=ref, changes=changes, expected_version=expected_version, force=force
+            )
+        )
+
+    def move_action(self, ref: str, objective: str, expected_version: int, force: bool) -> ActionDetail:
+        from tracker.services.plan.action_plan import move_action
+
+        return self.write(
+            lambda s, m: move_action(
+                session=s, actor=m, ref=ref, objective=objective, expected_version=expected_version, force=force
+            )
+        )
+
+    def cancel_action(self, ref: str, note: str | None, expected_version: int, force: bool) -> tracking.StatusResult:
+        from tracker.services.plan.action_plan import cancel_action
+
+        return self.write(
+            lambda s, m: cancel_action(
+                session=s, actor=m, ref=ref, note=note, expected_version=expected_version, force=force
+            )
+        )
+
+    def set_allocation(
+        self, ref: str, source: str, fiscal_year: int, amount: str | None, expected_version: int, *,
+        force: bool = False, remove: bool = False,
+    ) -> ActionDetail:  # fmt: skip
+        from tracker.services.plan.edits import set_allocation
+
+        return self.write(
+            lambda s, m: set_allocation(
+                session=s, actor=m, ref=ref, source=source, fiscal_year=fiscal_year, amount=amount,
+                expected_version=expected_version, force=force, remove=remove,
+            )
+        )  # fmt: skip
+
+    # -- the report and the workbook ---------------------------------------------------------
+
+    def report(self, framework: str) -> str:
+        """The Markdown report on ``framework``, as `tracker report` writes it."""
+        from tracker.exports.report_md import report_markdown
+        from tracker.services.reporting.report import gather_report
+
+        return self.read(
+            lambda s: report_markdown(gather_report(s, framework=framework, today=dt.date.today())), snapshot=True
+        )
+
+    def workbook(self, framework: str | None) -> bytes:
+        """The coordinators' workbook of ``framework`` (None: every framework read), as
+        `tracker export --format xlsx` writes it."""
+        from tracker.exports.xlsx import workbook_bytes
+        from tracker.services.reporting.export_views import workbook_data
+
+        now = dt.datetime.now(dt.UTC)
+
+        def work(s: Session) -> bytes:
+            return workbook_bytes(
+                workbook_data(s, framework=framework),
+                title=f"tracker: {framework or 'every framework'}",
+                comments=f"written from the tracker app on {now:%Y-%m-%d %H:%M} UTC",
+            )
+
+        return self.read(work, snapshot=True)  # every sheet from one state of the database

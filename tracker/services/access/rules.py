@@ -61,10 +61,19 @@ def require_admin(member: MemberView | None, what: str) -> None:
         raise PermissionDenied(f"only an admin can {what}; {_who(member)} (`tracker admin list` shows who is).")
 
 
+def why_not_coordinate(member: MemberView | None, framework: str, what: str) -> str | None:
+    """Why ``member`` may not ``what`` in ``framework`` (None: they coordinate it, or are an
+    admin): asked before a form opens, so a refusal comes before any typing."""
+    if effective_role(member, framework) is not Role.coordinator:
+        return f"only a coordinator of {framework} or an admin can {what}; {_who(member, framework)}."
+    return None
+
+
 def require_coordinator(member: MemberView | None, framework: str, what: str) -> None:
     """A coordinator of ``framework`` (or an admin) may ``what``."""
-    if effective_role(member, framework) is not Role.coordinator:
-        raise PermissionDenied(f"only a coordinator of {framework} or an admin can {what}; {_who(member, framework)}.")
+    reason = why_not_coordinate(member, framework, what)
+    if reason is not None:
+        raise PermissionDenied(reason)
 
 
 def require_grant(member: MemberView | None, framework: str, role: Role, login: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -48,6 +49,11 @@ class ActionsScreen(Screen[None]):
         Binding("escape", "leave_input", "Leave", show=False),
         Binding("x", "clear", "Clear"),
         Binding("u", "undo", "Undo", tooltip="Undo your own last change on the highlighted action"),
+        # Coordinators' keys, shown to them only: `a` adds an action in the framework worked in
+        # (for anyone else it stays the app's key to this screen), `e` edits the highlighted one.
+        Binding("a", "add_action", "Add", tooltip="Add an action to the framework you work in"),
+        Binding("e", "edit_action", "Edit", tooltip="Change the highlighted action's plan"),
+        Binding("e", "ask_edit", show=False),  # the same, hidden from the others: they hear why not
     ]
 
     _search_timer: Timer | None = None
@@ -117,6 +123,7 @@ class ActionsScreen(Screen[None]):
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         flt = self.flt
+        self.refresh_bindings()  # the plan keys follow the framework worked in
         self.query_one("#filter-text", Static).update(Text(self.describe()))
         self._sync_bar(flt)
         self.load(flt, keep_cursor)
@@ -281,3 +288,61 @@ class ActionsScreen(Screen[None]):
             self.query_one("#stakeholder", Select).clear()
         self.due_within = None
         self.set_filter(ActionFilter(framework=self.flt.framework))
+
+    # -- changing the plan (coordinators) --------------------------------------------------------
+
+    def _may_plan(self, framework: str | None) -> bool:
+        from tracker.services.access.rules import why_not_coordinate
+
+        app: Any = self.app
+        member = app.data.member if app._data is not None else None
+        if member is None:
+            return False
+        if framework is None:  # all frameworks: the key shows if there is one they coordinate
+            return member.is_admin or any(why_not_coordinate(member, k, "") is None for k in member.roles)
+        return why_not_coordinate(member, framework, "") is None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_action":
+            return self.flt.framework is not None and self._may_plan(self.flt.framework)
+        if action in ("edit_action", "ask_edit"):
+            return self._may_plan(self.flt.framework) is (action == "edit_action")
+        return True
+
+    def action_add_action(self) -> None:
+        from tracker.tui.screens.action_form import ActionForm, add_saver, open_plan_form
+
+        framework = self.flt.framework
+        if framework is None:
+            return
+        open_plan_form(
+            self,
+            framework,
+            "add an action",
+            lambda choices, _: ActionForm(framework, choices, add_saver()),
+            self._changed,
+        )
+
+    def action_edit_action(self) -> None:
+        """Edit the highlighted action; someone who may not is told why before typing."""
+        from tracker.tui.screens.action_form import ActionForm, open_plan_form
+        from tracker.tui.screens.detail import edit_saver
+
+        actions = self.query_one(ActionList)
+        row = actions.row_at(actions.cursor) if actions.total else None
+        if row is None:
+            return
+        ref, framework = row.ref, row.framework
+
+        def make(choices: Any, detail: Any) -> ActionForm:
+            return ActionForm(framework, choices, edit_saver(ref, detail.row.version), detail=detail)
+
+        open_plan_form(self, framework, "change the plan of an action", make, self._changed, ref=ref)
+
+    def action_ask_edit(self) -> None:
+        self.action_edit_action()
+
+    def _changed(self, detail: Any) -> None:
+        if detail is not None:
+            self.notify(f"{detail.row.ref}: saved")
+        self.reload(keep_cursor=True)

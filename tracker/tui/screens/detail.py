@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,7 +14,9 @@ from textual.widgets import Footer, Header, Static
 
 from tracker.errors import Conflict
 from tracker.services.views import ActionDetail
+from tracker.tui.data import FormChoices
 from tracker.tui.loading import FAILED, deliver, fetch, save
+from tracker.tui.screens.action_form import Saver
 from tracker.tui.screens.dialogs import ConflictDialog, NoteDialog, StatusChoice, StatusDialog
 from tracker.tui.widgets.action_list import STATUS_LABEL
 
@@ -26,9 +30,25 @@ def _money(value: object) -> str:
     return "unknown" if value is None else f"{value:,.2f}"
 
 
-def describe(detail: ActionDetail, place: str | None = None) -> Text:
+def plan_line(c: Any) -> Text:
+    """One plan change (a `PlanChangeRow`) in words."""
+    if c.field == "created":
+        what = "added it to the plan"
+    elif c.field == "deleted":
+        what = "deleted it"
+    elif c.field == "objective":
+        what = f"moved it from {c.old} to {c.new}"
+    else:
+        what = f"{c.field}: {c.old or 'none'} → {c.new or 'none'}"
+    line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or 'a plan file'}: {what.replace('_', ' ')}")
+    if c.forced:
+        line.append("  (applied over a newer change)", style="yellow")
+    return line
+
+
+def describe(detail: ActionDetail, place: str | None = None, plan_changes: tuple[Any, ...] = ()) -> Text:
     """The detail as literal text: user text is never read as markup; ``place`` is the
-    framework's city."""
+    framework's city; ``plan_changes`` the edits of its plan, shown in its history."""
     r = detail.row
     text = Text()
 
@@ -74,9 +94,11 @@ def describe(detail: ActionDetail, place: str | None = None) -> Text:
         line = Text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + Text(g.text, style="strike dim")
         line.append(f"  (retracted by {g.retracted_by or '?'} at {g.retracted_at:%Y-%m-%d %H:%M})", style="dim")
         events.append((g.at, line))
+    for c in plan_changes:
+        events.append((c.at, plan_line(c)))
     text.append("\nHistory\n", style="bold underline")
     if not events:
-        text.append("  no status changes or notes yet\n")
+        text.append("  no changes or notes yet\n")
     for _at, line in sorted(events, key=lambda e: e[0]):  # type: ignore[arg-type,return-value]
         text.append("  ")
         text.append_text(line)
@@ -107,6 +129,13 @@ class ActionDetailScreen(Screen[None]):
         Binding("s", "status", "Status", tooltip="Change the status, with a note"),
         Binding("n", "note", "Note", tooltip="Add a note"),
         Binding("u", "undo", "Undo", tooltip="Undo your own last change on this action"),
+        # The plan's keys show only to those who may change the plan (coordinators, admins);
+        # anyone else pressing one is told why, and who could, before typing anything.
+        Binding("e", "plan('edit')", "Edit", tooltip="Change the title, lead, partners, dates or cost"),
+        Binding("dollar_sign", "plan('fund')", "Funding", tooltip="Add, change or remove an allocation"),
+        Binding("m", "plan('move')", "Move", tooltip="Move it under another objective"),
+        Binding("c", "plan('cancel')", "Cancel it", tooltip="Cancel the action (kept in its history)"),
+        *[Binding(key, "refuse_plan", show=False) for key in ("e", "dollar_sign", "m", "c")],
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -116,6 +145,7 @@ class ActionDetailScreen(Screen[None]):
         self.ref = ref
         self.detail: ActionDetail | None = None
         self.refusal: str | None = None
+        self.plan_refusal: str | None = "loading"  # why the plan may not be changed here (None: it may)
         self.unsaved: StatusChoice | None = None  # kept when a save failed
         self.unsaved_note: str | None = None  # likewise
 
@@ -139,14 +169,26 @@ class ActionDetailScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="detail")
     def load(self) -> None:
-        found = fetch(self, lambda data: (data.detail(self.ref), data.why_not(self.ref)))
+        framework = self.ref.partition("/")[0]
+        found = fetch(
+            self,
+            lambda data: (
+                data.detail(self.ref),
+                data.why_not(self.ref),
+                data.why_not_plan(framework, "change the plan of an action"),
+                data.plan_history(self.ref),
+            ),
+        )
         if found is not FAILED:
             deliver(self, self.show, *found)
 
-    def show(self, detail: ActionDetail, refusal: str | None) -> None:
-        self.detail, self.refusal = detail, refusal
+    def show(
+        self, detail: ActionDetail, refusal: str | None, plan_refusal: str | None = None, plan: tuple[Any, ...] = ()
+    ) -> None:
+        self.detail, self.refusal, self.plan_refusal = detail, refusal, plan_refusal
+        self.refresh_bindings()
         place = self.app.place(detail.row.framework)  # type: ignore[attr-defined]
-        self.query_one("#detail", Static).update(describe(detail, place))
+        self.query_one("#detail", Static).update(describe(detail, place, plan))
         banner = self.query_one("#refusal", Static)
         banner.update(Text(f"Read only: {refusal}") if refusal else "")
         banner.display = bool(refusal)
@@ -231,3 +273,73 @@ class ActionDetailScreen(Screen[None]):
         self.unsaved_note = None
         self.app.call_from_thread(self.notify, f"{self.ref}: note added")
         self.load()
+
+    # -- changing the plan: coordinators and admins -----------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "plan":
+            return self.detail is not None and self.plan_refusal is None
+        if action == "refuse_plan":
+            return self.detail is not None and self.plan_refusal is not None
+        return True
+
+    def action_refuse_plan(self) -> None:
+        self.notify(self.plan_refusal or "", title="You cannot change this plan", severity="warning")
+
+    def action_plan(self, what: str) -> None:
+        from tracker.tui.screens.action_form import ActionForm, open_plan_form
+        from tracker.tui.screens.plan_dialogs import AllocationForm, CancelDialog, MoveDialog
+
+        if self.detail is None:
+            return
+        ref, framework = self.ref, self.detail.row.framework
+
+        def make(choices: FormChoices, now: ActionDetail | None) -> Screen[Any]:
+            detail = now or self.detail
+            assert detail is not None
+            version = detail.row.version  # what the form shows is what a conflict is judged against
+            if what == "edit":
+                return ActionForm(framework, choices, edit_saver(ref, version), detail=detail)
+            if what == "fund":
+                return AllocationForm(detail, choices.sources, allocation_saver(ref, version))
+            if what == "move":
+                return MoveDialog(detail, choices.objectives, move_saver(ref, version))
+            return CancelDialog(detail, cancel_saver(ref, version))
+
+        open_plan_form(self, framework, "change the plan of an action", make, self._plan_changed)
+
+    def _plan_changed(self, done: object) -> None:
+        if done is not None:
+            self.notify(f"{self.ref}: saved")
+        self.load()  # saved, or kept theirs: the action as it is now
+
+
+def edit_saver(ref: str, version: int) -> Saver:
+    """Edit the plan of ``ref``, as read at ``version``."""
+    return Saver(
+        write=lambda data, fields, force: data.edit_action(ref, fields, version, force),
+        latest=lambda data: data.detail(ref),
+    )
+
+
+def allocation_saver(ref: str, version: int) -> Saver:
+    return Saver(
+        write=lambda data, f, force: data.set_allocation(
+            ref, f["source"], f["fiscal_year"], f["amount"], version, force=force, remove=f["remove"]
+        ),
+        latest=lambda data: data.detail(ref),
+    )
+
+
+def move_saver(ref: str, version: int) -> Saver:
+    return Saver(
+        write=lambda data, f, force: data.move_action(ref, f["objective"], version, force),
+        latest=lambda data: data.detail(ref),
+    )
+
+
+def cancel_saver(ref: str, version: int) -> Saver:
+    return Saver(
+        write=lambda data, f, force: data.cancel_action(ref, f["note"], version, force),
+        latest=lambda data: data.detail(ref),
+    )

@@ -102,11 +102,12 @@ class NoteDialog(ModalScreen[str | None]):
 
 
 class ConflictDialog(ModalScreen[bool]):
-    """Someone changed the action since it was shown: keep theirs, or apply mine anyway."""
+    """Someone changed the action since it was shown: keep theirs, or apply mine anyway
+    (``mine``: a status change, or a plan change in words)."""
 
     BINDINGS = [Binding("escape", "keep", "Keep theirs")]
 
-    def __init__(self, message: str, mine: StatusChoice) -> None:
+    def __init__(self, message: str, mine: StatusChoice | str) -> None:
         super().__init__()
         self.message = message
         self.mine = mine
@@ -115,13 +116,10 @@ class ConflictDialog(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Label("Changed by someone else", id="dialog-title")
             yield Static(Text(self.message), classes="dialog-text")
-            yield Static(
-                Text(
-                    f"Your change: {self.mine.status.value.replace('_', ' ')}"
-                    + (f" ({self.mine.note})" if self.mine.note else "")
-                ),
-                classes="dialog-text",
-            )
+            mine = self.mine
+            if isinstance(mine, StatusChoice):
+                mine = mine.status.value.replace("_", " ") + (f" ({mine.note})" if mine.note else "")
+            yield Static(Text(f"Your change: {mine}"), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Keep theirs", variant="primary", id="keep")
                 yield Button("Apply mine anyway", variant="warning", id="force")

@@ -146,6 +146,11 @@ class FundingScreen(Screen[None]):
         Binding("enter", "open", "Open", tooltip="Open the highlighted action with a funding gap", priority=True),
         Binding("l", "level", "Level", tooltip="Gaps by action, objective, goal, framework or fiscal year"),
         Binding("tab", "app.focus_next", "Next", tooltip="Move between sources, gaps and the chart"),
+        Binding("R", "write('report')", "Report", tooltip="Write the Markdown report of a framework"),
+        # Out of the footer here (? lists it), so that ? and q stay in view at 80 columns.
+        Binding(
+            "W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope", show=False
+        ),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -177,6 +182,28 @@ class FundingScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "write":
+            return self.app.local_files  # type: ignore[attr-defined,no-any-return]
+        return True
+
+    def action_write(self, kind: str) -> None:
+        """The report is on one framework: the one worked in, else one picked by city."""
+        from tracker.tui.screens.save_file import write_document
+
+        scope = self.app.scope  # type: ignore[attr-defined]
+        if scope is not None or kind == "workbook":
+            write_document(self, kind, scope)
+            return
+        from tracker.tui.screens.scope import ScopeDialog
+
+        def picked(choice: tuple[str | None] | None) -> None:
+            if choice is not None and choice[0] is not None:
+                write_document(self, kind, choice[0])
+
+        places = self.app.places  # type: ignore[attr-defined]
+        self.app.push_screen(ScopeDialog(places, None, everything=False, title="Write the report on"), picked)
 
     def action_level(self) -> None:
         self.level = LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)]

@@ -27,7 +27,11 @@ def bar(share: float | None, width: int = BAR) -> Text:
 
 
 class OverviewScreen(Screen[None]):
-    BINDINGS = [Binding("enter", "open", "Work in it", tooltip="Limit every screen to this framework (G: all)")]
+    BINDINGS = [
+        Binding("enter", "open", "Work in it", tooltip="Limit every screen to this framework (G: all)"),
+        Binding("R", "write('report')", "Report", tooltip="Write the Markdown report of the highlighted framework"),
+        Binding("W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope"),
+    ]
     _frameworks: Any = None  # the table, once the first data came
 
     def compose(self) -> ComposeResult:
@@ -103,6 +107,24 @@ class OverviewScreen(Screen[None]):
             )
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "write":
+            return self.app.local_files  # type: ignore[attr-defined,no-any-return]
+        return True
+
+    def action_write(self, kind: str) -> None:
+        """The report is on one framework: the one worked in, else the highlighted one."""
+        from tracker.tui.screens.save_file import write_document
+
+        scope = self.app.scope  # type: ignore[attr-defined]
+        framework = scope
+        if framework is None and kind == "report":
+            table = self._frameworks
+            if table is None or not table.row_count:
+                return
+            framework = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        write_document(self, kind, framework)
 
     def on_data_table_row_selected(self, event: Any) -> None:
         self.open(str(event.row_key.value))

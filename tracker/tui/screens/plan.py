@@ -192,6 +192,8 @@ class PlanScreen(Screen[None]):
             "enter", "open", "Open", tooltip="Open the highlighted action, or fold a goal or objective", priority=True
         ),
         Binding("i", "record", "Record", tooltip="Record a value of the highlighted indicator"),
+        # Shown to coordinators only; for anyone else `a` stays the app's key to Actions.
+        Binding("a", "add_action", "Add action", tooltip="Add an action under the highlighted objective"),
         Binding("w", "switch_plan", "Other plan", tooltip="Show the plan of another framework"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -259,6 +261,7 @@ class PlanScreen(Screen[None]):
         keep = self.revealing or keep  # kept until the cursor is there: a second load may come first
         expanded = {n.data.id for n in _walk(tree.root) if n.data and n.is_expanded} if same else None
         self.plan = plan
+        self.refresh_bindings()
         if plan is None:
             self.sub_title = "no framework"
             tree.reset("no framework")
@@ -321,6 +324,42 @@ class PlanScreen(Screen[None]):
             from tracker.tui.screens.detail import ActionDetailScreen
 
             self.app.push_screen(ActionDetailScreen(item.node.ref))
+
+    # -- adding an action (coordinators) -------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_action":
+            from tracker.services.access.rules import why_not_coordinate
+
+            app: Any = self.app
+            member = app.data.member if app._data is not None else None
+            return self.plan is not None and why_not_coordinate(member, self.plan.key, "add an action") is None
+        return True
+
+    def action_add_action(self) -> None:
+        from tracker.tui.screens.action_form import ActionForm, add_saver, open_plan_form
+
+        if self.plan is None:
+            return
+        # under the highlighted objective, or the one the highlighted action or indicator is under
+        node = self.query_one(Tree).cursor_node
+        while node is not None and (node.data is None or node.data.kind != "objective"):
+            node = node.parent
+        objective = node.data.node.key if node is not None and node.data is not None else None
+        framework = self.plan.key
+        open_plan_form(
+            self,
+            framework,
+            "add an action",
+            lambda choices, _: ActionForm(framework, choices, add_saver(), objective=objective),
+            self._added,
+        )
+
+    def _added(self, detail: Any) -> None:
+        if detail is not None:
+            self.notify(f"{detail.row.ref}: added")
+            self.revealing = f"a:{detail.row.ref}"
+            self.load()
 
     # -- recording an indicator's value -----------------------------------------------------
 

@@ -19,8 +19,11 @@ class ScopeDialog(ModalScreen[tuple[str | None] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, places: dict[str, str], current: str | None, *, everything: bool = True) -> None:
+    def __init__(
+        self, places: dict[str, str], current: str | None, *, everything: bool = True, title: str | None = None
+    ) -> None:
         super().__init__()
+        self.title_words = title
         self.places = places
         self.current = current
         self.everything = everything  # offer "all frameworks"
@@ -30,7 +33,7 @@ class ScopeDialog(ModalScreen[tuple[str | None] | None]):
         for key, place in sorted(self.places.items(), key=lambda kv: (kv[1], kv[0])):
             options.append(Option(Text.assemble(place, ("  " + key, "dim")), id=key))
         with Vertical(id="dialog"):
-            yield Label("Work in" if self.everything else "Show the plan of", id="dialog-title")
+            yield Label(self.title_words or ("Work in" if self.everything else "Show the plan of"), id="dialog-title")
             yield OptionList(*options, id="scope-options")
 
     def on_mount(self) -> None:
