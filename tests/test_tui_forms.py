@@ -130,6 +130,42 @@ async def test_add_an_action_on_an_objective_of_the_plan(engine: Engine) -> None
     )  # fmt: skip
 
 
+async def test_an_owner_is_chosen_in_the_form_and_the_owner_rule_is_said_under_it(engine: Engine) -> None:
+    """The form offers the framework's people as owners; one who works for none of the action's
+    organisations is refused under the owner field with nothing written, and one of the lead's
+    people is saved as the owner, audited by login."""
+    seeded(engine)
+    app = _app(engine, "coord")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_detail(app, pilot)
+        await pilot.press("e")
+        await _settle(app, pilot)
+        owner = app.screen.query_one("#owner", Select)
+        offered = {login for _label, login in owner._options if isinstance(login, str)}
+        assert {"city", "domus", "church"} <= offered
+        lead = app.screen.query_one("#lead", Select).value
+        outsider = "church" if lead != "union-church" else "domus"
+        owner.value = outsider
+        await pilot.click("#save")
+        await _settle(app, pilot)
+        errors = _errors(app)
+        assert list(errors) == ["owner"], errors
+        assert outsider in errors["owner"]
+        assert _row(engine).version == 1  # nothing written
+        insider = {"city-of-stamford": "city", "domus-kids": "domus", "union-church": "church"}[str(lead)]
+        app.screen.query_one("#owner", Select).value = insider
+        await pilot.click("#save")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "ActionDetailScreen"
+    with engine.connect() as conn:
+        owner_login = conn.execute(
+            sa.text("SELECT m.login FROM action a JOIN member m ON m.id = a.owner_id WHERE a.key = 'convene'")
+        ).scalar_one()
+        audit = conn.execute(sa.text("SELECT field, old, new FROM plan_change")).all()
+    assert owner_login == insider
+    assert [tuple(r) for r in audit] == [("owner", None, insider)]
+
+
 async def test_add_from_the_actions_list_asks_for_the_objective(engine: Engine) -> None:
     """On Actions, within one framework, `a` adds an action there: the form asks which objective,
     and says so under the field when none is chosen."""

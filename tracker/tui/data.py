@@ -34,6 +34,7 @@ class FormChoices:
     stakeholders: list[tuple[str, str]]
     objectives: list[tuple[str, str]]
     sources: list[tuple[str, str]]
+    people: list[tuple[str, str]]  # (name (login), login) of the framework's people, who may own actions
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ class Data:
     def form_choices(self, framework: str) -> FormChoices:
         """What the plan forms offer in ``framework``: its stakeholders, objectives and sources."""
         from tracker.services.funding.sources import funding_sources
+        from tracker.services.plan.owners import framework_people
         from tracker.services.plan.tree import plan_tree
         from tracker.services.tracking.actions import stakeholder_choices
 
@@ -246,6 +248,9 @@ class Data:
                 stakeholders=[(name, key) for key, name in stakeholder_choices(s, framework=framework)],
                 objectives=objectives,
                 sources=[(src.name, src.key) for src in funding_sources(s, framework=framework)],
+                people=[
+                    (f"{name} ({login})" if name else login, login) for login, name in framework_people(s, framework)
+                ],
             )
 
         return self.read(work)

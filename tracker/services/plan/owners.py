@@ -112,3 +112,21 @@ def owner_logins(session: Session, ids: Sequence[int | None]) -> dict[int, str]:
         return {}
     rows = session.execute(sa.select(member_t.c.id, member_t.c.login).where(member_t.c.id.in_(wanted)))
     return {int(i): login for i, login in rows}
+
+
+def framework_people(session: Session, framework: str) -> list[tuple[str, str | None]]:
+    """(login, name) of the members who work for an organisation in ``framework``, by
+    name: those the app offers as owners (which of them may own a given action is
+    `owner_problem`'s)."""
+    from tracker.models import Framework
+
+    framework_t = Framework.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(member_t.c.login, member_t.c.name)
+        .join(affiliation_t, affiliation_t.c.member_id == member_t.c.id)
+        .join(framework_t, framework_t.c.id == affiliation_t.c.framework_id)
+        .where(framework_t.c.key == framework)
+        .distinct()
+        .order_by(sa.func.coalesce(member_t.c.name, member_t.c.login), member_t.c.login)
+    )
+    return [(str(login), name) for login, name in rows]

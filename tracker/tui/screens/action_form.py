@@ -239,9 +239,16 @@ class ActionForm(Form):
                     "partners",
                     SelectionList[str](*[(name, key, key in partners) for name, key in offered], id="partners"),
                 )
-                # OWNER: a Select of the members of the lead and partner organisations goes here
-                # when actions have an owner (`action.owner_id`): `self._field("owner", Select(...))`;
-                # the form's problems already go to #owner-error when the service names "owner".
+                # The framework's people; whether one may own this action (they work for its lead
+                # or a partner) is the service's rule, said under the field when they may not.
+                people = self.choices.people
+                owner = r.owner if r else None
+                if owner is not None and owner not in {login for _, login in people}:
+                    people = [(owner, owner), *people]
+                yield from self._field(
+                    "owner",
+                    Select(people, prompt="nobody named", value=owner or Select.NULL, id="owner", allow_blank=True),
+                )
                 yield from self._field(
                     "horizon",
                     Select(HORIZONS, prompt="from the due date", value=r.horizon if r else Select.NULL, id="horizon"),
@@ -301,6 +308,7 @@ class ActionForm(Form):
             "description": text("description") or None,
             "lead": lead if isinstance(lead, str) else None,
             "partners": list(self.query_one("#partners", SelectionList).selected),
+            "owner": owner if isinstance(owner := self.query_one("#owner", Select).value, str) else None,
             "horizon": horizon if isinstance(horizon, Horizon) else None,
             "starts": date("starts", False),
             "due": date("due", True),
@@ -329,7 +337,7 @@ class ActionForm(Form):
         r, d = self.detail.row, self.detail
         before = {
             "title": r.title, "description": d.description, "lead": r.lead.key,
-            "partners": sorted(p.key for p in r.partners), "horizon": r.horizon, "starts": r.starts, "due": r.due,
+            "partners": sorted(p.key for p in r.partners), "owner": r.owner, "horizon": r.horizon, "starts": r.starts, "due": r.due,
             "cost": None if r.cost is None else f"{r.cost:f}",
         }  # fmt: skip
         after = {**fields, "partners": sorted(fields["partners"])}
