@@ -18,6 +18,7 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
+from tracker.cli.keys import app as keys_app
 from tracker.cli.members import register as register_member_commands
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
@@ -44,6 +45,7 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
 register_member_commands(member_app)
+member_app.add_typer(keys_app, name="key")
 app.add_typer(member_app, name="member")
 app.add_typer(admin_app, name="admin")
 app.command("summary")(summary)
