@@ -138,6 +138,10 @@ NOT_READS = {
     "admin remove": "writes",
     "member key add": "writes",
     "member key remove": "writes",
+    "server setup": "writes sshd's files (tests/test_team_server.py)",
+    "server check": "checks files, prints only paths it was given (tests/test_team_server.py)",
+    "server authorized-keys": "prints a login and a fingerprint, both checked (tests/test_team_server.py)",
+    "ssh-session": "runs the other commands (tests/test_ssh_session.py)",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",
 }
 

@@ -24,6 +24,8 @@ from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
+from tracker.cli.server import app as server_app
+from tracker.cli.ssh_session import ssh_session
 
 app = typer.Typer(
     name="tracker",
@@ -52,6 +54,8 @@ app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
 app.command("export")(export)
+app.add_typer(server_app, name="server")
+app.command("ssh-session", hidden=True)(ssh_session)
 
 
 @app.callback()

@@ -85,9 +85,11 @@ def remove_key(session: Session, *, actor: MemberView | None, login: str, finger
     """Remove ``login``'s key ``fingerprint``: sshd refuses it from the next login on."""
     target = _target(session, login)
     access.require_manage_keys(actor, target)
-    gone = session.connection().execute(
-        sa.delete(key_t).where(key_t.c.member_id == target.id, key_t.c.fingerprint == fingerprint)
-    ).rowcount
+    gone = (
+        session.connection()
+        .execute(sa.delete(key_t).where(key_t.c.member_id == target.id, key_t.c.fingerprint == fingerprint))
+        .rowcount
+    )
     if not gone:
         raise NotFound(
             f"{login} has no key {fingerprint}; `tracker member key list` shows their keys "
@@ -150,11 +152,15 @@ def disable_keys_if_left(session: Session, member_id: int) -> int:
     ).scalar_one()
     if belongs:
         return 0
-    return session.connection().execute(
-        sa.update(key_t)
-        .where(key_t.c.member_id == member_id, key_t.c.disabled_at.is_(None))
-        .values(disabled_at=utcnow())
-    ).rowcount
+    return (
+        session.connection()
+        .execute(
+            sa.update(key_t)
+            .where(key_t.c.member_id == member_id, key_t.c.disabled_at.is_(None))
+            .values(disabled_at=utcnow())
+        )
+        .rowcount
+    )
 
 
 def session_key(session: Session, *, login: str, fingerprint: str) -> MemberView:
