@@ -140,9 +140,14 @@ def problems(plan: Plan) -> list[str]:
                 f"the database {plan.db} belongs to uid {info.st_uid}, not to {plan.user}: "
                 f"`chown {plan.user} {plan.db}` (members never touch the file)."
             )
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_IROTH):
-            found.append(f"the database {plan.db} can be read or written by others: `chmod 600 {plan.db}`.")
         folder = database.parent.stat()
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or (
+            info.st_mode & stat.S_IROTH and folder.st_mode & stat.S_IXOTH
+        ):
+            found.append(
+                f"the database {plan.db} can be read or written by others: `chmod 700 {database.parent}` "
+                f"and `chmod 600 {plan.db}` (members reach it only through ssh)."
+            )
         if folder.st_uid != account.pw_uid:
             found.append(
                 f"the folder of the database, {database.parent}, does not belong to {plan.user}, who must create "
