@@ -433,3 +433,48 @@ def test_sftp_and_scp_reach_no_file(server: Server, domus_key: Path, program: st
     assert done.returncode != 0
     assert not target.exists()
     assert server.dump() == before
+
+
+@needs_sshd
+def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, domus_key: Path) -> None:
+    """`ssh -t tracker@server` opens the app in the member's terminal: the overview shows
+    their city, and `q` ends the session cleanly."""
+    import fcntl
+    import pty
+    import re
+    import select
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the member's terminal, 100x30
+        os.execvpe("ssh", ["ssh", "-tt", *server.client_options(domus_key), "--", f"{server.user}@127.0.0.1"],
+                   {**_clean_env(), "TERM": "xterm-256color"})  # fmt: skip
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    screen = b""
+    deadline = time.monotonic() + 90
+    try:
+        while b"Stamford" not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen):
+            assert time.monotonic() < deadline, f"the overview did not show: {screen[-2000:]!r}"
+            if select.select([fd], [], [], 1)[0]:
+                screen += os.read(fd, 65536)
+        os.write(fd, b"q")
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    os.read(fd, 65536)
+                except OSError:
+                    pass
+        else:
+            raise AssertionError("the session did not end after q")
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
