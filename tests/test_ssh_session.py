@@ -158,3 +158,21 @@ def test_the_app_needs_a_terminal(db: str) -> None:
     """Without a command and without a terminal (`ssh server` with -T), one sentence says how."""
     result = session(db, None)
     assert result.code == 2 and "ssh -t" in result.err
+
+
+async def test_the_app_over_ssh_offers_no_screenshot(db: str, engine: Engine) -> None:
+    """The command palette's screenshot writes a file where the app runs: on the team
+    server, that would be a file on the server, so the app there does not offer it."""
+    from tracker.db import read_session
+    from tracker.services.access.members import find_member
+    from tracker.tui.app import TrackerApp
+    from tracker.tui.data import Data
+
+    with read_session(engine) as s:
+        member = find_member(s, "domus")
+    for remote in (False, True):
+        app = TrackerApp(Data(engine, member), poll=False, remote=remote)
+        async with app.run_test(size=(100, 30)):
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert ("Screenshot" in titles) is not remote, titles
+        assert "Quit" in titles

@@ -190,7 +190,7 @@ def ssh_session(
 
         try:
             with user_errors():
-                open_app(session)
+                open_app(session, remote=True)  # no file written on the server
         finally:
             session.close()
         return

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from tracker.tui.data import Data
 
 
-def open_app(settings: Settings, engine: Engine | None = None) -> None:
+def open_app(settings: Settings, engine: Engine | None = None, *, remote: bool = False) -> None:
     """Run the app on the configured database as the acting member (refused if not a member).
 
     The first screen paints before the database layers are even imported: the
@@ -36,7 +36,7 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
             # A login that is not a member of any framework is refused with what to do.
             return Data(opened, require_reader(resolve_member(session, login)))
 
-    app = TrackerApp(connect)
+    app = TrackerApp(connect, remote=remote)
     app.run()
     if app.connect_error:  # already said on the terminal by the app as it closed
         sys.exit(app.connect_exit)

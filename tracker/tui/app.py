@@ -135,9 +135,14 @@ class TrackerApp(App[None]):
     class CheckDone(Message):
         """A look for changes has ended."""
 
-    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True) -> None:
-        """``data``, or a function that opens it (run in a worker after the first paint)."""
+    def __init__(self, data: Data | Callable[[], Data], *, poll: bool = True, remote: bool = False) -> None:
+        """``data``, or a function that opens it (run in a worker after the first paint).
+
+        ``remote``: the app runs on the team server for a member over ssh, where nothing
+        may write a file (the command palette's screenshot would land on the server).
+        """
         super().__init__()
+        self.remote = remote
         self._data: Data | None = None
         self._data_ready = threading.Event()
         self._connect = data if callable(data) else None
@@ -155,6 +160,11 @@ class TrackerApp(App[None]):
         self.connect_error: str | None = None
         self.connect_exit = 1
         self.places: dict[str, str] = {}  # framework key -> "City, ST", as people name it
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterator[Any]:
+        for command in super().get_system_commands(screen):
+            if not (self.remote and command.title == "Screenshot"):
+                yield command
 
     @property
     def data(self) -> Data:
