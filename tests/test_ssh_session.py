@@ -108,6 +108,7 @@ REFUSED = [
     ("export -F json -o /tmp/x", 2, "-o /tmp/x would write a file"),
     ("export -F json -o/tmp/x", 2, "would write a file"),
     ("report -f stamford-ct --output=/tmp/x", 2, "would write a file"),
+    ("report -f stamford-ct -o -", 2, "a file named -"),
     ("member key add domus /etc/ssh/ssh_host_ed25519_key.pub", 2, "names a file on the server"),
     ("actions note stamford-ct/convene 'unclosed", 2, "quotes"),
 ]

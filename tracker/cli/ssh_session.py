@@ -52,6 +52,7 @@ WHY_NOT = {
 }
 OPERATORS = set(";&|()<>")
 OUTPUT_OPTIONS = ("-o", "--output", "--file")
+STDOUT_DASH = frozenset({"export"})  # commands whose -o - means standard output
 
 
 def refuse(message: str, code: int = 2) -> NoReturn:
@@ -131,8 +132,8 @@ def check_words(words: list[str]) -> None:
 
 
 def _check_paths(words: list[str]) -> None:
-    """No file on the server: ``-o``/``--output``/``--file`` only as ``-`` (standard output),
-    plan files and key files only ``-`` (standard input)."""
+    """No file on the server: ``-o``/``--output``/``--file`` only as ``-`` where that means
+    standard output; plan files and key files only as ``-`` (standard input)."""
     for i, word in enumerate(words):
         for option in OUTPUT_OPTIONS:
             value: str | None = None
@@ -142,6 +143,11 @@ def _check_paths(words: list[str]) -> None:
                 value = word.split("=", 1)[1]
             elif option == "-o" and word.startswith("-o") and len(word) > 2:
                 value = word[2:]
+            if value == "-" and words[0] not in STDOUT_DASH:
+                raise BadInput(
+                    f"{words[0]} takes no {option} - (it would write a file named -); over ssh leave {option} out: "
+                    "the output comes to your own computer."
+                )
             if value is not None and value != "-":
                 raise BadInput(
                     f"{option} {value} would write a file on the server; over ssh use {option} - "
