@@ -9,6 +9,7 @@ database or the server's files, or run a shell.
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -33,11 +34,17 @@ def db(engine: Engine, db_url: str) -> str:
     return db_url
 
 
+def server_environment(command: str | None) -> dict[str, str | None]:
+    """The environment sshd gives the session: none of the test run's TRACKER_* settings."""
+    environ: dict[str, str | None] = {name: None for name in os.environ if name.startswith("TRACKER_")}
+    environ["SSH_ORIGINAL_COMMAND"] = command
+    return environ
+
+
 def session(db: str, command: str | None, *, login: str = "domus", key: str = FP, **env: str) -> Result:
     """What sshd runs for the key: the client's command in SSH_ORIGINAL_COMMAND, nothing of
     the test's own environment that the server would not have."""
-    environ: dict[str, str | None] = {"TRACKER_TEST_PG": None, "TRACKER_DB": None, "TRACKER_USER": None}
-    environ["SSH_ORIGINAL_COMMAND"] = command
+    environ = server_environment(command)
     return tracker("--db", db, "ssh-session", "--member", login, "--key", key, env={**environ, **env})  # type: ignore[arg-type]
 
 
@@ -70,13 +77,13 @@ def test_a_plan_comes_from_the_clients_standard_input(db: str, engine: Engine) -
     nothing written); `validate -` checks one."""
     result = tracker(
         "--db", db, "ssh-session", "--member", "domus", "--key", FP, input=MINIMAL,
-        env={"TRACKER_TEST_PG": None, "SSH_ORIGINAL_COMMAND": "validate -"},  # type: ignore[dict-item]
+        env=server_environment("validate -"),  # type: ignore[arg-type]
     )  # fmt: skip
     assert result.code == 0 and "ok: framework stamford-ct" in result.out, result
     before = dump(engine)
     result = tracker(
         "--db", db, "ssh-session", "--member", "domus", "--key", FP, input=MINIMAL.replace("Convene", "Gather"),
-        env={"TRACKER_TEST_PG": None, "SSH_ORIGINAL_COMMAND": "seed -"},  # type: ignore[dict-item]
+        env=server_environment("seed -"),  # type: ignore[arg-type]
     )  # fmt: skip
     assert result.code == 4, result
     after = dump(engine)
