@@ -32,6 +32,7 @@ from tracker.cli.main import app
 from tracker.db import write_session
 from tracker.exports.markdown import md_text
 from tracker.models.enums import Status
+from tracker.services.access.keys import add_key
 from tracker.services.access.members import find_member
 from tracker.services.tracking import changes as tracking
 from tracker.services.tracking.changes import record_measurement
@@ -43,6 +44,7 @@ HOSTILE = (
     "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u2067\u2068"
 )
 # Fields of at most 100 characters get the escapes without the links (PostgreSQL enforces the length).
+PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBaslWOCtpVIGMj7PAmzDZygmnUKzCPiP1CCI+R5cvsV maria@laptop"
 LINKS = " https://evil.example www.evil.example user@evil.example"
 
 # Every field a person types, table by table.
@@ -63,6 +65,7 @@ USER_TEXT = {
     "status_change": ("note",),
     "plan_change": ("old", "new"),
     "note_retraction": ("reason",),
+    "member_key": ("comment",),
 }
 SHORT = {("framework", "state"), ("indicator", "unit")}
 # Text columns that are not free text: keys, logins and codes the plan reader validates,
@@ -81,6 +84,10 @@ NOT_USER_TEXT = {
     "actor",
     "sources",
     "summary",
+    # an SSH key's type, base64 blob and fingerprint: checked by tracker.sshkeys
+    "key_type",
+    "key_data",
+    "fingerprint",
 }
 
 # Raw in the output, any of these acts on a terminal or hides what the text says.
@@ -111,6 +118,7 @@ READS: dict[str, list[list[str]]] = {
     "db current": [[]],
     "admin list": [[]],
     "member list": [[], ["--json"]],
+    "member key list": [[]],
 }
 NOT_READS = {
     "db upgrade": "writes the schema",
@@ -131,6 +139,12 @@ NOT_READS = {
     "member remove": "writes",
     "admin add": "writes",
     "admin remove": "writes",
+    "member key add": "writes",
+    "member key remove": "writes",
+    "server setup": "writes sshd's files (tests/test_team_server.py)",
+    "server check": "checks files, prints only paths it was given (tests/test_team_server.py)",
+    "server authorized-keys": "prints a login and a fingerprint, both checked (tests/test_team_server.py)",
+    "ssh-session": "runs the other commands (tests/test_ssh_session.py)",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",
 }
 
@@ -185,6 +199,7 @@ def _hostile(engine: Engine) -> None:
         tracking.add_note(session=session, actor=coord, ref=CONVENE, text="note")
         tracking.set_status(session=session, actor=coord, ref=CONVENE, status=Status.in_progress, note="moved")
         record_measurement(session=session, actor=coord, ref="stamford-ct/meetings", value="3", on=None, note="n")
+        add_key(session, actor=coord, login="domus", text=PUBLIC_KEY, source="key")
     with engine.begin() as conn:
         for table, columns in USER_TEXT.items():
             for column in columns:

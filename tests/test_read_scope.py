@@ -136,6 +136,9 @@ READS: dict[tuple[str, ...], Read] = {
     ("actions", "history"): Read(("actions", "history", "{action}"), ("actions", "history", "{other_action}")),
     ("admin", "list"): Read(("admin", "list"), None, data=False),
     ("member", "list"): Read(("member", "list", "--json"), ("member", "list", "-f", "{other}")),
+    ("member", "key", "list"): Read(
+        ("member", "key", "list", "--json"), ("member", "key", "list", "-f", "{other}"), data=False
+    ),
 }
 # Other shapes of the same commands, where a different path reads the data.
 MORE_READS: list[tuple[str, ...]] = [
@@ -174,6 +177,12 @@ NOT_READS = {
     ("admin", "add"): "a write, admins only",
     ("admin", "remove"): "a write, admins only",
     ("undo",): "a write, of the member's own last change; --dry-run reads only their own changes where they write",
+    ("member", "key", "add"): "a write, refused by the key rules",
+    ("member", "key", "remove"): "a write, refused by the key rules",
+    ("server", "setup"): "writes sshd's files; reads no framework",
+    ("server", "check"): "checks files; reads no framework",
+    ("server", "authorized-keys"): "prints a key's login and fingerprint for sshd; reads no framework",
+    ("ssh-session",): "runs the other commands as the key's member (tests/test_ssh_session.py)",
 }
 
 

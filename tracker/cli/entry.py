@@ -33,6 +33,21 @@ def app_options(argv: Sequence[str]) -> dict[str, str] | None:
     return found
 
 
+def key_lookup(argv: Sequence[str]) -> tuple[str | None, list[str]] | None:
+    """``(--db or None, [USER, KEYTYPE, KEY])`` for ``[--db URL] server authorized-keys ...``,
+    sshd's key lookup, which must not pay for Typer and the ORM at every login; else None."""
+    args = list(argv)
+    db = None
+    if args and args[0].startswith("--db="):
+        db = args.pop(0).partition("=")[2]
+    elif len(args) > 1 and args[0] == "--db":
+        db = args[1]
+        args = args[2:]
+    if args[:2] != ["server", "authorized-keys"] or any(a in ("-h", "--help") for a in args[2:]):
+        return None
+    return db, args[2:]
+
+
 def not_utf8(argv: Sequence[str], environ: dict[str, str]) -> str | None:
     """Where the command line holds bytes that are not UTF-8 (None when it holds none).
 
@@ -70,6 +85,11 @@ def run() -> None:
             one_line=True,
         )
         sys.exit(2)
+    lookup = key_lookup(sys.argv[1:])
+    if lookup is not None:
+        from tracker.server.authorized_keys import main as authorized_keys
+
+        sys.exit(authorized_keys(*lookup))
     options = app_options(sys.argv[1:])
     if options is None:
         from tracker.cli.main import run as run_cli

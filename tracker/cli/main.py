@@ -18,12 +18,15 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
+from tracker.cli.keys import app as keys_app
 from tracker.cli.members import register as register_member_commands
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
 from tracker.cli.undo import undo
+from tracker.cli.server import app as server_app
+from tracker.cli.ssh_session import ssh_session
 
 app = typer.Typer(
     name="tracker",
@@ -45,6 +48,7 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
 register_member_commands(member_app)
+member_app.add_typer(keys_app, name="key")
 app.add_typer(member_app, name="member")
 app.add_typer(admin_app, name="admin")
 app.command("summary")(summary)
@@ -52,6 +56,8 @@ app.command("coverage")(coverage)
 app.command("report")(report)
 app.command("export")(export)
 app.command("undo")(undo)
+app.add_typer(server_app, name="server")
+app.command("ssh-session", hidden=True)(ssh_session)
 
 
 @app.callback()

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from tracker.tui.data import Data
 
 
-def open_app(settings: Settings, engine: Engine | None = None) -> None:
+def open_app(settings: Settings, engine: Engine | None = None, *, remote: bool = False) -> None:
     """Run the app on the configured database as the acting member (refused if not a member).
 
     The first screen paints before the database layers are even imported: the
@@ -38,7 +38,9 @@ def open_app(settings: Settings, engine: Engine | None = None) -> None:
 
     from tracker.tui.settings import settings_path
 
-    app = TrackerApp(connect, settings=settings_path())
+    # Over ssh (remote) nothing is written on the server: no report or workbook files, and
+    # no theme kept in the service account's one settings file (per-member settings are to come).
+    app = TrackerApp(connect, remote=remote, local_files=not remote, settings=None if remote else settings_path())
     app.run()
     if app.connect_error:  # already said on the terminal by the app as it closed
         sys.exit(app.connect_exit)

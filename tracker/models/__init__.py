@@ -14,7 +14,7 @@ _WHERE = {
     "metadata": "base",
     **dict.fromkeys(("Direction", "FundingKind", "Horizon", "Role", "Sector", "Stage", "Status"), "enums"),
     **dict.fromkeys(("Allocation", "FundingSource"), "funding"),
-    **dict.fromkeys(("Admin", "Affiliation", "Member", "Membership", "Stakeholder"), "people"),
+    **dict.fromkeys(("Admin", "Affiliation", "Member", "MemberKey", "Membership", "Stakeholder"), "people"),
     **dict.fromkeys(
         (
             "Action",
@@ -57,6 +57,7 @@ __all__ = [
     "Indicator",
     "Measurement",
     "Member",
+    "MemberKey",
     "Membership",
     "NoteRetraction",
     "Objective",
@@ -90,7 +91,7 @@ if TYPE_CHECKING:
     from tracker.models.base import metadata
     from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
     from tracker.models.funding import Allocation, FundingSource
-    from tracker.models.people import Affiliation, Member, Membership, Stakeholder
+    from tracker.models.people import Affiliation, Member, MemberKey, Membership, Stakeholder
     from tracker.models.plan import (
         Action,
         ActionFinding,

@@ -75,3 +75,21 @@ class Admin(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", primary_key=True, ondelete="CASCADE")
     granted_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     granted_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+
+
+class MemberKey(SQLModel, table=True):
+    """An SSH public key with which a member reaches the team server: the key decides who
+    they are there. A disabled key (``disabled_at``) is refused like an unknown one."""
+
+    __tablename__ = "member_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id", index=True, ondelete="CASCADE")
+    key_type: str = Field(max_length=64)
+    key_data: str = Field(max_length=16384, unique=True)  # the base64 blob, as sshd's %k gives it
+    fingerprint: str = Field(max_length=64, unique=True)  # SHA256:..., as ssh-keygen -l prints it
+    comment: str | None = Field(default=None, max_length=500)
+    added_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    added_by: int | None = Field(default=None, foreign_key="member.id", ondelete="SET NULL")
+    last_used_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    disabled_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -144,15 +144,19 @@ class TrackerApp(App[None]):
         poll: bool = True,
         local_files: bool = True,
         settings: Path | None = None,
+        remote: bool = False,
     ) -> None:
         """``data``, or a function that opens it (run in a worker after the first paint).
         ``local_files``: the app runs on the person's own machine, so it may write the report
         and the workbook to files there (a server's session would write on the server).
         ``settings``: the person's settings file, whose theme is applied and kept up to date
-        (None: the theme is not remembered)."""
+        (None: the theme is not remembered).
+        ``remote``: the app runs on the team server for a member over ssh, where nothing
+        may write a file (the command palette's screenshot would land on the server)."""
         super().__init__()
-        self.local_files = local_files
+        self.local_files = local_files and not remote
         self.settings_file = settings
+        self.remote = remote
         self._data: Data | None = None
         self._data_ready = threading.Event()
         self._connect = data if callable(data) else None
@@ -170,6 +174,11 @@ class TrackerApp(App[None]):
         self.connect_error: str | None = None
         self.connect_exit = 1
         self.places: dict[str, str] = {}  # framework key -> "City, ST", as people name it
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterator[Any]:
+        for command in super().get_system_commands(screen):
+            if not (self.remote and command.title == "Screenshot"):
+                yield command
 
     @property
     def data(self) -> Data:

@@ -208,6 +208,9 @@ def remove_admin(session: Session, *, actor: MemberView | None, login: str) -> N
         raise PermissionDenied(f"{login} is the last admin; add another admin first (`tracker admin add LOGIN`).")
     mid = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar_one()
     session.execute(sa.delete(admin_t).where(admin_t.c.member_id == mid))
+    from tracker.services.access.keys import disable_keys_if_left  # keys build on this module
+
+    disable_keys_if_left(session, mid)
 
 
 # -- database roles (PostgreSQL) --------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from tracker.errors import NotFound
 from tracker.models.enums import Role
 from tracker.services.access import rules as access
+from tracker.services.access.keys import disable_keys_if_left
 from tracker.services.access.members import (
     admin_t,
     affiliation_t,
@@ -127,4 +128,5 @@ def remove_member(session: Session, *, actor: MemberView | None, login: str, fra
         sa.delete(affiliation_t).where(affiliation_t.c.member_id == member_id, affiliation_t.c.framework_id == fid)
     )
     session.execute(sa.delete(membership_t).where(membership_t.c.id == membership_id))
+    disable_keys_if_left(session, member_id)  # a key with no framework behind it reaches nothing
     return current

@@ -223,6 +223,39 @@ def frameworks_shown(member: MemberView | None, keys: Collection[str]) -> str:
     return " and ".join([", ".join(seen[:-1]), seen[-1]] if len(seen) > 1 else seen)
 
 
+# -- SSH keys --------------------------------------------------------------------------------
+
+
+def why_not_manage_keys(member: MemberView | None, target: MemberView) -> str | None:
+    """Why ``member`` may not add or remove the SSH keys of ``target`` (None when they may).
+
+    A key is the whole identity on the team server, so: an admin for anyone; a coordinator
+    only for a login that is not an admin and whose every framework they coordinate (a
+    key works in all of them); nobody else, not even for their own login.
+    """
+    if member is not None and member.is_admin:
+        return None
+    who = _who(member) if member is not None else "this login is not a member"
+    if target.is_admin:
+        return f"only an admin can manage the keys of {target.login}, an admin; {who}."
+    if not target.roles:
+        return f"{target.login} belongs to no framework, so only an admin can manage their keys; {who}."
+    others = not_coordinated(member, target.roles)
+    if others:
+        return (
+            f"a key lets {target.login} in to every framework they belong to, and {member.login if member else 'you'} "
+            f"does not coordinate {frameworks_shown(member, others)}; an admin, or a coordinator of each of "
+            f"{target.login}'s frameworks, can manage their keys."
+        )
+    return None
+
+
+def require_manage_keys(member: MemberView | None, target: MemberView) -> None:
+    reason = why_not_manage_keys(member, target)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
 # -- serialising changes of who coordinates -------------------------------------------------
 
 

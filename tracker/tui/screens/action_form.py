@@ -337,7 +337,8 @@ class ActionForm(Form):
         r, d = self.detail.row, self.detail
         before = {
             "title": r.title, "description": d.description, "lead": r.lead.key,
-            "partners": sorted(p.key for p in r.partners), "owner": r.owner, "horizon": r.horizon, "starts": r.starts, "due": r.due,
+            "partners": sorted(p.key for p in r.partners), "owner": r.owner, "horizon": r.horizon,
+            "starts": r.starts, "due": r.due,
             "cost": None if r.cost is None else f"{r.cost:f}",
         }  # fmt: skip
         after = {**fields, "partners": sorted(fields["partners"])}

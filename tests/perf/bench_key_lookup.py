@@ -1,0 +1,121 @@
+"""sshd's key lookup (`tracker server authorized-keys`), as a whole process, in milliseconds.
+
+    .venv/bin/python tests/perf/bench_key_lookup.py                  # 1,000 keys, 50 lookups each way
+    .venv/bin/python tests/perf/bench_key_lookup.py --keys 50 --runs 5   # a smoke run
+
+sshd runs the lookup for every key a client offers, more than once per login (twice on
+OpenSSH 9.2), so each login pays it several times. A SQLite database (made with `tracker
+db upgrade`, one framework) gets ``--keys`` members with one registered ed25519 key each
+(rows written with sqlite3; not timed); `tracker server setup` writes the helper script
+into a scratch folder. Timed, ``--runs`` times each, from spawning to exit, for a key in
+the middle of the table:
+
+* helper: the script sshd runs (`python -I -S` and one query: what a login costs);
+* command: the console script, `tracker --db FILE server authorized-keys USER TYPE KEY`;
+* reference: `python -I -S -c pass`, the interpreter's own start.
+
+Prints median and 95th percentile; the goal is a helper median under 50 ms
+(``--strict``: exit status 1 when missed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import getpass
+import os
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+GOAL_MS = 50.0
+
+
+def _blob(i: int) -> str:
+    name = b"ssh-ed25519"
+    key = i.to_bytes(32, "big")
+    return base64.b64encode(struct.pack(">I", len(name)) + name + struct.pack(">I", 32) + key).decode()
+
+
+def make_database(folder: Path, keys: int) -> Path:
+    tracker = str(Path(sys.executable).parent / "tracker")
+    db = folder / "keys.db"
+    plan = folder / "plan.yaml"
+    plan.write_text(
+        "framework: {key: bench, city: Bench, country: US, title: Bench, stage: draft, starts: 2025-01,"
+        " near_term_months: 6, mid_term_months: 24}\n"
+    )
+    for args in (["db", "upgrade"], ["seed", str(plan)]):
+        subprocess.run([tracker, "--db", str(db), *args], check=True, capture_output=True)
+    from tracker.sshkeys import fingerprint
+
+    with sqlite3.connect(db) as c:
+        fid = c.execute("SELECT id FROM framework").fetchone()[0]
+        for i in range(keys):
+            mid = c.execute("INSERT INTO member (login, created_at) VALUES (?, '2026-01-01')", (f"m{i}",)).lastrowid
+            c.execute("INSERT INTO membership (member_id, framework_id, role) VALUES (?, ?, 'member')", (mid, fid))
+            blob = _blob(i)
+            c.execute(
+                "INSERT INTO member_key (member_id, key_type, key_data, fingerprint, added_at)"
+                " VALUES (?, 'ssh-ed25519', ?, ?, '2026-01-01')",
+                (mid, blob, fingerprint(base64.b64decode(blob))),
+            )
+    return db
+
+
+def timed(argv: list[str], runs: int, expect: str) -> list[float]:
+    subprocess.run(argv, check=True, capture_output=True)  # warm-up: files in the OS cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(argv, capture_output=True, text=True)
+        times.append((time.perf_counter() - start) * 1000)
+        assert done.returncode == 0 and expect in done.stdout, (done.stdout, done.stderr)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keys", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--strict", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        db = make_database(folder, args.keys)
+        tracker = str(Path(sys.executable).parent / "tracker")
+        helper = folder / "libexec" / "authorized-keys"
+        user = getpass.getuser()
+        subprocess.run(
+            [tracker, "server", "setup", "--user", user, "--db", str(db), "--helper", str(helper),
+             "--drop-in", str(folder / "tracker.conf")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        key = _blob(args.keys // 2)
+        expect = f"--member m{args.keys // 2} "
+        rows = {
+            "helper (what sshd runs)": timed([str(helper), user, "ssh-ed25519", key], args.runs, expect),
+            "tracker server authorized-keys": timed(
+                [tracker, "--db", str(db), "server", "authorized-keys", user, "ssh-ed25519", key], args.runs, expect
+            ),
+            "reference: python -I -S -c pass": timed([sys.executable, "-I", "-S", "-c", "pass"], args.runs, ""),
+        }
+    print(
+        f"key lookup, {args.keys:,} keys, {args.runs} runs each, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+    )
+    for name, times in rows.items():
+        p95 = statistics.quantiles(times, n=20)[-1] if len(times) >= 2 else times[0]
+        print(f"  {name:34} median {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms")
+    helper_ms = statistics.median(rows["helper (what sshd runs)"])
+    verdict = "ok" if helper_ms < GOAL_MS else "MISSED"
+    print(f"goal: helper median under {GOAL_MS:.0f} ms: {verdict}")
+    return 1 if args.strict and helper_ms >= GOAL_MS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""`tracker ssh-session --member LOGIN --key FINGERPRINT`: the one thing a key may run.
+
+sshd runs it as the key's forced command (`tracker server authorized-keys` writes it),
+as the service account. It is a dispatcher, never a shell (gitolite's `gitolite-shell`):
+
+- without ``SSH_ORIGINAL_COMMAND``, in a terminal, it opens the app as LOGIN;
+- with one, it splits it with `shlex`, checks it against the allow-list below, and runs
+  that tracker command in this process, as LOGIN, on the service account's database.
+
+The identity comes from the key alone: ``--as``, ``TRACKER_USER`` and anything else
+``TRACKER_*`` from the client are refused (an sshd set to accept them must not make
+them count), as are commands that reach the server's files or its setup. The database
+is the ``--db`` that the ``command=`` line names, from the service account's own
+setting when sshd looked the key up.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+
+from tracker.cli.context import Settings, user_errors
+from tracker.errors import BadInput, PermissionDenied
+
+# Top-level commands a member may run over ssh; every command of these groups is allowed,
+# with the checks of `_check_paths`. Anything else (db, demo, server, ssh-session, and a
+# command added later) is refused until it is added here.
+ALLOWED = frozenset(
+    {
+        "actions",
+        "undo",
+        "funding",
+        "indicators",
+        "member",
+        "admin",
+        "summary",
+        "coverage",
+        "report",
+        "export",
+        "seed",
+        "validate",
+    }
+)
+WHY_NOT = {
+    "db": "changes the server's database itself; the service account's administrator runs it on the server",
+    "demo": "builds a database file on the server",
+    "server": "sets up the server; its administrator runs it there",
+    "ssh-session": "is what ssh runs for you already",
+}
+OPERATORS = set(";&|()<>")
+OUTPUT_OPTIONS = ("-o", "--output", "--file")
+STDOUT_DASH = frozenset({"export"})  # commands whose -o - means standard output
+
+
+def refuse(message: str, code: int = 2) -> NoReturn:
+    from tracker.cli.context import fail
+
+    fail(message, code)
+
+
+def check_environment(environ: dict[str, str]) -> None:
+    """Refuse ``TRACKER_*`` sent by the client (sshd passes them on only where an
+    administrator accepted them with AcceptEnv, which `server setup` never does)."""
+    sent = sorted(name for name in environ if name.startswith("TRACKER_"))
+    if "TRACKER_USER" in sent:
+        raise PermissionDenied(
+            "TRACKER_USER was sent with the connection; on the team server your key decides who you are: "
+            "do not send it (remove SendEnv/SetEnv TRACKER_USER from your ssh configuration)."
+        )
+    if sent:
+        raise BadInput(
+            f"{', '.join(sent)} was sent with the connection; the team server uses its own database and settings: "
+            "remove SendEnv/SetEnv TRACKER_* from your ssh configuration."
+        )
+
+
+def split_command(command: str) -> list[str]:
+    """The words of a remote command, split as a POSIX shell would split them, without
+    running anything: operators, substitutions and several lines are refused."""
+    from tracker.cli.entry import not_utf8
+
+    if not_utf8([command], {}) is not None:
+        raise BadInput("the remote command holds bytes that are not UTF-8 text; type it again in a UTF-8 terminal.")
+    if "\n" in command or "\r" in command or "\0" in command:
+        raise BadInput("the remote command holds more than one line; the team server runs one tracker command.")
+    if "`" in command or "$(" in command:
+        raise BadInput(
+            "the remote command holds ` or $(, and the team server runs no shell; "
+            "run the command on your own computer and send its result as text."
+        )
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    try:
+        words = list(lexer)
+    except ValueError as exc:  # "No closing quotation", "No escaped character"
+        raise BadInput(f"the remote command cannot be split into words ({exc}); check its quotes.") from None
+    operators = [w for w in words if w and set(w) <= OPERATORS]
+    if operators:
+        raise BadInput(
+            f"the remote command holds {operators[0]!r}: the team server runs one tracker command and no shell, "
+            "so ; & | ( ) < > are not allowed (quote them inside a note's text)."
+        )
+    return words[1:] if words[:1] == ["tracker"] else words
+
+
+def check_words(words: list[str]) -> None:
+    """Refuse what a remote command may not do: act as someone else, name another
+    database, run a command that is not allowed, or read or write a file on the server."""
+    for word in words:
+        name = word.split("=", 1)[0]
+        if name == "--as":
+            raise PermissionDenied(
+                "--as is not allowed on the team server: your key decides who you are; leave --as out."
+            )
+        if name == "--db":
+            raise BadInput("--db is not allowed on the team server: it works on its own database; leave --db out.")
+    if not words:
+        return
+    verb = words[0]
+    if verb in ("-h", "--help"):
+        return
+    if verb not in ALLOWED:
+        why = WHY_NOT.get(verb, "is not one a member may run over ssh")
+        shown = shlex.quote(verb) if len(verb) <= 40 else "that command"
+        raise BadInput(
+            f"`{shown}` {why}; over ssh you may run: {', '.join(sorted(ALLOWED))} (`ssh SERVER -- --help` lists them)."
+        )
+    _check_paths(words)
+
+
+def _check_paths(words: list[str]) -> None:
+    """No file on the server: ``-o``/``--output``/``--file`` only as ``-`` where that means
+    standard output; plan files and key files only as ``-`` (standard input)."""
+    for i, word in enumerate(words):
+        for option in OUTPUT_OPTIONS:
+            value: str | None = None
+            if word == option:
+                value = words[i + 1] if i + 1 < len(words) else "-"
+            elif word.startswith(option + "="):
+                value = word.split("=", 1)[1]
+            elif option == "-o" and word.startswith("-o") and len(word) > 2:
+                value = word[2:]
+            if value == "-" and words[0] not in STDOUT_DASH:
+                raise BadInput(
+                    f"{words[0]} takes no {option} - (it would write a file named -); over ssh leave {option} out: "
+                    "the output comes to your own computer."
+                )
+            if value is not None and value != "-":
+                raise BadInput(
+                    f"{option} {value} would write a file on the server; over ssh use {option} - "
+                    "(or leave it out) and redirect the output on your own computer."
+                )
+    positional = [w for w in words[1:] if not w.startswith("-") or w == "-"]
+    if words[0] in ("seed", "validate"):
+        files = positional
+    elif words[:3] == ["member", "key", "add"]:
+        files = positional[3:]  # after key, add and the login
+    else:
+        return
+    for file in files:
+        if file != "-":
+            raise BadInput(
+                f"{file} names a file on the server; over ssh give - and send the file from your own "
+                f"computer: ssh SERVER {' '.join(words[:1])} ... - < {shlex.quote(os.path.basename(file)) or 'FILE'}"
+            )
+
+
+def ssh_session(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Option("--member", help="The login the key belongs to.")],
+    key: Annotated[str, typer.Option("--key", help="The key's fingerprint (SHA256:...).")],
+) -> None:
+    """The forced command of a member's key on the team server (`tracker server setup`).
+
+    Not for people to type: sshd runs it. Without a remote command it opens the app
+    as the member; with one, it runs that tracker command as the member.
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        check_environment(dict(os.environ))
+        command = os.environ.get("SSH_ORIGINAL_COMMAND")
+        words = split_command(command) if command is not None else None
+        if words is not None:
+            check_words(words)
+        _start(settings, member, key)
+    session = Settings(db=settings.db, actor=member)
+    if words is None or not words:
+        if not sys.stdin.isatty():
+            refuse(
+                "the app needs a terminal: connect with `ssh -t SERVER`, or give a command (`ssh SERVER actions list`)."
+            )
+        from tracker.cli.tui import open_app
+
+        try:
+            with user_errors():
+                open_app(session, remote=True)  # no file written on the server
+        finally:
+            session.close()
+        return
+    from tracker.cli.main import app
+
+    prefix = ["--db", settings.db] if settings.db else []
+    app(args=[*prefix, "--as", member, *words], prog_name="ssh SERVER", standalone_mode=True)
+
+
+def _start(settings: Settings, login: str, fingerprint: str) -> None:
+    """Check that the key is still the member's and enabled, and record its use."""
+    from tracker.db import write_session
+    from tracker.services.access.keys import session_key
+
+    engine = settings.engine()
+    with write_session(engine) as session:
+        session_key(session, login=login, fingerprint=fingerprint)
