@@ -214,7 +214,23 @@ def test_plan_needs_a_framework_and_refuses_unknown_ones(db_url: str, engine: En
 _BASE = load_text(MINIMAL).plan
 _texts = (
     st.one_of(
-        st.sampled_from((*HOSTILE, "2024-01-01", "1_000", "0x1f", ".inf", "~", "- x", "# not a comment", "'q'", '"')),
+        st.sampled_from(
+            (
+                *HOSTILE,
+                "2024-01-01",
+                "1_000",
+                "0x1f",
+                ".inf",
+                "~",
+                "- x",
+                "# not a comment",
+                "'q'",
+                '"',
+                "line\u2028separator",
+                "next\x85line",
+                "para\u2029graph",
+            )
+        ),
         st.text(min_size=1, max_size=80),
     )
     .map(str.strip)

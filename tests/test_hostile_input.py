@@ -229,3 +229,26 @@ def test_hostile_files_as_a_real_process(db_url: str, engine: Engine, tmp_path: 
         assert result.code == 2, result
         assert result.err.startswith(f"{path}:") and "Traceback" not in result.err, result.err[:500]
     assert dump(engine) == before
+
+
+@pytest.mark.parametrize(
+    "text, line, column",
+    [("\x85" + MINIMAL, 1, 1), (MINIMAL.replace("Convene the working group", "Convene\u2028the group"), None, None)],
+    ids=["NEL-first", "line-separator-in-a-title"],
+)
+def test_a_line_break_no_editor_shows_is_located(
+    db_url: str, engine: Engine, tmp_path: Path, text: str, line: int | None, column: int | None
+) -> None:
+    """U+0085 and U+2028 are line breaks to YAML that an editor does not show (NEL is mostly
+    an ellipsis saved in the wrong encoding): the file is refused at the character, not read
+    with lines its author never wrote."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    before = dump(engine)
+    result = tracker("--db", db_url, "validate", str(path))
+    assert result.code == 2, result
+    if line is None:
+        at = text.index("\u2028")
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    assert f"{path}:{line}:{column}: holds U+" in result.err, result.err
+    assert dump(engine) == before

@@ -184,3 +184,20 @@ async def test_the_app_over_ssh_offers_no_screenshot(db: str, engine: Engine) ->
             titles = [command.title for command in app.get_system_commands(app.screen)]
         assert ("Screenshot" in titles) is not remote, titles
         assert "Quit" in titles
+
+
+def test_every_command_is_either_allowed_over_ssh_or_refused_with_a_reason() -> None:
+    """A command added to tracker is decided for the team server on purpose: it is on the
+    allow-list or has a reason to be refused, so a new verb is neither silently refused to
+    members nor silently opened to them."""
+    import typer.main
+
+    from tracker.cli.main import app
+    from tracker.cli.ssh_session import ALLOWED, WHY_NOT
+
+    group = typer.main.get_command(app)
+    commands = set(group.commands)  # type: ignore[attr-defined]
+    assert commands, "no commands found"
+    undecided = commands - ALLOWED - set(WHY_NOT)
+    assert not undecided, f"decide these for ssh (ALLOWED or WHY_NOT in tracker/cli/ssh_session.py): {undecided}"
+    assert not (ALLOWED | set(WHY_NOT)) - commands, "the ssh lists name commands tracker no longer has"

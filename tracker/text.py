@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 
-# Bidirectional embeddings, overrides, isolates and marks, and zero-width characters.
-INVISIBLE = "\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+# Bidirectional embeddings, overrides, isolates and marks, zero-width characters, and the
+# line and paragraph separators (a break to YAML and some editors, nothing to a terminal).
+INVISIBLE = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff"
 _CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{INVISIBLE}]")
 # What JSON and YAML writers leave raw (they escape C0 controls themselves).
 _RAW_IN_JSON = re.compile(f"[\x7f-\x9f{INVISIBLE}]")

@@ -24,9 +24,9 @@ from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
-from tracker.cli.undo import undo
 from tracker.cli.server import app as server_app
 from tracker.cli.ssh_session import ssh_session
+from tracker.cli.undo import undo
 
 app = typer.Typer(
     name="tracker",

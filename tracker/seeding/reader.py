@@ -9,6 +9,7 @@ self-referencing aliases and absurd nesting each get a located message.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -273,7 +274,33 @@ def _check_yaml_depth(name: str, text: str, loader: type[yaml.SafeLoader] = _Bas
         return
 
 
+# Characters YAML 1.1 reads as line breaks that no editor shows as one: a plan holding one
+# breaks its lines where its author sees none (U+0085 is mostly "…" saved in the wrong encoding).
+_HIDDEN_BREAKS = re.compile("[\u0085\u2028\u2029]")
+
+
+def _check_hidden_breaks(name: str, text: str) -> None:
+    found = _HIDDEN_BREAKS.search(text)
+    if found is None:
+        return
+    at = found.start()
+    code = ord(found.group())
+    hint = ", often an ellipsis (…) saved in the wrong encoding" if code == 0x85 else ""
+    raise PlanProblems(
+        [
+            Problem(
+                name,
+                f"holds U+{code:04X}, which YAML reads as a line break though editors show none{hint}; "
+                "remove it, or write it as an escape such as \\u2028 inside double quotes",
+                line=text.count("\n", 0, at) + 1,
+                column=at - text.rfind("\n", 0, at),
+            )
+        ]
+    )
+
+
 def _parse_yaml(name: str, text: str) -> Any:
+    _check_hidden_breaks(name, text)
     _check_yaml_depth(name, text)
     loader = _PlanLoader(text)
     try:
