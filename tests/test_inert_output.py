@@ -33,6 +33,7 @@ from tracker.db import write_session
 from tracker.exports.markdown import md_text
 from tracker.models.enums import Status
 from tracker.services.access.members import find_member
+from tracker.services.plan.items import edit_item
 from tracker.services.tracking import changes as tracking
 from tracker.services.tracking.changes import record_measurement
 
@@ -109,6 +110,10 @@ READS: dict[str, list[list[str]]] = {
     "db current": [[]],
     "admin list": [[]],
     "member list": [[], ["--json"]],
+    "goals show": [["stamford-ct/g1"], [f"{FW}/g1"]],
+    "objectives show": [["stamford-ct/g1-o1"], [f"{FW}/o1"]],
+    "indicators show": [["stamford-ct/meetings"]],
+    "funding source-show": [["dhs-cp3"], ["city-budget"]],
 }
 NOT_READS = {
     "db upgrade": "writes the schema",
@@ -123,6 +128,16 @@ NOT_READS = {
     "actions cancel": "writes",
     "actions delete": "writes",
     "indicators record": "writes",
+    "indicators add": "writes",
+    "indicators edit": "writes",
+    "goals add": "writes",
+    "goals edit": "writes",
+    "objectives add": "writes",
+    "objectives edit": "writes",
+    "funding source-add": "writes",
+    "funding source-edit": "writes",
+    "funding allocate": "writes",
+    "funding unallocate": "writes",
     "member add": "writes",
     "member set-role": "writes",
     "member remove": "writes",
@@ -180,6 +195,14 @@ def _hostile(engine: Engine) -> None:
         tracking.add_note(session=session, actor=coord, ref=CONVENE, text="note")
         tracking.set_status(session=session, actor=coord, ref=CONVENE, status=Status.in_progress, note="moved")
         record_measurement(session=session, actor=coord, ref="stamford-ct/meetings", value="3", on=None, note="n")
+        # An edit of each kind shown with its history, so the history's text is made hostile too.
+        for kind, ref, changes in (
+            ("goal", "stamford-ct/g1", {"title": "Coordinate"}),
+            ("objective", "stamford-ct/g1-o1", {"title": "A group"}),
+            ("indicator", "stamford-ct/meetings", {"name": "Meetings"}),
+            ("source", "dhs-cp3", {"name": "DHS"}),
+        ):
+            edit_item(session=session, actor=coord, kind_name=kind, ref=ref, changes=changes)
     with engine.begin() as conn:
         for table, columns in USER_TEXT.items():
             for column in columns:

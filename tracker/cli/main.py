@@ -18,6 +18,8 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
+from tracker.cli.items import goals_app, objectives_app
+from tracker.cli.items import register as register_item_commands
 from tracker.cli.members import register as register_member_commands
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
@@ -41,6 +43,9 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 register_plan_commands(actions_app)
 app.add_typer(actions_app, name="actions")
+app.add_typer(goals_app, name="goals")
+app.add_typer(objectives_app, name="objectives")
+register_item_commands(indicators_app, funding_app)
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
 register_member_commands(member_app)

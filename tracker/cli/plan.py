@@ -33,18 +33,18 @@ Cost = Annotated[str | None, typer.Option("--cost", help="Estimated cost, e.g. 1
 Description = Annotated[str | None, typer.Option("--description", help="Longer text (10,000 characters at most).")]
 
 # The plan-file field a problem names, as the option that sets it here.
-_OPTIONS = {"partners": "--partner", "objective": "--objective"}
+_OPTIONS = {"partners": "--partner", "objective": "--objective", "source": "SOURCE"}
 
 
 @contextmanager
-def _options_named() -> Iterator[None]:
+def options_named() -> Iterator[None]:
     """A problem in a field of the plan-file contract, said with the option that set it."""
     from tracker.errors import BadField, BadInput
 
     try:
         yield
     except BadField as exc:
-        option = _OPTIONS.get(exc.field, f"--{exc.field}")
+        option = _OPTIONS.get(exc.field, "--" + exc.field.replace("_", "-"))
         raise BadInput(f"{option}{exc.message.removeprefix(exc.field)}") from None
 
 
@@ -84,7 +84,7 @@ def add(
     --lead city-of-stamford --partner domus-kids --due 2026-03
     """
     settings: Settings = ctx.obj
-    with user_errors(), _options_named():
+    with user_errors(), options_named():
         from tracker.services.plan.action_plan import add_action
 
         fields = {
@@ -126,7 +126,7 @@ def edit(
     Example: tracker actions edit stamford-ct/convene --due 2026-06 --partner union-church --expect-version 3
     """
     settings: Settings = ctx.obj
-    with user_errors(), _options_named():
+    with user_errors(), options_named():
         from tracker.errors import BadInput
         from tracker.services.plan.edits import edit_action
 
@@ -171,7 +171,7 @@ def move(
     Example: tracker actions move stamford-ct/convene --objective coordination
     """
     settings: Settings = ctx.obj
-    with user_errors(), _options_named():
+    with user_errors(), options_named():
         from tracker.services.plan.action_plan import move_action
 
         detail = writing(
