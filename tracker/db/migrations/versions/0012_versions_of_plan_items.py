@@ -29,5 +29,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_constraint(f"ck_{table}_version_positive", type_="check")
+            batch_op.drop_constraint(op.f(f"ck_{table}_version_positive"), type_="check")
             batch_op.drop_column("version")
