@@ -4,13 +4,15 @@ the command line: each change versioned and audited, each refusal leaves the dat
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.cli import tracker
+from tests.cli import Result, tracker
 from tests.conftest import dump
+from tests.plans import MINIMAL
 from tests.tracking import CONVENE, MEETINGS, seeded
 
 
@@ -183,3 +185,89 @@ def test_who_may_change_a_shared_source(db: str, engine: Engine) -> None:
         require_source_editor(coord, "dhs-cp3", ["albuquerque-nm", "stamford-ct"])
     with pytest.raises(PermissionDenied, match="coordinates none"):
         require_source_editor(city, "new-fund", [])
+
+
+def _seed(db: str, tmp_path: Path, text: str, *extra: str) -> Result:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    return tracker("--db", db, "seed", *extra, str(plan))
+
+
+def test_reseeding_an_older_file_undoes_no_tool_edit(db: str, engine: Engine, tmp_path: Path) -> None:
+    """The plan file from before the meeting, seeded again, would put back an old goal title,
+    an objective under its old goal, an old target, an old committed amount and old funding:
+    the seed refuses, saying who changed what, and changes nothing."""
+    _ok("--db", db, "--as", "coord", "goals", "add", "stamford-ct", "--key", "g2", "--title", "Second")
+    for args in (
+        ["goals", "edit", "stamford-ct/g1", "--title", "Coordinate"],
+        ["objectives", "edit", "stamford-ct/g1-o1", "--goal", "g2"],
+        ["indicators", "edit", MEETINGS, "--target", "8"],
+        ["funding", "source-edit", "dhs-cp3", "--amount", "60000"],
+        ["funding", "allocate", CONVENE, "dhs-cp3", "--amount", "12000", "--year", "2025"],
+    ):
+        _ok("--db", db, "--as", "coord", *args)
+    before = dump(engine)
+    refused = _seed(db, tmp_path, MINIMAL)
+    assert refused.code == 2, refused
+    # The first kind refused stops the seed; each kind is checked in its own test below too.
+    assert "was changed in the tool by coord" in refused.err and "--overwrite" in refused.err
+    assert dump(engine) == before
+    newer = (
+        MINIMAL.replace("amount: 50000", "amount: 60000")
+        .replace("title: Coordinate prevention across the city", "title: Coordinate")
+        .replace("target: 6,", "target: 8,")
+        .replace("amount: 10000, fiscal_year: 2025", "amount: 12000, fiscal_year: 2025")
+        .replace("    objectives:\n      - key: g1-o1", "  - key: g2\n    title: Second\n    objectives:\n      - key: g1-o1")
+    )
+    assert newer.count("key: g2") == 1
+    applied = _seed(db, tmp_path, newer)
+    assert applied.code == 0, applied  # brought up to date with the edits, the file applies
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (["goals", "edit", "stamford-ct/g1", "--title", "Coordinate"], "title was changed in the tool by coord"),
+        (["objectives", "edit", "stamford-ct/g1-o1", "--title", "Group"], "title was changed in the tool by coord"),
+        (["indicators", "edit", MEETINGS, "--target", "8"], "target was changed in the tool by coord on"),
+        (["funding", "source-edit", "dhs-cp3", "--ends", "2026-09"], "ends was changed in the tool by coord"),
+        (["funding", "allocate", CONVENE, "dhs-cp3", "--amount", "12000", "--year", "2025"],
+         "the allocation from dhs-cp3 for FY2025 was set to '12000.00' in the tool by coord"),
+        (["funding", "unallocate", CONVENE, "dhs-cp3", "--year", "2025"],
+         "the allocation from dhs-cp3 for FY2025 was removed in the tool by coord"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_tool_edit_survives_a_reseed(
+    db: str, engine: Engine, tmp_path: Path, edit: list[str], says: str
+) -> None:
+    """Whatever kind of item was edited, the older file is refused and names the edit;
+    --overwrite replaces the edit on purpose."""
+    _ok("--db", db, "--as", "coord", *edit)
+    before = dump(engine)
+    refused = _seed(db, tmp_path, MINIMAL)
+    assert refused.code == 2 and says in refused.err, refused
+    assert dump(engine) == before
+    assert _seed(db, tmp_path, MINIMAL, "--overwrite").code == 0
+    assert _seed(db, tmp_path, MINIMAL).code == 0  # the file's values are back: nothing left to undo
+
+
+def test_items_added_in_the_tool_outlive_a_reseed(db: str, engine: Engine, tmp_path: Path) -> None:
+    """A goal, objective, indicator, action and allocation added in the tool are not in the
+    workshop's file; seeding that file again keeps them all (a seed deletes only what it made)."""
+    for args in (
+        ["goals", "add", "stamford-ct", "--key", "g2", "--title", "Second"],
+        ["objectives", "add", "stamford-ct/g2", "--key", "o2", "--title", "Mentoring"],
+        ["indicators", "add", "stamford-ct/o2", "--key", "mentors", "--name", "Mentors", "--unit", "people"],
+        ["actions", "add", "stamford-ct/o2", "--key", "recruit", "--title", "Recruit", "--lead", "domus-kids",
+         "--due", "2026-06"],
+        ["funding", "source-add", "city-youth", "--name", "City youth", "--kind", "local_government"],
+        ["funding", "allocate", CONVENE, "city-youth", "--amount", "700", "--year", "2026"],
+        ["funding", "allocate", "stamford-ct/recruit", "dhs-cp3", "--amount", "800", "--year", "2026"],
+    ):  # fmt: skip
+        _ok("--db", db, "--as", "coord", *args)
+    before = dump(engine)
+    applied = _seed(db, tmp_path, MINIMAL)
+    assert applied.code == 0, applied
+    assert dump(engine) == before
+    shown = _ok("--db", db, "actions", "show", CONVENE)["allocations"]
+    assert {(a["source_key"], a["fiscal_year"]) for a in shown} == {("dhs-cp3", 2025), ("city-youth", 2026)}  # type: ignore[index]

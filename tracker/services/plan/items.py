@@ -21,6 +21,7 @@ from sqlmodel import Session
 from tracker.errors import BadField, BadInput, Conflict, NotFound
 from tracker.models import FundingSource, Goal, GoalFinding, Indicator, Objective, ObjectiveFinding
 from tracker.models.base import table_of
+from tracker.models.types import Money
 from tracker.models.workshops import Finding, Workshop
 from tracker.services.access import rules
 from tracker.services.plan.edits import CREATED, audit_text, change_t, record_plan_changes, validated_item
@@ -176,8 +177,14 @@ def _values(kind: Kind, row: sa.Row[Any]) -> dict[str, Any]:
     return {name: row._mapping[name] for name in ("key", *kind.fields)}
 
 
-def _column_value(value: Any) -> Any:
-    return value.quantize(Decimal("0.01")) if isinstance(value, Decimal) and value.as_tuple().exponent != 0 else value
+def _column_value(kind: Kind, name: str, value: Any) -> Any:
+    """``value`` as the column gives it back (money in cents, measurements without trailing
+    zeros), so that an unchanged value compares equal and the audit says what is stored."""
+    if not isinstance(value, Decimal):
+        return value
+    if isinstance(kind.table.c[name].type, Money):
+        return value.quantize(Decimal("0.01"))
+    return Decimal(format(value.normalize(), "f"))
 
 
 def _finding_ids(session: Session, framework_id: int, refs: Sequence[str]) -> dict[str, int]:
@@ -298,7 +305,7 @@ def add_item(
     kind = KINDS[kind_name]
     item = _checked(kind, fields)
     t = kind.table
-    values = {name: _column_value(getattr(item, name)) for name in ("key", *kind.fields)}
+    values = {name: _column_value(kind, name, getattr(item, name)) for name in ("key", *kind.fields)}
     if kind.shared:
         rules.require_source_editor(actor, item.key, [])
         if session.execute(sa.select(t.c.id).where(t.c.key == item.key)).first() is not None:
@@ -360,7 +367,7 @@ def edit_item(
     columns: dict[str, Any] = {}
     audit: list[tuple[str, Any, Any]] = []
     for name in changes:
-        value = _column_value(getattr(after, name))
+        value = _column_value(kind, name, getattr(after, name))
         if value is None and name in ("title", "name", "unit", "kind", "direction", "currency"):
             raise BadField(name, f"{name}: a {kind.name} always has one.")
         if value != before[name]:
