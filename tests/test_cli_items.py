@@ -193,6 +193,9 @@ def _seed(db: str, tmp_path: Path, text: str, *extra: str) -> Result:
     return tracker("--db", db, "seed", *extra, str(plan))
 
 
+G2 = "  - key: g2\n    title: Second\n"  # the goal added in the tool, written into the file
+
+
 def test_reseeding_an_older_file_undoes_no_tool_edit(db: str, engine: Engine, tmp_path: Path) -> None:
     """The plan file from before the meeting, seeded again, would put back an old goal title,
     an objective under its old goal, an old target, an old committed amount and old funding:
@@ -217,7 +220,7 @@ def test_reseeding_an_older_file_undoes_no_tool_edit(db: str, engine: Engine, tm
         .replace("title: Coordinate prevention across the city", "title: Coordinate")
         .replace("target: 6,", "target: 8,")
         .replace("amount: 10000, fiscal_year: 2025", "amount: 12000, fiscal_year: 2025")
-        .replace("    objectives:\n      - key: g1-o1", "  - key: g2\n    title: Second\n    objectives:\n      - key: g1-o1")
+        .replace("    objectives:\n      - key: g1-o1", f"{G2}    objectives:\n      - key: g1-o1")
     )
     assert newer.count("key: g2") == 1
     applied = _seed(db, tmp_path, newer)
