@@ -266,13 +266,19 @@ def _place(session: Session, kind: Kind, ids: list[int], item_id: int, position:
     if position is not None and not 1 <= position <= len(others) + 1:
         raise BadField("position", f"position: give 1 to {len(others) + 1}.")
     at = len(others) if position is None else position - 1
-    order = [*others[:at], item_id, *others[at:]]
+    _renumber(session, kind, [*others[:at], item_id, *others[at:]])
+    return at + 1
+
+
+def _renumber(session: Session, kind: Kind, order: list[int]) -> None:
+    """Positions 0, 1, 2... in ``order``, as a plan file's order gives them."""
+    if not order:
+        return
     t = kind.table
     session.execute(
         sa.update(t).where(t.c.id == sa.bindparam("_id")).values(position=sa.bindparam("_position")),
         [{"_id": i, "_position": n} for n, i in enumerate(order)],
     )
-    return at + 1
 
 
 def item_view(session: Session, kind_name: str, ref: str) -> ItemView:
@@ -389,6 +395,8 @@ def edit_item(
         moved = _read(session, kind, ref)
         old = _ordered(session, kind, kind.siblings(row)).index(row.id) + 1 if kind.parent not in columns else None
         new = _place(session, kind, _ordered(session, kind, kind.siblings(moved)), row.id, position)
+        if kind.parent in columns:  # close the gap it left
+            _renumber(session, kind, _ordered(session, kind, kind.siblings(row)))
         if position is not None and new != old:
             audit.append(("position", old, new))
     linked = _relink(session, kind, row, add_findings, remove_findings)
