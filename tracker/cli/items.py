@@ -14,7 +14,7 @@ import typer
 from tracker.cli.common import date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import say
-from tracker.cli.plan import AsJson, ExpectVersion, Force, options_named
+from tracker.cli.plan import AsJson, Clear, ExpectVersion, Force, cleared, options_named
 from tracker.models.enums import Direction, FundingKind
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -32,9 +32,6 @@ Finding = Annotated[
     list[str] | None, typer.Option("--finding", help="Link a finding, workshop-key/finding-key (repeatable).")
 ]
 NoFinding = Annotated[list[str] | None, typer.Option("--no-finding", help="Unlink a finding (repeatable).")]
-Clear = Annotated[
-    list[str] | None, typer.Option("--clear", help="Empty an optional field, e.g. --clear description (repeatable).")
-]
 
 
 def _shown(view: Any, as_json: bool, what: str) -> None:
@@ -59,21 +56,6 @@ def _add(
         ),
     )
     _shown(view, as_json, "added")
-
-
-def cleared(given: dict[str, Any], clear: list[str] | None, optional: tuple[str, ...]) -> dict[str, Any]:
-    """The options given, and the optional fields named by ``--clear`` as None."""
-    from tracker.errors import BadInput
-
-    changes = {name: value for name, value in given.items() if value is not None}
-    for name in clear or ():
-        field = name.replace("-", "_")
-        if field not in optional:
-            raise BadInput(f"--clear {name}: only {', '.join(o.replace('_', '-') for o in optional)} can be emptied.")
-        if field in changes:
-            raise BadInput(f"--clear {name}: give --{name} or --clear {name}, not both.")
-        changes[field] = None
-    return changes
 
 
 def _edit(

@@ -32,6 +32,26 @@ Due = Annotated[str | None, typer.Option("--due", help="2025-06-30, 2025-06 (its
 Cost = Annotated[str | None, typer.Option("--cost", help="Estimated cost, e.g. 12000 or 12000.50.")]
 Description = Annotated[str | None, typer.Option("--description", help="Longer text (10,000 characters at most).")]
 
+Clear = Annotated[
+    list[str] | None, typer.Option("--clear", help="Empty an optional field, e.g. --clear description (repeatable).")
+]
+
+
+def cleared(given: dict[str, Any], clear: list[str] | None, optional: tuple[str, ...]) -> dict[str, Any]:
+    """The options given, and the optional fields named by ``--clear`` as None."""
+    from tracker.errors import BadInput
+
+    changes = {name: value for name, value in given.items() if value is not None}
+    for name in clear or ():
+        field = name.replace("-", "_")
+        if field not in optional:
+            raise BadInput(f"--clear {name}: only {', '.join(o.replace('_', '-') for o in optional)} can be emptied.")
+        if field in changes:
+            raise BadInput(f"--clear {name}: give --{name} or --clear {name}, not both.")
+        changes[field] = None
+    return changes
+
+
 # The plan-file field a problem names, as the option that sets it here.
 _OPTIONS = {"partners": "--partner", "objective": "--objective", "source": "SOURCE"}
 
@@ -114,11 +134,14 @@ def edit(
     due: Due = None,
     cost: Cost = None,
     description: Description = None,
+    clear: Clear = None,
     expect_version: ExpectVersion = None,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
     """Change an action's plan: only the options given change, each recorded in its history.
+
+    --clear empties an optional field: --clear due takes the due date away.
 
     Give --expect-version with the version you read (tracker actions show): if someone
     changed the action since, nothing is written and exit 3 says who changed what.
@@ -139,7 +162,7 @@ def edit(
             "cost": cost,
             "description": description,
         }
-        changes = {name: value for name, value in given.items() if value is not None}
+        changes = cleared(given, clear, ("description", "starts", "due", "cost"))
         if not changes and not partner and not no_partner:
             raise BadInput("give at least one option to change (tracker actions edit --help lists them).")
         detail = writing(
