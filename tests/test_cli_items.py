@@ -274,3 +274,33 @@ def test_items_added_in_the_tool_outlive_a_reseed(db: str, engine: Engine, tmp_p
     assert dump(engine) == before
     shown = _ok("--db", db, "actions", "show", CONVENE)["allocations"]
     assert {(a["source_key"], a["fiscal_year"]) for a in shown} == {("dhs-cp3", 2025), ("city-youth", 2026)}  # type: ignore[index]
+
+
+def test_edits_of_every_kind_are_in_the_activity_feed(db: str, engine: Engine) -> None:
+    """Colleagues see in Activity who changed a goal, an indicator, a source or an allocation;
+    a reader of another framework does not see a source that pays nothing of theirs."""
+    from tracker.db import read_session
+    from tracker.services.access.rules import scope_session
+    from tracker.services.tracking.activity import recent_activity
+
+    _ok("--db", db, "--as", "coord", "goals", "edit", "stamford-ct/g1", "--title", "Coordinate")
+    _ok("--db", db, "--as", "coord", "indicators", "edit", MEETINGS, "--target", "8")
+    _ok("--db", db, "--as", "coord", "funding", "source-edit", "dhs-cp3", "--notes", "renewed")
+    _ok("--db", db, "--as", "coord", "funding", "allocate", CONVENE, "dhs-cp3", "--amount", "9000", "--year", "2025")
+    _ok("--db", db, "--as", "coord", "funding", "source-add", "lonely", "--name", "Lonely", "--kind", "other")
+    with read_session(engine) as session:
+        items = recent_activity(session)
+    assert [(i.item, i.ref, i.text) for i in items if i.kind == "plan"] == [
+        ("source", "lonely", "created: none → Lonely"),
+        ("action", CONVENE, "funding dhs-cp3 FY2025: 10000.00 → 9000.00"),
+        ("source", "dhs-cp3", "notes: none → renewed"),
+        ("indicator", MEETINGS, "target: 6 → 8"),
+        ("goal", "stamford-ct/g1", "title: Coordinate prevention across the city → Coordinate"),
+    ]
+    with read_session(engine) as session:
+        from tracker.services.access.members import resolve_member
+
+        viewer = resolve_member(session, "viewer")
+        seen = recent_activity(scope_session(session, viewer))
+    # A source that pays for nothing in the viewer's framework is not theirs to follow.
+    assert "lonely" not in {i.ref for i in seen} and "dhs-cp3" in {i.ref for i in seen}
