@@ -120,9 +120,10 @@ def require_source_editor(member: MemberView | None, source: str, used_by: Colle
     if used_by:
         missing = not_coordinated(member, used_by)
         if missing:
+            frameworks, lacking = ", ".join(dict.fromkeys(used_by)), ", ".join(dict.fromkeys(missing))
             raise PermissionDenied(
-                f"the funding source {source} pays for actions of {', '.join(used_by)}: only an admin or a coordinator "
-                f"of each of them can change it; {member.login} does not coordinate {', '.join(missing)}."
+                f"the funding source {source} pays for actions of {frameworks}: only an admin or a coordinator "
+                f"of each of them can change it; {member.login} does not coordinate {lacking}."
             )
     elif not any(role is Role.coordinator for role in member.roles.values()):
         raise PermissionDenied(

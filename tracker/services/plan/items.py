@@ -117,20 +117,28 @@ def _read(session: Session, kind: Kind, ref: str, *, lock: bool = False) -> sa.R
     return row
 
 
+UNSEEN = "a framework you do not belong to"
+
+
 def frameworks_using(session: Session, source_id: int) -> list[str]:
-    """The frameworks whose actions a funding source pays for."""
+    """The frameworks whose actions a funding source pays for, by key; one the reader may
+    not see is named `UNSEEN` (on PostgreSQL a login sees only its own frameworks'
+    allocations, so the database's function gives the ids over all of them)."""
     from tracker.services.tracking.actions import action_t, allocation_t
 
-    return list(
-        session.execute(
-            sa.select(framework_t.c.key)
-            .join(action_t, action_t.c.framework_id == framework_t.c.id)
+    if session.get_bind().dialect.name == "postgresql":
+        ids = session.execute(sa.select(sa.func.tracker_private.source_frameworks(source_id))).scalar_one()
+    else:
+        ids = session.execute(
+            sa.select(action_t.c.framework_id)
             .join(allocation_t, allocation_t.c.action_id == action_t.c.id)
             .where(allocation_t.c.source_id == source_id)
             .distinct()
-            .order_by(framework_t.c.key)
         ).scalars()
-    )
+    ids = set(ids)
+    query = sa.select(framework_t.c.id, framework_t.c.key).where(framework_t.c.id.in_(ids))
+    keys = dict(session.execute(rules.narrow(query, framework_t.c.id, session)).all())
+    return sorted(keys.values()) + [UNSEEN] * len(ids - set(keys))
 
 
 def _may_change(session: Session, actor: MemberView, kind: Kind, row: sa.Row[Any], ref: str) -> None:
@@ -363,8 +371,9 @@ def edit_item(
     unknown = set(changes) - set(kind.fields)
     if unknown:
         raise BadInput(f"{', '.join(sorted(unknown))} cannot be edited here; editable: {', '.join(kind.fields)}.")
+    # The right first: on PostgreSQL a role that may not change the row may not lock it either.
+    _may_change(session, actor, kind, _read(session, kind, ref), ref)
     row = _read(session, kind, ref, lock=True)
-    _may_change(session, actor, kind, row, ref)
     stale = expected_version is not None and expected_version != row.version
     if stale and not force:
         raise Conflict(item_conflict_message(session, kind.name, row.id, ref, expected_version or 0, row.version))
