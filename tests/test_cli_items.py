@@ -91,6 +91,9 @@ def test_objective_moved_to_another_goal_and_indicator_edited(db: str, engine: E
         "--unit", "people", "--target", "40", "--target-date", "2027-06",
     )  # fmt: skip
     assert new["fields"]["target_date"] == "2027-06-30" and new["parent"] == "o2"  # type: ignore[index]
+    moved = _ok("--db", db, "--as", "coord", "indicators", "edit", MEETINGS, "--objective", "o2", "--position", "1")
+    assert moved["parent"] == "o2" and moved["position"] == 1 and moved["version"] == 3
+    assert _ok("--db", db, "indicators", "show", "stamford-ct/mentors")["position"] == 2
 
 
 def test_sources_and_allocations(db: str, engine: Engine) -> None:

@@ -1,8 +1,7 @@
-"""`tracker goals|objectives|indicators add|edit|show`, `tracker funding source-add|source-edit|
-source-show|allocate|unallocate`: coordinators changing the plan's other items.
+"""`tracker goals|objectives|indicators add|edit|show`: coordinators changing the plan's items.
 
-Thin over `tracker.services.plan.items` (one edit path for every kind) and
-`tracker.services.plan.edits.set_allocation`; problems are named by the option that set them.
+Thin over `tracker.services.plan.items` (one edit path for every kind, funding sources
+included: see `tracker.cli.funding_edits`); problems are named by the option that set them.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from tracker.cli.common import date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import say
 from tracker.cli.plan import AsJson, Clear, ExpectVersion, Force, cleared, options_named
-from tracker.models.enums import Direction, FundingKind
+from tracker.models.enums import Direction
 
 _HELP = {"help_option_names": ["-h", "--help"]}
 goals_app = typer.Typer(help="Add and edit the plan's goals.", context_settings=_HELP, no_args_is_help=True)
@@ -34,7 +33,7 @@ Finding = Annotated[
 NoFinding = Annotated[list[str] | None, typer.Option("--no-finding", help="Unlink a finding (repeatable).")]
 
 
-def _shown(view: Any, as_json: bool, what: str) -> None:
+def shown(view: Any, as_json: bool, what: str) -> None:
     if as_json:
         from tracker.exports.data import plain
 
@@ -43,7 +42,7 @@ def _shown(view: Any, as_json: bool, what: str) -> None:
         say(f"{view.ref}: {what}, version {view.version}")
 
 
-def _add(
+def add(
     settings: Settings, kind: str, under: str, fields: dict[str, Any], *, position: int | None = None,
     findings: list[str] | None = None, as_json: bool = False,
 ) -> None:  # fmt: skip
@@ -55,10 +54,10 @@ def _add(
             session=s, actor=a, kind_name=kind, under=under, fields=fields, position=position, findings=findings or ()
         ),
     )
-    _shown(view, as_json, "added")
+    shown(view, as_json, "added")
 
 
-def _edit(
+def edit(
     settings: Settings, kind: str, ref: str, changes: dict[str, Any], *, parent: str | None = None,
     position: int | None = None, finding: list[str] | None = None, no_finding: list[str] | None = None,
     expect_version: int | None, force: bool, as_json: bool,
@@ -75,11 +74,12 @@ def _edit(
             add_findings=finding or (), remove_findings=no_finding or (), expected_version=expect_version, force=force,
         ),
     )  # fmt: skip
-    _shown(view, as_json, "edited")
+    shown(view, as_json, "edited")
 
 
-def _show(settings: Settings, kind: str, ref: str, as_json: bool) -> None:
-    from tracker.services.plan.items import item_history, item_view
+def show_item(settings: Settings, kind: str, ref: str, as_json: bool) -> None:
+    from tracker.services.plan.item_history import item_history
+    from tracker.services.plan.items import item_view
 
     with reading(settings) as session:
         view = item_view(session, kind, ref)
@@ -129,7 +129,7 @@ def goal_add(
     """
     with user_errors(), options_named():
         fields = {"key": key, "title": title, "description": description}
-        _add(ctx.obj, "goal", framework, fields, position=position, findings=finding, as_json=as_json)
+        add(ctx.obj, "goal", framework, fields, position=position, findings=finding, as_json=as_json)
 
 
 @goals_app.command("edit")
@@ -155,7 +155,7 @@ def goal_edit(
     """
     with user_errors(), options_named():
         changes = cleared({"title": title, "description": description}, clear, ("description",))
-        _edit(
+        edit(
             ctx.obj, "goal", ref, changes, position=position, finding=finding, no_finding=no_finding,
             expect_version=expect_version, force=force, as_json=as_json,
         )  # fmt: skip
@@ -168,7 +168,7 @@ def goal_show(ctx: typer.Context, ref: ItemRef, as_json: AsJson = False) -> None
     Example: tracker goals show stamford-ct/g1 --json
     """
     with user_errors():
-        _show(ctx.obj, "goal", ref, as_json)
+        show_item(ctx.obj, "goal", ref, as_json)
 
 
 # -- objectives -------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def objective_add(
     """
     with user_errors(), options_named():
         fields = {"key": key, "title": title, "description": description}
-        _add(ctx.obj, "objective", goal, fields, position=position, findings=finding, as_json=as_json)
+        add(ctx.obj, "objective", goal, fields, position=position, findings=finding, as_json=as_json)
 
 
 @objectives_app.command("edit")
@@ -215,7 +215,7 @@ def objective_edit(
     """
     with user_errors(), options_named():
         changes = cleared({"title": title, "description": description}, clear, ("description",))
-        _edit(
+        edit(
             ctx.obj, "objective", ref, changes, parent=goal, position=position, finding=finding,
             no_finding=no_finding, expect_version=expect_version, force=force, as_json=as_json,
         )  # fmt: skip
@@ -228,7 +228,7 @@ def objective_show(ctx: typer.Context, ref: ItemRef, as_json: AsJson = False) ->
     Example: tracker objectives show stamford-ct/g1-o1
     """
     with user_errors():
-        _show(ctx.obj, "objective", ref, as_json)
+        show_item(ctx.obj, "objective", ref, as_json)
 
 
 # -- indicators -------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def indicator_add(
             "target_date": date_option(target_date, end_of_month=True), "direction": direction,
             "description": description,
         }  # fmt: skip
-        _add(ctx.obj, "indicator", objective, fields, position=position, as_json=as_json)
+        add(ctx.obj, "indicator", objective, fields, position=position, as_json=as_json)
 
 
 def indicator_edit(
@@ -297,7 +297,7 @@ def indicator_edit(
             "description": description,
         }  # fmt: skip
         changes = cleared(given, clear, _INDICATOR_OPTIONAL)
-        _edit(
+        edit(
             ctx.obj, "indicator", ref, changes, parent=objective, position=position,
             expect_version=expect_version, force=force, as_json=as_json,
         )  # fmt: skip
@@ -309,174 +309,11 @@ def indicator_show(ctx: typer.Context, ref: ItemRef, as_json: AsJson = False) ->
     Example: tracker indicators show stamford-ct/bias-reports --json
     """
     with user_errors():
-        _show(ctx.obj, "indicator", ref, as_json)
+        show_item(ctx.obj, "indicator", ref, as_json)
 
 
-# -- funding sources and allocations ----------------------------------------------------------
-
-SourceArg = Annotated[str, typer.Argument(help="The funding source's key.", show_default=False)]
-Reference = Annotated[str | None, typer.Option("--reference", help="E.g. a federal opportunity number.")]
-Amount = Annotated[str | None, typer.Option("--amount", help="Committed amount, e.g. 50000 (omit: unknown).")]
-Currency = Annotated[str | None, typer.Option("--currency", help="ISO 4217 code, e.g. USD.")]
-SourceStarts = Annotated[str | None, typer.Option("--starts", help="2025-07-01, 2025-07.")]
-Ends = Annotated[str | None, typer.Option("--ends", help="2027-06-30, 2027-06 (its last day).")]
-Notes = Annotated[str | None, typer.Option("--notes", help="Conditions, contacts (10,000 characters at most).")]
-_SOURCE_OPTIONAL = ("reference", "amount", "starts", "ends", "notes")
-
-
-def source_add(
-    ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="Its key: lowercase words joined by -.", show_default=False)],
-    name: Annotated[str, typer.Option("--name", help="1 to 500 characters.")],
-    kind: Annotated[FundingKind, typer.Option("--kind", help="What sort of money it is.")],
-    reference: Reference = None,
-    amount: Amount = None,
-    currency: Annotated[str, typer.Option("--currency", help="ISO 4217 code.")] = "USD",
-    starts: SourceStarts = None,
-    ends: Ends = None,
-    notes: Notes = None,
-    as_json: AsJson = False,
-) -> None:
-    """Add a funding source (shared by every framework): admins and coordinators may.
-
-    Example: tracker funding source-add city-youth-fund --name "City youth fund" --kind local_budget
-    --amount 80000 --starts 2025-07 --ends 2027-06
-    """
-    with user_errors(), options_named():
-        fields = {
-            "key": key, "name": name, "kind": kind, "reference": reference, "amount": amount, "currency": currency,
-            "starts": date_option(starts), "ends": date_option(ends, end_of_month=True), "notes": notes,
-        }  # fmt: skip
-        _add(ctx.obj, "source", "", fields, as_json=as_json)
-
-
-def source_edit(
-    ctx: typer.Context,
-    key: SourceArg,
-    name: Annotated[str | None, typer.Option("--name", help="1 to 500 characters.")] = None,
-    kind: Annotated[FundingKind | None, typer.Option("--kind", help="What sort of money it is.")] = None,
-    reference: Reference = None,
-    amount: Amount = None,
-    currency: Currency = None,
-    starts: SourceStarts = None,
-    ends: Ends = None,
-    notes: Notes = None,
-    clear: Clear = None,
-    expect_version: ExpectVersion = None,
-    force: Force = False,
-    as_json: AsJson = False,
-) -> None:
-    """Change a funding source. It is shared: an admin, or a coordinator of every framework
-    whose actions it pays for, may.
-
-    Example: tracker funding source-edit dhs-cp3 --amount 65000 --ends 2027-09 --expect-version 1
-    """
-    with user_errors(), options_named():
-        given = {
-            "name": name, "kind": kind, "reference": reference, "amount": amount, "currency": currency,
-            "starts": date_option(starts), "ends": date_option(ends, end_of_month=True), "notes": notes,
-        }  # fmt: skip
-        changes = cleared(given, clear, _SOURCE_OPTIONAL)
-        _edit(ctx.obj, "source", key, changes, expect_version=expect_version, force=force, as_json=as_json)
-
-
-def source_show(ctx: typer.Context, key: SourceArg, as_json: AsJson = False) -> None:
-    """A funding source, its version, and its history of edits made in the tool.
-
-    Example: tracker funding source-show dhs-cp3
-    """
-    with user_errors():
-        _show(ctx.obj, "source", key, as_json)
-
-
-ActionArg = Annotated[str, typer.Argument(help="framework-key/action-key", show_default=False)]
-Year = Annotated[int | None, typer.Option("--year", help="Fiscal year, e.g. 2026 (default: the current one).")]
-
-
-def _allocation(ctx: typer.Context, action: str, source: str, year: int | None, **kw: Any) -> None:
-    settings: Settings = ctx.obj
-    as_json = kw.pop("as_json")
-    from tracker.services.plan.edits import allocation_version, current_fiscal_year, set_allocation
-
-    def work(session: Any, actor: Any) -> tuple[Any, int]:
-        fiscal_year = year if year is not None else current_fiscal_year(session, action)
-        detail = set_allocation(session=session, actor=actor, ref=action, source=source, fiscal_year=fiscal_year, **kw)
-        return detail, fiscal_year
-
-    detail, fiscal_year = writing(settings, work)
-    with reading(settings) as session:
-        version = allocation_version(session, action, source, fiscal_year)
-    amount = next(
-        (a.amount for a in detail.allocations if a.source_key == source and a.fiscal_year == fiscal_year), None
-    )
-    if as_json:
-        from tracker.exports.data import plain
-
-        echo_json(
-            {
-                "action": detail.row.ref, "source": source, "fiscal_year": fiscal_year,
-                "amount": plain(amount), "removed": version is None, "version": version,
-                "action_version": detail.row.version,
-            }
-        )  # fmt: skip
-    elif version is None:
-        say(f"{detail.row.ref}: no allocation from {source} for FY{fiscal_year} any more")
-    else:
-        shown = "unknown" if amount is None else f"{amount:,.2f}"
-        say(f"{detail.row.ref}: {shown} from {source} for FY{fiscal_year}, version {version}")
-
-
-def allocate(
-    ctx: typer.Context,
-    action: ActionArg,
-    source: SourceArg,
-    amount: Annotated[str, typer.Option("--amount", help="E.g. 12000, or 'unknown' when not known yet.")],
-    year: Year = None,
-    expect_version: ExpectVersion = None,
-    force: Force = False,
-    as_json: AsJson = False,
-) -> None:
-    """Allocate money of a source to an action for a fiscal year, or change that allocation.
-
-    --expect-version is the allocation's version (0: it should not exist yet).
-
-    Example: tracker funding allocate stamford-ct/convene dhs-cp3 --amount 12000 --year 2026
-    """
-    with user_errors(), options_named():
-        value = None if amount.strip().lower() == "unknown" else amount
-        _allocation(
-            ctx, action, source, year, amount=value, expected_version=expect_version, force=force, as_json=as_json
-        )
-
-
-def unallocate(
-    ctx: typer.Context,
-    action: ActionArg,
-    source: SourceArg,
-    year: Year = None,
-    expect_version: ExpectVersion = None,
-    force: Force = False,
-    as_json: AsJson = False,
-) -> None:
-    """Remove the allocation of a source to an action for a fiscal year (kept in its history).
-
-    Example: tracker funding unallocate stamford-ct/convene dhs-cp3 --year 2025 --expect-version 1
-    """
-    with user_errors(), options_named():
-        _allocation(
-            ctx, action, source, year, amount=None, remove=True, expected_version=expect_version, force=force,
-            as_json=as_json,
-        )  # fmt: skip
-
-
-def register(indicators: typer.Typer, funding: typer.Typer) -> None:
-    """Add the editing commands to `tracker indicators` and `tracker funding`."""
+def register(indicators: typer.Typer) -> None:
+    """Add the editing commands to `tracker indicators`."""
     indicators.command("add")(indicator_add)
     indicators.command("edit")(indicator_edit)
     indicators.command("show")(indicator_show)
-    # `funding sources` lists them: these read as its verbs and sort next to it in --help.
-    funding.command("source-add")(source_add)
-    funding.command("source-edit")(source_edit)
-    funding.command("source-show")(source_show)
-    funding.command("allocate")(allocate)
-    funding.command("unallocate")(unallocate)

@@ -21,7 +21,7 @@ from tracker.models.types import utcnow
 from tracker.numbers import check_amount
 from tracker.services.access.members import require_coordinator
 from tracker.services.tracking.actions import action_id as action_id_of
-from tracker.services.tracking.actions import action_t, get_action, partner_t, stakeholder_ids, stakeholder_t
+from tracker.services.tracking.actions import action_t, get_action, member_t, partner_t, stakeholder_ids, stakeholder_t
 from tracker.services.tracking.changes import conflict_message, lock_action
 from tracker.services.views import ActionDetail, MemberView
 
@@ -248,8 +248,6 @@ def set_allocation(
     seen_version = existing.version if existing is not None else 0
     stale = expected_version is not None and expected_version != seen_version
     if stale and not force:
-        from tracker.services.plan.items import item_conflict_message
-
         what = f"{ref}'s allocation from {source} for fiscal year {fiscal_year}"
         last = _last_allocation_change(session, row.id, field)
         message = item_conflict_message(session, "allocation", last, what, expected_version or 0, seen_version)
@@ -306,6 +304,27 @@ def allocation_version(session: Session, ref: str, source: str, fiscal_year: int
         .join(source_t, source_t.c.id == allocation_t.c.source_id)
         .where(allocation_t.c.action_id == aid, source_t.c.key == source, allocation_t.c.fiscal_year == fiscal_year)
     ).scalar()
+
+
+def item_conflict_message(session: Session, kind: str, item_id: int, ref: str, seen: int, now: int) -> str:
+    """A stale edit refused: who changed the item last, when, from what to what."""
+    edit = session.execute(
+        sa.select(change_t.c.field, change_t.c.old, change_t.c.new, change_t.c.at, member_t.c.login)
+        .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
+        .where(change_t.c.item_kind == kind, change_t.c.item_id == item_id)
+        .order_by(change_t.c.id.desc())
+        .limit(1)
+    ).first()
+    if edit is None:
+        what = "a plan file changed it"
+    else:
+        what = f"{edit.login or 'someone'} changed its {edit.field.removesuffix('_id')} at {edit.at:%Y-%m-%d %H:%M} UTC"
+        if edit.old is not None or edit.new is not None:
+            what += f" (from {edit.old!r} to {edit.new!r})"
+    return (
+        f"{ref} changed since you read it (version {seen}, now {now}): {what}. "
+        "Nothing was written; look at it again and retry, or force your change."
+    )
 
 
 def audit_text(value: Any) -> str | None:

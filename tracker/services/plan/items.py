@@ -9,7 +9,6 @@ checked by the plan-file contract, one audit row per changed field in ``plan_cha
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,8 +23,14 @@ from tracker.models.base import table_of
 from tracker.models.types import Money
 from tracker.models.workshops import Finding, Workshop
 from tracker.services.access import rules
-from tracker.services.plan.edits import CREATED, audit_text, change_t, record_plan_changes, validated_item
-from tracker.services.tracking.actions import framework_t, member_t, split_ref
+from tracker.services.plan.edits import (
+    CREATED,
+    audit_text,
+    item_conflict_message,
+    record_plan_changes,
+    validated_item,
+)
+from tracker.services.tracking.actions import framework_t, split_ref
 from tracker.services.views import MemberView
 
 goal_t, objective_t, indicator_t = table_of(Goal), table_of(Objective), table_of(Indicator)
@@ -98,7 +103,7 @@ class ItemView:
     findings: tuple[str, ...]
 
 
-def _read(session: Session, kind: Kind, ref: str, *, lock: bool = False) -> sa.Row[Any]:
+def read_item(session: Session, kind: Kind, ref: str, *, lock: bool = False) -> sa.Row[Any]:
     t = kind.table
     if kind.shared:
         query = sa.select(t).where(t.c.key == ref)
@@ -146,27 +151,6 @@ def _may_change(session: Session, actor: MemberView, kind: Kind, row: sa.Row[Any
         rules.require_source_editor(actor, ref, frameworks_using(session, row.id))
     else:
         rules.require_coordinator(actor, row.framework, f"change the {kind.name} {ref}")
-
-
-def item_conflict_message(session: Session, kind: str, item_id: int, ref: str, seen: int, now: int) -> str:
-    """A stale edit refused: who changed the item last, when, from what to what."""
-    edit = session.execute(
-        sa.select(change_t.c.field, change_t.c.old, change_t.c.new, change_t.c.at, member_t.c.login)
-        .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
-        .where(change_t.c.item_kind == kind, change_t.c.item_id == item_id)
-        .order_by(change_t.c.id.desc())
-        .limit(1)
-    ).first()
-    if edit is None:
-        what = "a plan file changed it"
-    else:
-        what = f"{edit.login or 'someone'} changed its {edit.field.removesuffix('_id')} at {edit.at:%Y-%m-%d %H:%M} UTC"
-        if edit.old is not None or edit.new is not None:
-            what += f" (from {edit.old!r} to {edit.new!r})"
-    return (
-        f"{ref} changed since you read it (version {seen}, now {now}): {what}. "
-        "Nothing was written; look at it again and retry, or force your change."
-    )
 
 
 def _checked(kind: Kind, fields: dict[str, Any]) -> Any:
@@ -292,7 +276,7 @@ def _renumber(session: Session, kind: Kind, order: list[int]) -> None:
 def item_view(session: Session, kind_name: str, ref: str) -> ItemView:
     """One item, as it is now (a scoped read)."""
     kind = KINDS[kind_name]
-    row = _read(session, kind, ref)
+    row = read_item(session, kind, ref)
     parent = None
     position = None
     if not kind.shared:
@@ -340,7 +324,7 @@ def add_item(
             raise BadField("key", f"key: {framework_key} already has a {kind.name} {item.key!r}; choose another key.")
         ref = f"{framework_key}/{item.key}"
     new_id = session.execute(sa.insert(t).values(**values, version=1).returning(t.c.id)).scalar_one()
-    row = _read(session, kind, ref)
+    row = read_item(session, kind, ref)
     if not kind.shared:
         _place(session, kind, _ordered(session, kind, kind.siblings(row)), new_id, position)
     _relink(session, kind, row, findings, ())
@@ -372,8 +356,8 @@ def edit_item(
     if unknown:
         raise BadInput(f"{', '.join(sorted(unknown))} cannot be edited here; editable: {', '.join(kind.fields)}.")
     # The right first: on PostgreSQL a role that may not change the row may not lock it either.
-    _may_change(session, actor, kind, _read(session, kind, ref), ref)
-    row = _read(session, kind, ref, lock=True)
+    _may_change(session, actor, kind, read_item(session, kind, ref), ref)
+    row = read_item(session, kind, ref, lock=True)
     stale = expected_version is not None and expected_version != row.version
     if stale and not force:
         raise Conflict(item_conflict_message(session, kind.name, row.id, ref, expected_version or 0, row.version))
@@ -401,7 +385,7 @@ def edit_item(
     if position is not None or (kind.parent and kind.parent in columns):
         if kind.shared:
             raise BadInput("a funding source has no position.")
-        moved = _read(session, kind, ref)
+        moved = read_item(session, kind, ref)
         old = _ordered(session, kind, kind.siblings(row)).index(row.id) + 1 if kind.parent not in columns else None
         new = _place(session, kind, _ordered(session, kind, kind.siblings(moved)), row.id, position)
         if kind.parent in columns:  # close the gap it left
@@ -417,42 +401,4 @@ def edit_item(
     return item_view(session, kind.name, ref)
 
 
-@dataclass(frozen=True)
-class ItemChange:
-    """One line of an item's history, values as people name them (keys, not ids)."""
-
-    at: dt.datetime
-    by: str | None
-    field: str
-    old: str | None
-    new: str | None
-    forced: bool
-
-
-def item_history(session: Session, kind_name: str, ref: str) -> tuple[ItemChange, ...]:
-    """The changes of an item made in the tool, oldest first."""
-    kind = KINDS[kind_name]
-    row = _read(session, kind, ref)
-    rows = session.execute(
-        sa.select(change_t, member_t.c.login)
-        .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
-        .where(change_t.c.item_kind == kind.name, change_t.c.item_id == row.id)
-        .order_by(change_t.c.id)
-    ).all()
-    keys: dict[int, str] = {}
-    if kind.parent_table is not None:
-        p = kind.parent_table
-        keys = dict(session.execute(sa.select(p.c.id, p.c.key).where(p.c.framework_id == row.framework_id)).all())
-
-    def shown(field: str, value: str | None) -> str | None:
-        if field == kind.parent and value is not None and value.isdigit():
-            return keys.get(int(value), value)
-        return value
-
-    return tuple(
-        ItemChange(r.at, r.login, r.field.removesuffix("_id"), shown(r.field, r.old), shown(r.field, r.new), r.forced)
-        for r in rows
-    )
-
-
-__all__ = ["KINDS", "ItemChange", "ItemView", "add_item", "audit_text", "edit_item", "item_history", "item_view"]
+__all__ = ["KINDS", "ItemView", "add_item", "audit_text", "edit_item", "item_view"]
