@@ -307,3 +307,15 @@ def test_edits_of_every_kind_are_in_the_activity_feed(db: str, engine: Engine) -
         seen = recent_activity(scope_session(session, viewer))
     # A source that pays for nothing in the viewer's framework is not theirs to follow.
     assert "lonely" not in {i.ref for i in seen} and "dhs-cp3" in {i.ref for i in seen}
+
+
+def test_an_objective_moved_in_the_tool_is_not_moved_back_by_a_seed(db: str, engine: Engine, tmp_path: Path) -> None:
+    """The older file still has the objective under its first goal: the seed says it was
+    moved in the tool (naming goals by key) instead of moving it back."""
+    _ok("--db", db, "--as", "coord", "goals", "add", "stamford-ct", "--key", "g2", "--title", "Second")
+    _ok("--db", db, "--as", "coord", "objectives", "edit", "stamford-ct/g1-o1", "--goal", "g2")
+    before = dump(engine)
+    refused = _seed(db, tmp_path, MINIMAL)
+    assert refused.code == 2 and "goal was changed in the tool by coord" in refused.err, refused
+    assert "to 'g2', and this file says 'g1'" in refused.err
+    assert dump(engine) == before
