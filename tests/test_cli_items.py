@@ -53,6 +53,9 @@ def test_goals_added_edited_reordered_linked_and_shown(db: str, engine: Engine) 
     )  # fmt: skip
     assert edited["version"] == 2 and edited["position"] == 1 and edited["findings"] == ["2024-12-09/f3"]
     assert _ok("--db", db, "goals", "show", "stamford-ct/g1")["position"] == 2
+    stale = tracker("--db", db, "--as", "coord", "goals", "edit", "stamford-ct/youth", "--title", "X",
+                    "--expect-version", "1")  # fmt: skip
+    assert stale.code == 3 and "coord changed its title, position, findings at" in stale.err, stale
     assert _audit(engine, "goal") == [
         ("created", None, "Youth", "coord"),
         ("title", "Youth", "Young people are safe", "coord"),

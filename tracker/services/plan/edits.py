@@ -307,20 +307,25 @@ def allocation_version(session: Session, ref: str, source: str, fiscal_year: int
 
 
 def item_conflict_message(session: Session, kind: str, item_id: int, ref: str, seen: int, now: int) -> str:
-    """A stale edit refused: who changed the item last, when, from what to what."""
-    edit = session.execute(
-        sa.select(change_t.c.field, change_t.c.old, change_t.c.new, change_t.c.at, member_t.c.login)
+    """A stale edit refused: who changed the item last, when, and which fields (from what to
+    what, when it was one): the rows of one edit share their member and time."""
+    rows = session.execute(
+        sa.select(change_t.c.field, change_t.c.old, change_t.c.new, change_t.c.at, change_t.c.member_id)
+        .add_columns(member_t.c.login)
         .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
         .where(change_t.c.item_kind == kind, change_t.c.item_id == item_id)
         .order_by(change_t.c.id.desc())
-        .limit(1)
-    ).first()
-    if edit is None:
+        .limit(20)
+    ).all()
+    edit = [r for r in rows if rows and (r.at, r.member_id) == (rows[0].at, rows[0].member_id)]
+    if not edit:
         what = "a plan file changed it"
     else:
-        what = f"{edit.login or 'someone'} changed its {edit.field.removesuffix('_id')} at {edit.at:%Y-%m-%d %H:%M} UTC"
-        if edit.old is not None or edit.new is not None:
-            what += f" (from {edit.old!r} to {edit.new!r})"
+        last = edit[0]
+        fields = ", ".join(dict.fromkeys(r.field.removesuffix("_id") for r in reversed(edit)))
+        what = f"{last.login or 'someone'} changed its {fields} at {last.at:%Y-%m-%d %H:%M} UTC"
+        if len(edit) == 1 and (last.old is not None or last.new is not None):
+            what += f" (from {last.old!r} to {last.new!r})"
     return (
         f"{ref} changed since you read it (version {seen}, now {now}): {what}. "
         "Nothing was written; look at it again and retry, or force your change."
