@@ -310,6 +310,10 @@ def test_edits_of_every_kind_are_in_the_activity_feed(db: str, engine: Engine) -
         seen = recent_activity(scope_session(session, viewer))
     # A source that pays for nothing in the viewer's framework is not theirs to follow.
     assert "lonely" not in {i.ref for i in seen} and "dhs-cp3" in {i.ref for i in seen}
+    hidden = tracker("--db", db, "--as", "viewer", "funding", "source-show", "lonely")
+    assert hidden.code == 2 and "there is no funding source 'lonely'" in hidden.err and hidden.out == ""
+    assert tracker("--db", db, "--as", "viewer", "funding", "source-show", "dhs-cp3").code == 0
+    assert tracker("--db", db, "--as", "coord", "funding", "source-show", "lonely").code == 0  # theirs to use
 
 
 def test_an_objective_moved_in_the_tool_is_not_moved_back_by_a_seed(db: str, engine: Engine, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from tracker.errors import BadField, BadInput, Conflict, NotFound
 from tracker.models import FundingSource, Goal, GoalFinding, Indicator, Objective, ObjectiveFinding
 from tracker.models.base import table_of
+from tracker.models.enums import Role
 from tracker.models.types import Money
 from tracker.models.workshops import Finding, Workshop
 from tracker.services.access import rules
@@ -30,7 +31,7 @@ from tracker.services.plan.edits import (
     record_plan_changes,
     validated_item,
 )
-from tracker.services.tracking.actions import framework_t, split_ref
+from tracker.services.tracking.actions import action_t, allocation_t, framework_id, framework_t, split_ref
 from tracker.services.views import MemberView
 
 goal_t, objective_t, indicator_t = table_of(Goal), table_of(Objective), table_of(Indicator)
@@ -104,17 +105,30 @@ class ItemView:
 
 
 def read_item(session: Session, kind: Kind, ref: str, *, lock: bool = False) -> sa.Row[Any]:
+    """The item ``ref`` names (locked for this transaction with ``lock``), as its reader may
+    see it: another city's is refused as `tracking.actions.framework_id` refuses it; a
+    funding source, when it pays for nothing in the reader's frameworks and they coordinate
+    none (as the database's policy shows sources on PostgreSQL)."""
     t = kind.table
     if kind.shared:
         query = sa.select(t).where(t.c.key == ref)
+        ids = rules.visible_framework_ids(session)
+        reader = session.info.get("tracker.reader")
+        if ids is not None and not (reader is not None and Role.coordinator in reader.roles.values()):
+            paid = (
+                sa.select(allocation_t.c.id)
+                .join(action_t, action_t.c.id == allocation_t.c.action_id)
+                .where(allocation_t.c.source_id == t.c.id, rules.within(action_t.c.framework_id, ids))
+            )
+            query = query.where(paid.exists())
     else:
         framework, key = split_ref(ref)
+        fid = framework_id(session, framework)  # refuses a framework the reader does not belong to
         query = (
             sa.select(t, framework_t.c.key.label("framework"))
             .join(framework_t, framework_t.c.id == t.c.framework_id)
-            .where(framework_t.c.key == framework, t.c.key == key)
+            .where(t.c.framework_id == fid, t.c.key == key)
         )
-        query = rules.narrow(query, t.c.framework_id, session)
     row = session.execute(query.with_for_update(of=t) if lock else query).first()
     if row is None:
         what = "funding source" if kind.shared else kind.name
@@ -129,8 +143,6 @@ def frameworks_using(session: Session, source_id: int) -> list[str]:
     """The frameworks whose actions a funding source pays for, by key; one the reader may
     not see is named `UNSEEN` (on PostgreSQL a login sees only its own frameworks'
     allocations, so the database's function gives the ids over all of them)."""
-    from tracker.services.tracking.actions import action_t, allocation_t
-
     if session.get_bind().dialect.name == "postgresql":
         ids = session.execute(sa.select(sa.func.tracker_private.source_frameworks(source_id))).scalar_one()
     else:
