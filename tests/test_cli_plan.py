@@ -128,6 +128,23 @@ def test_edit_conflict_refusal_and_bad_input(db: str, engine: Engine) -> None:
     assert forced.code == 0, forced.err
 
 
+def test_clear_takes_a_date_away(db: str, engine: Engine) -> None:
+    """A due date set by mistake is taken away with --clear due, in the history; a field that
+    an action always has cannot be cleared, and nothing changes then."""
+    cleared = tracker("--db", db, "--as", "coord", "actions", "edit", CONVENE, "--clear", "due", "--json")
+    assert cleared.code == 0, cleared
+    assert json.loads(cleared.out)["due"] is None
+    assert ("action", "due", "2025-06-30", None, "coord") in _plan_changes(engine)
+    before = dump(engine)
+    for args, says in (
+        (["--clear", "title"], "--clear title: only description, starts, due, cost can be emptied."),
+        (["--clear", "starts", "--starts", "2025-03"], "give --starts or --clear starts, not both"),
+    ):
+        refused = tracker("--db", db, "--as", "coord", "actions", "edit", CONVENE, *args)
+        assert refused.code == 2 and says in refused.err, refused
+    assert dump(engine) == before
+
+
 def test_move_and_cancel(db: str, engine: Engine) -> None:
     """A coordinator moves an action to another objective and cancels one; members may not."""
     with engine.begin() as conn:

@@ -53,7 +53,7 @@ def test_exit_codes(db: str, engine: Engine) -> None:
         (
             3,
             ["--as", "city", "actions", "set-status", CONVENE, "blocked", "--expect-version", "1"],
-            "changed since you read it",
+            "changed since you read it (version 1, now 2): domus moved it from planned to in progress",
         ),
         (
             4,

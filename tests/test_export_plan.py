@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tracker.seeding.plan import PlanFile
 from tracker.services.access.members import add_member, resolve_member
 from tracker.services.plan.edits import edit_action, set_allocation
 from tracker.services.plan.export import plan_of
+from tracker.services.plan.items import add_item, edit_item
 from tracker.services.tracking import changes as tracking
 
 SEEDS = sorted(str(p) for p in SEED_DIR.glob("*.yaml"))
@@ -160,6 +162,22 @@ def test_rich_plan_with_tracking_round_trips_at_its_current_status(
         edit_action(session=session, actor=coord, ref=REPORTING, changes={"title": "@SUM(A1)", "cost": "2500.50"})
         edit_action(session=session, actor=coord, ref=REPORTING, changes={"owner": "church"})
         set_allocation(session=session, actor=coord, ref=REPORTING, source="dhs-cp3", fiscal_year=2026, amount=None)
+        # Goals, objectives, indicators and sources added, edited, moved and reordered in the tool.
+        add = functools.partial(add_item, session=session, actor=coord)
+        edit = functools.partial(edit_item, session=session, actor=coord)
+        add(kind_name="goal", under="stamford-ct", fields={"key": "g2", "title": "Second"}, position=1,
+            findings=["2024-12-09/f2"])  # fmt: skip
+        add(kind_name="objective", under="stamford-ct/g2", fields={"key": "o2", "title": "Mentoring"})
+        add(kind_name="indicator", under="stamford-ct/o2", fields={"key": "mentors", "name": "M", "unit": "people"})
+        edit(kind_name="objective", ref="stamford-ct/g1-o1", changes={"description": "moved"}, parent="g2", position=1)
+        edit(kind_name="indicator", ref=MEETINGS, changes={"target": "8.5", "baseline": None})
+        add(
+            kind_name="source",
+            under="",
+            fields={"key": "youth", "name": "Youth", "kind": "foundation", "amount": "900"},
+        )
+        edit(kind_name="source", ref="youth", changes={"notes": "renewed yearly"})
+        set_allocation(session=session, actor=coord, ref=CONVENE, source="youth", fiscal_year=2026, amount="700")
     [path] = export_plans(db_url, ["stamford-ct"], tmp_path)
     text = path.read_text()
     assert text.startswith("# Plan of framework stamford-ct, exported by tracker ")
@@ -173,6 +191,8 @@ def test_rich_plan_with_tracking_round_trips_at_its_current_status(
         assert plan_rows(fresh, ignore=ignore) == plan_rows(engine, ignore=ignore)
         with read_session(fresh) as session:
             plan = plan_of(session, framework="stamford-ct")
+        assert [g.key for g in plan.goals] == ["g2", "yes"] and plan.goals[1].objectives == []
+        assert [o.key for o in plan.goals[0].objectives] == ["g1-o1", "o2"]
         assert [a.status for a in plan.goals[0].objectives[0].actions] == [Status.done, Status.blocked]
         assert [a.title for a in plan.goals[0].objectives[0].actions] == ['=HYPERLINK("http://x")', "@SUM(A1)"]
         assert [a.owner for a in plan.goals[0].objectives[0].actions] == ["ana", "church"]

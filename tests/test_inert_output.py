@@ -34,6 +34,7 @@ from tracker.exports.markdown import md_text
 from tracker.models.enums import Status
 from tracker.services.access.keys import add_key
 from tracker.services.access.members import find_member
+from tracker.services.plan.items import edit_item
 from tracker.services.tracking import changes as tracking
 from tracker.services.tracking.changes import record_measurement
 from tracker.services.tracking.undo import undo
@@ -119,6 +120,10 @@ READS: dict[str, list[list[str]]] = {
     "admin list": [[]],
     "member list": [[], ["--json"]],
     "member key list": [[]],
+    "goals show": [["stamford-ct/g1"], [f"{FW}/g1"]],
+    "objectives show": [["stamford-ct/g1-o1"], [f"{FW}/o1"]],
+    "indicators show": [["stamford-ct/meetings"]],
+    "funding source-show": [["dhs-cp3"], ["city-budget"]],
 }
 NOT_READS = {
     "db upgrade": "writes the schema",
@@ -134,6 +139,16 @@ NOT_READS = {
     "actions cancel": "writes",
     "actions delete": "writes",
     "indicators record": "writes",
+    "indicators add": "writes",
+    "indicators edit": "writes",
+    "goals add": "writes",
+    "goals edit": "writes",
+    "objectives add": "writes",
+    "objectives edit": "writes",
+    "funding source-add": "writes",
+    "funding source-edit": "writes",
+    "funding allocate": "writes",
+    "funding unallocate": "writes",
     "member add": "writes",
     "member set-role": "writes",
     "member remove": "writes",
@@ -200,6 +215,14 @@ def _hostile(engine: Engine) -> None:
         tracking.set_status(session=session, actor=coord, ref=CONVENE, status=Status.in_progress, note="moved")
         record_measurement(session=session, actor=coord, ref="stamford-ct/meetings", value="3", on=None, note="n")
         add_key(session, actor=coord, login="domus", text=PUBLIC_KEY, source="key")
+        # An edit of each kind shown with its history, so the history's text is made hostile too.
+        for kind, ref, changes in (
+            ("goal", "stamford-ct/g1", {"title": "Coordinate"}),
+            ("objective", "stamford-ct/g1-o1", {"title": "A group"}),
+            ("indicator", "stamford-ct/meetings", {"name": "Meetings"}),
+            ("source", "dhs-cp3", {"name": "DHS"}),
+        ):
+            edit_item(session=session, actor=coord, kind_name=kind, ref=ref, changes=changes)
     with engine.begin() as conn:
         for table, columns in USER_TEXT.items():
             for column in columns:

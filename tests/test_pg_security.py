@@ -477,3 +477,51 @@ def test_owners_are_named_and_found_under_the_logins_own_roles(world: World) -> 
         assert json.loads(as_owner.out)["actions"] == rows
     finally:
         _must(tracker("--db", coord_a, "actions", "edit", A_ACTION, "--no-owner"))
+
+
+def test_coordinators_change_plan_items_under_their_own_roles(world: World) -> None:
+    """A coordinator changes goals, objectives, indicators, their own city's source and its
+    allocations as their database role; a member of the city, and a coordinator for a
+    source another city shares, are refused (exit 4) and nothing changes."""
+    coord, member = _role_url(world.url, "coord-a"), _role_url(world.url, "member-a")
+    engine = make_engine(world.url)
+    before = dump(engine)
+    refusals = [
+        (member, ["goals", "edit", f"{A}/g1", "--title", "Mine"]),
+        (member, ["objectives", "add", f"{A}/g1", "--key", "mine", "--title", "Mine"]),
+        (member, ["indicators", "edit", f"{A}/meetings", "--target", "1"]),
+        (member, ["funding", "allocate", A_ACTION, "stamford-fund", "--amount", "1", "--year", "2025"]),
+        (member, ["funding", "source-edit", "stamford-fund", "--notes", "mine"]),
+        (coord, ["funding", "source-edit", "dhs-cp3", "--notes", "ours"]),  # bravo-town's money too
+    ]
+    for url, args in refusals:
+        refused = tracker("--db", url, *args)
+        assert refused.code == 4, (args, refused)
+    assert dump(engine) == before
+    for args in (
+        ["goals", "edit", f"{A}/g1", "--title", "Coordinate", "--expect-version", "1"],
+        ["objectives", "add", f"{A}/g1", "--key", "mentoring", "--title", "Mentoring"],
+        ["indicators", "edit", f"{A}/meetings", "--target", "7"],
+        ["funding", "source-edit", "stamford-fund", "--notes", "renewed"],
+        ["funding", "allocate", A_ACTION, "stamford-fund", "--amount", "900", "--year", "2025"],
+    ):
+        _must(tracker("--db", coord, *args))
+    with engine.connect() as conn:
+        who = conn.execute(
+            sa.text(
+                "SELECT DISTINCT m.login FROM plan_change p JOIN member m ON m.id = p.member_id "
+                "WHERE p.item_kind IN ('goal', 'objective', 'indicator', 'source', 'allocation')"
+            )
+        ).all()
+        b_goal = conn.execute(
+            sa.text("SELECT g.id FROM goal g JOIN framework f ON f.id = g.framework_id WHERE f.key = :b LIMIT 1"),
+            {"b": B},
+        ).scalar_one()
+    engine.dispose()
+    assert [tuple(w) for w in who] == [("coord-a",)]
+    # The database's policies say the same to SQL sent by another tool.
+    with world.connect("coord-a") as conn:
+        assert _try(conn, "UPDATE funding_source SET notes = 'ours' WHERE key = 'dhs-cp3'") == 0
+        assert _try(conn, "UPDATE funding_source SET notes = 'ours' WHERE key = 'stamford-fund'") == 1
+        audit = "INSERT INTO plan_change (item_kind, item_id, field, forced, at) VALUES ('goal', {}, 't', false, now())"
+        assert _try(conn, audit.format(b_goal)) is None  # another city's goal

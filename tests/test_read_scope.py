@@ -139,6 +139,11 @@ READS: dict[tuple[str, ...], Read] = {
     ("member", "key", "list"): Read(
         ("member", "key", "list", "--json"), ("member", "key", "list", "-f", "{other}"), data=False
     ),
+    ("goals", "show"): Read(("goals", "show", "{goal}", "--json"), ("goals", "show", "{other_goal}")),
+    ("objectives", "show"): Read(("objectives", "show", "{objective}"), ("objectives", "show", "{other_objective}")),
+    ("indicators", "show"): Read(("indicators", "show", "{indicator}"), ("indicators", "show", "{other_indicator}")),
+    # A source belongs to no framework: shown to readers of a framework it pays for.
+    ("funding", "source-show"): Read(("funding", "source-show", "{source}", "--json"), None),
 }
 # Other shapes of the same commands, where a different path reads the data.
 MORE_READS: list[tuple[str, ...]] = [
@@ -183,6 +188,16 @@ NOT_READS = {
     ("server", "check"): "checks files; reads no framework",
     ("server", "authorized-keys"): "prints a key's login and fingerprint for sshd; reads no framework",
     ("ssh-session",): "runs the other commands as the key's member (tests/test_ssh_session.py)",
+    ("goals", "add"): "a write, refused by the coordinator rule",
+    ("goals", "edit"): "a write, refused by the coordinator rule",
+    ("objectives", "add"): "a write, refused by the coordinator rule",
+    ("objectives", "edit"): "a write, refused by the coordinator rule",
+    ("indicators", "add"): "a write, refused by the coordinator rule",
+    ("indicators", "edit"): "a write, refused by the coordinator rule",
+    ("funding", "source-add"): "a write, refused by the funding source rule",
+    ("funding", "source-edit"): "a write, refused by the funding source rule",
+    ("funding", "allocate"): "a write, refused by the coordinator rule",
+    ("funding", "unallocate"): "a write, refused by the coordinator rule",
 }
 
 
@@ -239,11 +254,19 @@ def shared(tmp_path_factory: pytest.TempPathFactory, pg_template: str | None) ->
 
 def _args(args: tuple[str, ...], fw: str) -> list[str]:
     other = B if fw == A else A
+    indicator = {A: f"{A}/meetings", B: f"{B}/bravo-contacts"}
     fill = {
         "{fw}": fw,
         "{other}": other,
         "{action}": A_ACTION if fw == A else B_ACTION,
         "{other_action}": B_ACTION if fw == A else A_ACTION,
+        "{goal}": f"{fw}/g1",
+        "{other_goal}": f"{other}/g1",
+        "{objective}": f"{fw}/g1-o1",
+        "{other_objective}": f"{other}/g1-o1",
+        "{indicator}": indicator[fw],
+        "{other_indicator}": indicator[other],
+        "{source}": {A: "stamford-fund", B: "bravo-fund"}[fw],
     }
     return [fill.get(a, a) for a in args]
 

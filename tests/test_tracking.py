@@ -67,7 +67,7 @@ def test_a_stale_version_is_refused_with_who_changed_what(engine: Engine) -> Non
     with pytest.raises(Conflict) as refused:
         _set(engine, "city", CONVENE, Status.blocked, expected_version=1)
     message = str(refused.value)
-    assert "version 1, now 2" in message and "domus moved it from planned to in_progress" in message
+    assert "version 1, now 2" in message and "domus moved it from planned to in progress" in message
     assert "'started'" in message
     assert count_rows(engine) == before
     assert _show(engine, CONVENE).row.status is Status.in_progress

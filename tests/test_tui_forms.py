@@ -336,7 +336,7 @@ async def test_allocations_added_changed_and_removed(engine: Engine) -> None:
         await _type(pilot, "amount", "90000")
         await pilot.click("#save")
         await _settle(app, pilot)
-        assert "committed amount" in _errors(app)["form"]
+        assert "committed amount" in _errors(app)["amount"]  # under the field it is about
         assert app.screen.query_one("#amount", Input).value == "90000"
         await _type(pilot, "amount", "2500")
         await pilot.click("#save")

@@ -391,3 +391,26 @@ async def test_funding_gaps_over_every_framework_name_the_city(engine: Engine) -
         await pilot.press("g", "down", "down", "enter")  # Stamford only: the header says it
         await _settle(app, pilot)
         assert "city" not in [str(c.label) for c in gaps.ordered_columns]
+
+
+async def test_enter_on_a_goal_edit_in_activity_shows_the_goal_in_the_plan(engine: Engine) -> None:
+    """An edit of a goal is in Activity; Enter on it shows that goal in the plan, not an
+    empty action page."""
+    from tracker.services.plan.items import add_item, edit_item
+
+    _two(engine)
+    with write_session(engine) as session:
+        admin = find_member(session, admin_login(engine))
+        assert admin is not None
+        add_item(session=session, actor=admin, kind_name="goal", under=OP, fields={"key": "newer", "title": "Newer"})
+        edit_item(session=session, actor=admin, kind_name="goal", ref=f"{OP}/newer", changes={"title": "Renamed"})
+    app = open_app(engine, admin_login(engine))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("y")
+        await _settle(app, pilot)
+        assert "title: Newer → Renamed" in _row(app.screen.query_one(DataTable), "0")
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+        node = app.screen.query_one(Tree).cursor_node
+        assert node is not None and node.data is not None and node.data.id == "g:newer"

@@ -238,3 +238,39 @@ def test_undo_funding_a_move_and_an_added_action(db: str, engine: Engine) -> Non
     kept = _run(db, "coord", "undo", new)
     assert kept.code == 1 and "has notes since you added it" in kept.err, kept
     assert dump(engine) == before
+
+
+def test_undo_an_edit_of_a_goal_and_of_a_funding_source(db: str, engine: Engine) -> None:
+    """A coordinator's edit of a goal's title, or of a source's notes, is undone by the same
+    edit a person makes: a new version with the earlier values, audited; a colleague's edit
+    since is not thrown away (exit 3, nothing written)."""
+    goal = "stamford-ct/g1"
+    title = _goal(engine)
+    assert _run(db, "coord", "goals", "edit", goal, "--title", "Coordinate everything").code == 0
+    undone = _run(db, "coord", "undo")
+    assert undone.code == 0, undone
+    assert "title" in undone.out and title in undone.out
+    assert _goal(engine) == title
+    with engine.connect() as conn:
+        fields = conn.execute(
+            sa.text("SELECT field, old, new FROM plan_change WHERE item_kind = 'goal' ORDER BY id")
+        ).all()
+    assert [tuple(f) for f in fields] == [
+        ("title", title, "Coordinate everything"),
+        ("title", "Coordinate everything", title),
+    ]
+    # a source: a colleague's later edit blocks the undo
+    sources = json.loads(tracker("--db", db, "funding", "sources", "--json").out)
+    key = sources["sources"][0]["key"] if isinstance(sources, dict) else sources[0]["key"]
+    assert _run(db, "coord", "funding", "source-edit", key, "--notes", "renewed").code == 0
+    assert tracker("--db", db, "funding", "source-edit", key, "--notes", "ended").code == 0  # the admin, since
+    before = dump(engine)
+    refused = _run(db, "coord", "undo")
+    assert refused.code == 3, refused
+    assert "Nothing was undone" in refused.err
+    assert dump(engine) == before
+
+
+def _goal(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(sa.text("SELECT title FROM goal WHERE key = 'g1'")).scalar_one())

@@ -18,6 +18,9 @@ from tracker.cli.context import Settings, user_errors
 from tracker.cli.coverage import coverage
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
+from tracker.cli.funding_edits import register as register_funding_edits
+from tracker.cli.items import goals_app, objectives_app
+from tracker.cli.items import register as register_item_commands
 from tracker.cli.keys import app as keys_app
 from tracker.cli.members import register as register_member_commands
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
@@ -45,6 +48,10 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 register_plan_commands(actions_app)
 app.add_typer(actions_app, name="actions")
+app.add_typer(goals_app, name="goals")
+app.add_typer(objectives_app, name="objectives")
+register_item_commands(indicators_app)
+register_funding_edits(funding_app)
 app.add_typer(funding_app, name="funding")
 app.add_typer(indicators_app, name="indicators")
 register_member_commands(member_app)

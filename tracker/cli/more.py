@@ -12,7 +12,9 @@ from tracker.cli.output import say
 from tracker.models.enums import Role
 
 indicators_app = typer.Typer(
-    help="Record indicator values.", context_settings={"help_option_names": ["-h", "--help"]}, no_args_is_help=True
+    help="Add, edit and show key metrics (indicators), and record their values.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
 )
 member_app = typer.Typer(
     help="Manage who may use a framework.",

@@ -36,19 +36,39 @@ Owner = Annotated[
     typer.Option("--owner", help="The member responsible: a login of the lead's or a partner's people."),
 ]
 
+Clear = Annotated[
+    list[str] | None, typer.Option("--clear", help="Empty an optional field, e.g. --clear description (repeatable).")
+]
+
+
+def cleared(given: dict[str, Any], clear: list[str] | None, optional: tuple[str, ...]) -> dict[str, Any]:
+    """The options given, and the optional fields named by ``--clear`` as None."""
+    from tracker.errors import BadInput
+
+    changes = {name: value for name, value in given.items() if value is not None}
+    for name in clear or ():
+        field = name.replace("-", "_")
+        if field not in optional:
+            raise BadInput(f"--clear {name}: only {', '.join(o.replace('_', '-') for o in optional)} can be emptied.")
+        if field in changes:
+            raise BadInput(f"--clear {name}: give --{name} or --clear {name}, not both.")
+        changes[field] = None
+    return changes
+
+
 # The plan-file field a problem names, as the option that sets it here.
-_OPTIONS = {"partners": "--partner", "objective": "--objective"}
+_OPTIONS = {"partners": "--partner", "objective": "--objective", "source": "SOURCE"}
 
 
 @contextmanager
-def _options_named() -> Iterator[None]:
+def options_named() -> Iterator[None]:
     """A problem in a field of the plan-file contract, said with the option that set it."""
     from tracker.errors import BadField, BadInput
 
     try:
         yield
     except BadField as exc:
-        option = _OPTIONS.get(exc.field, f"--{exc.field}")
+        option = _OPTIONS.get(exc.field, "--" + exc.field.replace("_", "-"))
         raise BadInput(f"{option}{exc.message.removeprefix(exc.field)}") from None
 
 
@@ -89,7 +109,7 @@ def add(
     --lead city-of-stamford --partner domus-kids --owner maria --due 2026-03
     """
     settings: Settings = ctx.obj
-    with user_errors(), _options_named():
+    with user_errors(), options_named():
         from tracker.services.plan.action_plan import add_action
 
         fields = {
@@ -122,11 +142,14 @@ def edit(
     due: Due = None,
     cost: Cost = None,
     description: Description = None,
+    clear: Clear = None,
     expect_version: ExpectVersion = None,
     force: Force = False,
     as_json: AsJson = False,
 ) -> None:
     """Change an action's plan: only the options given change, each recorded in its history.
+
+    --clear empties an optional field: --clear due takes the due date away.
 
     Give --expect-version with the version you read (tracker actions show): if someone
     changed the action since, nothing is written and exit 3 says who changed what.
@@ -138,7 +161,7 @@ def edit(
              tracker actions edit stamford-ct/convene --owner maria
     """
     settings: Settings = ctx.obj
-    with user_errors(), _options_named():
+    with user_errors(), options_named():
         from tracker.errors import BadInput
         from tracker.services.plan.edits import edit_action
 
@@ -151,7 +174,7 @@ def edit(
             "cost": cost,
             "description": description,
         }
-        changes = {name: value for name, value in given.items() if value is not None}
+        changes = cleared(given, clear, ("description", "starts", "due", "cost"))
         if owner is not None and no_owner:
             raise BadInput("give --owner LOGIN or --no-owner, not both.")
         if owner is not None or no_owner:
@@ -187,7 +210,7 @@ def move(
     Example: tracker actions move stamford-ct/convene --objective coordination
     """
     settings: Settings = ctx.obj
-    with user_errors(), _options_named():
+    with user_errors(), options_named():
         from tracker.services.plan.action_plan import move_action
 
         detail = writing(

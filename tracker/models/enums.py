@@ -8,6 +8,11 @@ import enum
 class _Choice(enum.StrEnum):
     """A string enum whose value is what files, the CLI and the database hold."""
 
+    @property
+    def words(self) -> str:
+        """As a person reads it: "in progress", not in_progress."""
+        return self.value.replace("_", " ")
+
 
 class Sector(_Choice):
     local_government = "local_government"

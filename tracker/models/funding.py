@@ -18,7 +18,10 @@ class FundingSource(SQLModel, table=True):
 
     __tablename__ = "funding_source"
 
-    __table_args__ = (sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)
@@ -30,6 +33,8 @@ class FundingSource(SQLModel, table=True):
     starts: dt.date | None = None
     ends: dt.date | None = None
     notes: str | None = Field(default=None, sa_type=sa.Text)
+    # Grows by one on every edit, checked against the version the editor read (as an action's).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Allocation(SQLModel, table=True):
@@ -38,6 +43,7 @@ class Allocation(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("action_id", "source_id", "fiscal_year"),
         sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_non_negative"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,3 +51,5 @@ class Allocation(SQLModel, table=True):
     source_id: int = Field(foreign_key="funding_source.id", index=True)
     fiscal_year: int
     amount: Decimal | None = Field(default=None, sa_type=Money)
+    # Grows by one on every edit, checked against the version the editor read (as an action's).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

@@ -45,7 +45,10 @@ class Framework(SQLModel, table=True):
 
 
 class Goal(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("framework_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("framework_id", "key"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     framework_id: int = Field(foreign_key="framework.id", ondelete="CASCADE")
@@ -53,10 +56,15 @@ class Goal(SQLModel, table=True):
     position: int = 0
     title: str = Field(max_length=500)
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # Grows by one on every edit, checked against the version the editor read (as an action's).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Objective(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("framework_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("framework_id", "key"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     framework_id: int = Field(foreign_key="framework.id", ondelete="CASCADE")
@@ -65,6 +73,8 @@ class Objective(SQLModel, table=True):
     position: int = 0
     title: str = Field(max_length=500)
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # Grows by one on every edit, checked against the version the editor read (as an action's).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Action(SQLModel, table=True):

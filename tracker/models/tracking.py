@@ -61,7 +61,10 @@ class NoteRetraction(SQLModel, table=True):
 class Indicator(SQLModel, table=True):
     """A key metric on an objective."""
 
-    __table_args__ = (sa.UniqueConstraint("framework_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("framework_id", "key"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     framework_id: int = Field(foreign_key="framework.id", ondelete="CASCADE")
@@ -75,6 +78,8 @@ class Indicator(SQLModel, table=True):
     target_date: dt.date | None = None
     direction: Direction = Field(sa_type=choice(Direction, "direction"))
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # Grows by one on every edit, checked against the version the editor read (as an action's).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Measurement(SQLModel, table=True):

@@ -48,9 +48,9 @@ from tracker.seeding import rights
 from tracker.seeding.plan import FrameworkIn, PlanFile
 from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
+from tracker.seeding.tool_edits import refuse_undoing, refuse_undoing_allocations
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access.members import resolve_member
-from tracker.services.plan.edits import audit_text
 from tracker.services.plan.owners import owner_problems
 from tracker.services.tracking.mine import member_ids
 
@@ -106,6 +106,11 @@ class FileReport:
             "by_kind": {k: t.as_dict() for k, t in self.tallies.items()},
             "kept": list(self.kept),
         }
+
+
+# An item a seed changes gets a new version, as one changed in the tool: an edit made on
+# what it was is then refused as a conflict, not lost.
+_NEW_VERSION = {"version": sa.text("version + 1")}
 
 
 def horizon_ends(framework: FrameworkIn) -> tuple[dt.date, dt.date]:
@@ -368,26 +373,34 @@ def _apply_one(
     _count(tally["stakeholders"], stakeholders, len(plan.stakeholders))
     sid = stakeholders.ids
 
+    source_rows = [
+        {
+            "key": s.key,
+            "name": s.name,
+            "kind": s.kind,
+            "reference": s.reference,
+            "amount": s.amount,
+            "currency": s.currency,
+            "starts": s.starts,
+            "ends": s.ends,
+            "notes": s.notes,
+            **kept.funding_sources.get(s.key, {}),
+        }
+        for s in plan.funding_sources
+    ]
+    source_t = _t(FundingSource)
+    if not overwrite:
+        refuse_undoing(
+            conn, loaded, kind="source", table=source_t, scope=source_t.c.key.in_([r["key"] for r in source_rows]),
+            rows=source_rows, locs=[("funding_sources", n) for n in range(len(source_rows))],
+        )  # fmt: skip
     sources = sync_rows(
         conn,
-        _t(FundingSource),
-        [
-            {
-                "key": s.key,
-                "name": s.name,
-                "kind": s.kind,
-                "reference": s.reference,
-                "amount": s.amount,
-                "currency": s.currency,
-                "starts": s.starts,
-                "ends": s.ends,
-                "notes": s.notes,
-                **kept.funding_sources.get(s.key, {}),
-            }
-            for s in plan.funding_sources
-        ],
+        source_t,
+        source_rows,
         key="key",
         fields=("name", "kind", "reference", "amount", "currency", "starts", "ends", "notes"),
+        extra_on_update=_NEW_VERSION,
     )
     _count(tally["funding_sources"], sources, len(plan.funding_sources))
 
@@ -471,17 +484,24 @@ def _apply_one(
             finding_ids[f"{workshop.key}/{f.key}"] = findings.ids[f.key]
 
     progress(f"{loaded.source}: goals and objectives")
+    goal_rows = [
+        {"key": g.key, "position": n, "title": g.title, "description": g.description} for n, g in enumerate(plan.goals)
+    ]
+    goal_t = _t(Goal)
+    if not overwrite:
+        refuse_undoing(
+            conn, loaded, kind="goal", table=goal_t, scope=goal_t.c.framework_id == fid, rows=goal_rows,
+            locs=[("goals", n) for n in range(len(goal_rows))],
+        )  # fmt: skip
     goals = sync_rows(
         conn,
-        _t(Goal),
-        [
-            {"key": g.key, "position": n, "title": g.title, "description": g.description}
-            for n, g in enumerate(plan.goals)
-        ],
+        goal_t,
+        goal_rows,
         key="key",
         fields=("title", "description"),
         quiet=("position",),
         scope={"framework_id": fid},
+        extra_on_update=_NEW_VERSION,
     )
     goals.changed |= sync_links(
         conn,
@@ -495,24 +515,30 @@ def _apply_one(
     _count(tally["goals"], goals, len(plan.goals))
 
     pairs = [(g, o) for g in plan.goals for o in g.objectives]
+    objective_rows = [
+        {"key": o.key, "goal_id": goals.ids[g.key], "position": n, "title": o.title, "description": o.description}
+        for g in plan.goals
+        for n, o in enumerate(g.objectives)
+    ]
+    objective_t = _t(Objective)
+    objective_locs = [
+        ("goals", g, "objectives", o) for g, goal in enumerate(plan.goals) for o, _ in enumerate(goal.objectives)
+    ]
+    if not overwrite:
+        refuse_undoing(
+            conn, loaded, kind="objective", table=objective_t, scope=objective_t.c.framework_id == fid,
+            rows=objective_rows, keys_of={"goal_id": _keys_of(conn, goal_t, fid)},
+            locs=objective_locs,
+        )  # fmt: skip
     objectives = sync_rows(
         conn,
-        _t(Objective),
-        [
-            {
-                "key": o.key,
-                "goal_id": goals.ids[g.key],
-                "position": n,
-                "title": o.title,
-                "description": o.description,
-            }
-            for g in plan.goals
-            for n, o in enumerate(g.objectives)
-        ],
+        objective_t,
+        objective_rows,
         key="key",
         fields=("goal_id", "title", "description"),
         quiet=("position",),
         scope={"framework_id": fid},
+        extra_on_update=_NEW_VERSION,
     )
     objectives.changed |= sync_links(
         conn,
@@ -541,9 +567,21 @@ def _apply_one(
         for _g, o in pairs
         for n, i in enumerate(o.indicators)
     ]
+    indicator_t = _t(Indicator)
+    if not overwrite:
+        refuse_undoing(
+            conn, loaded, kind="indicator", table=indicator_t, scope=indicator_t.c.framework_id == fid,
+            rows=indicator_rows, keys_of={"objective_id": _keys_of(conn, objective_t, fid)},
+            locs=[
+                ("goals", g, "objectives", o, "indicators", n)
+                for g, goal in enumerate(plan.goals)
+                for o, objective in enumerate(goal.objectives)
+                for n in range(len(objective.indicators))
+            ],
+        )  # fmt: skip
     indicators = sync_rows(
         conn,
-        _t(Indicator),
+        indicator_t,
         indicator_rows,
         key="key",
         quiet=("position",),
@@ -558,6 +596,7 @@ def _apply_one(
             "description",
         ),
         scope={"framework_id": fid},
+        extra_on_update=_NEW_VERSION,
     )
     _count(tally["indicators"], indicators, len(indicator_rows))
 
@@ -565,31 +604,45 @@ def _apply_one(
     progress(f"{loaded.source}: {len(actions_in):,} actions")
     owners = _owner_ids(conn, loaded, fid, actions_in, sid)
     rows = _action_rows(fw, actions_in, objectives.ids, sid, now, owners)
+    kept_allocations: dict[str, dict[tuple[int, int], tuple[Any]]] = {}
     if not overwrite:
-        _refuse_undoing_tool_edits(conn, loaded, fid, rows, sid, actions_in)
-    _write_actions(conn, fid, actions_in, rows, sid, sources.ids, finding_ids, tally, now)
+        action_t = _t(Action)
+        refuse_undoing(
+            conn, loaded, kind="action", table=action_t, scope=action_t.c.framework_id == fid, rows=rows,
+            locs=_locs(plan), keys_of={"lead_id": {v: k for k, v in sid.items()}},
+        )  # fmt: skip
+        _refuse_undoing_people(conn, loaded, fid, rows, actions_in)
+        kept_allocations = refuse_undoing_allocations(
+            conn, loaded, framework_id=fid,
+            wanted={a.key: {(f.source, f.fiscal_year): f.amount for f in a.funding} for _o, a in actions_in},
+            locs=dict(zip((a.key for _o, a in actions_in), _locs(plan), strict=True)),
+        )  # fmt: skip
+    _write_actions(conn, fid, actions_in, rows, sid, sources.ids, finding_ids, tally, now, kept_allocations)
     return report
 
 
-def _refuse_undoing_tool_edits(
+def _keys_of(conn: sa.Connection, table: sa.Table, fid: int) -> dict[int, str]:
+    """The keys of a framework's goals or objectives by id, as a message names them."""
+    return dict(conn.execute(sa.select(table.c.id, table.c.key).where(table.c.framework_id == fid)).all())
+
+
+def _refuse_undoing_people(
     conn: sa.Connection,
     loaded: LoadedPlan,
     fid: int,
     rows: list[dict[str, Any]],
-    sid: dict[str, int],
     actions_in: list[tuple[Any, Any]],
 ) -> None:
-    """A plan field edited in the tool (and not changed since) that the file gives
-    differently is a conflict: the file is older than the edit, or disagrees with it.
-    Partners and the owner are audited as people name them (keys, a login), and
-    compared so."""
+    """Partners and the owner edited in the tool (and not changed since) that the file gives
+    differently are a conflict, as the other plan fields are (`tool_edits.refuse_undoing`).
+    They are audited as people name them (stakeholder keys, a login) and compared so."""
     change = _t(PlanChange)
     action = _t(Action)
     member = _t(Member)
     latest = (
         sa.select(sa.func.max(change.c.id))
         .join(action, action.c.id == change.c.action_id)
-        .where(action.c.framework_id == fid)
+        .where(action.c.framework_id == fid, change.c.item_kind == "action", change.c.field.in_(("partners", "owner")))
         .group_by(change.c.action_id, change.c.field)
     )
     edits: dict[str, dict[str, tuple[str | None, str | None, dt.datetime]]] = {}
@@ -597,17 +650,13 @@ def _refuse_undoing_tool_edits(
         sa.select(action.c.key, change.c.field, change.c.new, member.c.login, change.c.at)
         .join(action, action.c.id == change.c.action_id)
         .outerjoin(member, member.c.id == change.c.member_id)
-        .where(change.c.id.in_(latest), ~change.c.field.startswith("funding "))
+        .where(change.c.id.in_(latest))
     ):
         edits.setdefault(key, {})[column] = (new, login, at)
     if not edits:
         return
-    current: dict[str, Any] = {
-        row.key: row._mapping
-        for row in conn.execute(sa.select(action).where(action.c.framework_id == fid, action.c.key.in_(list(edits))))
-    }
-    # What the tool and the file say of partners and owner, in the audit's words.
-    named: dict[str, dict[str, str | None]] = {}
+    # What the tool says of partners and owner now, in the audit's words.
+    named: dict[str, dict[str, str | None]] = {key: {} for key in edits}
     partner, stakeholder = _t(ActionPartner), _t(Stakeholder)
     for key, skey in conn.execute(
         sa.select(action.c.key, stakeholder.c.key)
@@ -616,44 +665,31 @@ def _refuse_undoing_tool_edits(
         .where(action.c.framework_id == fid, action.c.key.in_(list(edits)))
         .order_by(stakeholder.c.key)
     ):
-        now_partners = named.setdefault(key, {}).get("partners")
+        now_partners = named[key].get("partners")
         named[key]["partners"] = f"{now_partners}, {skey}" if now_partners else skey
     for key, owner in conn.execute(
         sa.select(action.c.key, member.c.login)
         .join(member, member.c.id == action.c.owner_id)
         .where(action.c.framework_id == fid, action.c.key.in_(list(edits)))
     ):
-        named.setdefault(key, {})["owner"] = owner
-    keys_of = {str(v): k for k, v in sid.items()}
+        named[key]["owner"] = owner
     problems = []
     for n, row in enumerate(rows):
-        if row["key"] not in current:
+        if row["key"] not in edits:
             continue
         in_file = actions_in[n][1]
         said = {"partners": ", ".join(sorted(in_file.partners)) or None, "owner": in_file.owner}
-        for column, (new, login, at) in edits.get(row["key"], {}).items():
-            if column in said:
-                now_text = named.get(row["key"], {}).get(column)
-                if now_text != new or said[column] == now_text:
-                    continue  # changed again since, or the file agrees with the edit
-                name, theirs, ours = column, new, said[column]
-            elif column in row:
-                now_value = current[row["key"]][column]
-                if audit_text(now_value) != new or row[column] == now_value:
-                    continue
-                name = column.removesuffix("_id")
-                theirs, ours = new, audit_text(row[column])
-                if column == "lead_id":
-                    theirs, ours = keys_of.get(theirs or "", theirs), keys_of.get(ours or "", ours)
-            else:
-                continue
+        for column, (new, login, at) in edits[row["key"]].items():
+            now_text = named[row["key"]].get(column)
+            if now_text != new or said[column] == now_text:
+                continue  # changed again since, or the file agrees with the edit
             problems.append(
                 Problem(
                     loaded.source,
-                    f"{name} was changed in the tool by {login or 'someone'} on {at:%Y-%m-%d} to {theirs!r}, "
-                    f"and this file says {ours!r}; put the tool's value in the file, or seed with --overwrite "
-                    "to replace it",
-                    (*_locs(loaded.plan)[n], name),
+                    f"{column} was changed in the tool by {login or 'someone'} on {at:%Y-%m-%d} to {new!r}, "
+                    f"and this file says {said[column]!r}; put the tool's value in the file, or seed with "
+                    "--overwrite to replace it",
+                    (*_locs(loaded.plan)[n], column),
                 )
             )
     if problems:
@@ -741,6 +777,7 @@ def _write_actions(
     finding_ids: dict[str, int],
     tally: dict[str, Tally],
     now: dt.datetime,
+    kept_allocations: dict[str, dict[tuple[int, int], tuple[Any]]],
 ) -> None:
     action = _t(Action)
     plan_fields = (
@@ -783,7 +820,12 @@ def _write_actions(
         keys=("source_id", "fiscal_year"),
         values=("amount",),
         desired={
-            ids[a.key]: {(source_ids[f.source], f.fiscal_year): (f.amount,) for f in a.funding} for _o, a in actions_in
+            ids[a.key]: {
+                # An allocation added or changed in the tool that the file lacks is kept.
+                **kept_allocations.get(a.key, {}),
+                **{(source_ids[f.source], f.fiscal_year): (f.amount,) for f in a.funding},
+            }
+            for _o, a in actions_in
         },
         owners_in_scope=in_scope,
     )

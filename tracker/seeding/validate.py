@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tracker.seeding.plan import ActionIn, PlanFile
+from tracker.seeding.plan import ActionIn, FundingSourceIn, PlanFile
 from tracker.seeding.problems import Loc, PlanProblems, Problem
 from tracker.seeding.reader import compose, line_of
 
@@ -185,12 +185,8 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
             yield from stakeholder_ref(("members", i, "stakeholders", j), key)
 
     for i, src in enumerate(plan.funding_sources):
-        if src.starts and src.ends and src.ends < src.starts:
-            yield Problem(
-                source,
-                f"ends {src.ends} before it starts ({src.starts}); fix one of the two dates",
-                ("funding_sources", i, "ends"),
-            )
+        for problem in source_problems(src):
+            yield Problem(source, problem.message, ("funding_sources", i, *problem.loc))
 
     for i, workshop in enumerate(plan.workshops):
         yield from _unique(
@@ -261,6 +257,14 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
                 f"committed amount {committed}; lower them or correct the source's amount",
                 first_allocation[key],
             )
+
+
+def source_problems(src: FundingSourceIn) -> list[Problem]:
+    """What is wrong with one funding source on its own, as a plan file's check says it
+    (a source added or edited in the tool obeys the same rule)."""
+    if src.starts and src.ends and src.ends < src.starts:
+        return [Problem("", f"ends {src.ends} before it starts ({src.starts}); fix one of the two dates", ("ends",))]
+    return []
 
 
 def action_problems(action: ActionIn) -> list[Problem]:

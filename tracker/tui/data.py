@@ -296,7 +296,7 @@ class Data:
         return self.write(
             lambda s, m: set_allocation(
                 session=s, actor=m, ref=ref, source=source, fiscal_year=fiscal_year, amount=amount,
-                expected_version=expected_version, force=force, remove=remove,
+                expected_action_version=expected_version, force=force, remove=remove,
             )
         )  # fmt: skip
 

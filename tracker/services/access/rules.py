@@ -118,6 +118,29 @@ def not_coordinated(member: MemberView | None, frameworks: Collection[str]) -> l
     return sorted(key for key in frameworks if effective_role(member, key) is not Role.coordinator)
 
 
+def require_source_editor(member: MemberView | None, source: str, used_by: Collection[str]) -> None:
+    """A funding source is one row shared by every framework whose actions it pays for, so
+    an admin, or a coordinator of every one of those frameworks, may add or change it; a
+    source that pays for nothing yet, a coordinator of any framework (who may then use it)."""
+    if member is None:
+        raise PermissionDenied(f"only an admin or a coordinator can change the funding source {source}.")
+    if member.is_admin:
+        return
+    if used_by:
+        missing = not_coordinated(member, used_by)
+        if missing:
+            frameworks, lacking = ", ".join(dict.fromkeys(used_by)), ", ".join(dict.fromkeys(missing))
+            raise PermissionDenied(
+                f"the funding source {source} pays for actions of {frameworks}: only an admin or a coordinator "
+                f"of each of them can change it; {member.login} does not coordinate {lacking}."
+            )
+    elif not any(role is Role.coordinator for role in member.roles.values()):
+        raise PermissionDenied(
+            f"only an admin or a coordinator of a framework can change the funding source {source}; "
+            f"{member.login} coordinates none."
+        )
+
+
 def why_not_track(
     member: MemberView | None,
     framework: str,

@@ -20,6 +20,7 @@ from tracker.models.enums import Horizon, Status
 from tracker.models.types import utcnow
 from tracker.services.access.rules import require_coordinator
 from tracker.services.plan.edits import (
+    CREATED,
     _locked_for_edit,
     allocation_t,
     change_t,
@@ -44,7 +45,7 @@ from tracker.services.tracking.actions import (
 from tracker.services.tracking.actions import change_t as status_change_t
 from tracker.services.views import ActionDetail, MemberView
 
-CREATED, MOVED, DELETED = "created", "objective", "deleted"
+MOVED, DELETED = "objective", "deleted"
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,8 @@ def delete_action(
     row, _stale = _locked_for_edit(session, actor, ref, expected_version, False)
     audit = (
         session.execute(
-            sa.select(change_t.c.field).where(change_t.c.item_kind == "action", change_t.c.item_id == row.id)
+            # Its own rows and those of its allocations (linked by action_id while it lives).
+            sa.select(change_t.c.field).where(change_t.c.action_id == row.id)
         )
         .scalars()
         .all()
@@ -241,7 +243,7 @@ def plan_history(session: Session, ref: str) -> tuple[PlanChangeRow, ...]:
     rows = session.execute(
         sa.select(change_t, member_t.c.login)
         .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
-        .where(change_t.c.item_kind == "action", change_t.c.action_id == aid)
+        .where(change_t.c.action_id == aid)  # its own rows and its allocations'
         .order_by(change_t.c.id)
     ).all()
     ids: dict[str, set[int]] = {"lead_id": set(), "objective_id": set()}

@@ -11,7 +11,17 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.errors import BadInput, NotFound
-from tracker.models import ImportRun, Indicator, Measurement, Membership, PlanChange
+from tracker.models import (
+    Allocation,
+    FundingSource,
+    Goal,
+    ImportRun,
+    Indicator,
+    Measurement,
+    Membership,
+    Objective,
+    PlanChange,
+)
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Status
 from tracker.services.access.rules import within
@@ -55,6 +65,9 @@ class ActivityItem:
     ref: str
     title: str
     text: str
+    # What ``ref`` names: an action, or (for a plan edit) a goal, objective, indicator or
+    # funding source (a source's ref is its key alone: it belongs to no framework).
+    item: str = "action"
 
 
 def _one_line(text: str | None) -> str:
@@ -164,8 +177,8 @@ def recent_activity(
             query = query.where(_older(at, table.c.id, kind, cursor))
         return query.limit(limit)
 
-    def add(kind: Kind, row: sa.Row[Any], at: dt.datetime, ref: str, title: str, text: str) -> None:
-        item = ActivityItem(id=f"{kind}:{row.id}", kind=kind, at=at, by=row.login, ref=ref, title=title, text=text)
+    def add(kind: Kind, row: sa.Row[Any], at: dt.datetime, ref: str, title: str, text: str, of: str = "action") -> None:
+        item = ActivityItem(f"{kind}:{row.id}", kind, at, row.login, ref, title, text, of)
         items.append(((at, _RANK[kind], row.id), item))
 
     query = _on_action(change_t, change_t.c.from_status, change_t.c.to_status, change_t.c.note, change_t.c.forced)
@@ -182,6 +195,10 @@ def recent_activity(
     )
     for row in session.execute(where(query, plan_change_t, "plan", plan_change_t.c.at)):
         add("plan", row, row.at, f"{row.framework}/{row.key}", row.title, _plan_text(row))
+    for table, of in _ITEMS:
+        for row in session.execute(_item_changes(table, of, ids, cursor, limit)):
+            ref = row.key if of == "source" else f"{row.framework}/{row.key}"
+            add("plan", row, row.at, ref, row.title, _plan_text(row), of)
     m = measurement_t
     measured: sa.Select[Any] = (
         sa.select(
@@ -208,6 +225,43 @@ def recent_activity(
 
     items.sort(key=lambda pair: pair[0], reverse=True)
     return [item for _, item in items[:limit]]
+
+
+_ITEMS = [(_t(Goal), "goal"), (_t(Objective), "objective"), (_t(Indicator), "indicator"), (_t(FundingSource), "source")]
+
+
+def _item_changes(
+    table: sa.Table, of: str, ids: frozenset[int] | None, cursor: tuple[dt.datetime, int, int] | None, limit: int
+) -> sa.Select[Any]:
+    """The plan edits of goals, objectives, indicators or funding sources (``of``) that the
+    reader may see: of their frameworks, and for a source, of a framework it pays for."""
+    pc = plan_change_t
+    title = table.c.name if "name" in table.c else table.c.title
+    query = (
+        sa.select(pc.c.id, pc.c.at, pc.c.field, pc.c.old, pc.c.new, pc.c.forced, member_t.c.login, table.c.key)
+        .add_columns(title.label("title"))
+        .select_from(pc.join(table, table.c.id == pc.c.item_id).outerjoin(member_t, member_t.c.id == pc.c.member_id))
+        .where(pc.c.item_kind == of)
+        .order_by(pc.c.at.desc(), pc.c.id.desc())
+        .limit(limit)
+    )
+    if of == "source":
+        if ids is not None:
+            allocation_t = _t(Allocation)
+            paid = (
+                sa.select(allocation_t.c.id)
+                .join(action_t, action_t.c.id == allocation_t.c.action_id)
+                .where(allocation_t.c.source_id == table.c.id, within(action_t.c.framework_id, ids))
+            )
+            query = query.where(paid.exists())
+    else:
+        query = query.add_columns(framework_t.c.key.label("framework"))
+        query = query.join(framework_t, framework_t.c.id == table.c.framework_id).where(
+            within(table.c.framework_id, ids)
+        )
+    if cursor is not None:
+        query = query.where(_older(pc.c.at, pc.c.id, "plan", cursor))
+    return query
 
 
 def _max_id(table: sa.Table) -> sa.ScalarSelect[Any]:

@@ -177,7 +177,7 @@ def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) ->
             what += f" (from {edit.old!r} to {edit.new!r})"
     elif latest is not None:
         what = (
-            f"{latest.by or 'a seed'} moved it from {latest.from_status or 'new'} to {latest.to_status} "
+            f"{latest.by or 'a seed'} moved it from {_words(latest.from_status)} to {_words(latest.to_status)} "
             f"at {latest.at:%Y-%m-%d %H:%M} UTC"
         )
         if latest.note:
@@ -188,6 +188,10 @@ def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) ->
         f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. "
         "Nothing was written; look at it again (tracker actions show) and retry, or force your change."
     )
+
+
+def _words(status: Status | None) -> str:
+    return "new" if status is None else Status(status).words
 
 
 def _latest_plan_change(session: Session, aid: int) -> sa.Row[Any] | None:

@@ -415,7 +415,7 @@ def _apply_action(
             fiscal_year=int(year),
             amount=None if old in (None, "unknown") else old,
             remove=old is None,
-            expected_version=version,
+            expected_action_version=version,  # nobody changed the action since, its allocations included
         )
         return Undone(ref, "edit", change.what, change.undo, detail.row.version)
     edits = {("lead" if name == "lead_id" else name): _old_value(session, name, r.old) for name, r in fields.items()}
@@ -423,6 +423,84 @@ def _apply_action(
     return Undone(ref, "edit", change.what, change.undo, detail.row.version)
 
 
-# Plan edits by item kind: another kind (goal, objective, indicator, source, allocation)
-# plugs in with one entry.
-APPLY: dict[str, ItemKind] = {"action": ItemKind(_describe_action, _apply_action)}
+def _describe_allocation(session: Session, rows: list[Any]) -> LastChange:
+    """An allocation's change is a change of its action's funding: described, checked for
+    later changes and undone as the action's (`_apply_action`)."""
+    return _describe_action(session, [_AsAction(r) for r in rows])
+
+
+class _AsAction:
+    """An allocation's audit row read as one of its action (item id: the action's)."""
+
+    def __init__(self, row: Any) -> None:
+        self._row = row
+        self.item_id = row.action_id
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+
+def _item(session: Session, kind_name: str, item_id: int) -> tuple[str, int] | None:
+    """The reference (``framework/key``; a source's key) and version of a goal, objective,
+    indicator or source (None: gone)."""
+    from tracker.services.plan.items import KINDS
+
+    t = KINDS[kind_name].table
+    if kind_name == "source":
+        row = session.execute(sa.select(t.c.key, t.c.version).where(t.c.id == item_id)).first()
+        return None if row is None else (str(row.key), int(row.version))
+    row = session.execute(
+        sa.select(framework_t.c.key.label("framework"), t.c.key, t.c.version)
+        .join(framework_t, framework_t.c.id == t.c.framework_id)
+        .where(t.c.id == item_id)
+    ).first()
+    return None if row is None else (_ref(row), int(row.version))
+
+
+def _describe_item(session: Session, rows: list[Any]) -> LastChange:
+    from tracker.services.plan.items import KINDS
+
+    first = rows[0]
+    kind = KINDS[first.item_kind]
+    found = _item(session, first.item_kind, first.item_id)
+    ref, version = found if found is not None else (f"{first.item_kind} {first.item_id}", None)
+    ids = tuple(r.id for r in rows)
+    at = first.at
+    simple = found is not None and all(r.field in kind.fields for r in rows)
+    if not simple:  # its creation, a move, an order or findings: said, not undone here
+        why = "not possible here for adding, moving, reordering or linking; change it back with the edit command"
+        return LastChange(
+            "edit", ref, first.item_kind, first.item_id, at, ids,
+            f"your change of {first.item_kind} {ref} at {_stamp(at)}", why, None,
+        )  # fmt: skip
+    parts = [f"{r.field} from {r.old if r.old is not None else 'none'} to {r.new if r.new is not None else 'none'}"
+             for r in rows]  # fmt: skip
+    undo = "; ".join(f"put back {r.field} {r.old if r.old is not None else 'none'}" for r in rows)
+    what = f"your edit of {first.item_kind} {ref} at {_stamp(at)} ({'; '.join(parts)})"
+    return LastChange("edit", ref, first.item_kind, first.item_id, at, ids, what, undo, version)
+
+
+def _apply_item(
+    session: Session, actor: MemberView, change: LastChange, rows: list[Any], version: int | None
+) -> Undone:
+    """Put back the earlier values of a goal's, objective's, indicator's or source's fields
+    by the same edit a person makes (`items.edit_item`: the rules, the version, the audit)."""
+    from tracker.services.plan.items import KINDS, edit_item
+
+    if change.version is None:
+        raise NotUndoable(f"{change.what} cannot be undone: {change.undo}.")
+    kind = KINDS[change.item_kind]
+    changes = {r.field: r.old for r in rows if r.field in kind.fields}
+    view = edit_item(
+        session=session, actor=actor, kind_name=change.item_kind, ref=change.ref, changes=changes,
+        expected_version=version,
+    )  # fmt: skip
+    return Undone(change.ref, "edit", change.what, change.undo, view.version)
+
+
+# Plan edits by item kind, one entry each.
+APPLY: dict[str, ItemKind] = {
+    "action": ItemKind(_describe_action, _apply_action),
+    "allocation": ItemKind(_describe_allocation, _apply_action),
+    **{name: ItemKind(_describe_item, _apply_item) for name in ("goal", "objective", "indicator", "source")},
+}

@@ -80,10 +80,12 @@ class ActivityScreen(Screen[None]):
         item = self.items[n] if n < len(self.items) else None
         if item is None or "/" not in (item.ref or ""):
             return
-        if item.kind == "measurement":
-            # a value of an indicator: its place is the plan, not an action page
+        if item.kind == "measurement" or item.item in ("goal", "objective", "indicator"):
+            # a value or an edit of a goal, objective or indicator: its place is the plan, not an action page
+            framework, _, key = item.ref.partition("/")
+            place = f"i:{item.ref}" if item.item in ("indicator", "action") else f"{item.item[0]}:{key}"
             self.app.show_mode("plan")  # type: ignore[attr-defined]
-            self.app.screen.reveal(item.ref.split("/", 1)[0], f"i:{item.ref}")  # type: ignore[attr-defined]
+            self.app.screen.reveal(framework, place)  # type: ignore[attr-defined]
             return
         from tracker.tui.screens.detail import ActionDetailScreen
 
