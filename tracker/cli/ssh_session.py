@@ -33,6 +33,8 @@ ALLOWED = frozenset(
     {
         "actions",
         "undo",
+        "goals",
+        "objectives",
         "funding",
         "indicators",
         "member",
