@@ -23,6 +23,7 @@ __all__ = [
     "add_member",
     "ensure_first_admin",
     "find_member",
+    "judged_now",
     "remove_admin",
     "require_coordinator",
     "resolve_member",
@@ -83,6 +84,17 @@ def resolve_member(session: Session, login: str) -> MemberView:
     return member
 
 
+def judged_now(session: Session, actor: MemberView | None, framework_id: int) -> MemberView | None:
+    """``actor`` as the tables say now, with ``framework_id``'s roles held until the
+    transaction ends (`access.hold_framework`): what a write judges its rights on, so that
+    a demotion or removal committed while it waited is seen, and one that comes after
+    waits for it. ``actor`` was read before the write began (or when the app opened)."""
+    access.hold_framework(session, framework_id)
+    if actor is None:
+        return None
+    return find_member(session, actor.login)
+
+
 def check_login(login: str) -> str:
     """``login`` if usable (the one rule of `tracker.names`), else BadInput saying why."""
     try:
@@ -126,6 +138,7 @@ def add_member(
     fid = framework_id(session, framework)
     access.require_grant(actor, framework, role, login)
     access.lock_framework(session, fid)
+    access.require_grant(find_member(session, actor.login) if actor else None, framework, role, login)  # as of now
     if name is not None:
         _may_rename(session, actor, login, name, framework)
     sids = stakeholder_ids(session, list(stakeholders))

@@ -189,11 +189,36 @@ def frameworks_shown(member: MemberView | None, keys: Collection[str]) -> str:
 # -- serialising changes of who coordinates -------------------------------------------------
 
 
+# The class of PostgreSQL advisory locks that stand for "who may do what in framework N"
+# (the second key is the framework's id). Advisory locks belong to one database, and any
+# login may take one: a member's role may not lock the framework's row.
+_ROLES_LOCK = 0x74726B  # "trk"
+
+
 def lock_framework(session: Session, framework_id: int) -> None:
-    """Serialise changes to a framework's memberships: on PostgreSQL a row lock (concurrent
-    claims and demotions queue behind it); SQLite writers already hold the write lock."""
+    """Serialise changes to a framework's memberships: on PostgreSQL an exclusive hold on its
+    roles (a change of roles waits for the writes under way there, and they for it: see
+    `hold_framework`), then a row lock (concurrent claims and demotions queue behind it);
+    SQLite writers already hold the write lock. The hold comes first: a writer adding an
+    action takes a key-share lock on the framework's row."""
     if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:kind, :framework)"),
+            {"kind": _ROLES_LOCK, "framework": framework_id},
+        )
         session.execute(sa.select(framework_t.c.id).where(framework_t.c.id == framework_id).with_for_update())
+
+
+def hold_framework(session: Session, framework_id: int) -> None:
+    """Keep who may do what in ``framework_id`` as it is until this transaction ends: a
+    write judges its actor's rights after this, so a demotion either committed before (and
+    is seen) or waits for the write to commit. On PostgreSQL a shared advisory lock, which
+    `lock_framework` waits for; SQLite writers hold the database's write lock already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock_shared(:kind, :framework)"),
+            {"kind": _ROLES_LOCK, "framework": framework_id},
+        )
 
 
 def coordinators_of(session: Session, framework_id: int) -> list[str]:
