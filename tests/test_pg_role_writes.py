@@ -204,3 +204,64 @@ def test_a_coordinator_reads_funding_under_their_role(world: World, command: tup
     as_owner = tracker("--db", world.url, "--as", "coord-a", *command)
     assert as_role.code == as_owner.code == 0, as_role.err
     assert _stable(as_role.out) == _stable(as_owner.out)
+
+
+# -- groups follow a role down ------------------------------------------------------------------
+
+
+def _groups(world: World, login: str) -> list[str]:
+    """The tracker groups of this database that ``login``'s role belongs to, without prefix."""
+    return [
+        name.removeprefix(prefix)
+        for name, prefix in world.sql(
+            "SELECT g.rolname, tracker_private.role_prefix() FROM pg_auth_members m "
+            "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member "
+            "WHERE r.rolname = :r AND starts_with(g.rolname, tracker_private.role_prefix()) ORDER BY 1",
+            r=login,
+        )
+    ]
+
+
+def _seen_by(world: World, login: str) -> dict[str, int | None]:
+    """Rows of a few tables that ``login``'s role reads with plain SQL (None: refused)."""
+    seen: dict[str, int | None] = {}
+    with world.connect(login) as conn:
+        for table in ("framework", "action", "membership", "status_change"):
+            try:
+                seen[table] = conn.execute(f"SELECT count(*) FROM {table}".encode()).fetchone()[0]  # type: ignore[index]
+            except psycopg.errors.InsufficientPrivilege:
+                seen[table] = None
+    return seen
+
+
+def test_a_demoted_or_removed_member_loses_the_group_they_no_longer_have(world: World, tmp_path: Path) -> None:
+    """Demoted by `member set-role`, lowered by a re-seeded plan file, or taken out by `member
+    remove`: the login's database role keeps only the group of the role it still has, and
+    with no role anywhere it reads no framework's rows. Broken, a coordinator demoted on
+    Monday could still write the plan with psql on Tuesday."""
+    assert _groups(world, "viewer-a") == ["viewer"]
+    _ok(world.run("coord-a", "member", "set-role", "viewer-a", "--role", "coordinator", "-f", A))
+    assert _groups(world, "viewer-a") == ["coordinator"]
+    _ok(world.run("coord-a", "member", "set-role", "viewer-a", "--role", "member", "-f", A))
+    assert _groups(world, "viewer-a") == ["member"]
+    with world.connect("viewer-a") as conn:  # the coordinator's rights are gone with the group
+        before = world.dump()
+        with pytest.raises(psycopg.Error):
+            conn.execute(b"INSERT INTO stakeholder (key, name, sector) VALUES ('x', 'x', 'other')")
+        assert world.dump() == before
+
+    # A plan file that lists a coordinator as a viewer lowers them, groups and all.
+    _ok(world.run("coord-a", "member", "set-role", "member-a", "--role", "coordinator", "-f", A))
+    assert _groups(world, "member-a") == ["coordinator"]
+    plan = tmp_path / "lowered.yaml"
+    plan.write_text(PLAN_A2 + "members:\n  - {login: member-a, role: viewer}\n")
+    _ok(world.run("coord-a", "seed", str(plan)))
+    assert _groups(world, "member-a") == ["viewer"]
+
+    # Out of the only framework they were in: no group, and nothing to read.
+    assert _seen_by(world, "member-a")["framework"] == 1  # what the check below would miss
+    _ok(world.run("coord-a", "member", "remove", "member-a", "-f", A))
+    assert _groups(world, "member-a") == []
+    assert set(_seen_by(world, "member-a").values()) <= {0, None}
+    refused = world.run("member-a", "actions", "list")  # said as a refusal, not as a missing schema
+    assert refused.code == 4 and "member-a has no role in any framework" in refused.err, refused
