@@ -21,6 +21,7 @@ from tracker.services.views import MemberView, StakeholderRef
 __all__ = [
     "add_admin",
     "add_member",
+    "case_twins",
     "ensure_first_admin",
     "find_member",
     "judged_now",
@@ -76,6 +77,9 @@ def resolve_member(session: Session, login: str) -> MemberView:
     """The member acting as ``login``; an unknown login is refused with what to do."""
     member = find_member(session, login)
     if member is None:
+        twin = case_twins(session, [login]).get(login)
+        if twin is not None:
+            raise PermissionDenied(f"there is no member with the login {login!r}: {twin_message(login, twin)}.")
         raise PermissionDenied(
             f"there is no member with the login {login!r}; act as a member with --as LOGIN "
             "(or TRACKER_USER), or ask a coordinator to run "
@@ -103,10 +107,39 @@ def check_login(login: str) -> str:
         raise BadInput(f"{exc}.") from None
 
 
+def case_twins(session: Session, logins: Sequence[str]) -> dict[str, str]:
+    """Each of ``logins`` that differs only by case from an existing member's login: that login.
+
+    The one rule for case: a login is its exact text (on PostgreSQL it is the role's name,
+    which is case-sensitive), and two logins never differ only by case, so ``Maria`` can
+    never be a second person beside ``maria``, nor ``--as Maria`` be taken for her.
+    """
+    folded = {login.lower(): login for login in logins}
+    if not folded:
+        return {}
+    return {
+        folded[existing.lower()]: existing
+        for existing in session.execute(
+            sa.select(member_t.c.login).where(sa.func.lower(member_t.c.login).in_(sorted(folded)))
+        ).scalars()
+        if existing != folded[existing.lower()]
+    }
+
+
+def twin_message(login: str, existing: str) -> str:
+    return (
+        f"the login {login!r} differs only by case from the member {existing!r}; logins are case-sensitive "
+        f"and no two differ only by case: use {existing!r}"
+    )
+
+
 def _member_id(session: Session, login: str, name: str | None = None) -> int:
-    """The member's id, creating the member if new."""
+    """The member's id, creating the member if new (never a case twin of one: `case_twins`)."""
     existing = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar()
     if existing is None:
+        twin = case_twins(session, [login]).get(login)
+        if twin is not None:
+            raise BadInput(f"{twin_message(login, twin)}.")
         existing = session.execute(
             sa.insert(member_t).values(login=login, name=name, created_at=utcnow()).returning(member_t.c.id)
         ).scalar_one()
