@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from tests.cli import Result, tracker_process
 from tests.conftest import PG_URL, dump
+from tests.plans import MINIMAL
 from tests.test_rights import CONVENE, A, two_cities
 from tracker.db import write_session
 from tracker.errors import PermissionDenied
@@ -110,3 +112,33 @@ def test_a_member_read_before_a_demotion_is_judged_as_they_are_now(engine: Engin
     with pytest.raises(PermissionDenied, match="only a coordinator of stamford-ct"), write_session(engine) as session:
         edit_action(session=session, actor=coord, ref=CONVENE, changes={"title": "Taken over"})
     assert dump(engine) == before
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: seeding's snapshot and the wait seen in pg_locks")
+def test_a_seed_waiting_for_a_demotion_writes_nothing(engine: Engine, db_url: str, tmp_path: Path) -> None:
+    """A coordinator seeding a new version of the plan while another coordinator demotes them:
+    the seed's snapshot (REPEATABLE READ) still shows them as coordinator, so it must fail
+    and write nothing rather than apply the file on rights that are gone."""
+    two_cities(engine)
+    with write_session(engine) as session:  # a second coordinator, who demotes the first
+        set_role(session, actor=resolve_member(session, "coord"), login="member", role=Role.coordinator, framework=A)
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(MINIMAL.replace("title: Convene the working group", "title: Convene, by a demoted coordinator"))
+    result: list[Result] = []
+    done = threading.Event()
+
+    def seed() -> None:
+        result.append(tracker_process("--db", db_url, "--as", "coord", "seed", str(plan)))
+        done.set()
+
+    with write_session(engine) as session:
+        set_role(session, actor=resolve_member(session, "member"), login="coord", role=Role.viewer, framework=A)
+        seeder = threading.Thread(target=seed)
+        seeder.start()
+        assert _waiting_on_a_lock(engine, done), result
+    seeder.join(timeout=120)
+    assert result and result[0].code == 3, result
+    assert "while it ran; nothing was changed: run it again" in result[0].err, result[0].err
+    with engine.connect() as conn:
+        titles = conn.execute(sa.text("SELECT title FROM action WHERE key = 'convene'")).scalars().all()
+    assert "Convene, by a demoted coordinator" not in titles

@@ -102,6 +102,7 @@ def admit(session: Session, member: MemberView, plans: Sequence[LoadedPlan]) -> 
             admitted.append(Admission(loaded, None))
             continue
         access.lock_framework(session, fid)
+        access.keep_own_rights(session, member, fid)
         admitted.append(
             Admission(
                 loaded,

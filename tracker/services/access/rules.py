@@ -209,6 +209,26 @@ def lock_framework(session: Session, framework_id: int) -> None:
         session.execute(sa.select(framework_t.c.id).where(framework_t.c.id == framework_id).with_for_update())
 
 
+def keep_own_rights(session: Session, member: MemberView | None, framework_id: int) -> None:
+    """For a transaction that judged ``member`` on an older snapshot (seeding runs under
+    REPEATABLE READ, its snapshot taken before `lock_framework` waited): on PostgreSQL,
+    share-lock the row that makes them a coordinator of ``framework_id`` (their admin row,
+    or their membership there). A demotion or removal committed since the snapshot then
+    fails the transaction (a serialization error, nothing written) instead of letting it
+    act on rights that are gone. Others change nothing here; SQLite needs none of this."""
+    if member is None or session.get_bind().dialect.name != "postgresql":
+        return
+    if member.is_admin:
+        mine = admin_t.c.member_id == member.id
+        session.execute(sa.select(admin_t.c.member_id).where(mine).with_for_update(read=True))
+    elif any(rank(role) == rank(Role.coordinator) for role in member.roles.values()):
+        session.execute(
+            sa.select(membership_t.c.id)
+            .where(membership_t.c.member_id == member.id, membership_t.c.framework_id == framework_id)
+            .with_for_update(read=True)
+        )
+
+
 def hold_framework(session: Session, framework_id: int) -> None:
     """Keep who may do what in ``framework_id`` as it is until this transaction ends: a
     write judges its actor's rights after this, so a demotion either committed before (and
