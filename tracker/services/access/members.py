@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -88,15 +89,59 @@ def resolve_member(session: Session, login: str) -> MemberView:
     return member
 
 
-def judged_now(session: Session, actor: MemberView | None, framework_id: int) -> MemberView | None:
+def judged_now(
+    session: Session, actor: MemberView | None, framework_id: int, *, held: bool = False
+) -> MemberView | None:
     """``actor`` as the tables say now, with ``framework_id``'s roles held until the
     transaction ends (`access.hold_framework`): what a write judges its rights on, so that
     a demotion or removal committed while it waited is seen, and one that comes after
     waits for it. ``actor`` was read before the write began (or when the app opened)."""
-    access.hold_framework(session, framework_id)
+    if not held:  # else the caller holds it already (`access.hold_framework_named`)
+        access.hold_framework(session, framework_id)
     if actor is None:
         return None
-    return find_member(session, actor.login)
+    # One query (every write pays it): the member, whether they are an admin, their role
+    # there, and their organisations there (a row each; one row with none when they have
+    # none). Other frameworks stay as read before.
+    rows = session.execute(
+        sa.select(
+            member_t.c.id,
+            framework_t.c.key,
+            membership_t.c.role,
+            sa.exists().where(admin_t.c.member_id == member_t.c.id).label("is_admin"),
+            stakeholder_t.c.id.label("org_id"),
+            stakeholder_t.c.key.label("org_key"),
+            stakeholder_t.c.name.label("org_name"),
+        )
+        .select_from(member_t)
+        .join(framework_t, framework_t.c.id == framework_id)
+        .outerjoin(
+            membership_t,
+            sa.and_(membership_t.c.member_id == member_t.c.id, membership_t.c.framework_id == framework_id),
+        )
+        .outerjoin(
+            affiliation_t,
+            sa.and_(affiliation_t.c.member_id == member_t.c.id, affiliation_t.c.framework_id == framework_id),
+        )
+        .outerjoin(stakeholder_t, stakeholder_t.c.id == affiliation_t.c.stakeholder_id)
+        .where(member_t.c.login == actor.login)
+        .order_by(stakeholder_t.c.name)
+    ).all()
+    if not rows:
+        return None
+    row = rows[0]
+    orgs = [r for r in rows if r.org_id is not None]
+    roles = {k: r for k, r in actor.roles.items() if k != row.key}
+    if row.role is not None:
+        roles[row.key] = Role(row.role)
+    return replace(
+        actor,
+        id=row.id,
+        roles=roles,
+        orgs={**actor.orgs, row.key: tuple(StakeholderRef(o.org_key, o.org_name) for o in orgs)},
+        org_ids={**actor.org_ids, row.key: frozenset(o.org_id for o in orgs)},
+        is_admin=bool(row.is_admin),
+    )
 
 
 def check_login(login: str) -> str:

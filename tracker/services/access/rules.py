@@ -229,6 +229,18 @@ def keep_own_rights(session: Session, member: MemberView | None, framework_id: i
         )
 
 
+def hold_framework_named(session: Session, key: str) -> int | None:
+    """`hold_framework` for the framework ``key``, found and held in one statement (every
+    write pays it); its id, or None when there is no such framework (nothing held)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(sa.select(framework_t.c.id).where(framework_t.c.key == key)).scalar()
+    found = session.execute(
+        sa.text("SELECT id, pg_advisory_xact_lock_shared(:kind, id) FROM framework WHERE key = :key"),
+        {"kind": _ROLES_LOCK, "key": key},
+    ).first()
+    return None if found is None else int(found[0])
+
+
 def hold_framework(session: Session, framework_id: int) -> None:
     """Keep who may do what in ``framework_id`` as it is until this transaction ends: a
     write judges its actor's rights after this, so a demotion either committed before (and

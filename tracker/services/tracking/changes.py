@@ -114,12 +114,16 @@ def lock_judged(session: Session, ref: str, actor: MemberView) -> tuple[sa.Row[A
     roles are held (`members.judged_now`): the rights a write judges are those of now, so
     a write that began before a demotion cannot apply after it."""
     framework, _key = split_ref(ref)
-    now = _as_now(session, actor, framework_id(session, framework))
+    fid = access.hold_framework_named(session, framework)
+    held = fid is not None
+    if fid is None:
+        fid = framework_id(session, framework)  # NotFound, naming the frameworks there are
+    now = _as_now(session, actor, fid, held=held)
     return lock_action(session, ref, now), now
 
 
-def _as_now(session: Session, actor: MemberView, fid: int) -> MemberView:
-    now = judged_now(session, actor, fid)
+def _as_now(session: Session, actor: MemberView, fid: int, *, held: bool = False) -> MemberView:
+    now = judged_now(session, actor, fid, held=held)
     if now is None:
         raise PermissionDenied(
             f"{actor.login} is no longer a member of this database; a coordinator or an admin can add them "
