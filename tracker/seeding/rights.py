@@ -43,11 +43,12 @@ from tracker.models import (
 )
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Role
+from tracker.names import twin_message
 from tracker.seeding.problems import Loc, PlanRefused, Problem
 from tracker.seeding.sync import CHUNK
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access import rules as access
-from tracker.services.access.members import case_twins, twin_message
+from tracker.services.access.members import case_twins
 from tracker.services.views import MemberView
 
 # What describes a shared item (and is kept as it is when the login may not change it).
@@ -338,14 +339,9 @@ def _by_item(session: Session, uses: sa.Subquery) -> dict[int, set[str]]:
 
 
 def login_case_problems(session: Session, loaded: LoadedPlan) -> list[Problem]:
-    """Members whose login differs only by case from an existing member's, or from another
-    in the file (`members.case_twins`): bad input, whoever seeds."""
-    twins = case_twins(session, [m.login for m in loaded.plan.members])
-    first: dict[str, str] = {}
-    for m in loaded.plan.members:  # and within the file itself
-        seen = first.setdefault(m.login.lower(), m.login)
-        if seen != m.login:
-            twins.setdefault(m.login, seen)
+    """Members whose login differs only by case from an existing member's
+    (`members.case_twins`): bad input, whoever seeds."""
+    twins = case_twins(session, [m.login for m in loaded.plan.members])  # within the file: `validate`
     return [
         problem
         for i, m in enumerate(loaded.plan.members)

@@ -13,7 +13,7 @@ from tracker.models import Admin, Affiliation, Framework, Member, Membership, St
 from tracker.models.enums import Role
 from tracker.models.types import utcnow
 from tracker.names import check_login as _check_login
-from tracker.names import check_name
+from tracker.names import check_name, twin_message
 from tracker.services.access import rules as access
 from tracker.services.access.rules import require_coordinator
 from tracker.services.tracking.actions import framework_id, stakeholder_ids
@@ -169,13 +169,6 @@ def case_twins(session: Session, logins: Sequence[str]) -> dict[str, str]:
         ).scalars()
         if existing != folded[existing.lower()]
     }
-
-
-def twin_message(login: str, existing: str) -> str:
-    return (
-        f"the login {login!r} differs only by case from the member {existing!r}; logins are case-sensitive "
-        f"and no two differ only by case: use {existing!r}"
-    )
 
 
 def _member_id(session: Session, login: str, name: str | None = None) -> int:
