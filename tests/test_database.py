@@ -23,11 +23,20 @@ from tracker.db import (
 from tracker.errors import SchemaMismatch
 from tracker.models import metadata
 
+# Indexes that only the migrations know: on PostgreSQL only, over an expression that SQLite
+# could not reflect (declared in the models, Alembic warns on SQLite that it cannot compare it).
+MIGRATIONS_ONLY = {"ix_member_login_folded"}
+
 
 def test_migrations_build_exactly_the_schema_of_the_models(engine: Engine) -> None:
     """A model change without a migration would break every existing database."""
+
+    def compared(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+        return not (type_ == "index" and name in MIGRATIONS_ONLY)
+
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": compared})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 

@@ -41,6 +41,18 @@ def check_login(text: str) -> str:
     )
 
 
+def twin_message(login: str, existing: str) -> str:
+    """Why ``login`` is refused beside ``existing``, which differs from it only by case.
+
+    The rule for case: a login is its exact text (on PostgreSQL the quoted name of a role,
+    which is case-sensitive), and no two logins differ only by case.
+    """
+    return (
+        f"the login {login!r} differs only by case from the member {existing!r}; logins are case-sensitive "
+        f"and no two differ only by case: use {existing!r}"
+    )
+
+
 def check_name(text: str) -> str:
     """A person's name, without surrounding spaces: 1 to `MAX_NAME` characters."""
     name = check_no_nul(text.strip(), "the name")

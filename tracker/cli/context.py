@@ -103,6 +103,9 @@ def _say(text: str) -> None:
     say(text, err=True, one_line=True)
 
 
+_SERIALIZATION_FAILURE = "40001"
+
+
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     _say(f"tracker: {message}")
     raise SystemExit(code)
@@ -139,6 +142,16 @@ def user_errors() -> Iterator[None]:
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             # The server went away after the command connected (SQLAlchemy saw a disconnect).
             fail("the database server cannot be reached (the connection was lost); nothing was changed.")
+        if isinstance(exc, OperationalError) and getattr(exc.orig, "sqlstate", None) == _SERIALIZATION_FAILURE:
+            # PostgreSQL: a row this command read (a seed's plan, the actor's own role) was
+            # changed and committed meanwhile; what it judged on is gone. A conflict (exit 3).
+            from tracker.errors import EXIT_CONFLICT
+
+            fail(
+                "someone changed what this command read (the plan, or your role) while it ran; nothing was "
+                "changed: run it again to work from what is there now.",
+                EXIT_CONFLICT,
+            )
         if isinstance(exc, OperationalError):
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             if "readonly database" in detail:  # SQLite: file or folder not writable, or opened mode=ro

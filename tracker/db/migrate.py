@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from tracker.errors import DatabaseUnavailable, SchemaMismatch
+from tracker.errors import DatabaseUnavailable, PermissionDenied, SchemaMismatch
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 UPGRADE_HINT = "run `tracker db upgrade`"
 # The newest revision, known without loading Alembic (which costs ~175 ms at
 # every start); a test checks it against the migration scripts.
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -58,8 +58,26 @@ def _stored_revision(engine: Engine) -> str | None:
         try:
             with connection.begin():
                 return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
+        except ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _NO_PRIVILEGE:
+                raise _no_role_here(connection) from None
             return None  # no alembic_version table: no tracker schema
+        except OperationalError:
+            return None
+
+
+# PostgreSQL's "insufficient_privilege": the tables are there, this role holds no group.
+_NO_PRIVILEGE = "42501"
+
+
+def _no_role_here(connection: sa.Connection) -> PermissionDenied:
+    """A PostgreSQL role with none of this database's groups: one whose member was taken out
+    of every framework (or never added), not a database without tracker's tables."""
+    role = connection.execute(sa.text("SELECT current_user")).scalar_one()
+    return PermissionDenied(
+        f"the database role {role} has no role in any framework of this database, so there is nothing it may "
+        "read; a coordinator or an admin can add it with `tracker member add`."
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:

@@ -160,6 +160,9 @@ def apply_plans(
     for admission in admitted:
         loaded = admission.loaded
         _check_against_database(conn, loaded)
+        twins = rights.login_case_problems(session, loaded)
+        if twins:
+            raise PlanProblems(twins)
         kept = rights.keep_shared(session, member, admission)
         refused += kept.refused
         report = _apply_one(conn, loaded, progress or (lambda _msg: None), overwrite, kept)

@@ -43,10 +43,12 @@ from tracker.models import (
 )
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Role
+from tracker.names import twin_message
 from tracker.seeding.problems import Loc, PlanRefused, Problem
 from tracker.seeding.sync import CHUNK
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access import rules as access
+from tracker.services.access.members import case_twins
 from tracker.services.views import MemberView
 
 # What describes a shared item (and is kept as it is when the login may not change it).
@@ -101,6 +103,7 @@ def admit(session: Session, member: MemberView, plans: Sequence[LoadedPlan]) -> 
             admitted.append(Admission(loaded, None))
             continue
         access.lock_framework(session, fid)
+        access.keep_own_rights(session, member, fid)
         admitted.append(
             Admission(
                 loaded,
@@ -333,6 +336,18 @@ def _by_item(session: Session, uses: sa.Subquery) -> dict[int, set[str]]:
 
 
 # -- saying it -------------------------------------------------------------------------------
+
+
+def login_case_problems(session: Session, loaded: LoadedPlan) -> list[Problem]:
+    """Members whose login differs only by case from an existing member's
+    (`members.case_twins`): bad input, whoever seeds."""
+    twins = case_twins(session, [m.login for m in loaded.plan.members])  # within the file: `validate`
+    return [
+        problem
+        for i, m in enumerate(loaded.plan.members)
+        if m.login in twins
+        for problem in _refusal(loaded, ("members", i, "login"), twin_message(m.login, twins[m.login]))
+    ]
 
 
 def _parts(tally: Any) -> str:

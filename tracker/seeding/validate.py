@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from tracker.names import twin_message
 from tracker.seeding.plan import ActionIn, FundingSourceIn, PlanFile
 from tracker.seeding.problems import Loc, PlanProblems, Problem
 from tracker.seeding.reader import compose, line_of
@@ -170,6 +171,11 @@ def check_plan(source: str, plan: PlanFile) -> Iterator[Problem]:
         ((("funding_sources", i, "key"), s.key) for i, s in enumerate(plan.funding_sources)),
     )
     yield from _unique(source, "member", ((("members", i, "login"), m.login) for i, m in enumerate(plan.members)))
+    folded: dict[str, str] = {}
+    for i, m in enumerate(plan.members):  # no two logins differ only by case (`members.case_twins`)
+        first = folded.setdefault(m.login.lower(), m.login)
+        if first != m.login:
+            yield Problem(source, twin_message(m.login, first), ("members", i, "login"))
     yield from _unique(source, "workshop", ((("workshops", i, "key"), w.key) for i, w in enumerate(plan.workshops)))
 
     def stakeholder_ref(loc: Loc, key: str) -> Iterator[Problem]:

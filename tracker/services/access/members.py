@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -12,7 +13,7 @@ from tracker.models import Admin, Affiliation, Framework, Member, Membership, St
 from tracker.models.enums import Role
 from tracker.models.types import utcnow
 from tracker.names import check_login as _check_login
-from tracker.names import check_name
+from tracker.names import check_name, twin_message
 from tracker.services.access import rules as access
 from tracker.services.access.rules import require_coordinator
 from tracker.services.tracking.actions import framework_id, stakeholder_ids
@@ -21,8 +22,10 @@ from tracker.services.views import MemberView, StakeholderRef
 __all__ = [
     "add_admin",
     "add_member",
+    "case_twins",
     "ensure_first_admin",
     "find_member",
+    "judged_now",
     "remove_admin",
     "require_coordinator",
     "resolve_member",
@@ -75,12 +78,70 @@ def resolve_member(session: Session, login: str) -> MemberView:
     """The member acting as ``login``; an unknown login is refused with what to do."""
     member = find_member(session, login)
     if member is None:
+        twin = case_twins(session, [login]).get(login)
+        if twin is not None:
+            raise PermissionDenied(f"there is no member with the login {login!r}: {twin_message(login, twin)}.")
         raise PermissionDenied(
             f"there is no member with the login {login!r}; act as a member with --as LOGIN "
             "(or TRACKER_USER), or ask a coordinator to run "
             f"`tracker member add {login} --role member --framework KEY --stakeholder KEY`."
         )
     return member
+
+
+def judged_now(
+    session: Session, actor: MemberView | None, framework_id: int, *, held: bool = False
+) -> MemberView | None:
+    """``actor`` as the tables say now, with ``framework_id``'s roles held until the
+    transaction ends (`access.hold_framework`): what a write judges its rights on, so that
+    a demotion or removal committed while it waited is seen, and one that comes after
+    waits for it. ``actor`` was read before the write began (or when the app opened)."""
+    if not held:  # else the caller holds it already (`access.hold_framework_named`)
+        access.hold_framework(session, framework_id)
+    if actor is None:
+        return None
+    # One query (every write pays it): the member, whether they are an admin, their role
+    # there, and their organisations there (a row each; one row with none when they have
+    # none). Other frameworks stay as read before.
+    rows = session.execute(
+        sa.select(
+            member_t.c.id,
+            framework_t.c.key,
+            membership_t.c.role,
+            sa.exists().where(admin_t.c.member_id == member_t.c.id).label("is_admin"),
+            stakeholder_t.c.id.label("org_id"),
+            stakeholder_t.c.key.label("org_key"),
+            stakeholder_t.c.name.label("org_name"),
+        )
+        .select_from(member_t)
+        .join(framework_t, framework_t.c.id == framework_id)
+        .outerjoin(
+            membership_t,
+            sa.and_(membership_t.c.member_id == member_t.c.id, membership_t.c.framework_id == framework_id),
+        )
+        .outerjoin(
+            affiliation_t,
+            sa.and_(affiliation_t.c.member_id == member_t.c.id, affiliation_t.c.framework_id == framework_id),
+        )
+        .outerjoin(stakeholder_t, stakeholder_t.c.id == affiliation_t.c.stakeholder_id)
+        .where(member_t.c.login == actor.login)
+        .order_by(stakeholder_t.c.name)
+    ).all()
+    if not rows:
+        return None
+    row = rows[0]
+    orgs = [r for r in rows if r.org_id is not None]
+    roles = {k: r for k, r in actor.roles.items() if k != row.key}
+    if row.role is not None:
+        roles[row.key] = Role(row.role)
+    return replace(
+        actor,
+        id=row.id,
+        roles=roles,
+        orgs={**actor.orgs, row.key: tuple(StakeholderRef(o.org_key, o.org_name) for o in orgs)},
+        org_ids={**actor.org_ids, row.key: frozenset(o.org_id for o in orgs)},
+        is_admin=bool(row.is_admin),
+    )
 
 
 def check_login(login: str) -> str:
@@ -91,10 +152,32 @@ def check_login(login: str) -> str:
         raise BadInput(f"{exc}.") from None
 
 
+def case_twins(session: Session, logins: Sequence[str]) -> dict[str, str]:
+    """Each of ``logins`` that differs only by case from an existing member's login: that login.
+
+    The one rule for case: a login is its exact text (on PostgreSQL it is the role's name,
+    which is case-sensitive), and two logins never differ only by case, so ``Maria`` can
+    never be a second person beside ``maria``, nor ``--as Maria`` be taken for her.
+    """
+    folded = {login.lower(): login for login in logins}
+    if not folded:
+        return {}
+    return {
+        folded[existing.lower()]: existing
+        for existing in session.execute(
+            sa.select(member_t.c.login).where(sa.func.lower(member_t.c.login).in_(sorted(folded)))
+        ).scalars()
+        if existing != folded[existing.lower()]
+    }
+
+
 def _member_id(session: Session, login: str, name: str | None = None) -> int:
-    """The member's id, creating the member if new."""
+    """The member's id, creating the member if new (never a case twin of one: `case_twins`)."""
     existing = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar()
     if existing is None:
+        twin = case_twins(session, [login]).get(login)
+        if twin is not None:
+            raise BadInput(f"{twin_message(login, twin)}.")
         existing = session.execute(
             sa.insert(member_t).values(login=login, name=name, created_at=utcnow()).returning(member_t.c.id)
         ).scalar_one()
@@ -126,6 +209,7 @@ def add_member(
     fid = framework_id(session, framework)
     access.require_grant(actor, framework, role, login)
     access.lock_framework(session, fid)
+    access.require_grant(find_member(session, actor.login) if actor else None, framework, role, login)  # as of now
     if name is not None:
         _may_rename(session, actor, login, name, framework)
     sids = stakeholder_ids(session, list(stakeholders))

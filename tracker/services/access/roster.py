@@ -106,6 +106,7 @@ def set_role(session: Session, *, actor: MemberView | None, login: str, role: Ro
     fid, _member_id, membership_id, current = _membership(session, login, framework)
     access.require_grant(actor, framework, role, login)
     access.lock_framework(session, fid)
+    access.require_grant(find_member(session, actor.login) if actor else None, framework, role, login)  # as of now
     if current is Role.coordinator and role is not Role.coordinator:
         access.keep_a_coordinator(session, fid, framework, login)
     if current is not role:
@@ -122,6 +123,7 @@ def remove_member(session: Session, *, actor: MemberView | None, login: str, fra
     fid, member_id, membership_id, current = _membership(session, login, framework)
     access.require_grant(actor, framework, current, login)
     access.lock_framework(session, fid)
+    access.require_grant(find_member(session, actor.login) if actor else None, framework, current, login)
     if current is Role.coordinator:
         access.keep_a_coordinator(session, fid, framework, login)
     session.execute(

@@ -282,11 +282,68 @@ def require_manage_keys(member: MemberView | None, target: MemberView) -> None:
 # -- serialising changes of who coordinates -------------------------------------------------
 
 
+# The class of PostgreSQL advisory locks that stand for "who may do what in framework N"
+# (the second key is the framework's id). Advisory locks belong to one database, and any
+# login may take one: a member's role may not lock the framework's row.
+_ROLES_LOCK = 0x74726B  # "trk"
+
+
 def lock_framework(session: Session, framework_id: int) -> None:
-    """Serialise changes to a framework's memberships: on PostgreSQL a row lock (concurrent
-    claims and demotions queue behind it); SQLite writers already hold the write lock."""
+    """Serialise changes to a framework's memberships: on PostgreSQL an exclusive hold on its
+    roles (a change of roles waits for the writes under way there, and they for it: see
+    `hold_framework`), then a row lock (concurrent claims and demotions queue behind it);
+    SQLite writers already hold the write lock. The hold comes first: a writer adding an
+    action takes a key-share lock on the framework's row."""
     if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:kind, :framework)"),
+            {"kind": _ROLES_LOCK, "framework": framework_id},
+        )
         session.execute(sa.select(framework_t.c.id).where(framework_t.c.id == framework_id).with_for_update())
+
+
+def keep_own_rights(session: Session, member: MemberView | None, framework_id: int) -> None:
+    """For a transaction that judged ``member`` on an older snapshot (seeding runs under
+    REPEATABLE READ, its snapshot taken before `lock_framework` waited): on PostgreSQL,
+    share-lock the row that makes them a coordinator of ``framework_id`` (their admin row,
+    or their membership there). A demotion or removal committed since the snapshot then
+    fails the transaction (a serialization error, nothing written) instead of letting it
+    act on rights that are gone. Others change nothing here; SQLite needs none of this."""
+    if member is None or session.get_bind().dialect.name != "postgresql":
+        return
+    if member.is_admin:
+        mine = admin_t.c.member_id == member.id
+        session.execute(sa.select(admin_t.c.member_id).where(mine).with_for_update(read=True))
+    elif any(rank(role) == rank(Role.coordinator) for role in member.roles.values()):
+        session.execute(
+            sa.select(membership_t.c.id)
+            .where(membership_t.c.member_id == member.id, membership_t.c.framework_id == framework_id)
+            .with_for_update(read=True)
+        )
+
+
+def hold_framework_named(session: Session, key: str) -> int | None:
+    """`hold_framework` for the framework ``key``, found and held in one statement (every
+    write pays it); its id, or None when there is no such framework (nothing held)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return session.execute(sa.select(framework_t.c.id).where(framework_t.c.key == key)).scalar()
+    found = session.execute(
+        sa.text("SELECT id, pg_advisory_xact_lock_shared(:kind, id) FROM framework WHERE key = :key"),
+        {"kind": _ROLES_LOCK, "key": key},
+    ).first()
+    return None if found is None else int(found[0])
+
+
+def hold_framework(session: Session, framework_id: int) -> None:
+    """Keep who may do what in ``framework_id`` as it is until this transaction ends: a
+    write judges its actor's rights after this, so a demotion either committed before (and
+    is seen) or waits for the write to commit. On PostgreSQL a shared advisory lock, which
+    `lock_framework` waits for; SQLite writers hold the database's write lock already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock_shared(:kind, :framework)"),
+            {"kind": _ROLES_LOCK, "framework": framework_id},
+        )
 
 
 def coordinators_of(session: Session, framework_id: int) -> list[str]:

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from tracker.errors import BadField, NotFound, PermissionDenied
 from tracker.models.enums import Horizon, Status
 from tracker.models.types import utcnow
+from tracker.services.access.members import judged_now
 from tracker.services.access.rules import require_coordinator
 from tracker.services.plan.edits import (
     CREATED,
@@ -99,6 +100,7 @@ def add_action(*, session: Session, actor: MemberView, objective_ref: str, field
     framework_key, objective_key = split_ref(objective_ref)
     framework = _framework(session, framework_key)
     require_coordinator(actor, framework_key, "add an action")
+    require_coordinator(judged_now(session, actor, framework.id), framework_key, "add an action")  # as of now
     objective_id = _objective_id(session, framework.id, framework_key, objective_key)
     action = validated_action({**fields, "status": Status.planned})
     exists = session.execute(
@@ -187,6 +189,7 @@ def cancel_action(
     change itself is an ordinary one (audited, versioned)."""
     framework, _key = split_ref(ref)
     require_coordinator(actor, framework, "cancel an action")
+    require_coordinator(judged_now(session, actor, _framework(session, framework).id), framework, "cancel an action")
     return changes.set_status(
         session=session,
         actor=actor,
@@ -232,8 +235,10 @@ def delete_action(
             "cancel it instead (tracker actions cancel)."
         )
     title = session.execute(sa.select(action_t.c.title).where(action_t.c.id == row.id)).scalar_one()
+    # Recorded while the action exists, so that PostgreSQL's policy can see whose plan it
+    # is; deleting the action then unlinks the row (ON DELETE SET NULL), which outlives it.
+    record_plan_changes(session, actor, row.id, row.id, [(DELETED, f"{ref}: {title}", None)])
     session.execute(sa.delete(action_t).where(action_t.c.id == row.id))
-    record_plan_changes(session, actor, None, row.id, [(DELETED, f"{ref}: {title}", None)])
     return {"ref": ref, "deleted": True, "title": title}
 
 

@@ -17,21 +17,25 @@ from sqlmodel import Session
 
 from tracker.errors import BadField, BadInput, Conflict, NotFound
 from tracker.models import Allocation, FundingSource, PlanChange
+from tracker.models.enums import Role
 from tracker.models.types import utcnow
 from tracker.numbers import check_amount
 from tracker.services.access.members import require_coordinator
+from tracker.services.access.rules import effective_role
 from tracker.services.plan.owners import check_owner
 from tracker.services.tracking.actions import action_id as action_id_of
 from tracker.services.tracking.actions import (
     action_t,
+    framework_id,
     get_action,
     member_t,
     owner_t,
     partner_t,
+    split_ref,
     stakeholder_ids,
     stakeholder_t,
 )
-from tracker.services.tracking.changes import conflict_message, lock_action
+from tracker.services.tracking.changes import conflict_message, lock_judged
 from tracker.services.views import ActionDetail, MemberView
 
 CREATED = "created"  # the audit's first row of an item made in the tool
@@ -44,8 +48,13 @@ change_t = PlanChange.__table__  # type: ignore[attr-defined]
 def _locked_for_edit(
     session: Session, actor: MemberView, ref: str, expected_version: int | None, force: bool
 ) -> tuple[sa.Row[Any], bool]:
-    row = lock_action(session, ref)
-    require_coordinator(actor, row.framework, "change the plan of an action")
+    framework, _key = split_ref(ref)
+    if effective_role(actor, framework) is not Role.coordinator:
+        # Refused before asking for the row: a viewer's database role may not lock it.
+        framework_id(session, framework)  # an unknown framework is NotFound
+        require_coordinator(actor, framework, "change the plan of an action")
+    row, actor = lock_judged(session, ref, actor)
+    require_coordinator(actor, row.framework, "change the plan of an action")  # as of now
     stale = expected_version is not None and expected_version != row.version
     if stale and not force:
         raise Conflict(conflict_message(session, row, ref, expected_version or 0))

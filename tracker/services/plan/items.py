@@ -24,6 +24,7 @@ from tracker.models.enums import Role
 from tracker.models.types import Money
 from tracker.models.workshops import Finding, Workshop
 from tracker.services.access import rules
+from tracker.services.access.members import judged_now
 from tracker.services.plan.edits import (
     CREATED,
     audit_text,
@@ -161,8 +162,9 @@ def frameworks_using(session: Session, source_id: int) -> list[str]:
 def _may_change(session: Session, actor: MemberView, kind: Kind, row: sa.Row[Any], ref: str) -> None:
     if kind.shared:
         rules.require_source_editor(actor, ref, frameworks_using(session, row.id))
-    else:
-        rules.require_coordinator(actor, row.framework, f"change the {kind.name} {ref}")
+    else:  # judged as the tables say now, the framework's roles held (a demotion waits or is seen)
+        now = judged_now(session, actor, row.framework_id)
+        rules.require_coordinator(now or actor, row.framework, f"change the {kind.name} {ref}")
 
 
 def _checked(kind: Kind, fields: dict[str, Any]) -> Any:
@@ -326,7 +328,8 @@ def add_item(
         framework = session.execute(sa.select(framework_t.c.id).where(framework_t.c.key == framework_key)).scalar()
         if framework is None:
             raise NotFound(f"there is no framework {framework_key!r}; `tracker summary` lists them.")
-        rules.require_coordinator(actor, framework_key, f"add a {kind.name}")
+        now = judged_now(session, actor, framework)  # as above: the rights as they are now, held
+        rules.require_coordinator(now or actor, framework_key, f"add a {kind.name}")
         values["framework_id"] = framework
         if kind.parent:
             if not parent_key:

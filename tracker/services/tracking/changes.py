@@ -24,6 +24,7 @@ from tracker.models.enums import Role, Status
 from tracker.models.types import utcnow
 from tracker.numbers import check_quantity
 from tracker.services.access import rules as access
+from tracker.services.access.members import judged_now
 from tracker.services.tracking.actions import (
     action_id,
     action_t,
@@ -106,6 +107,29 @@ def lock_action(session: Session, ref: str, actor: MemberView | None = None) -> 
             access.require_track(actor, framework, _involved(session, seen), ref)
         raise PermissionDenied(f"the database does not let {actor.login if actor else 'this login'} change {ref}.")
     return row  # type: ignore[return-value]
+
+
+def lock_judged(session: Session, ref: str, actor: MemberView) -> tuple[sa.Row[Any], MemberView]:
+    """The action's row locked (`lock_action`), and ``actor`` read again once the framework's
+    roles are held (`members.judged_now`): the rights a write judges are those of now, so
+    a write that began before a demotion cannot apply after it."""
+    framework, _key = split_ref(ref)
+    fid = access.hold_framework_named(session, framework)
+    held = fid is not None
+    if fid is None:
+        fid = framework_id(session, framework)  # NotFound, naming the frameworks there are
+    now = _as_now(session, actor, fid, held=held)
+    return lock_action(session, ref, now), now
+
+
+def _as_now(session: Session, actor: MemberView, fid: int, *, held: bool = False) -> MemberView:
+    now = judged_now(session, actor, fid, held=held)
+    if now is None:
+        raise PermissionDenied(
+            f"{actor.login} is no longer a member of this database; a coordinator or an admin can add them "
+            "again with `tracker member add`."
+        )
+    return now
 
 
 def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any], ref: str) -> None:
@@ -225,7 +249,7 @@ def set_status(
     statements: other writers wait for this one.
     """
     _check_note(note)
-    row = lock_action(session, ref, actor)
+    row, actor = lock_judged(session, ref, actor)
     require_tracking_right(session, actor, row, ref)
     stale = expected_version is not None and expected_version != row.version
     if stale and not force:
@@ -269,7 +293,7 @@ def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> Non
     if not text.strip():
         raise BadInput("the note is empty; write what happened.")
     _check_note(text)
-    row = lock_action(session, ref, actor)
+    row, actor = lock_judged(session, ref, actor)
     require_tracking_right(session, actor, row, ref)
     now = utcnow()
     session.execute(sa.insert(note_t).values(action_id=row.id, member_id=actor.id, text=text, at=now))
@@ -321,6 +345,7 @@ def record_measurement(
         raise BadInput(f"the value {exc}.") from None
     _check_note(note)
     _check_day(on, "the date measured")
+    actor = _as_now(session, actor, fid)
     reason = _why_not_record(session, actor, framework, indicator.objective_id, ref)
     if reason is not None:
         raise PermissionDenied(reason)
