@@ -154,6 +154,8 @@ def test_workbook_has_typed_cells_and_the_same_numbers_as_json(engine: Engine, d
         assert cost.data_type == "n" and '"USD"' in cost.number_format
         assert ws.cell(row=n, column=11).is_date
     assert {a["title"] for a in actions} == {HOSTILE_TITLE, "[bold red]alarm[/] \u2407 yes"}
+    # statuses and horizons as people say them, not as the JSON's keys
+    assert {(a["ref"], a["status"], a["horizon"]) for a in actions} >= {(CONVENE, "in progress", "near term")}
 
     _, gaps = _sheet(book, "gaps")
     assert [(g["ref"], g["cost"], g["allocated"], g["gap"], g["currency"]) for g in gaps] == [
