@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from tests.cli import tracker, tracker_process
+from tests.conftest import PG_URL
 from tracker.db import (
     check_schema,
     current_revision,
@@ -276,3 +277,15 @@ def test_a_database_from_a_newer_tracker_is_left_byte_for_byte(tmp_path: Path) -
     opened = tracker_process("--db", str(path))
     assert opened.code == 1 and "was written by a newer version of tracker" in " ".join(opened.err.split())
     assert _sha(path) == before
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: set TRACKER_TEST_PG")
+def test_postgresql_connections_compile_no_statement_with_jit(db_url: str) -> None:
+    """Under row-level security a member's report looked costly enough for PostgreSQL's
+    JIT, which then spent seconds compiling what runs in under one: every connection the
+    tool opens turns it off, also the ones the pool opens later."""
+    engine = make_engine(db_url, pool_size=1, max_overflow=1)
+    with engine.connect() as first, engine.connect() as second:
+        assert first.execute(sa.text("SHOW jit")).scalar_one() == "off"
+        assert second.execute(sa.text("SHOW jit")).scalar_one() == "off"
+    engine.dispose()

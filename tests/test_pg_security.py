@@ -21,12 +21,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from tests.cli import tracker
-from tests.conftest import PG_URL, _empty_database, dump
+from tests.conftest import ADMIN, PG_URL, _empty_database, dump
 from tests.test_read_scope import (  # noqa: F401  (shared: the two cities and their logins)
     A_ACTION,
     ADMIN_LOGIN,
     B_ACTION,
     MORE_READS,
+    PLAN_A,
+    PLAN_B,
     READERS,
     READS,
     A,
@@ -525,3 +527,75 @@ def test_coordinators_change_plan_items_under_their_own_roles(world: World) -> N
         assert _try(conn, "UPDATE funding_source SET notes = 'ours' WHERE key = 'stamford-fund'") == 1
         audit = "INSERT INTO plan_change (item_kind, item_id, field, forced, at) VALUES ('goal', {}, 't', false, now())"
         assert _try(conn, audit.format(b_goal)) is None  # another city's goal
+
+
+def _read_policy(conn: sa.Connection, table: str) -> str:
+    return str(
+        conn.execute(
+            sa.text(
+                "SELECT qual FROM pg_policies "
+                "WHERE schemaname = current_schema() AND tablename = :t AND policyname = 'read'"
+            ),
+            {"t": table},
+        ).scalar_one()
+    )
+
+
+def test_the_read_policies_go_back_to_the_array_and_on_to_the_bytes(tmp_path: Any, pg_template: str | None) -> None:
+    """Migration 0015 swaps the read policies' framework test; a downgrade that left the
+    byte test behind would call a function that no longer exists, and every read as a
+    role would fail."""
+    from alembic import command
+
+    from tracker.db import upgrade
+    from tracker.db.migrate import alembic_config
+
+    tables = ("framework", "goal", "objective", "action", "indicator", "workshop", "membership", "affiliation")
+    with _empty_database(tmp_path, pg_template, "bytes") as url:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert all("get_byte" in _read_policy(conn, t) for t in tables)
+            command.downgrade(alembic_config(conn), "0009")
+            conn.commit()
+        with engine.connect() as conn:
+            for table in tables:
+                qual = _read_policy(conn, table)
+                assert "frameworks_i_read()" in qual and "get_byte" not in qual, (table, qual)
+            assert not conn.execute(sa.text("SELECT 1 FROM pg_proc WHERE proname = 'frameworks_i_read_bytes'")).first()
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert all("get_byte" in _read_policy(conn, t) for t in tables)
+        engine.dispose()
+
+
+def test_a_login_reads_its_frameworks_whatever_their_ids(tmp_path: Any, pg_template: str | None) -> None:
+    """The read policies look a row's framework up by its id: a framework whose id is far
+    from the others' (ids only grow as frameworks come and go) must read like any other,
+    for its members alone, and one newer than all of a login's stays unseen."""
+    (tmp_path / "a.yaml").write_text(PLAN_A)
+    (tmp_path / "b.yaml").write_text(PLAN_B)
+    with _empty_database(tmp_path, pg_template, "far") as url:
+        boss = Shared(url, tmp_path)
+        _must(boss.run(ADMIN, "seed", str(tmp_path / "a.yaml")))
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("SELECT setval('framework_id_seq', 299)"))
+        _must(boss.run(ADMIN, "seed", str(tmp_path / "b.yaml")))
+        _must(boss.run(ADMIN, "admin", "add", ADMIN_LOGIN))
+        for login, frameworks in (("far-a", (A,)), ("far-b", (B,)), ("far-ab", (A, B))):
+            for fw in frameworks:
+                _must(boss.run(ADMIN_LOGIN, "member", "add", login, "--role", "viewer", "-f", fw))
+        with engine.connect() as conn:
+            ids = dict(conn.execute(sa.text("SELECT key, id FROM framework")).all())
+            actions = dict(conn.execute(sa.text("SELECT framework_id, count(*) FROM action GROUP BY 1")).all())
+        engine.dispose()
+        assert ids[B] == 300 and ids[A] < 8, ids
+        world = World(url, boss, {})
+        for login, frameworks in (("far-a", (A,)), ("far-b", (B,)), ("far-ab", (A, B))):
+            with world.connect(login) as conn:
+                seen = dict(conn.execute(b"SELECT framework_id, count(*) FROM action GROUP BY 1").fetchall())
+                goals = {row[0] for row in conn.execute(b"SELECT DISTINCT framework_id FROM goal").fetchall()}
+                cities = {row[0] for row in conn.execute(b"SELECT id FROM framework").fetchall()}
+            mine = {ids[fw] for fw in frameworks}
+            assert seen == {fid: actions[fid] for fid in mine}, (login, seen)
+            assert goals == mine and cities == mine, (login, goals, cities)

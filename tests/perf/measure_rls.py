@@ -4,7 +4,9 @@
 
 Makes a scratch database on the server named by ``--url`` (a superuser: it creates the
 database and the writers' login roles; the database is dropped afterwards), seeds
-generated plans, and names ``--writers`` coordinators of every framework, each with
+generated plans, gathers PostgreSQL's statistics (``ANALYZE``, as autovacuum
+would a little later: without it a run's plans depend on whether autovacuum has got
+there yet), and names ``--writers`` coordinators of every framework, each with
 their own login role (`tracker member add` makes them). Then, twice, once connected
 as the superuser acting as each writer (row-level security does not bind it: the
 reference) and once connected as each writer's own role (every policy applies):
@@ -13,7 +15,11 @@ reference) and once connected as each writer's own role (every policy applies):
   shared actions (read the version, then `set_status` with it, as the CLI does);
   the figure is applied changes a second;
 * pages: pages of 50 (`list_actions`, the default order and a status filter, at
-  random offsets), median milliseconds of ``--pages`` calls.
+  random offsets), median milliseconds of ``--pages`` calls; each page is read as
+  the owner and then as the role, so that a busy machine slows both alike;
+* reports (information, no goal): the reports that add up every action, the
+  funding-gap rollup by framework and the plan coverage, median milliseconds of
+  ``--reports`` calls each.
 
 Prints each figure beside the reference and the goal (writers at most 1.3x slower,
 pages at most 1.2x).
@@ -75,6 +81,9 @@ def prepare(url: str, args: argparse.Namespace) -> list[str]:
         actions=args.actions, frameworks=args.frameworks, stakeholders=args.stakeholders, allocations=3 * args.actions
     )
     seed(engine, [load_data(p, source=f"{p['framework']['key']}.json") for p in plans], actor=admin)
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE"))
+        conn.commit()
     keys = [p["framework"]["key"] for p in plans]
     with write_session(engine) as session:
         boss = find_member(session, admin)
@@ -157,7 +166,9 @@ def writers(url: str, as_roles: bool, refs: list[str], args: argparse.Namespace)
     return applied / took
 
 
-def pages(url: str, as_roles: bool, args: argparse.Namespace) -> float:
+def pages(url: str, args: argparse.Namespace) -> tuple[float, float]:
+    """Median milliseconds of a page as the owner and as the role: the same pages, one
+    after the other, so that a busy machine slows both alike."""
     from tracker.db import make_engine, read_session
     from tracker.models.enums import Status
     from tracker.services.access.members import resolve_member
@@ -166,11 +177,11 @@ def pages(url: str, as_roles: bool, args: argparse.Namespace) -> float:
     from tracker.services.tracking.filters import ActionFilter
 
     login = writer_login(0)
-    engine = make_engine(_url(url, user=login) if as_roles else url)
-    rng = random.Random(2)
-    with read_session(engine) as session:
+    engines = [make_engine(url), make_engine(_url(url, user=login))]
+    with read_session(engines[0]) as session:
         member = resolve_member(session, login)
-    timings = []
+    rng = random.Random(2)
+    timings: list[list[float]] = [[], []]
     for i in range(args.pages + 3):
         offset = rng.randrange(0, max(1, args.actions - 50))
         f = (
@@ -178,14 +189,46 @@ def pages(url: str, as_roles: bool, args: argparse.Namespace) -> float:
             if i % 2
             else ActionFilter(statuses=(Status.planned,), offset=offset // 10, limit=50)
         )
-        began = time.perf_counter()
-        with read_session(engine) as session:
-            rows = list_actions(scope_session(session, member), f)
-        if i >= 3:
-            timings.append((time.perf_counter() - began) * 1000)
-        assert rows, f
-    engine.dispose()
-    return statistics.median(timings)
+        for engine, times in zip(engines, timings, strict=True):
+            began = time.perf_counter()
+            with read_session(engine) as session:
+                rows = list_actions(scope_session(session, member), f)
+            if i >= 3:
+                times.append((time.perf_counter() - began) * 1000)
+            assert rows, f
+    for engine in engines:
+        engine.dispose()
+    return statistics.median(timings[0]), statistics.median(timings[1])
+
+
+def reports(url: str, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
+    """Median milliseconds of each report as the owner and as the role, interleaved."""
+    from tracker.db import make_engine, read_session
+    from tracker.services.access.members import resolve_member
+    from tracker.services.access.rules import scope_session
+    from tracker.services.funding.gaps import gap_rollup
+    from tracker.services.reporting.coverage import plan_coverage
+
+    login = writer_login(0)
+    engines = [make_engine(url), make_engine(_url(url, user=login))]
+    with read_session(engines[0]) as session:
+        member = resolve_member(session, login)
+    calls: dict[str, Any] = {
+        "gap rollup by framework": lambda s: gap_rollup(s, by="framework"),
+        "plan coverage": plan_coverage,
+    }
+    timings: dict[str, list[list[float]]] = {name: [[], []] for name in calls}
+    for i in range(args.reports + 1):
+        for name, call in calls.items():
+            for engine, times in zip(engines, timings[name], strict=True):
+                began = time.perf_counter()
+                with read_session(engine) as session:
+                    assert call(scope_session(session, member)), name
+                if i:
+                    times.append((time.perf_counter() - began) * 1000)
+    for engine in engines:
+        engine.dispose()
+    return {name: (statistics.median(o), statistics.median(r)) for name, (o, r) in timings.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -197,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--changes", type=int, default=300, help="status changes per writer")
     parser.add_argument("--pages", type=int, default=40, help="timed pages per run")
+    parser.add_argument("--reports", type=int, default=5, help="timed calls of each report (0: none)")
     args = parser.parse_args(argv)
     if not args.url:
         parser.error("--url (or TRACKER_TEST_PG) must name a PostgreSQL server, as a superuser")
@@ -213,19 +257,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"seeded {args.actions:,} actions and {args.writers} writers in {time.perf_counter() - began:.0f} s")
         rows = [
             ("writers (changes/s)", writers(url, False, refs, args), writers(url, True, refs, args), True),
-            ("pages of 50 (ms)", pages(url, False, args), pages(url, True, args), False),
+            ("pages of 50 (ms)", *pages(url, args), False),
         ]
+        if args.reports:
+            rows += [(f"{name} (ms)", owner, roles, None) for name, (owner, roles) in reports(url, args).items()]
     finally:
         with server.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()
-    print(f"{'figure':<22}{'owner, no RLS':>15}{'member roles':>15}{'ratio':>8}{'goal':>8}")
+    print(f"{'figure':<30}{'owner, no RLS':>15}{'member roles':>15}{'ratio':>8}{'goal':>8}")
     missed = False
     for label, owner, roles, higher_is_better in rows:
         ratio = owner / roles if higher_is_better else roles / owner
+        if higher_is_better is None:  # information: no goal
+            print(f"{label:<30}{owner:>15.1f}{roles:>15.1f}{ratio:>7.2f}x{'-':>8}")
+            continue
         goal = GOALS["writers" if higher_is_better else "pages"]
         missed |= ratio > goal
-        print(f"{label:<22}{owner:>15.1f}{roles:>15.1f}{ratio:>7.2f}x{goal:>7.1f}x")
+        print(f"{label:<30}{owner:>15.1f}{roles:>15.1f}{ratio:>7.2f}x{goal:>7.1f}x")
     return 1 if missed else 0
 
 

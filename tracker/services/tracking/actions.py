@@ -255,23 +255,22 @@ _PAGE_PARTNERS = (
     .where(partner_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(stakeholder_t.c.name)
 )
-# Funding of a page's actions: known allocations in the framework's currency are
-# added up; those in another currency are counted, never added (no conversion).
-_SAME_CURRENCY = _t(FundingSource).c.currency == framework_t.c.currency
+# Funding of a page's actions, per action and source currency: known allocations in
+# the framework's currency are added up; those in another currency are counted,
+# never added (no conversion). The page's rows carry the framework's currency, so
+# this reads allocations and sources alone: joining the action and its framework
+# again made a member role check both tables' policies once more per page.
 _PAGE_FUNDING = (
     sa.select(
         allocation_t.c.action_id,
-        sa.func.sum(allocation_t.c.amount).filter(_SAME_CURRENCY),
+        _t(FundingSource).c.currency,
+        sa.func.sum(allocation_t.c.amount),
         sa.func.count().filter(allocation_t.c.amount.is_(None)),
-        sa.func.count().filter(sa.not_(_SAME_CURRENCY), allocation_t.c.amount.is_not(None)),
+        sa.func.count(allocation_t.c.amount),
     )
-    .select_from(
-        allocation_t.join(_t(FundingSource), _t(FundingSource).c.id == allocation_t.c.source_id)
-        .join(action_t, action_t.c.id == allocation_t.c.action_id)
-        .join(framework_t, framework_t.c.id == action_t.c.framework_id)
-    )
+    .join(_t(FundingSource), _t(FundingSource).c.id == allocation_t.c.source_id)
     .where(allocation_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
-    .group_by(allocation_t.c.action_id)
+    .group_by(allocation_t.c.action_id, _t(FundingSource).c.currency)
 )
 _NEWEST = (
     sa.select(change_t.c.action_id, sa.func.max(change_t.c.id).label("id"))
@@ -294,10 +293,15 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
     partners: dict[int, list[StakeholderRef]] = {}
     for action_id, key, name in conn.execute(_PAGE_PARTNERS, {"ids": ids}):
         partners.setdefault(action_id, []).append(StakeholderRef(key, name))
-    funding = {
-        action_id: (total or Decimal("0.00"), unknown, other)
-        for action_id, total, unknown, other in conn.execute(_PAGE_FUNDING, {"ids": ids})
-    }
+    currency = {r.id: r.currency for r in rows}
+    funding: dict[int, tuple[Decimal, int, int]] = {}
+    for action_id, source_currency, total, unknown, known in conn.execute(_PAGE_FUNDING, {"ids": ids}):
+        funded, unknowns, other = funding.get(action_id, (Decimal("0.00"), 0, 0))
+        if source_currency == currency[action_id]:
+            funded += total or 0
+        else:
+            other += known
+        funding[action_id] = (funded, unknowns + unknown, other)
     nothing = (Decimal("0.00"), 0, 0)
     latest = latest_changes(session, ids)
     return [
