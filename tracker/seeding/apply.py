@@ -35,7 +35,6 @@ from tracker.models import (
     Membership,
     Objective,
     ObjectiveFinding,
-    PlanChange,
     Stakeholder,
     Workshop,
     WorkshopParticipant,
@@ -48,7 +47,7 @@ from tracker.seeding import rights
 from tracker.seeding.plan import FrameworkIn, PlanFile
 from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
-from tracker.seeding.tool_edits import refuse_undoing, refuse_undoing_allocations
+from tracker.seeding.tool_edits import latest_edits, refuse_undoing, refuse_undoing_allocations
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access.members import resolve_member
 from tracker.services.plan.owners import owner_problems
@@ -639,23 +638,12 @@ def _refuse_undoing_people(
     """Partners and the owner edited in the tool (and not changed since) that the file gives
     differently are a conflict, as the other plan fields are (`tool_edits.refuse_undoing`).
     They are audited as people name them (stakeholder keys, a login) and compared so."""
-    change = _t(PlanChange)
-    action = _t(Action)
-    member = _t(Member)
-    latest = (
-        sa.select(sa.func.max(change.c.id))
-        .join(action, action.c.id == change.c.action_id)
-        .where(action.c.framework_id == fid, change.c.item_kind == "action", change.c.field.in_(("partners", "owner")))
-        .group_by(change.c.action_id, change.c.field)
-    )
-    edits: dict[str, dict[str, tuple[str | None, str | None, dt.datetime]]] = {}
-    for key, column, new, login, at in conn.execute(
-        sa.select(action.c.key, change.c.field, change.c.new, member.c.login, change.c.at)
-        .join(action, action.c.id == change.c.action_id)
-        .outerjoin(member, member.c.id == change.c.member_id)
-        .where(change.c.id.in_(latest))
-    ):
-        edits.setdefault(key, {})[column] = (new, login, at)
+    action, member = _t(Action), _t(Member)
+    edits = {
+        key: people
+        for key, fields in latest_edits(conn, "action", action, action.c.framework_id == fid).items()
+        if (people := {name: edit for name, edit in fields.items() if name in ("partners", "owner")})
+    }
     if not edits:
         return
     # What the tool says of partners and owner now, in the audit's words.

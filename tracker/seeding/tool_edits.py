@@ -25,7 +25,7 @@ Edit = tuple[str | None, str | None, dt.datetime]  # the value it became, who, w
 _FIX = "put the tool's value in the file, or seed with --overwrite to replace it"
 
 
-def _latest_edits(
+def latest_edits(
     conn: sa.Connection, kind: str, table: sa.Table, scope: sa.ColumnElement[bool]
 ) -> dict[str, dict[str, Edit]]:
     """The newest tool edit of each field of each item of ``kind`` in ``scope``, by item key."""
@@ -62,7 +62,7 @@ def refuse_undoing(
 
     ``keys_of`` names the ids of reference columns (``lead_id``: stakeholder keys) so that
     the message says keys, as the file does."""
-    edits = _latest_edits(conn, kind, table, scope)
+    edits = latest_edits(conn, kind, table, scope)
     if not edits:
         return
     current = {
