@@ -127,6 +127,5 @@ def framework_people(session: Session, framework: str) -> list[tuple[str, str | 
         .join(framework_t, framework_t.c.id == affiliation_t.c.framework_id)
         .where(framework_t.c.key == framework)
         .distinct()
-        .order_by(sa.func.coalesce(member_t.c.name, member_t.c.login), member_t.c.login)
     )
-    return [(str(login), name) for login, name in rows]
+    return sorted(((str(login), name) for login, name in rows), key=lambda p: ((p[1] or p[0]).casefold(), p[0]))
