@@ -213,7 +213,7 @@ async def test_a_member_sees_no_item_keys_and_is_refused_before_typing(engine: E
     async with app.run_test(size=(120, 40)) as pilot:
         await _on_plan(app, pilot, "g:g1")
         footer = " ".join(str(k.render()) for k in app.screen.query("FooterKey"))
-        assert "Edit" not in footer and "Add item" not in footer
+        assert "e Edit" not in footer and "A Add" not in footer
         for key in ("e", "A"):
             await pilot.press(key)
             await _settle(app, pilot)
@@ -221,7 +221,7 @@ async def test_a_member_sees_no_item_keys_and_is_refused_before_typing(engine: E
         await pilot.press("f")
         await _settle(app, pilot)
         footer = " ".join(str(k.render()) for k in app.screen.query("FooterKey"))
-        assert "Edit source" not in footer and "Add source" not in footer
+        assert "e Edit" not in footer and "A Add" not in footer
         for key in ("e", "A"):
             await pilot.press(key)
             await _settle(app, pilot)
@@ -242,7 +242,7 @@ async def test_edit_and_add_a_source_on_funding(engine: Engine) -> None:
         await pilot.press("f")
         await _settle(app, pilot)
         footer = " ".join(str(k.render()) for k in app.screen.query("FooterKey"))
-        assert "Edit source" in footer and "Add source" in footer
+        assert "e Edit" in footer and "A Add" in footer
         await pilot.press("e")
         await _settle(app, pilot)
         assert type(app.screen).__name__ == "ItemForm"

@@ -153,9 +153,11 @@ class FundingScreen(Screen[None]):
         ),
         # Shown to admins and coordinators (a source is shared: the rules say who may change
         # which, asked again before the form opens); anyone else is told why.
-        Binding("e", "source('edit')", "Edit source", tooltip="Edit the highlighted funding source"),
-        Binding("A", "source('add')", "Add source", tooltip="Add a funding source"),
+        Binding("e", "source('edit')", "Edit", tooltip="Edit the highlighted funding source"),
+        Binding("A", "source('add')", "Add", tooltip="Add a funding source"),
         *[Binding(key, "refuse_source", show=False) for key in ("e", "A")],
+        # the app's ? again, after the screen's keys, so that it stays in view at 80 columns
+        Binding("question_mark", "app.help", "Help", tooltip="What the symbols and words mean, and the keys here"),
         Binding("r", "reload", "Reload", show=False),
     ]
 

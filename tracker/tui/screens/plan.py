@@ -195,10 +195,10 @@ class PlanScreen(Screen[None]):
         # Shown to coordinators only; for anyone else `a` stays the app's key to Actions.
         Binding("a", "add_action", "Add action", tooltip="Add an action under the highlighted objective"),
         Binding("e", "edit_item", "Edit", tooltip="Edit the highlighted goal, objective, indicator or action"),
-        Binding(
-            "A", "add_item", "Add item", tooltip="Add a goal (on the plan), an objective (on a goal), an indicator"
-        ),
+        Binding("A", "add_item", "Add", tooltip="Add a goal (on the plan), an objective (on a goal), an indicator"),
         *[Binding(key, "refuse_plan", show=False) for key in ("e", "A")],
+        # the app's ? again, before the screen keys that follow, so that it stays in view at 80 columns
+        Binding("question_mark", "app.help", "Help", tooltip="What the symbols and words mean, and the keys here"),
         Binding("w", "switch_plan", "Other plan", tooltip="Show the plan of another framework"),
         Binding("r", "reload", "Reload", show=False),
     ]
