@@ -268,3 +268,46 @@ async def test_edit_and_add_a_source_on_funding(engine: Engine) -> None:
     with engine.connect() as conn:
         audit = conn.execute(sa.text("SELECT item_kind, field FROM plan_change ORDER BY id"))
         assert [tuple(a) for a in audit] == [("source", "amount"), ("source", "created")]
+
+
+async def test_a_new_goal_put_first_and_a_position_out_of_range(engine: Engine) -> None:
+    """The position field puts a new goal among its siblings (1 first); a position past the end
+    is said under the field, with nothing written."""
+    seeded(engine)
+    app = _app(engine, "coord")
+    async with app.run_test(size=(80, 24)) as pilot:
+        tree = await _on_plan(app, pilot, None)
+        await pilot.press("A")
+        await _settle(app, pilot)
+        await _type(pilot, "title", "Know the city first")
+        await _type(pilot, "position", "3")
+        await pilot.click("#save")
+        await _settle(app, pilot)
+        assert _errors(app) == {"position": "Give 1 to 2."}
+        assert app.screen.query_one("#position", Input).value == "3"
+        await _type(pilot, "position", "1")
+        await pilot.click("#save")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+        assert [n.data.id for n in tree.root.children] == ["g:know-the-city-first", "g:g1"]
+    with engine.connect() as conn:
+        order = conn.execute(sa.text("SELECT key FROM goal ORDER BY position"))
+        assert [k for (k,) in order] == ["know-the-city-first", "g1"]
+
+
+async def test_e_on_an_action_in_the_tree_edits_its_plan(engine: Engine) -> None:
+    """`e` on an action of the tree opens the action form (as on its page); the tree shows the
+    new title."""
+    seeded(engine)
+    app = _app(engine, "coord")
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree = await _on_plan(app, pilot, "a:stamford-ct/convene")
+        await pilot.press("e")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "ActionForm"
+        await _type(pilot, "title", "Convene the prevention working group")
+        await pilot.click("#save")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+        assert tree.cursor_node is not None and "prevention working group" in str(tree.cursor_node.label)
+    assert _one(engine, "SELECT version FROM action WHERE key = 'convene'").version == 2

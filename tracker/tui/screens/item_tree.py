@@ -34,8 +34,9 @@ def _saved(screen: PlanScreen, prefix: str) -> Any:
         if view is None:  # cancelled, or kept theirs: the plan as it is now
             screen.load()
             return
-        screen.notify(f"{view.ref}: saved")
-        screen.revealing = f"{prefix}:{view.ref if prefix == 'i' else view.ref.rsplit('/', 1)[-1]}"
+        ref = view.row.ref if prefix == "a" else view.ref  # an action's detail, or an item
+        screen.notify(f"{ref}: saved")
+        screen.revealing = f"{prefix}:{ref if prefix in ('i', 'a') else ref.rsplit('/', 1)[-1]}"
         screen.load()
 
     return done
