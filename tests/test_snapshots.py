@@ -83,3 +83,21 @@ def test_action_form(snap_compare, engine: Engine, size: tuple[int, int]) -> Non
         await _settle(pilot)
 
     assert snap_compare(_app(engine), terminal_size=size, run_before=open_form)
+
+
+def test_item_form(snap_compare, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    """The coordinator's form for an indicator (the kind with the most fields), at 80x24."""
+
+    async def open_form(pilot) -> None:  # type: ignore[no-untyped-def]
+        from textual.widgets import Tree
+
+        await pilot.press("p")
+        await _settle(pilot)
+        tree = pilot.app.screen.query_one(Tree)
+        goal = tree.root.children[0]
+        tree.move_cursor(next(n for n in goal.children[0].children if n.data.kind == "indicator"))
+        await pilot.pause()
+        await pilot.press("e")
+        await _settle(pilot)
+
+    assert snap_compare(_app(engine), terminal_size=(80, 24), run_before=open_form)

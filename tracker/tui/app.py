@@ -477,7 +477,7 @@ class TrackerApp(App[None]):
         seen: dict[str, tuple[str, str, str]] = {}
         for active in self.screen.active_bindings.values():
             b = active.binding
-            if b.description and b.action != "help":
+            if b.description and b.action not in ("help", "app.help"):  # a screen may repeat ? to keep it in view
                 seen.setdefault(b.description, (self.get_key_display(b), b.description, active.tooltip))
         self.push_screen(HelpDialog(list(seen.values())))
 

@@ -300,6 +300,55 @@ class Data:
             )
         )  # fmt: skip
 
+    # -- goals, objectives, indicators, funding sources -------------------------------------
+
+    def item(self, kind: str, ref: str) -> Any:
+        """A goal, objective, indicator or funding source as it is now (`items.ItemView`)."""
+        from tracker.services.plan.items import item_view
+
+        return self.read(lambda s: item_view(s, kind, ref))
+
+    def why_not_source(self, ref: str | None) -> str | None:
+        """Why the member may not change the funding source ``ref`` (None: add one), as they
+        are now: by the frameworks it pays for (None: they may)."""
+        from tracker.errors import PermissionDenied
+        from tracker.services.access.rules import require_source_editor
+        from tracker.services.plan.items import KINDS, frameworks_using, read_item
+
+        def work(s: Session) -> str | None:
+            used = frameworks_using(s, read_item(s, KINDS["source"], ref).id) if ref else []
+            try:
+                require_source_editor(self._now(s), ref or "you would add", used)
+            except PermissionDenied as exc:
+                return exc.message
+            return None
+
+        return self.read(work)
+
+    def add_item(
+        self, kind: str, under: str, fields: dict[str, Any], *, position: int | None, findings: list[str]
+    ) -> Any:
+        from tracker.services.plan.items import add_item
+
+        return self.write(
+            lambda s, m: add_item(
+                session=s, actor=m, kind_name=kind, under=under, fields=fields, position=position, findings=findings
+            )
+        )
+
+    def edit_item(
+        self, kind: str, ref: str, changes: dict[str, Any], *, position: int | None, link: list[str],
+        unlink: list[str], expected_version: int, force: bool,
+    ) -> Any:  # fmt: skip
+        from tracker.services.plan.items import edit_item
+
+        return self.write(
+            lambda s, m: edit_item(
+                session=s, actor=m, kind_name=kind, ref=ref, changes=changes, position=position,
+                add_findings=link, remove_findings=unlink, expected_version=expected_version, force=force,
+            )
+        )  # fmt: skip
+
     # -- the report and the workbook ---------------------------------------------------------
 
     def report(self, framework: str) -> str:

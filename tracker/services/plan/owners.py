@@ -126,6 +126,8 @@ def framework_people(session: Session, framework: str) -> list[tuple[str, str | 
         .join(affiliation_t, affiliation_t.c.member_id == member_t.c.id)
         .join(framework_t, framework_t.c.id == affiliation_t.c.framework_id)
         .where(framework_t.c.key == framework)
-        .distinct()
+        # grouped, not DISTINCT: PostgreSQL orders a DISTINCT only by what it selects
+        .group_by(member_t.c.login, member_t.c.name)
+        .order_by(sa.func.coalesce(member_t.c.name, member_t.c.login), member_t.c.login)
     )
-    return sorted(((str(login), name) for login, name in rows), key=lambda p: ((p[1] or p[0]).casefold(), p[0]))
+    return [(str(login), name) for login, name in rows]

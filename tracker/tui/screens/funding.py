@@ -151,6 +151,13 @@ class FundingScreen(Screen[None]):
         Binding(
             "W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope", show=False
         ),
+        # Shown to admins and coordinators (a source is shared: the rules say who may change
+        # which, asked again before the form opens); anyone else is told why.
+        Binding("e", "source('edit')", "Edit", tooltip="Edit the highlighted funding source"),
+        Binding("A", "source('add')", "Add", tooltip="Add a funding source"),
+        *[Binding(key, "refuse_source", show=False) for key in ("e", "A")],
+        # the app's ? again, after the screen's keys, so that it stays in view at 80 columns
+        Binding("question_mark", "app.help", "Help", tooltip="What the symbols and words mean, and the keys here"),
         Binding("r", "reload", "Reload", show=False),
     ]
 
@@ -186,7 +193,42 @@ class FundingScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "write":
             return self.app.local_files  # type: ignore[attr-defined,no-any-return]
+        if action in ("source", "refuse_source"):
+            return (self._why_not_source() is None) == (action == "source")
         return True
+
+    def _why_not_source(self) -> str | None:
+        """Why the member may change no funding source at all (None: some, the rules decide which)."""
+        from tracker.errors import PermissionDenied
+        from tracker.services.access.rules import require_source_editor
+
+        app: Any = self.app
+        try:
+            require_source_editor(app.data.member if app._data is not None else None, "you would add", [])
+        except PermissionDenied as exc:
+            return exc.message
+        return None
+
+    def action_refuse_source(self) -> None:
+        self.notify(self._why_not_source() or "", title="You cannot change funding sources", severity="warning")
+
+    def action_source(self, what: str) -> None:
+        from tracker.tui.screens.item_form import open_item_form
+
+        table = self.query_one("#funding-sources", DataTable)
+        ref = None
+        if what == "edit":
+            if not table.row_count:
+                self.notify("There is no funding source to edit; press A to add one.", severity="warning")
+                return
+            ref = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+        def done(view: Any) -> None:
+            if view is not None:
+                self.notify(f"{view.ref}: saved")
+            self.load()
+
+        open_item_form(self, "source", done, ref=ref)
 
     def action_write(self, kind: str) -> None:
         """The report is on one framework: the one worked in, else one picked by city."""

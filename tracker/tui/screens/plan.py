@@ -194,6 +194,11 @@ class PlanScreen(Screen[None]):
         Binding("i", "record", "Record", tooltip="Record a value of the highlighted indicator"),
         # Shown to coordinators only; for anyone else `a` stays the app's key to Actions.
         Binding("a", "add_action", "Add action", tooltip="Add an action under the highlighted objective"),
+        Binding("e", "edit_item", "Edit", tooltip="Edit the highlighted goal, objective, indicator or action"),
+        Binding("A", "add_item", "Add", tooltip="Add a goal (on the plan), an objective (on a goal), an indicator"),
+        *[Binding(key, "refuse_plan", show=False) for key in ("e", "A")],
+        # the app's ? again, before the screen keys that follow, so that it stays in view at 80 columns
+        Binding("question_mark", "app.help", "Help", tooltip="What the symbols and words mean, and the keys here"),
         Binding("w", "switch_plan", "Other plan", tooltip="Show the plan of another framework"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -286,6 +291,10 @@ class PlanScreen(Screen[None]):
                     add(objective, Item("action", f"a:{a.ref}", a), leaf=True)
         tree.root.expand()
         target = next((n for n in _walk(tree.root) if n.data and n.data.id == keep), tree.root)
+        above = target.parent
+        while above is not None:  # an item just added under a folded one is shown too
+            above.expand()
+            above = above.parent
 
         def place_cursor() -> None:
             tree.move_cursor(target)
@@ -327,14 +336,32 @@ class PlanScreen(Screen[None]):
 
     # -- adding an action (coordinators) -------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "add_action":
-            from tracker.services.access.rules import why_not_coordinate
+    def _why_not(self, what: str) -> str | None:
+        from tracker.services.access.rules import why_not_coordinate
 
-            app: Any = self.app
-            member = app.data.member if app._data is not None else None
-            return self.plan is not None and why_not_coordinate(member, self.plan.key, "add an action") is None
+        app: Any = self.app
+        member = app.data.member if app._data is not None else None
+        return None if self.plan is None else why_not_coordinate(member, self.plan.key, what)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_action", "edit_item", "add_item"):
+            return self.plan is not None and self._why_not("add an action") is None
+        if action == "refuse_plan":
+            return self.plan is not None and self._why_not("change its plan") is not None
         return True
+
+    def action_refuse_plan(self) -> None:
+        self.notify(self._why_not("change its plan") or "", title="You cannot change this plan", severity="warning")
+
+    def action_edit_item(self) -> None:
+        from tracker.tui.screens.item_tree import edit_item
+
+        edit_item(self)
+
+    def action_add_item(self) -> None:
+        from tracker.tui.screens.item_tree import add_item
+
+        add_item(self)
 
     def action_add_action(self) -> None:
         from tracker.tui.screens.action_form import ActionForm, add_saver, open_plan_form
