@@ -118,6 +118,19 @@ class Form(ModalScreen[Any]):
             yield widget
         yield Static("", id=f"{name}-error", classes="field-error")
 
+    _key_typed = False  # adding: the key follows the title until the person types one
+
+    def key_follows(self, title: str) -> None:
+        """Adding an item: fill its key from the title, until the person types a key."""
+        if not self._key_typed:
+            key = self.query_one("#key", Input)
+            with self.prevent(Input.Changed):
+                key.value = key_from(title)
+
+    @on(Input.Changed, "#key")
+    def _key_changed(self) -> None:
+        self._key_typed = True
+
     def hide_errors(self) -> None:
         for error in self.query(".field-error, .form-error"):
             error.display = False
@@ -201,7 +214,6 @@ class ActionForm(Form):
         self.choices = choices
         self.detail = detail
         self.objective = objective  # fixed when adding from the plan tree; else picked here
-        self._key_typed = False  # the key follows the title until the person types one
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -272,14 +284,8 @@ class ActionForm(Form):
 
     @on(Input.Changed, "#title")
     def _title_changed(self, event: Input.Changed) -> None:
-        if self.detail is None and not self._key_typed:
-            key = self.query_one("#key", Input)
-            with self.prevent(Input.Changed):
-                key.value = key_from(event.value)
-
-    @on(Input.Changed, "#key")
-    def _key_changed(self) -> None:
-        self._key_typed = True
+        if self.detail is None:
+            self.key_follows(event.value)
 
     # -- checking ---------------------------------------------------------------------------
 

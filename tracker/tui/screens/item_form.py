@@ -22,7 +22,7 @@ from tracker.errors import BadField, BadInput
 from tracker.models.enums import Direction, FundingKind
 from tracker.services.plan.items import KINDS, ItemView
 from tracker.tui.data import Data
-from tracker.tui.screens.action_form import Form, Saver, key_from
+from tracker.tui.screens.action_form import Form, Saver
 
 WHAT = {"goal": "goal", "objective": "objective", "indicator": "indicator", "source": "funding source"}
 LABELS = {"target_date": "target date", "position": "position", "findings": "findings"}
@@ -88,7 +88,6 @@ class ItemForm(Form):
         positioned = () if self.kind.shared else ("position",)
         linked = ("findings",) if self.findings is not None else ()
         self.FIELDS = ("key", *self.kind.fields, *positioned, *linked)
-        self._key_typed = False
 
     def compose(self) -> ComposeResult:
         v, what = self.view, WHAT[self.kind.name]
@@ -132,14 +131,8 @@ class ItemForm(Form):
 
     @on(Input.Changed, "#title, #name")
     def _title_changed(self, event: Input.Changed) -> None:
-        if self.view is None and not self._key_typed:
-            key = self.query_one("#key", Input)
-            with self.prevent(Input.Changed):
-                key.value = key_from(event.value)
-
-    @on(Input.Changed, "#key")
-    def _key_changed(self) -> None:
-        self._key_typed = True
+        if self.view is None:
+            self.key_follows(event.value)
 
     # -- checking ---------------------------------------------------------------------------
 
