@@ -189,10 +189,12 @@ def _sources_table(sources: Sequence[SourceView]) -> list[str]:
         [
             md_text(s.name, limit=TITLE_CHARS),
             s.kind.value.replace("_", " "),
-            day(s.ends),
+            day(s.ends) + (" (ended)" if s.ended else ""),
             money(s.committed, s.currency),
             money(s.allocated_here, s.currency),
-            money(s.remaining, s.currency) + (" (over-committed)" if s.over_committed else ""),
+            money(s.remaining, s.currency)
+            + (" (over-committed)" if s.over_committed else "")
+            + (f" ({money(s.lapsed, s.currency)} lapsed)" if s.lapsed else ""),
         ]
         for s in sources
     ]
