@@ -160,3 +160,17 @@ def test_the_migration_goes_down_and_up_keeping_workshops_and_findings(engine: E
     assert upgraded.code == 0, upgraded.err
     view = _coverage(db_url)
     assert (view["workshops"], view["findings"], view["background_workshops"]) == (2, 4, [])
+
+
+def test_a_background_workshops_title_stays_inert(engine: Engine, db_url: str) -> None:
+    """The title named in the coverage line is user text: markup in it is shown as typed in the
+    terminal, and escaped in the report, where it could otherwise break the line or add HTML."""
+    title = "[red]Other[/red] | *cities* <b>"
+    _seed(engine, PLAN.replace("title: Convening about other cities", f'title: "{title}"'))
+    text = tracker("--db", db_url, "coverage", "-f", "stamford-ct")
+    assert text.code == 0, text.err
+    assert f"not counted: {title} (2023-11-20, 2 findings)." in " ".join(text.out.split())
+    report = tracker("--db", db_url, "report", "-f", "stamford-ct")
+    assert report.code == 0, report.err
+    assert r"not counted: \[red\]Other\[/red\] \| \*cities\* &lt;b&gt; (2023-11-20, 2 findings)." in report.out
+    assert "<b>" not in report.out
