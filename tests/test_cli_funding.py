@@ -61,9 +61,11 @@ def test_risks_as_json(db: str) -> None:
     result = tracker("--db", db, "funding", "risks", "-f", "riverton", "--share", "0.5", "--json")
     assert result.code == 0, result.err
     data = json.loads(result.out)
-    assert [(c["ref"], c["at_risk"], c["booked_after_end"]) for c in data["cliffs"]] == [
-        ("riverton/a2", "24000.00", "4000.00")
-    ]
+    # Read on the real date, after fed-grant ended (2025-09-30): both open actions it funds
+    # run past its end, a1 (in progress, due 2025-07-31) included, as it is still open today.
+    fed = [(c["ref"], c["at_risk"], c["booked_after_end"], c["source_ended"]) for c in data["cliffs"]
+           if c["source"] == "fed-grant"]  # fmt: skip
+    assert fed == [("riverton/a2", "24000.00", "4000.00", True), ("riverton/a1", "1000.00", "0.00", True)]
     assert [(d["ref"], d["share"]) for d in data["dependent_frameworks"]] == [("riverton", "0.5283")]
     table = tracker("--db", db, "funding", "risks", "-f", "riverton")
     assert table.code == 0 and "riverton/a2" in table.out and "fed-grant" in table.out

@@ -162,9 +162,11 @@ def test_workbook_has_typed_cells_and_the_same_numbers_as_json(engine: Engine, d
         (CONVENE, 15000.0, 10000.0, 5000.0, "USD")  # the cancelled action has left the plan
     ]
     _, sources = _sheet(book, "sources")
-    assert [(s["key"], s["committed"], s["allocated here"], s["remaining"]) for s in sources] == [
-        ("dhs-cp3", 50000.0, 10000.0, 40000.0)
-    ]
+    # the grant ended on 2025-09-30: its unallocated 50,000 - 10,000 = 40,000 has lapsed
+    lapsed = "lapsed (ended, never allocated)"
+    assert [
+        (s["key"], s["committed"], s["allocated here"], s["remaining"], s[lapsed], s["ended"]) for s in sources
+    ] == [("dhs-cp3", 50000.0, 10000.0, 0.0, 40000.0, "yes")]
     _, indicators = _sheet(book, "indicators")
     [indicator] = plan["goals"][0]["objectives"][0]["indicators"]
     assert [(i["ref"], i["baseline"], i["target"], i["latest value"], i["measurements"]) for i in indicators] == [

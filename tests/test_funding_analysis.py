@@ -107,10 +107,10 @@ def test_sources_balance_over_commitment_unknown_amounts_and_totals_per_currency
     commitment shown as zero, or euros added to dollars in the totals, would mislead them."""
     seed_funding(engine)
     with read_session(engine) as session:
-        sources = {s.key: s for s in funding_sources(session)}
+        sources = {s.key: s for s in funding_sources(session, today=TODAY)}
         totals = [(t.group, t.currency, t.committed, t.allocated, t.remaining, t.sources_without_amount,
-                   t.over_committed) for t in source_totals(session)]  # fmt: skip
-        here = {s.key: s.allocated_here for s in funding_sources(session, framework=LAKESIDE)}
+                   t.over_committed) for t in source_totals(session, today=TODAY)]  # fmt: skip
+        here = {s.key: s.allocated_here for s in funding_sources(session, today=TODAY, framework=LAKESIDE)}
     fed = sources["fed-grant"]
     assert (fed.committed, fed.allocated, fed.remaining, fed.over_committed) == (
         D("20000.00"), D("25000.00"), D("-5000.00"), True,
@@ -159,8 +159,8 @@ def test_risks_find_the_cliff_the_single_source_actions_and_the_source_ending_so
     [
         (lambda s: gap_rollup(s, by="week"), BadInput),
         (lambda s: gap_rollup(s, framework="nowhere"), NotFound),
-        (lambda s: funding_risks(s, months=-1), BadInput),
-        (lambda s: funding_risks(s, share=D("75")), BadInput),
+        (lambda s: funding_risks(s, months=-1, today=TODAY), BadInput),
+        (lambda s: funding_risks(s, share=D("75"), today=TODAY), BadInput),
     ],
 )
 def test_bad_requests_are_refused_in_one_sentence(engine: Engine, call, error) -> None:  # type: ignore[no-untyped-def]

@@ -141,13 +141,13 @@ def test_over_committed_source_is_flagged(engine: Engine) -> None:
     """Allocations that add up to more than a grant committed are money that does not
     exist: the source must show a negative balance and be flagged."""
     seeded(engine)
-    [source] = _read(engine, funding_sources)
+    [source] = _read(engine, funding_sources, today=dt.date(2025, 1, 1))
     assert (source.key, source.committed, source.allocated, source.remaining) == (
         "dhs-cp3", D("50000.00"), D("10000.00"), D("40000.00"),
     )  # fmt: skip
     assert not source.over_committed and source.allocated_here is None
     _fund(engine, 2026, "45000")  # each allocation fits the grant; together they do not
-    [source] = _read(engine, funding_sources, framework=FW)
+    [source] = _read(engine, funding_sources, today=dt.date(2025, 1, 1), framework=FW)
     assert source.allocated == D("55000.00") and source.allocated_here == D("55000.00")
     assert source.remaining == D("-5000.00") and source.over_committed
 
@@ -167,7 +167,7 @@ def test_amounts_in_another_currency_are_not_added(engine: Engine) -> None:
     seed(engine, [load_text(plan, source="plan.yaml")], actor=ADMIN)
     [gap] = _read(engine, funding_gaps)
     assert gap.allocated == D("10000.00") and gap.gap == D("5000.00") and gap.other_currency_allocations == 1
-    by_key = {s.key: s for s in _read(engine, funding_sources)}
+    by_key = {s.key: s for s in _read(engine, funding_sources, today=dt.date(2025, 1, 1))}
     assert (by_key["eu-fund"].currency, by_key["eu-fund"].allocated) == ("EUR", D("4000.00"))
     assert by_key["dhs-cp3"].allocated == D("10000.00")
     [fw] = _read(engine, framework_overview, today=dt.date(2025, 1, 1))
@@ -233,14 +233,14 @@ def test_generated_plans_gaps_and_balances_match_the_plan_files(engine: Engine) 
     first = plans[0]["framework"]["key"]
     assert {o.framework for o in _read(engine, objective_gaps, framework=first, limit=None)} == {first}
 
-    sources = {s.key: s for s in _read(engine, funding_sources)}
+    sources = {s.key: s for s in _read(engine, funding_sources, today=dt.date(2025, 1, 1))}
     assert {k: s.allocated for k, s in sources.items()} == dict(source_total)
     for key, source in sources.items():
         if key.startswith("shared-"):  # committed amount unknown: no balance claimed
             assert source.committed is None and source.remaining is None and not source.over_committed
         elif source.committed is not None:
             assert source.remaining == source.committed - source.allocated and not source.over_committed
-    here = {s.key for s in _read(engine, funding_sources, framework=first)}
+    here = {s.key for s in _read(engine, funding_sources, today=dt.date(2025, 1, 1), framework=first)}
     assert not any(key.startswith(plans[1]["framework"]["key"]) for key in here)
 
     overview = {o.key: o for o in _read(engine, framework_overview)}

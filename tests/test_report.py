@@ -393,7 +393,7 @@ def test_report_names_the_funding_risks(engine: Engine) -> None:
     text = report_markdown(data)
     _check_markdown(text)
     lines = text.splitlines()
-    assert "#### Funding cliffs: work due after a source that funds it ends (1)" in lines
+    assert "#### Funding cliffs: open work that runs past the end of a source that funds it (1)" in lines
     [cliff] = [line for line in lines if line.startswith("| a2 ") and "Federal prevention grant" in line]
     assert [c.strip() for c in _cells(cliff)[3:]] == [
         "2026-06-30", "Federal prevention grant", "2025-09-30", "24,000.00 USD"

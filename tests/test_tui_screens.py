@@ -223,7 +223,8 @@ async def test_funding_shows_sources_gaps_and_the_chart(engine: Engine) -> None:
         await _settle(app, pilot)
         source = _cells(app.screen.query_one("#funding-sources", DataTable), "dhs-cp3")
         assert source["committed"] == "50,000.00" and source["allocated"] == "10,000.00"
-        assert source["remaining"] == "40,000.00" and source["period"] == "2023-10-01 to 2025-09-30"
+        # the grant ended on 2025-09-30: what it never gave (50,000 - 10,000) has lapsed, not remaining
+        assert source["remaining"] == "40,000.00 lapsed" and source["period"] == "2023-10-01 to 2025-09-30 ENDED"
         gaps = app.screen.query_one("#funding-gaps", DataTable)
         assert [str(k.value) for k in gaps.rows] == [CONVENE, REPORTING]  # largest first, unknown cost last
         assert _cells(gaps, REPORTING)["gap"] == "unknown cost"  # never shown as a gap of zero
@@ -277,7 +278,9 @@ async def test_funding_gaps_switch_level_and_risks_are_said_in_words(engine: Eng
         assert (year["gap"], year["need"], year["allocated"]) == ("5,000.00 USD", "15,000.00", "10,000.00")
         assert "by year, in time order" in str(app.screen.query_one("#gaps-title", Static).content)
         risks = _plain(app.screen.query_one("#funding-risks", Static).content)  # type: ignore[arg-type]
-        assert "No funding cliff" in risks  # convene is due 2025-06-30, before the grant ends
+        # convene, due 2025-06-30 but still in progress, runs until today: past the grant's end
+        days = (dt.date.today() - dt.date(2025, 9, 30)).days
+        assert f"1 funding cliff: stamford-ct/convene runs {days} days past dhs-cp3 (ENDED 2025-09-30)" in risks
         assert "stamford-ct/convene (dhs-cp3 100%)" in risks
         await pilot.press("enter")  # at the year level nothing opens, and it says why
         await pilot.pause()

@@ -26,7 +26,9 @@ def coverage(
     indicators without a baseline, target, target date or measurement.
 
     A cancelled action answers nothing. An action has money when it is done, costs
-    nothing, or has an allocation of known amount above zero.
+    nothing, or has an allocation of known amount above zero. The findings of
+    background workshops (`background: true` in the plan file, such as convenings
+    about other cities) can be cited but are not counted; the output names them.
 
     Example: tracker coverage --framework stamford-ct
              tracker coverage --json
@@ -58,6 +60,7 @@ def _unknown(count: int) -> str:
 def print_coverage(views: Sequence[CoverageView], *, out: Console) -> None:
     """One block per framework, every line and table through the one inert renderer."""
     from tracker.cli.output import Column, show, table
+    from tracker.services.reporting.coverage import counted_words
 
     if not views:
         show("No framework yet; seed a plan first (tracker seed plan.yaml).", out=out)
@@ -74,6 +77,7 @@ def print_coverage(views: Sequence[CoverageView], *, out: Console) -> None:
             ),
             out=out,
         )
+        show(f"Coverage {counted_words(v)}.", out=out)
 
         def block(title: str, columns: Sequence[str], rows: list[list[str]]) -> None:
             if rows:

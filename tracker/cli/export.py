@@ -141,7 +141,7 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
 
         step("reading")
         return workbook_bytes(
-            workbook_data(session, framework=framework),
+            workbook_data(session, today=dt.date.today(), framework=framework),
             title=f"tracker: {framework or 'every framework'}",
             comments=_origin(engine, now),
             progress=step,

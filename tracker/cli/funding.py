@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Annotated
 
@@ -161,8 +162,9 @@ def sources(
 
         _one_output(as_json, as_csv)
         with reading(settings) as session:
-            found = funding_sources(session, framework=framework)
-            totals = source_totals(session, framework=framework)
+            today = dt.date.today()
+            found = funding_sources(session, today=today, framework=framework)
+            totals = source_totals(session, today=today, framework=framework)
         if as_json:
             from tracker.exports.data import plain
 
@@ -189,11 +191,20 @@ def _print_sources(found: list[SourceView], totals: list[SourceTotalView]) -> No
         remaining = _money(s.remaining) + (" OVER-COMMITTED" if s.over_committed else "")
         allocated = _money(s.allocated) + (f" + {s.unknown_allocations} unknown" if s.unknown_allocations else "")
         period = "unknown" if s.starts is None and s.ends is None else f"{s.starts or '?'} to {s.ends or '?'}"
-        rows.append([s.key, s.name, _money(s.committed), allocated, remaining, s.currency, period])
-    _table("Funding sources", ["source", "name", "committed", "allocated", "remaining", "currency", "period"], rows)
+        lapsed = "" if not s.ended else "ENDED" if s.lapsed is None else f"ENDED, {_money(s.lapsed)} lapsed"
+        rows.append([s.key, s.name, _money(s.committed), allocated, remaining, s.currency, period, lapsed])
+    ended = sum(s.ended for s in found)
+    _table(
+        "Funding sources",
+        ["source", "name", "committed", "allocated", "remaining", "currency", "period", "ended"],
+        rows,
+        caption=f"{ended} ended: what they never allocated has lapsed, and nothing remains to allocate."
+        if ended
+        else None,
+    )
     _table(
         "Totals per kind and currency",
-        ["kind", "currency", "sources", "committed", "allocated", "remaining", "over-committed"],
+        ["kind", "currency", "sources", "committed", "allocated", "remaining", "over-committed", "lapsed"],
         [
             [
                 t.group,
@@ -203,6 +214,7 @@ def _print_sources(found: list[SourceView], totals: list[SourceTotalView]) -> No
                 _money(t.allocated) + (f" + {t.unknown_allocations} unknown" if t.unknown_allocations else ""),
                 _money(t.remaining),
                 str(t.over_committed),
+                _money(t.lapsed) + (f" ({t.ended} ended)" if t.ended else ""),
             ]
             for t in totals
         ],
@@ -236,8 +248,10 @@ def risks(
 ) -> None:
     """Sustainability risks: funding cliffs, dependence on one source, sources ending soon.
 
-    A cliff is an action, not done or cancelled, due after the end of a source
-    that funds it; "at risk" is everything that source gives the action, and
+    A cliff is open work (an action not done or cancelled) that runs past the
+    end of a source that funds it, where open work runs until the later of its
+    due date and today: every open action funded by a source that has ended is
+    one. "At risk" is everything that source gives the action, and
     "after end" the part allocated to fiscal years that begin after the source
     ends. Dependence: an action (or a whole framework) gets more than --share
     of its known allocations from one source.
@@ -251,7 +265,7 @@ def risks(
         check_option("--months", months, 0, MAX_MONTHS)
         fraction = _share(share)
         with reading(settings) as session:
-            found = funding_risks(session, framework=framework, months=months, share=fraction)
+            found = funding_risks(session, framework=framework, months=months, share=fraction, today=dt.date.today())
         if as_json:
             from tracker.exports.data import plain
 
@@ -264,14 +278,14 @@ def _print_risks(r: FundingRisks) -> None:
     say(f"Funding risks as of {r.today}:")
     if r.cliffs:
         _table(
-            f"Funding cliffs: {len(r.cliffs)} actions due after a source that funds them ends",
+            f"Funding cliffs: {len(r.cliffs)} open actions run past the end of a source that funds them",
             ["action", "source", "source ends", "due", "at risk", "after end", "currency"],
             [
                 [
                     c.ref,
                     c.source,
-                    str(c.source_ends),
-                    str(c.due),
+                    f"{c.source_ends} ENDED" if c.source_ended else str(c.source_ends),
+                    "none" if c.due is None else str(c.due),
                     _money(c.at_risk),
                     _money(c.booked_after_end),
                     c.currency,
@@ -280,7 +294,7 @@ def _print_risks(r: FundingRisks) -> None:
             ],
         )
     else:
-        say("No funding cliffs: no open action is due after a source that funds it ends.")
+        say("No funding cliffs: no open action runs past the end of a source that funds it.")
     dependent = [*r.dependent_frameworks, *r.dependent_actions]
     if dependent:
         _table(

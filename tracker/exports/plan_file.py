@@ -3,7 +3,7 @@
 The text is dumped from the `PlanFile` model, field by field in the model's
 order, and read back with the plan reader before it is returned: what this
 module writes is valid by construction and checked to mean exactly the same.
-Block style, no empty or null fields, dates as YYYY-MM-DD, amounts as plain
+Block style, no empty or null fields (nor flags left false), dates as YYYY-MM-DD, amounts as plain
 numbers; any text YAML would read as something else (``yes``, ``null``, ``07``,
 ``2024-01-01``, a leading ``*``, ``&`` or ``!``) is quoted.
 """
@@ -60,10 +60,12 @@ def plan_data(model: Any) -> Any:
     YAML shows (dates, amounts and enums keep their kind until they are written)."""
     if isinstance(model, BaseModel):
         data = {}
-        for name in type(model).model_fields:
+        for name, field in type(model).model_fields.items():
             value = plan_data(getattr(model, name))
             if value is None or value == [] or value == {}:
                 continue  # the format's default for every such field
+            if value is False and field.default is False:
+                continue  # a flag left at its default (a workshop that is not background)
             data[name] = value
         return data
     if isinstance(model, list | tuple):

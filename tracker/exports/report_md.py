@@ -20,7 +20,7 @@ from tracker.exports.report_risks import risks_section
 from tracker.models.enums import Status
 from tracker.services.funding.sources import GapView, ObjectiveGapView, SourceView
 from tracker.services.plan.indicators import IndicatorProgress
-from tracker.services.reporting.coverage import FindingGap
+from tracker.services.reporting.coverage import FindingGap, counted_words
 from tracker.services.reporting.report import FundingData, ReportData
 from tracker.services.tracking.activity import ActivityItem
 from tracker.services.views import ActionRow
@@ -189,10 +189,12 @@ def _sources_table(sources: Sequence[SourceView]) -> list[str]:
         [
             md_text(s.name, limit=TITLE_CHARS),
             s.kind.value.replace("_", " "),
-            day(s.ends),
+            day(s.ends) + (" (ended)" if s.ended else ""),
             money(s.committed, s.currency),
             money(s.allocated_here, s.currency),
-            money(s.remaining, s.currency) + (" (over-committed)" if s.over_committed else ""),
+            money(s.remaining, s.currency)
+            + (" (over-committed)" if s.over_committed else "")
+            + (f" ({money(s.lapsed, s.currency)} lapsed)" if s.lapsed else ""),
         ]
         for s in sources
     ]
@@ -244,7 +246,7 @@ def _findings_table(gaps: Sequence[FindingGap], *, with_actions: bool) -> list[s
 
 def _findings(data: ReportData) -> list[str]:
     cov = data.coverage
-    lines = ["", "## Findings not yet answered"]
+    lines = ["", "## Findings not yet answered", "", f"Coverage {counted_words(cov, md_text)}."]
     lines.extend(["", f"### Not answered by any goal, objective or action: {len(cov.unanswered):,}"])
     _block(lines, _findings_table(cov.unanswered, with_actions=False), "Every finding is answered.")
     lines.extend(["", f"### Answered only by actions without money: {len(cov.unfunded):,}"])

@@ -22,7 +22,7 @@ def _cliffs_table(cliffs: Sequence[CliffView]) -> list[str]:
             md_text(c.lead, limit=40),
             day(c.due),
             md_text(c.source_name, limit=40),
-            day(c.source_ends),
+            day(c.source_ends) + (" (ended)" if c.source_ended else ""),
             money(c.at_risk, c.currency)
             + (f" (+{plural(c.unknown_allocations, 'allocation')} of unknown amount)" if c.unknown_allocations else ""),
         ]
@@ -66,7 +66,9 @@ def _ending_table(sources: Sequence[EndingSourceView]) -> list[str]:
 def risks_section(risks: FundingRisks, *, rows: int) -> list[str]:
     """Three tables, each with a sentence instead when it has nothing to say."""
     lines = ["", "### Sustainability risks"]
-    lines.extend(["", f"#### Funding cliffs: work due after a source that funds it ends ({len(risks.cliffs):,})"])
+    lines.extend(
+        ["", f"#### Funding cliffs: open work that runs past the end of a source that funds it ({len(risks.cliffs):,})"]
+    )
     block(lines, _cliffs_table(risks.cliffs[:rows]), "No open action runs past the end of a source that funds it.")
     more(lines, min(len(risks.cliffs), rows), len(risks.cliffs), "cliff")
     dependent = [*risks.dependent_frameworks, *risks.dependent_actions]

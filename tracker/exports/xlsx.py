@@ -102,11 +102,13 @@ SOURCES = (
     _money("allocated (all frameworks)", lambda r: r.allocated),
     _money("allocated here", lambda r: r.allocated_here),
     _money("remaining", lambda r: r.remaining),
+    _money("lapsed (ended, never allocated)", lambda r: r.lapsed),
     _t("currency", lambda r: r.currency, 9),
     _t("over-committed", lambda r: _yes(r.over_committed), 9),
     _int("allocations of unknown amount", lambda r: r.unknown_allocations),
     _date("starts", lambda r: r.starts),
     _date("ends", lambda r: r.ends),
+    _t("ended", lambda r: _yes(r.ended), 7),
 )
 INDICATORS = (
     _t("ref", lambda r: r.ref, 30),

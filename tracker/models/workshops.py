@@ -19,6 +19,9 @@ class Workshop(SQLModel, table=True):
     title: str = Field(max_length=500)
     held_on: dt.date | None = None
     location: str | None = Field(default=None, max_length=500)
+    # Context for the plan (such as a convening about other cities): its findings can be
+    # cited, but coverage does not count them as unanswered.
+    background: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class WorkshopParticipant(SQLModel, table=True):

@@ -440,9 +440,12 @@ def _apply_one(
     workshops = sync_rows(
         conn,
         _t(Workshop),
-        [{"key": w.key, "title": w.title, "held_on": w.held_on, "location": w.location} for w in plan.workshops],
+        [
+            {"key": w.key, "title": w.title, "held_on": w.held_on, "location": w.location, "background": w.background}
+            for w in plan.workshops
+        ],
         key="key",
-        fields=("title", "held_on", "location"),
+        fields=("title", "held_on", "location", "background"),
         scope={"framework_id": fid},
     )
     workshops.changed |= sync_links(

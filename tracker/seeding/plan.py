@@ -234,6 +234,11 @@ class WorkshopIn(_Item):
     title: ShortText
     held_on: DayDate | None = Field(default=None, description="null when the report gives no date")
     location: ShortText | None = None
+    background: bool = Field(
+        default=False,
+        description="true for a convening that informs the plan without being its own, such as one "
+        "about other cities: its findings can be cited, but are not counted as unanswered",
+    )
     participants: list[Key] = []
     findings: list[FindingIn] = []
 

@@ -217,7 +217,10 @@ class Data:
         from tracker.services.funding.sources import funding_gaps, funding_sources
 
         return self.read(
-            lambda s: (funding_sources(s, framework=framework), funding_gaps(s, framework=framework, limit=200))
+            lambda s: (
+                funding_sources(s, today=dt.date.today(), framework=framework),
+                funding_gaps(s, framework=framework, limit=200),
+            )
         )
 
     def stakeholders(self, framework: str | None) -> list[Any]:
@@ -247,7 +250,7 @@ class Data:
             return FormChoices(
                 stakeholders=[(name, key) for key, name in stakeholder_choices(s, framework=framework)],
                 objectives=objectives,
-                sources=[(src.name, src.key) for src in funding_sources(s, framework=framework)],
+                sources=[(src.name, src.key) for src in funding_sources(s, today=dt.date.today(), framework=framework)],
                 people=[
                     (f"{name} ({login})" if name else login, login) for login, name in framework_people(s, framework)
                 ],
@@ -370,7 +373,7 @@ class Data:
 
         def work(s: Session) -> bytes:
             return workbook_bytes(
-                workbook_data(s, framework=framework),
+                workbook_data(s, today=now.date(), framework=framework),
                 title=f"tracker: {framework or 'every framework'}",
                 comments=f"written from the tracker app on {now:%Y-%m-%d %H:%M} UTC",
             )

@@ -1,14 +1,17 @@
 """Sustainability risks of a plan's funding: cliffs, dependence on one source, sources ending soon.
 
-* A **funding cliff**: an action that is not done or cancelled is due after
-  the end of a source that funds it (has an allocation to it). The work goes
+* A **funding cliff**: open work (an action that is not done or cancelled) runs
+  past the end of a source that funds it (has an allocation to it), where open
+  work runs until the later of its due date and ``today``: an open action is
+  still work to pay for, even when its due date has passed. So every open
+  action funded by a source that has *ended* (its end date is before
+  ``today``) is a cliff, due date or not. The work goes
   on when the money stops: ``at_risk`` is everything that source gives the
   action (known allocations, in the source's currency), the part that must be
   found again elsewhere for the work to continue at the same level;
   ``booked_after_end`` is the part of it allocated to fiscal years that begin
   after the source ends (money the plan counts on that the source will no
-  longer be there to pay). Actions without a due date, and sources without an
-  end date, make no cliff.
+  longer be there to pay). Sources without an end date make no cliff.
 * **Dependence**: an action (not done or cancelled) or a framework (its
   actions that are not cancelled) gets more than ``share`` of its known
   allocations in its framework's currency from one source.
@@ -43,18 +46,22 @@ SHARE_PLACES = 4
 
 @dataclass(frozen=True)
 class CliffView:
-    """An open action due after the end of a source that funds it (amounts in ``currency``,
-    the source's); ``days_after`` is how long the work runs past the source's end."""
+    """Open work that runs past the end of a source that funds it (amounts in ``currency``,
+    the source's). The work runs until ``runs_until``, the later of its ``due`` date (None
+    when it has none) and today; ``days_after`` is how long that is past the source's
+    end, and ``source_ended`` says the source had ended by today."""
 
     ref: str
     framework: str
     title: str
     status: Status
     lead: str
-    due: dt.date
+    due: dt.date | None
+    runs_until: dt.date
     source: str
     source_name: str
     source_ends: dt.date
+    source_ended: bool
     currency: str
     at_risk: Decimal
     booked_after_end: Decimal
@@ -119,7 +126,7 @@ def funding_risks(
     framework: str | None = None,
     months: int = 6,
     share: Decimal = Decimal("0.75"),
-    today: dt.date | None = None,
+    today: dt.date,
 ) -> FundingRisks:
     """The sustainability risks of one framework's funding (or of every framework's).
 
@@ -127,7 +134,8 @@ def funding_risks(
         months: how far ahead a source's end counts as soon (0 or more).
         share: the fraction of an action's or framework's known allocations that
             one source may give before it is a dependence (0 to 1; 0.75 is 75 %).
-        today: the day to count from (default: today).
+        today: the day to count from: open work runs at least until then, and a
+            source whose end date is before it has ended (callers pass the real date).
 
     Raises:
         NotFound: no framework has that key.
@@ -141,21 +149,26 @@ def funding_risks(
     if share != share.quantize(Decimal(1).scaleb(-SHARE_PLACES)):
         raise BadInput(f"the share takes at most {SHARE_PLACES} decimal places, not {share}.")
     ids = frameworks_read(session, framework)
-    today = today or dt.date.today()
     until = today + relativedelta(months=months)
     return FundingRisks(
         today=today,
         months=months,
         share=share,
         until=until,
-        cliffs=tuple(_cliffs(session, ids)),
+        cliffs=tuple(_cliffs(session, ids, today)),
         dependent_actions=tuple(_dependence(session, ids, share, by_action=True)),
         dependent_frameworks=tuple(_dependence(session, ids, share, by_action=False)),
         ending_sources=tuple(_ending(session, ids, today, until)),
     )
 
 
-def _cliffs(session: Session, ids: frozenset[int] | None) -> list[CliffView]:
+def _runs_past_end(today: dt.date) -> sa.ColumnElement[bool]:
+    """The action's work (until the later of its due date and ``today``) runs past the
+    source's end: true when the source ended before today, or the action is due after it."""
+    return sa.or_(source_t.c.ends < today, action_t.c.due > source_t.c.ends)
+
+
+def _cliffs(session: Session, ids: frozenset[int] | None, today: dt.date) -> list[CliffView]:
     query = (
         sa.select(
             framework_t.c.key.label("framework"),
@@ -180,12 +193,13 @@ def _cliffs(session: Session, ids: frozenset[int] | None) -> list[CliffView]:
             .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
             .join(source_t, source_t.c.id == allocation_t.c.source_id)
         )
-        .where(action_t.c.status.not_in(CLOSED), action_t.c.due > source_t.c.ends, within(action_t.c.framework_id, ids))
+        .where(action_t.c.status.not_in(CLOSED), _runs_past_end(today), within(action_t.c.framework_id, ids))
         .group_by(framework_t.c.id, action_t.c.id, stakeholder_t.c.id, source_t.c.id, allocation_t.c.fiscal_year)
     )
     cliffs: dict[tuple[int, str], dict[str, Any]] = {}
     for r in session.execute(query):
         known = amount(r.known)
+        runs_until = max(r.due, today) if r.due is not None else today
         cliff = cliffs.setdefault(
             (r.id, r.source),
             {
@@ -195,14 +209,16 @@ def _cliffs(session: Session, ids: frozenset[int] | None) -> list[CliffView]:
                 "status": Status(r.status),
                 "lead": r.lead,
                 "due": r.due,
+                "runs_until": runs_until,
                 "source": r.source,
                 "source_name": r.source_name,
                 "source_ends": r.ends,
+                "source_ended": r.ends < today,
                 "currency": r.currency,
                 "at_risk": ZERO,
                 "booked_after_end": ZERO,
                 "unknown_allocations": 0,
-                "days_after": (r.due - r.ends).days,
+                "days_after": (runs_until - r.ends).days,
             },
         )
         cliff["at_risk"] += known
@@ -309,7 +325,7 @@ def _ending(session: Session, ids: frozenset[int] | None, today: dt.date, until:
                 "allocated"
             ),
             sa.func.count(sa.distinct(action_t.c.id)).filter(is_open).label("open_actions"),
-            sa.func.count(sa.distinct(action_t.c.id)).filter(is_open, action_t.c.due > source_t.c.ends).label("past"),
+            sa.func.count(sa.distinct(action_t.c.id)).filter(is_open, _runs_past_end(today)).label("past"),
         )
         .select_from(
             source_t.outerjoin(allocation_t, allocation_t.c.source_id == source_t.c.id).outerjoin(

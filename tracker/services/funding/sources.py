@@ -5,6 +5,11 @@ in its own currency, and an action's gap counts only allocations from sources
 in its framework's currency (the others are counted, not converted). An
 allocation or a cost of unknown amount is counted as unknown, never as zero.
 Cancelled actions have left the plan: they have no funding gap.
+
+A source whose end date is before ``today`` has *ended*: what it never
+allocated is no longer available to the plan. Its ``remaining`` is then zero
+and the unallocated part is reported as ``lapsed`` instead (an over-commitment
+stays what it is: a negative ``remaining``).
 """
 
 from __future__ import annotations
@@ -47,7 +52,11 @@ class SourceView:
     ``unknown_allocations`` counts those of unknown amount. ``allocated_here``
     is the part allocated to the framework asked for (None when none was).
     ``remaining`` is committed minus allocated (negative when over-committed;
-    None when the commitment is unknown).
+    None when the commitment is unknown), what the plan may still allocate.
+    ``ended`` says the source's end date is before the day asked about; then
+    nothing is left to allocate: a positive balance is ``lapsed`` and
+    ``remaining`` is zero (``lapsed`` is None for a source that has not ended,
+    or whose commitment is unknown).
     """
 
     key: str
@@ -63,11 +72,18 @@ class SourceView:
     over_committed: bool
     starts: dt.date | None
     ends: dt.date | None
+    ended: bool
+    lapsed: Decimal | None
 
 
-def funding_sources(session: Session, *, framework: str | None = None) -> list[SourceView]:
-    """Every funding source with its balance, by name; with ``framework``, only the
-    sources allocated to its actions, with the part it receives in ``allocated_here``.
+def has_ended(ends: dt.date | None, today: dt.date) -> bool:
+    """A source has ended once its last day (``ends``, included) is before ``today``."""
+    return ends is not None and ends < today
+
+
+def funding_sources(session: Session, *, today: dt.date, framework: str | None = None) -> list[SourceView]:
+    """Every funding source with its balance as of ``today``, by name; with ``framework``, only
+    the sources allocated to its actions, with the part it receives in ``allocated_here``.
 
     A reader who may not see every framework gets only the sources allocated to the
     actions of frameworks they see; a source's own figures (committed, allocated,
@@ -106,6 +122,11 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
     for row in session.execute(query):
         committed: Decimal | None = row.amount
         remaining = committed - row.allocated if committed is not None else None
+        ended = has_ended(row.ends, today)
+        lapsed = None
+        if ended and remaining is not None:
+            lapsed = max(remaining, ZERO)
+            remaining = min(remaining, ZERO)
         views.append(
             SourceView(
                 key=row.key,
@@ -121,6 +142,8 @@ def funding_sources(session: Session, *, framework: str | None = None) -> list[S
                 over_committed=remaining is not None and remaining < 0,
                 starts=row.starts,
                 ends=row.ends,
+                ended=ended,
+                lapsed=lapsed,
             )
         )
     return views
@@ -161,7 +184,8 @@ class SourceTotalView:
     ``allocated_here`` the part to the framework asked for (None without one);
     ``remaining`` is committed minus allocated over the sources of known
     commitment only (None when there is none); ``over_committed`` counts the sources that gave more than
-    they committed.
+    they committed. ``ended`` counts the sources that have ended and ``lapsed`` sums what
+    they never allocated (zero when none has ended).
     """
 
     group: str
@@ -175,13 +199,15 @@ class SourceTotalView:
     unknown_allocations: int
     remaining: Decimal | None
     over_committed: int
+    ended: int
+    lapsed: Decimal
 
 
-def source_totals(session: Session, *, framework: str | None = None) -> list[SourceTotalView]:
+def source_totals(session: Session, *, today: dt.date, framework: str | None = None) -> list[SourceTotalView]:
     """Totals of `funding_sources` per kind and currency (never added across currencies),
     in the order of `KIND_GROUPS`, then by currency."""
     groups: dict[tuple[FundingKind, str], list[SourceView]] = {}
-    for s in funding_sources(session, framework=framework):
+    for s in funding_sources(session, today=today, framework=framework):
         groups.setdefault((s.kind, s.currency), []).append(s)
     order = list(KIND_GROUPS)
     totals = []
@@ -201,6 +227,8 @@ def source_totals(session: Session, *, framework: str | None = None) -> list[Sou
                 unknown_allocations=sum(s.unknown_allocations for s in sources),
                 remaining=sum((s.remaining for s in known if s.remaining is not None), ZERO) if known else None,
                 over_committed=sum(s.over_committed for s in sources),
+                ended=sum(s.ended for s in sources),
+                lapsed=sum((s.lapsed for s in sources if s.lapsed is not None), ZERO),
             )
         )
     return totals

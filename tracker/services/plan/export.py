@@ -335,6 +335,7 @@ def _workshops(session: Session, fid: int, skey: dict[int, str]) -> tuple[list[W
                 title=row.title,
                 held_on=row.held_on,
                 location=_text(row.location),
+                background=row.background,
                 participants=sorted(skey[s] for s in participants.get(row.id, ())),
                 findings=[
                     FindingIn(key=f.key, text=f.text, translations=translations.get(f.id, {}))

@@ -40,7 +40,8 @@ indicator_t = _t(Indicator)
 
 @dataclass(frozen=True)
 class FindingView:
-    """A numbered workshop finding in the report's words; ``translations``: lang -> text."""
+    """A numbered workshop finding in the report's words; ``translations``: lang -> text;
+    ``background``: its workshop informs the plan without being counted by coverage."""
 
     ref: str  # workshop-key/finding-key
     workshop_title: str
@@ -48,6 +49,7 @@ class FindingView:
     number: int
     text: str
     translations: dict[str, str]
+    background: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
             workshop_t.c.key.label("workshop"),
             workshop_t.c.title.label("workshop_title"),
             workshop_t.c.held_on,
+            workshop_t.c.background,
         )
         .join(workshop_t, workshop_t.c.id == finding_t.c.workshop_id)
         .where(workshop_t.c.framework_id == fid)
@@ -178,6 +181,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
             number=row.number,
             text=row.text,
             translations=translations.get(row.id, {}),
+            background=row.background,
         )
     order = {finding_id: n for n, finding_id in enumerate(findings)}
 

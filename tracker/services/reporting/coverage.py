@@ -13,6 +13,10 @@ The rules, as a coordinator reads them:
   it has an allocation of known amount above zero (any source, any currency).
   An allocation of unknown amount is not money yet: it is counted in
   ``unknown_allocations``, the finding stays listed.
+- A *background* workshop (such as a convening about other cities) informs the
+  plan without being its own: its findings can be cited, but coverage neither
+  counts them nor lists them as unanswered or unfunded; ``background_workshops``
+  names such workshops, so that a reader knows what was left out.
 - An objective without indicators has no way to show progress.
 - An indicator needs a baseline, a target, a target date and at least one
   measurement before its progress can be judged; ``missing`` names what it lacks.
@@ -23,6 +27,7 @@ Every list is one SQL statement with aggregates, whatever the size of the plan.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,17 +103,30 @@ class IndicatorGap:
 
 
 @dataclass(frozen=True)
+class BackgroundWorkshop:
+    """A background workshop whose ``findings`` coverage does not count."""
+
+    key: str
+    title: str
+    held_on: dt.date | None
+    findings: int
+
+
+@dataclass(frozen=True)
 class CoverageView:
     """One framework's coverage: totals and the lists a coordinator acts on.
 
-    ``findings`` counts every finding of the framework's workshops and
-    ``answered`` those answered (see the module's rules); ``unanswered`` and
+    ``findings`` counts every finding of the framework's ``workshops`` that are not
+    background (the ones counted) and ``answered`` those answered (see the module's
+    rules); ``background_workshops`` are the others, in date order; ``unanswered`` and
     ``unfunded`` (answered only on paper) are in workshop date, then number
     order. ``objectives`` and ``indicators`` count them all.
     """
 
     framework: str
     title: str
+    workshops: int
+    background_workshops: tuple[BackgroundWorkshop, ...]
     findings: int
     answered: int
     unanswered: tuple[FindingGap, ...]
@@ -184,6 +202,7 @@ def _finding_gaps(
             goals.c.n.is_(None),
             objectives.c.n.is_(None),
             sa.func.coalesce(by_actions_q.c.supported, 0) == 0,
+            workshop_t.c.background.is_(sa.false()),
             within(workshop_t.c.framework_id, ids),
         )
         .order_by(workshop_t.c.held_on.nulls_last(), workshop_t.c.key, finding_t.c.number, finding_t.c.key)
@@ -339,8 +358,17 @@ def _totals(session: Session, ids: frozenset[int] | None) -> list[Any]:
             source = source.join(other, on)
         return sa.select(owner.label("fid"), sa.func.count().label("n")).select_from(source).group_by(owner).subquery()
 
+    counted = workshop_t.c.background.is_(sa.false())
     findings = per_framework(
-        finding_t, workshop_t.c.framework_id, (workshop_t, workshop_t.c.id == finding_t.c.workshop_id)
+        finding_t,
+        workshop_t.c.framework_id,
+        (workshop_t, sa.and_(workshop_t.c.id == finding_t.c.workshop_id, counted)),
+    )
+    workshops = (
+        sa.select(workshop_t.c.framework_id.label("fid"), sa.func.count().label("n"))
+        .where(counted)
+        .group_by(workshop_t.c.framework_id)
+        .subquery()
     )
     objectives = per_framework(objective_t, objective_t.c.framework_id)
     indicators = per_framework(indicator_t, indicator_t.c.framework_id)
@@ -349,12 +377,14 @@ def _totals(session: Session, ids: frozenset[int] | None) -> list[Any]:
             framework_t.c.id,
             framework_t.c.key,
             framework_t.c.title,
+            sa.func.coalesce(workshops.c.n, 0).label("workshops"),
             sa.func.coalesce(findings.c.n, 0).label("findings"),
             sa.func.coalesce(objectives.c.n, 0).label("objectives"),
             sa.func.coalesce(indicators.c.n, 0).label("indicators"),
         )
         .select_from(
             framework_t.outerjoin(findings, findings.c.fid == framework_t.c.id)
+            .outerjoin(workshops, workshops.c.fid == framework_t.c.id)
             .outerjoin(objectives, objectives.c.fid == framework_t.c.id)
             .outerjoin(indicators, indicators.c.fid == framework_t.c.id)
         )
@@ -364,16 +394,59 @@ def _totals(session: Session, ids: frozenset[int] | None) -> list[Any]:
     return list(session.execute(query).all())
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def counted_words(view: CoverageView, quote: Callable[[str], str] = str) -> str:
+    """Which findings coverage counts, in words: the workshops counted, and the background
+    workshops left out by title (``quote`` makes a title safe for the document it goes in)."""
+    words = f"counts the findings of {_plural(view.workshops, 'workshop')}"
+    if not view.background_workshops:
+        return words
+    left = "; ".join(
+        f"{quote(w.title)} ({quote(w.key)}, {_plural(w.findings, 'finding')})" for w in view.background_workshops
+    )
+    n = len(view.background_workshops)
+    return f"{words}; {_plural(n, 'background workshop')} not counted: {left}"
+
+
+def _background_workshops(session: Session, ids: frozenset[int] | None) -> dict[int, list[BackgroundWorkshop]]:
+    counted = sa.select(finding_t.c.workshop_id, sa.func.count().label("n")).group_by(finding_t.c.workshop_id)
+    per_workshop = counted.subquery()
+    query = (
+        sa.select(
+            workshop_t.c.framework_id,
+            workshop_t.c.key,
+            workshop_t.c.title,
+            workshop_t.c.held_on,
+            sa.func.coalesce(per_workshop.c.n, 0).label("findings"),
+        )
+        .select_from(workshop_t.outerjoin(per_workshop, per_workshop.c.workshop_id == workshop_t.c.id))
+        .where(workshop_t.c.background.is_(sa.true()), within(workshop_t.c.framework_id, ids))
+        .order_by(workshop_t.c.held_on.nulls_last(), workshop_t.c.key)
+    )
+    found: dict[int, list[BackgroundWorkshop]] = {}
+    for r in session.execute(query):
+        found.setdefault(r.framework_id, []).append(
+            BackgroundWorkshop(key=r.key, title=r.title, held_on=r.held_on, findings=int(r.findings))
+        )
+    return found
+
+
 def plan_coverage(session: Session, *, framework: str | None = None) -> list[CoverageView]:
     """The coverage of every framework by key, or of ``framework`` alone (raises NotFound)."""
     ids = frameworks_read(session, framework)
     unanswered, unfunded = _finding_gaps(session, ids)
     objectives = _objectives_without_indicators(session, ids)
     indicators = _indicator_gaps(session, ids)
+    background = _background_workshops(session, ids)
     return [
         CoverageView(
             framework=r.key,
             title=r.title,
+            workshops=int(r.workshops),
+            background_workshops=tuple(background.get(r.id, ())),
             findings=int(r.findings),
             answered=int(r.findings) - len(unanswered.get(r.id, ())),
             unanswered=tuple(unanswered.get(r.id, ())),

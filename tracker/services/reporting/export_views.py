@@ -194,16 +194,17 @@ def sheet_objective_gaps(session: Session, framework: str | None) -> list[Object
     return objective_gaps(session, framework=framework, limit=None)
 
 
-def sheet_sources(session: Session, framework: str | None) -> list[SourceView]:
-    return funding_sources(session, framework=framework)
+def sheet_sources(session: Session, framework: str | None, today: dt.date) -> list[SourceView]:
+    return funding_sources(session, today=today, framework=framework)
 
 
 def sheet_indicators(session: Session, framework: str | None) -> list[IndicatorProgress]:
     return indicator_progress(session, framework=framework)
 
 
-def workbook_data(session: Session, *, framework: str | None = None) -> WorkbookData:
-    """The workbook's sheets, read in one session (one framework's, or every framework's)."""
+def workbook_data(session: Session, *, today: dt.date, framework: str | None = None) -> WorkbookData:
+    """The workbook's sheets, read in one session (one framework's, or every framework's);
+    a source is marked as ended when its end date is before ``today``."""
     return WorkbookData(
         framework=framework,
         currencies={
@@ -215,6 +216,6 @@ def workbook_data(session: Session, *, framework: str | None = None) -> Workbook
         actions=sheet_actions(session, framework),
         gaps=sheet_gaps(session, framework),
         objective_gaps=sheet_objective_gaps(session, framework),
-        sources=sheet_sources(session, framework),
+        sources=sheet_sources(session, framework, today),
         indicators=sheet_indicators(session, framework),
     )

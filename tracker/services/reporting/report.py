@@ -179,7 +179,7 @@ def changes_since(
     return ChangesSince(since=since, reason=reason, items=tuple(reversed(found)), complete=complete)
 
 
-def funding_data(session: Session, *, framework: str, currency: str, today: dt.date | None = None) -> FundingData:
+def funding_data(session: Session, *, framework: str, currency: str, today: dt.date) -> FundingData:
     """The funding gaps of the framework's actions and objectives, its sources, and the
     sustainability risks (funding cliffs, single-source dependence, sources ending soon)
     with the services' default thresholds."""
@@ -187,7 +187,7 @@ def funding_data(session: Session, *, framework: str, currency: str, today: dt.d
         currency=currency,
         gaps=tuple(funding_gaps(session, framework=framework, limit=None)),
         objective_gaps=tuple(objective_gaps(session, framework=framework, limit=None)),
-        sources=tuple(funding_sources(session, framework=framework)),
+        sources=tuple(funding_sources(session, today=today, framework=framework)),
         risks=funding_risks(session, framework=framework, today=today),
     )
 

@@ -3,6 +3,7 @@ and how much of each source is spoken for."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,16 @@ def money(value: Decimal | None) -> str:
 def period(s: SourceView) -> str:
     if s.starts is None and s.ends is None:
         return "unknown"
-    return f"{s.starts or '?'} to {s.ends or '?'}"
+    return f"{s.starts or '?'} to {s.ends or '?'}" + (" ENDED" if s.ended else "")
+
+
+def remaining(s: SourceView) -> str:
+    """What is left to allocate; for a source that has ended, what it never gave has lapsed."""
+    if s.over_committed:
+        return f"{money(s.remaining)} {OVER}"
+    if s.ended and s.lapsed is not None:
+        return f"{money(s.lapsed)} lapsed"
+    return money(s.remaining)
 
 
 def allocated(s: SourceView) -> str:
@@ -116,7 +126,8 @@ def risk_lines(r: FundingRisks, limit: int = 3) -> Text:
     line(
         f"{n} funding cliff{'s' if n != 1 else ''}" if n else "No funding cliff",
         [
-            f"{c.ref} runs {c.days_after} days past {c.source} (ends {c.source_ends}), {c.at_risk:,.2f} {c.currency}"
+            f"{c.ref} runs {c.days_after} days past {c.source} "
+            f"({'ENDED' if c.source_ended else 'ends'} {c.source_ends}), {c.at_risk:,.2f} {c.currency}"
             for c in r.cliffs[:limit]
         ],
         n - limit,
@@ -261,10 +272,11 @@ class FundingScreen(Screen[None]):
             from tracker.services.funding.risks import funding_risks
             from tracker.services.funding.sources import funding_sources
 
+            today = dt.date.today()
             return (
-                funding_sources(session, framework=framework),
+                funding_sources(session, today=today, framework=framework),
                 gap_rollup(session, framework=framework, by=level, limit=200, only_short=level != "year"),
-                funding_risks(session, framework=framework),
+                funding_risks(session, framework=framework, today=today),
             )
 
         found = fetch(self, lambda data: data.read(read))
@@ -282,9 +294,11 @@ class FundingScreen(Screen[None]):
         place = self.app.place  # type: ignore[attr-defined]
         self.sub_title = f"funding of {place(framework)}" if framework else "funding of every framework"
         over = sum(s.over_committed for s in sources)
+        ended = sum(s.ended for s in sources)
         self.query_one("#sources-title", Static).update(
             Text(f"Funding sources ({len(sources)})")
             + (Text(f"  {over} {OVER}", style="bold red") if over else Text(""))
+            + (Text(f"  {ended} ended", style="bold") if ended else Text(""))
         )
         self._sources(framework, sources)
         self._gaps(gaps, framework)
@@ -308,13 +322,12 @@ class FundingScreen(Screen[None]):
         for label in labels:
             table.add_column(label, key=label)
         for s in sources:
-            style = "bold red" if s.over_committed else ""
-            remaining = money(s.remaining) + (f" {OVER}" if s.over_committed else "")
+            style = "bold red" if s.over_committed else "dim" if s.ended else ""
             cells: list[Any] = [
                 Text(fit(s.name, name_width(self.size.width - 78)).rstrip(), style=style),
                 Text(money(s.committed), style=style),
                 Text(allocated(s), style=style),
-                Text(remaining, style="bold red reverse" if s.over_committed else ""),
+                Text(remaining(s), style="bold red reverse" if s.over_committed else ""),
                 Text(period(s), style=style),
                 Text(s.kind.value.replace("_", " "), style=style),
                 Text(s.currency, style=style),

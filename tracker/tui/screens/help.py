@@ -23,6 +23,8 @@ LEGEND = [
     ("owner", "the person responsible for an action (m: the actions you own first, then your organisations')"),
     ("funding gap", "the estimated cost minus what is allocated to it"),
     ("over-committed", "a source with more allocated than it commits"),
+    ("ENDED, lapsed", "a source past its end date: nothing remains; what it never allocated has lapsed"),
+    ("funding cliff", "open work running past the end of a source that funds it (open work runs until today at least)"),
     ("scope", "all frameworks or one (g to pick, G for all), named in the header"),
 ]
 

@@ -103,7 +103,8 @@ class Pane:
             when = f.held_on.isoformat() if f.held_on else "date unknown"
             key = f.ref.rsplit("/", 1)[-1]
             shown = "" if key in (str(f.number), f"f{f.number}") else f" ({key})"
-            self.line(Text(f"{f.workshop_title}, {when}, finding {f.number}{shown}", style="bold"), 2)
+            mark = " (background workshop: not counted by coverage)" if f.background else ""
+            self.line(Text(f"{f.workshop_title}, {when}, finding {f.number}{shown}{mark}", style="bold"), 2)
             self.line(Text(f.text), 4)
             for lang in sorted(f.translations, key=lambda lang: (lang != "fr", lang)):  # French first
                 self.line(Text.assemble((f"{lang}: ", "bold"), (f.translations[lang], "italic")), 4)
