@@ -137,7 +137,7 @@ async def test_the_plan_screen_marks_a_background_finding(engine: Engine) -> Non
 
 
 def test_the_migration_goes_down_and_up_keeping_workshops_and_findings(engine: Engine, db_url: str) -> None:
-    """Migration 0019 adds `workshop.background`; going back to 0015 drops the column and keeps
+    """Migration 0016 adds `workshop.background`; going back to 0015 drops the column and keeps
     every workshop and finding (on SQLite the table is copied: a cascade would lose findings),
     and upgrading again marks every workshop ordinary, so coverage counts them all."""
     import sqlalchemy as sa

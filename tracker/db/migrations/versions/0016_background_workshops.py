@@ -1,6 +1,6 @@
 """a workshop can be background: its findings inform the plan but are not counted as unanswered
 
-Revision ID: 0019
+Revision ID: 0016
 Revises: 0015
 
 Written by hand. ``workshop.background`` (false for every workshop there is) marks a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
