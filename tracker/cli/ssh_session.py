@@ -189,7 +189,7 @@ def ssh_session(
         if words is not None:
             check_words(words)
         _start(settings, member, key)
-    session = Settings(db=settings.db, actor=member)
+    session = Settings(db=settings.db, actor=member, via_key=key)
     if words is None or not words:
         if not sys.stdin.isatty():
             refuse(
@@ -206,7 +206,7 @@ def ssh_session(
     from tracker.cli.main import app
 
     prefix = ["--db", settings.db] if settings.db else []
-    app(args=[*prefix, "--as", member, *words], prog_name="ssh SERVER", standalone_mode=True)
+    app(args=[*prefix, "--as", member, *words], prog_name="ssh SERVER", standalone_mode=True, obj=session)
 
 
 def _start(settings: Settings, login: str, fingerprint: str) -> None:
