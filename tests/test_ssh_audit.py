@@ -84,6 +84,25 @@ def test_the_key_of_a_write_over_ssh_is_in_the_full_export(db: str) -> None:  # 
     assert f'"via_key": "{FP}"' in exported.out
 
 
+async def test_the_apps_action_page_names_the_key_of_a_write_over_ssh(db: str, engine: Engine) -> None:  # noqa: F811
+    """A coordinator reading the action's page in the app sees which key a member's change
+    came through, and no key on a change made on the server itself."""
+    from tests.tui import open_app, settle
+    from tracker.tui.screens.detail import ActionDetailScreen
+
+    assert session(db, "actions set-status stamford-ct/convene in_progress --note 'over ssh'").code == 0
+    assert tracker("--db", db, "--as", "domus", "actions", "note", "stamford-ct/convene", "at my desk").code == 0
+    app = open_app(engine, "coord")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.push_screen(ActionDetailScreen("stamford-ct/convene"))
+        await settle(app, pilot)
+        lines = " ".join(str(w.render()) for w in app.screen.query("Static")).splitlines()
+    (changed,) = [line for line in lines if "in progress" in line and "over ssh" in line]
+    assert changed.endswith(f"(ssh key {FP})")
+    (noted,) = [line for line in lines if "at my desk" in line]
+    assert "ssh key" not in noted
+
+
 pg_only = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: set TRACKER_TEST_PG (SQLite has no roles)")
 
 
