@@ -89,6 +89,7 @@ NOT_USER_TEXT = {
     "key_type",
     "key_data",
     "fingerprint",
+    "via_key",  # a key's fingerprint too, written by a team-server session's connection (tracker.db.via_key)
 }
 
 # Raw in the output, any of these acts on a terminal or hides what the text says.

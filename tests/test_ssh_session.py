@@ -100,6 +100,10 @@ REFUSED = [
     ("actions list | actions set-status stamford-ct/convene done", 2, "'|'"),
     ("actions note stamford-ct/convene $(id)", 2, "$("),
     ("actions note stamford-ct/convene `id`", 2, "`"),
+    ('actions note stamford-ct/convene "we ran $(id)"', 2, "$("),  # a shell runs it inside double quotes
+    ('actions note stamford-ct/convene "we ran `id`"', 2, "`"),
+    ("actions note stamford-ct/convene 'x'; id", 2, "';'"),
+    ("actions note stamford-ct/convene \\'x; id", 2, "';'"),  # an escaped quote opens nothing
     ("actions list\nactions set-status stamford-ct/convene done", 2, "more than one line"),
     ("actions note stamford-ct/convene 'x' > /tmp/x", 2, "'>'"),
     ("--db other.db actions set-status stamford-ct/convene done", 2, "--db"),
@@ -133,6 +137,27 @@ def test_what_a_remote_command_may_not_do_is_refused_and_changes_nothing(
     assert result.code == code, result
     assert says in result.err and result.err.count("\n") == 1, result.err
     assert dump(engine) == before
+
+
+QUOTED = [
+    ("'we discussed the --as option; all agreed (see $(notes) and `x`) | next < 5 & > 2'",
+     "we discussed the --as option; all agreed (see $(notes) and `x`) | next < 5 & > 2"),
+    ('"the --db flag; a & b (c) | d > e"', "the --db flag; a & b (c) | d > e"),
+    ("-- --as", "--as"),
+    ("-- --db=other.db", "--db=other.db"),
+    ("-- '-o /tmp/x'", "-o /tmp/x"),
+    ("costs\\;\\ \\$\\(more\\)", "costs; $(more)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("quoted", "stored"), QUOTED, ids=[q for q, _ in QUOTED])
+def test_quoted_text_is_a_notes_text_and_stored_as_typed(db: str, quoted: str, stored: str) -> None:
+    """A shell's operators, substitutions in single quotes, and --as or --db as the text of
+    a note (after --) are words of text, not refused: the note holds them verbatim."""
+    result = session(db, f"actions note stamford-ct/convene {quoted}")
+    assert result.code == 0, result.err
+    history = json.loads(tracker("--db", db, "actions", "history", "stamford-ct/convene", "--json").out)
+    assert [(n["by"], n["text"]) for n in history["notes"]] == [("domus", stored)]
 
 
 @pytest.mark.parametrize(("name", "code"), [("TRACKER_USER", 4), ("TRACKER_DB", 2), ("TRACKER_ANYTHING", 2)])

@@ -106,7 +106,10 @@ def test_setup_prints_the_drop_in_and_the_helper(tmp_path: Path) -> None:
         "PermitUserEnvironment no",
     ):
         assert line in result.out
-    assert not [line for line in result.out.splitlines() if line.strip().startswith("AcceptEnv")]
+    # COLORTERM alone (true colour, README); never TRACKER_* nor anything else of the client's
+    assert [line.strip() for line in result.out.splitlines() if line.strip().startswith("AcceptEnv")] == [
+        "AcceptEnv COLORTERM"
+    ]
     assert f'{tmp_path / "t.db"} "$@"' in result.out
 
 
@@ -265,6 +268,9 @@ def server() -> Iterator[Server]:
             "Subsystem sftp internal-sftp\n"
             "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
             f"Include {drop_in}\n"
+            # ... also for the service account, whose Match block (AcceptEnv COLORTERM) replaces
+            # the global list: sshd adds up the lists of the Match blocks that apply.
+            f"Match User {user}\n    AcceptEnv TRACKER_*\n"
         )
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)

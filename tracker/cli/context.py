@@ -29,6 +29,8 @@ def _usable_login(text: str, source: str) -> str:
 class Settings:
     db: str | None
     actor: str | None
+    # The fingerprint of the ssh key a team-server session came in with: its writes record it.
+    via_key: str | None = None
     _engines: list[Engine] = field(default_factory=list)
 
     def login(self, engine: Engine | None = None) -> str:
@@ -75,6 +77,10 @@ class Settings:
 
         engine = make_engine(self.db)
         self._engines.append(engine)
+        if self.via_key is not None:
+            from tracker.db.via_key import stamp_key
+
+            stamp_key(engine, self.via_key)
         if check:
             database = engine.url.database if engine.dialect.name == "sqlite" else None
             if database and database != ":memory:" and not database.startswith("file:"):

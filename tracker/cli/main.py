@@ -98,7 +98,9 @@ def main(
 
     Example: tracker --db plans.db seed seed/*.yaml
     """
-    ctx.obj = Settings(db=db, actor=actor)
+    # `ssh-session` runs a member's command through this app, handing in the key it came with.
+    via_key = ctx.obj.via_key if isinstance(ctx.obj, Settings) else None
+    ctx.obj = Settings(db=db, actor=actor, via_key=via_key)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         with user_errors():

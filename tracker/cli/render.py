@@ -169,6 +169,11 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
     print_history(detail, out=out, retracted_in_full=False)
 
 
+def _via(fingerprint: str | None) -> str:
+    """How a write made through the team server names its key in the history."""
+    return f" [ssh key {fingerprint}]" if fingerprint else ""
+
+
 def print_history(
     detail: ActionDetail, plan_changes: Sequence[Any] = (), *, out: Console, retracted_in_full: bool = True
 ) -> None:
@@ -186,20 +191,23 @@ def print_history(
             line += p.new if p.new is not None else "(none)"
         if p.forced:
             line += " (applied over a newer change)"
-        events.append((p.at, _text(line)))
+        events.append((p.at, _text(line + _via(p.via_key))))
     for c in detail.history:
         line = f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {c.from_status or 'new'} -> {c.to_status}"
         if c.forced:
             line += " (applied over a newer change)"
         if c.note:
             line += f": {c.note}"
-        events.append((c.at, _text(line)))
+        events.append((c.at, _text(line + _via(c.via_key))))
     for n in detail.notes:
-        events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}")))
+        events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}{_via(n.via_key)}")))
     if retracted_in_full:
         for g in detail.retracted_notes:
             struck = _text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + _text(g.text, style="strike")
-            struck += _text(f" [retracted by {g.retracted_by or '?'} at {g.retracted_at:%Y-%m-%d %H:%M}]")
+            struck += _text(_via(g.via_key))
+            struck += _text(
+                f" [retracted by {g.retracted_by or '?'} at {g.retracted_at:%Y-%m-%d %H:%M}{_via(g.retracted_via_key)}]"
+            )
             events.append((g.at, struck))
     elif detail.retracted_notes:
         count = len(detail.retracted_notes)

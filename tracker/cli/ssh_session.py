@@ -80,39 +80,74 @@ def check_environment(environ: dict[str, str]) -> None:
         )
 
 
+def _acted_on(command: str) -> str | None:
+    """The first thing in ``command`` that a POSIX shell would act on rather than take as
+    text: an operator (``; & | ( ) < >``) outside quotes, or a command substitution
+    (`` ` ``, ``$(``) outside single quotes (a shell runs those inside double quotes too).
+    A backslash makes the next character text, as in a shell. None when there is none."""
+    quote = ""
+    i = 0
+    while i < len(command):
+        char = command[i]
+        if quote == "'":
+            if char == "'":
+                quote = ""
+        elif char == "\\":
+            if not quote or command[i + 1 : i + 2] in ('"', "\\", "$", "`"):
+                i += 1  # the next character is text
+        elif quote == '"' and char == '"':
+            quote = ""
+        elif char == "`" or command.startswith("$(", i):
+            return char if char == "`" else "$("
+        elif not quote and char in ("'", '"'):
+            quote = char
+        elif not quote and char in OPERATORS:
+            end = i
+            while end < len(command) and command[end] in OPERATORS:
+                end += 1
+            return command[i:end]
+        i += 1
+    return None
+
+
 def split_command(command: str) -> list[str]:
     """The words of a remote command, split as a POSIX shell would split them, without
-    running anything: operators, substitutions and several lines are refused."""
+    running anything: operators and substitutions where a shell would act on them, and
+    several lines, are refused; quoted, they are a note's text like any other."""
     from tracker.cli.entry import not_utf8
 
     if not_utf8([command], {}) is not None:
         raise BadInput("the remote command holds bytes that are not UTF-8 text; type it again in a UTF-8 terminal.")
     if "\n" in command or "\r" in command or "\0" in command:
         raise BadInput("the remote command holds more than one line; the team server runs one tracker command.")
-    if "`" in command or "$(" in command:
-        raise BadInput(
-            "the remote command holds ` or $(, and the team server runs no shell; "
-            "run the command on your own computer and send its result as text."
-        )
-    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
     try:
-        words = list(lexer)
+        words = shlex.split(command)
     except ValueError as exc:  # "No closing quotation", "No escaped character"
         raise BadInput(f"the remote command cannot be split into words ({exc}); check its quotes.") from None
-    operators = [w for w in words if w and set(w) <= OPERATORS]
-    if operators:
+    acted_on = _acted_on(command)
+    if acted_on in ("`", "$("):
         raise BadInput(
-            f"the remote command holds {operators[0]!r}: the team server runs one tracker command and no shell, "
+            f"the remote command holds {acted_on} outside single quotes, and the team server runs no shell; "
+            "run the command on your own computer and send its result as text (or put it in single quotes)."
+        )
+    if acted_on is not None:
+        raise BadInput(
+            f"the remote command holds {acted_on!r}: the team server runs one tracker command and no shell, "
             "so ; & | ( ) < > are not allowed (quote them inside a note's text)."
         )
     return words[1:] if words[:1] == ["tracker"] else words
 
 
+def _options(words: list[str]) -> list[str]:
+    """The words a command line reads as options: those before a ``--`` (after it, every
+    word is an argument, such as a note's text)."""
+    return words[: words.index("--")] if "--" in words else words
+
+
 def check_words(words: list[str]) -> None:
     """Refuse what a remote command may not do: act as someone else, name another
     database, run a command that is not allowed, or read or write a file on the server."""
-    for word in words:
+    for word in _options(words):
         name = word.split("=", 1)[0]
         if name == "--as":
             raise PermissionDenied(
@@ -137,11 +172,12 @@ def check_words(words: list[str]) -> None:
 def _check_paths(words: list[str]) -> None:
     """No file on the server: ``-o``/``--output``/``--file`` only as ``-`` where that means
     standard output; plan files and key files only as ``-`` (standard input)."""
-    for i, word in enumerate(words):
+    options = _options(words)
+    for i, word in enumerate(options):
         for option in OUTPUT_OPTIONS:
             value: str | None = None
             if word == option:
-                value = words[i + 1] if i + 1 < len(words) else "-"
+                value = options[i + 1] if i + 1 < len(options) else "-"
             elif word.startswith(option + "="):
                 value = word.split("=", 1)[1]
             elif option == "-o" and word.startswith("-o") and len(word) > 2:
@@ -189,7 +225,7 @@ def ssh_session(
         if words is not None:
             check_words(words)
         _start(settings, member, key)
-    session = Settings(db=settings.db, actor=member)
+    session = Settings(db=settings.db, actor=member, via_key=key)
     if words is None or not words:
         if not sys.stdin.isatty():
             refuse(
@@ -206,7 +242,7 @@ def ssh_session(
     from tracker.cli.main import app
 
     prefix = ["--db", settings.db] if settings.db else []
-    app(args=[*prefix, "--as", member, *words], prog_name="ssh SERVER", standalone_mode=True)
+    app(args=[*prefix, "--as", member, *words], prog_name="ssh SERVER", standalone_mode=True, obj=session)
 
 
 def _start(settings: Settings, login: str, fingerprint: str) -> None:

@@ -36,11 +36,12 @@ def open_app(settings: Settings, engine: Engine | None = None, *, remote: bool =
             # A login that is not a member of any framework is refused with what to do.
             return Data(opened, require_reader(resolve_member(session, login)))
 
-    from tracker.tui.settings import settings_path
+    from tracker.tui.settings import app_settings_path
 
-    # Over ssh (remote) nothing is written on the server: no report or workbook files, and
-    # no theme kept in the service account's one settings file (per-member settings are to come).
-    app = TrackerApp(connect, remote=remote, local_files=not remote, settings=None if remote else settings_path())
+    # Over ssh (remote) nothing is written on the server but the member's own settings file:
+    # no report or workbook files, and never the service account's one settings file.
+    settings_file = app_settings_path(settings.actor, remote=remote)
+    app = TrackerApp(connect, remote=remote, local_files=not remote, settings=settings_file)
     app.run()
     if app.connect_error:  # already said on the terminal by the app as it closed
         sys.exit(app.connect_exit)

@@ -26,6 +26,7 @@ class StatusChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
+    via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     from_status: Status | None = Field(default=None, sa_type=choice(Status, "from_status"))
     to_status: Status = Field(sa_type=choice(Status, "to_status"))
     note: str | None = Field(default=None, sa_type=sa.Text)
@@ -41,6 +42,7 @@ class ActionNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
     member_id: int | None = Field(default=None, foreign_key="member.id")
+    via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     text: str = Field(sa_type=sa.Text)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -54,6 +56,7 @@ class NoteRetraction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     note_id: int = Field(foreign_key="action_note.id", ondelete="CASCADE", unique=True)
     member_id: int | None = Field(default=None, foreign_key="member.id")
+    via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     reason: str | None = Field(default=None, sa_type=sa.Text)
 
@@ -91,6 +94,7 @@ class Measurement(SQLModel, table=True):
     measured_on: dt.date
     note: str | None = Field(default=None, sa_type=sa.Text)
     member_id: int | None = Field(default=None, foreign_key="member.id")
+    via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -102,6 +106,7 @@ class ImportRun(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor: str = Field(max_length=64)
+    via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     sources: str = Field(sa_type=sa.Text)
     summary: str = Field(sa_type=sa.Text)
 
@@ -126,6 +131,7 @@ class PlanChange(SQLModel, table=True):
     item_id: int
     action_id: int | None = Field(default=None, foreign_key="action.id", ondelete="SET NULL")
     member_id: int | None = Field(default=None, foreign_key="member.id")
+    via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     field: str = Field(max_length=64)
     old: str | None = Field(default=None, sa_type=sa.Text)
     new: str | None = Field(default=None, sa_type=sa.Text)

@@ -42,7 +42,9 @@ class Plan:
             "# Written by `tracker server setup`: members reach tracker as the service account with their\n"
             "# own keys, which tracker keeps in its database (`tracker member key add`); each key can run\n"
             "# only `tracker ssh-session` as its member. No environment from the client is accepted\n"
-            "# (PermitUserEnvironment is a global setting, and no by default; AcceptEnv is not given).\n"
+            "# (PermitUserEnvironment is a global setting, and no by default) but COLORTERM, which only\n"
+            "# tells the app that the member's terminal shows true colour (the client sends it with\n"
+            "# `SendEnv COLORTERM`); TRACKER_* never: a session refuses them.\n"
             "PermitUserEnvironment no\n"
             f"Match User {self.user}\n"
             "    AuthorizedKeysFile none\n"
@@ -52,6 +54,7 @@ class Plan:
             "    KbdInteractiveAuthentication no\n"
             "    DisableForwarding yes\n"
             "    PermitTTY yes\n"
+            "    AcceptEnv COLORTERM\n"
         )
 
 

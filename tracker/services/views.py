@@ -23,6 +23,7 @@ class StatusChangeView:
     to_status: Status
     note: str | None
     forced: bool
+    via_key: str | None = None  # the ssh key's fingerprint when made through the team server
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class NoteView:
     at: dt.datetime
     by: str | None
     text: str
+    via_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class RetractedNoteView:
     retracted_at: dt.datetime
     retracted_by: str | None
     reason: str | None
+    via_key: str | None = None  # the note's
+    retracted_via_key: str | None = None
 
 
 @dataclass(frozen=True)

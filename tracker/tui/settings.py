@@ -1,4 +1,5 @@
-"""The person's own settings between runs (today: the theme), in their user config folder.
+"""The person's own settings between runs (today: the theme), in their user config folder;
+over ssh on the team server, in a file of the member's own under the service account's data folder.
 
 A settings file that cannot be read or makes no sense is ignored with a notice: a
 setting never stops the app from opening.
@@ -22,6 +23,25 @@ def settings_path() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("tracker", appauthor=False)) / "settings.json"
+
+
+def member_settings_path(login: str) -> Path:
+    """A team-server member's settings: ``tracker/members/LOGIN.json`` in the service
+    account's user data folder. Every member runs as that one account, so each login gets
+    its own file; the login is made safe for a file name (no ``/``, no ``..``)."""
+    from urllib.parse import quote
+
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("tracker", appauthor=False)) / "members" / f"{quote(login.lower(), safe='')}.json"
+
+
+def app_settings_path(login: str | None, *, remote: bool) -> Path | None:
+    """Where the app keeps the settings of whoever runs it: the person's own file, or over
+    ssh (``remote``) the member's file; none over ssh without a login to name it by."""
+    if not remote:
+        return settings_path()
+    return member_settings_path(login) if login else None
 
 
 def read_settings(path: Path) -> tuple[dict[str, Any], str | None]:

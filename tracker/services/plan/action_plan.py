@@ -59,6 +59,7 @@ class PlanChangeRow:
     old: str | None
     new: str | None
     forced: bool
+    via_key: str | None = None  # the ssh key's fingerprint when made through the team server
 
 
 def _framework(session: Session, key: str) -> sa.Row[Any]:
@@ -275,7 +276,13 @@ def plan_history(session: Session, ref: str) -> tuple[PlanChangeRow, ...]:
 
     return tuple(
         PlanChangeRow(
-            r.at, r.login, r.field.removesuffix("_id"), shown(r.field, r.old), shown(r.field, r.new), r.forced
+            r.at,
+            r.login,
+            r.field.removesuffix("_id"),
+            shown(r.field, r.old),
+            shown(r.field, r.new),
+            r.forced,
+            r.via_key,
         )
         for r in rows
     )

@@ -49,6 +49,7 @@ class PlanChangeView:
     old: str | None
     new: str | None
     forced: bool
+    via_key: str | None = None  # the ssh key's fingerprint when made through the team server
 
 
 @dataclass(frozen=True)
@@ -110,17 +111,18 @@ def tracking_of(session: Session, *, framework: str) -> FrameworkTracking:
                 to_status=Status(row.to_status),
                 note=row.note,
                 forced=row.forced,
+                via_key=row.via_key,
             )
         )
     notes: dict[int, list[NoteView]] = defaultdict(list)
     for row in session.execute(
-        sa.select(note_t.c.action_id, note_t.c.at, note_t.c.text, member_t.c.login)
+        sa.select(note_t.c.action_id, note_t.c.at, note_t.c.text, member_t.c.login, note_t.c.via_key)
         .join(action_t, action_t.c.id == note_t.c.action_id)
         .outerjoin(member_t, member_t.c.id == note_t.c.member_id)
         .where(of_framework, ~sa.select(retraction_t.c.id).where(retraction_t.c.note_id == note_t.c.id).exists())
         .order_by(note_t.c.at, note_t.c.id)
     ):
-        notes[row.action_id].append(NoteView(row.at, row.login, row.text))
+        notes[row.action_id].append(NoteView(row.at, row.login, row.text, row.via_key))
     edits: dict[int, list[PlanChangeView]] = defaultdict(list)
     for row in session.execute(
         sa.select(plan_change_t, member_t.c.login)
@@ -129,7 +131,9 @@ def tracking_of(session: Session, *, framework: str) -> FrameworkTracking:
         .where(of_framework)
         .order_by(plan_change_t.c.id)
     ):
-        edits[row.action_id].append(PlanChangeView(row.at, row.login, row.field, row.old, row.new, row.forced))
+        edits[row.action_id].append(
+            PlanChangeView(row.at, row.login, row.field, row.old, row.new, row.forced, row.via_key)
+        )
     actions = tuple(
         ActionTracking(
             key=row.key,

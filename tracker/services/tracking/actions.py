@@ -349,6 +349,7 @@ def _change(row: sa.Row[Any]) -> StatusChangeView:
         to_status=Status(row.to_status),
         note=row.note,
         forced=row.forced,
+        via_key=row.via_key,
     )
 
 
@@ -405,9 +406,11 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
             note_t.c.at,
             note_t.c.text,
             member_t.c.login,
+            note_t.c.via_key,
             retraction_t.c.at.label("retracted_at"),
             retractor_t.c.login.label("retracted_by"),
             retraction_t.c.reason,
+            retraction_t.c.via_key.label("retracted_via_key"),
         )
         .outerjoin(member_t, member_t.c.id == note_t.c.member_id)
         .outerjoin(retraction_t, retraction_t.c.note_id == note_t.c.id)
@@ -421,9 +424,11 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
         allocations=allocations,
         findings=findings,
         history=action_history(session, aid),
-        notes=tuple(NoteView(r.at, r.login, r.text) for r in notes if r.retracted_at is None),
+        notes=tuple(NoteView(r.at, r.login, r.text, r.via_key) for r in notes if r.retracted_at is None),
         retracted_notes=tuple(
-            RetractedNoteView(r.at, r.login, r.text, r.retracted_at, r.retracted_by, r.reason)
+            RetractedNoteView(
+                r.at, r.login, r.text, r.retracted_at, r.retracted_by, r.reason, r.via_key, r.retracted_via_key
+            )
             for r in notes
             if r.retracted_at is not None
         ),

@@ -43,6 +43,13 @@ def plan_line(c: Any) -> Text:
     line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or 'a plan file'}: {what.replace('_', ' ')}")
     if c.forced:
         line.append("  (applied over a newer change)", style="yellow")
+    return _via(line, c.via_key)
+
+
+def _via(line: Text, fingerprint: str | None) -> Text:
+    """A write made through the team server names the ssh key it came through."""
+    if fingerprint:
+        line.append(f"  (ssh key {fingerprint})", style="dim")
     return line
 
 
@@ -87,11 +94,12 @@ def describe(detail: ActionDetail, place: str | None = None, plan_changes: tuple
             line.append("  (applied over a newer change)", style="yellow")
         if c.note:
             line.append(f"  {c.note}", style="italic")
-        events.append((c.at, line))
+        events.append((c.at, _via(line, c.via_key)))
     for n in detail.notes:
-        events.append((n.at, Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: ") + Text(n.text, style="italic")))
+        line = Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: ") + Text(n.text, style="italic")
+        events.append((n.at, _via(line, n.via_key)))
     for g in detail.retracted_notes:  # what was said stays; struck through, it no longer counts
-        line = Text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + Text(g.text, style="strike dim")
+        line = _via(Text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + Text(g.text, style="strike dim"), g.via_key)
         line.append(f"  (retracted by {g.retracted_by or '?'} at {g.retracted_at:%Y-%m-%d %H:%M})", style="dim")
         events.append((g.at, line))
     for c in plan_changes:
