@@ -568,6 +568,49 @@ def test_the_read_policies_go_back_to_the_array_and_on_to_the_bytes(tmp_path: An
         engine.dispose()
 
 
+def test_the_read_policies_go_back_to_the_bytes_and_on_to_the_flags(tmp_path: Any, pg_template: str | None) -> None:
+    """Migration 0020 swaps the read policies' framework test and the views behind the
+    helpers; its downgrade must leave 0015's policies, function and 0007's views, whose
+    helpers still answer for the caller, and the upgrade must come back."""
+    from alembic import command
+
+    from tracker.db import upgrade
+    from tracker.db.migrate import alembic_config
+
+    tables = ("framework", "goal", "objective", "action", "indicator", "workshop", "membership", "affiliation")
+
+    def state(conn: sa.Connection) -> tuple[set[str], set[str], Any]:
+        policies = {
+            "flags" if "frameworks_i_read_flags()" in q else "bytes" if "frameworks_i_read_bytes()" in q else q
+            for q in (_read_policy(conn, t) for t in tables)
+        }
+        functions = set(
+            conn.execute(
+                sa.text("SELECT proname FROM pg_proc WHERE proname LIKE 'frameworks\\_i\\_read\\_%'")
+            ).scalars()
+        )
+        view = conn.execute(sa.text("SELECT pg_get_viewdef('tracker_private.my_memberships'::regclass)")).scalar_one()
+        return policies, functions, view
+
+    with _empty_database(tmp_path, pg_template, "flags") as url:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            policies, functions, view = state(conn)
+            assert policies == {"flags"} and functions == {"frameworks_i_read_flags", "frameworks_i_read_bytes"}
+            assert "JOIN" not in view.upper(), view
+            command.downgrade(alembic_config(conn), "0015")
+            conn.commit()
+        with engine.connect() as conn:
+            policies, functions, view = state(conn)
+            assert policies == {"bytes"} and functions == {"frameworks_i_read_bytes"}, (policies, functions)
+            assert "JOIN" in view.upper(), view
+        upgrade(engine)
+        with engine.connect() as conn:
+            policies, functions, view = state(conn)
+            assert policies == {"flags"} and "JOIN" not in view.upper(), (policies, view)
+        engine.dispose()
+
+
 def test_a_login_reads_its_frameworks_whatever_their_ids(tmp_path: Any, pg_template: str | None) -> None:
     """The read policies look a row's framework up by its id: a framework whose id is far
     from the others' (ids only grow as frameworks come and go) must read like any other,
