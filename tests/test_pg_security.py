@@ -247,12 +247,17 @@ def test_a_login_reads_only_its_frameworks(world: World, login: str) -> None:
         "allocation": f"SELECT count(*) FROM allocation WHERE action_id = {their_action}",
         "membership": f"SELECT count(*) FROM membership WHERE framework_id = {theirs}",
         "workshop": f"SELECT count(*) FROM workshop WHERE framework_id = {theirs}",
+        # what writes judge a login's rights on (migration 0020): its own rows only
+        "standing": f"SELECT count(*) FROM tracker_private.standing WHERE framework_id = {theirs}",
     }
     with world.connect(login) as conn:
         seen = {name: conn.execute(sql.encode()).fetchone()[0] for name, sql in queries.items()}  # type: ignore[index]
         mine = conn.execute(b"SELECT count(*) FROM action").fetchone()[0]  # type: ignore[index]
+        standing = conn.execute(b"SELECT DISTINCT login FROM tracker_private.standing").fetchall()
+    assert standing == [(login,)], (login, standing)
     if login == ADMIN_LOGIN:
         assert seen["action"] and seen["framework"] and seen["membership"] and seen["status_change"], seen
+        assert seen["standing"], seen
     else:
         assert not any(seen.values()), (login, seen)
         assert mine > 0
