@@ -247,12 +247,17 @@ def test_a_login_reads_only_its_frameworks(world: World, login: str) -> None:
         "allocation": f"SELECT count(*) FROM allocation WHERE action_id = {their_action}",
         "membership": f"SELECT count(*) FROM membership WHERE framework_id = {theirs}",
         "workshop": f"SELECT count(*) FROM workshop WHERE framework_id = {theirs}",
+        # what writes judge a login's rights on (migration 0018): its own rows only
+        "standing": f"SELECT count(*) FROM tracker_private.standing WHERE framework_id = {theirs}",
     }
     with world.connect(login) as conn:
         seen = {name: conn.execute(sql.encode()).fetchone()[0] for name, sql in queries.items()}  # type: ignore[index]
         mine = conn.execute(b"SELECT count(*) FROM action").fetchone()[0]  # type: ignore[index]
+        standing = conn.execute(b"SELECT DISTINCT login FROM tracker_private.standing").fetchall()
+    assert standing == [(login,)], (login, standing)
     if login == ADMIN_LOGIN:
         assert seen["action"] and seen["framework"] and seen["membership"] and seen["status_change"], seen
+        assert seen["standing"], seen
     else:
         assert not any(seen.values()), (login, seen)
         assert mine > 0
@@ -565,6 +570,49 @@ def test_the_read_policies_go_back_to_the_array_and_on_to_the_bytes(tmp_path: An
         upgrade(engine)
         with engine.connect() as conn:
             assert all("get_byte" in _read_policy(conn, t) for t in tables)
+        engine.dispose()
+
+
+def test_the_read_policies_go_back_to_the_bytes_and_on_to_the_flags(tmp_path: Any, pg_template: str | None) -> None:
+    """Migration 0018 swaps the read policies' framework test and the views behind the
+    helpers; its downgrade must leave 0015's policies, function and 0007's views, whose
+    helpers still answer for the caller, and the upgrade must come back."""
+    from alembic import command
+
+    from tracker.db import upgrade
+    from tracker.db.migrate import alembic_config
+
+    tables = ("framework", "goal", "objective", "action", "indicator", "workshop", "membership", "affiliation")
+
+    def state(conn: sa.Connection) -> tuple[set[str], set[str], Any]:
+        policies = {
+            "flags" if "frameworks_i_read_flags()" in q else "bytes" if "frameworks_i_read_bytes()" in q else q
+            for q in (_read_policy(conn, t) for t in tables)
+        }
+        functions = set(
+            conn.execute(
+                sa.text("SELECT proname FROM pg_proc WHERE proname LIKE 'frameworks\\_i\\_read\\_%'")
+            ).scalars()
+        )
+        view = conn.execute(sa.text("SELECT pg_get_viewdef('tracker_private.my_memberships'::regclass)")).scalar_one()
+        return policies, functions, view
+
+    with _empty_database(tmp_path, pg_template, "flags") as url:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            policies, functions, view = state(conn)
+            assert policies == {"flags"} and functions == {"frameworks_i_read_flags", "frameworks_i_read_bytes"}
+            assert "JOIN" not in view.upper(), view
+            command.downgrade(alembic_config(conn), "0015")
+            conn.commit()
+        with engine.connect() as conn:
+            policies, functions, view = state(conn)
+            assert policies == {"bytes"} and functions == {"frameworks_i_read_bytes"}, (policies, functions)
+            assert "JOIN" in view.upper(), view
+        upgrade(engine)
+        with engine.connect() as conn:
+            policies, functions, view = state(conn)
+            assert policies == {"flags"} and "JOIN" not in view.upper(), (policies, view)
         engine.dispose()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -103,7 +104,39 @@ def judged_now(
     # One query (every write pays it): the member, whether they are an admin, their role
     # there, and their organisations there (a row each; one row with none when they have
     # none). Other frameworks stay as read before.
-    rows = session.execute(
+    if session.get_bind().dialect.name == "postgresql":
+        # The same join as a view with the owner's rights (migration 0018): under the
+        # read policies it cost a member role three times the owner's time at every write.
+        rows = session.execute(_STANDING, {"login": actor.login, "framework": framework_id}).all()
+    else:
+        rows = _standing(session, actor.login, framework_id)
+    if not rows:
+        return None
+    row = rows[0]
+    orgs = [r for r in rows if r.org_id is not None]
+    roles = {k: r for k, r in actor.roles.items() if k != row.key}
+    if row.role is not None:
+        roles[row.key] = Role(row.role)
+    return replace(
+        actor,
+        id=row.id,
+        roles=roles,
+        orgs={**actor.orgs, row.key: tuple(StakeholderRef(o.org_key, o.org_name) for o in orgs)},
+        org_ids={**actor.org_ids, row.key: frozenset(o.org_id for o in orgs)},
+        is_admin=bool(row.is_admin),
+    )
+
+
+# tracker_private.standing: a login's own rows, in the frameworks it reads (every
+# member's for the schema owner), as `_standing` reads them from the tables.
+_STANDING = sa.text(
+    "SELECT member_id AS id, framework_key AS key, role, is_admin, org_id, org_key, org_name "
+    "FROM tracker_private.standing WHERE login = :login AND framework_id = :framework ORDER BY org_name"
+)
+
+
+def _standing(session: Session, login: str, framework_id: int) -> Sequence[sa.Row[Any]]:
+    return session.execute(
         sa.select(
             member_t.c.id,
             framework_t.c.key,
@@ -124,24 +157,9 @@ def judged_now(
             sa.and_(affiliation_t.c.member_id == member_t.c.id, affiliation_t.c.framework_id == framework_id),
         )
         .outerjoin(stakeholder_t, stakeholder_t.c.id == affiliation_t.c.stakeholder_id)
-        .where(member_t.c.login == actor.login)
+        .where(member_t.c.login == login)
         .order_by(stakeholder_t.c.name)
     ).all()
-    if not rows:
-        return None
-    row = rows[0]
-    orgs = [r for r in rows if r.org_id is not None]
-    roles = {k: r for k, r in actor.roles.items() if k != row.key}
-    if row.role is not None:
-        roles[row.key] = Role(row.role)
-    return replace(
-        actor,
-        id=row.id,
-        roles=roles,
-        orgs={**actor.orgs, row.key: tuple(StakeholderRef(o.org_key, o.org_name) for o in orgs)},
-        org_ids={**actor.org_ids, row.key: frozenset(o.org_id for o in orgs)},
-        is_admin=bool(row.is_admin),
-    )
 
 
 def check_login(login: str) -> str:
