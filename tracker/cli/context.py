@@ -29,6 +29,9 @@ def _usable_login(text: str, source: str) -> str:
 class Settings:
     db: str | None
     actor: str | None
+    # PostgreSQL: the role the engines' connections SET ROLE to (the team server's gateway
+    # acting as a member); set only by `tracker ssh-session`, never from an option.
+    role: str | None = None
     _engines: list[Engine] = field(default_factory=list)
 
     def login(self, engine: Engine | None = None) -> str:
@@ -73,7 +76,7 @@ class Settings:
         """An engine on the configured database; refuses an out-of-date schema."""
         from tracker.db import check_schema, make_engine
 
-        engine = make_engine(self.db)
+        engine = make_engine(self.db, role=self.role)
         self._engines.append(engine)
         if check:
             database = engine.url.database if engine.dialect.name == "sqlite" else None

@@ -98,7 +98,10 @@ def main(
 
     Example: tracker --db plans.db seed seed/*.yaml
     """
-    ctx.obj = Settings(db=db, actor=actor)
+    # `tracker ssh-session` runs a member's command with its settings as the context's object
+    # (the gateway's role to SET ROLE to); from a command line there is none.
+    given = ctx.obj if isinstance(ctx.obj, Settings) else None
+    ctx.obj = Settings(db=db, actor=actor, role=given.role if given else None)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         with user_errors():
