@@ -142,7 +142,7 @@ class Server:
     base: Path
     user: str
     port: int
-    db: Path
+    db: Path | str  # a SQLite file, or on PostgreSQL the gateway URL
     tracker: str  # the command the service account runs tracker with
     process: subprocess.Popen[bytes]
 
@@ -220,25 +220,76 @@ def _keygen(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    """A private sshd on the loopback, set up by `tracker server setup`, for a service
-    account made for the test that owns a SQLite database with two cities."""
+@contextlib.contextmanager
+def service_account() -> Iterator[tuple[Path, str]]:
+    """A folder of root's outside /tmp (sshd's rule for the helper) and a system user made
+    for the test, with its home and a private data folder there; removed afterwards."""
     base = Path(tempfile.mkdtemp(prefix="tracker-sshd-", dir="/var/lib"))  # root's, not under /tmp
     base.chmod(0o755)
     user = "trk" + secrets.token_hex(4)
     subprocess.run(
         ["useradd", "--system", "--home-dir", str(base / "home"), "--shell", "/bin/sh", "-p", "*", user], check=True
     )
-    process = None
     try:
         (base / "home").mkdir()
-        data = base / "data"
-        data.mkdir(mode=0o700)
-        for folder in (base / "home", data):
+        (base / "data").mkdir(mode=0o700)
+        for folder in (base / "home", base / "data"):
             shutil.chown(folder, user, user)
+        yield base, user
+    finally:
+        subprocess.run(["userdel", user], check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_sshd(server: Server) -> Iterator[None]:
+    """`tracker server setup` for the server's account and database, then a private sshd on
+    the loopback with that drop-in, until the end of the block."""
+    base, launcher = server.base, server.tracker
+    helper = base / "libexec" / "authorized-keys"
+    drop_in = base / "sshd_config.d" / "tracker.conf"
+    done = subprocess.run(
+        [launcher, "server", "setup", "--user", server.user, "--db", str(server.db), "--helper", str(helper),
+         "--drop-in", str(drop_in)],
+        capture_output=True, text=True, env=_clean_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "host_key")], check=True)
+    config = base / "sshd_config"
+    config.write_text(
+        f"Port {server.port}\nListenAddress 127.0.0.1\nHostKey {base / 'host_key'}\nPidFile {base / 'sshd.pid'}\n"
+        f"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAllowUsers {server.user}\n"
+        "Subsystem sftp internal-sftp\n"
+        "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
+        f"Include {drop_in}\n"
+    )
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
+    server.process = process
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "sshd did not start"
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """A private sshd on the loopback, set up by `tracker server setup`, for a service
+    account made for the test that owns a SQLite database with two cities."""
+    with service_account() as (base, user):
         launcher = _launcher(base)
-        db = data / "tracker.db"
+        db = base / "data" / "tracker.db"
         server = Server(base, user, _free_port(), db, launcher, None)  # type: ignore[arg-type]
         for args, text in [
             (("db", "upgrade"), None),
@@ -249,43 +300,8 @@ def server() -> Iterator[Server]:
         ]:
             done = server.admin(*args, input=text)
             assert done.returncode == 0, done.stderr
-        helper = base / "libexec" / "authorized-keys"
-        drop_in = base / "sshd_config.d" / "tracker.conf"
-        done = subprocess.run(
-            [launcher, "server", "setup", "--user", user, "--db", str(db), "--helper", str(helper),
-             "--drop-in", str(drop_in)],
-            capture_output=True, text=True, env=_clean_env(),
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "host_key")], check=True)
-        config = base / "sshd_config"
-        config.write_text(
-            f"Port {server.port}\nListenAddress 127.0.0.1\nHostKey {base / 'host_key'}\nPidFile {base / 'sshd.pid'}\n"
-            f"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAllowUsers {user}\n"
-            "Subsystem sftp internal-sftp\n"
-            "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
-            f"Include {drop_in}\n"
-        )
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-        check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
-        server.process = process
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "sshd did not start"
-                time.sleep(0.1)
-        yield server
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=10)
-        subprocess.run(["userdel", user], check=False)
-        shutil.rmtree(base, ignore_errors=True)
+        with running_sshd(server):
+            yield server
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ sentence on stderr, which sshd logs, and exit 1 (sshd refuses the key too).
 
 On PostgreSQL the database is the gateway's URL (``postgresql://<prefix>gateway@.../db``,
 which `tracker server setup` writes and the forced command keeps); the lookup connects to
-that database with psycopg alone as ``<prefix>lookup``, a role that may only call
+that database with psycopg alone as ``<prefix>lookup`` (the gateway's prefix), a role that may only call
 ``tracker_private.key_owner(type, key)`` (migration 0016), authenticated as the service
 account (peer authentication or its ~/.pgpass; the helper holds no secret).
 """
@@ -67,6 +67,17 @@ def database_name(db: str) -> str:
     if not name:
         raise ValueError(f"the URL {db} names no database; give postgresql://HOST/DATABASE")
     return name
+
+
+def lookup_role(db: str) -> str:
+    """The key-lookup role beside the gateway role that the helper's URL names:
+    ``<prefix>gateway`` -> ``<prefix>lookup``."""
+    from urllib.parse import unquote, urlsplit
+
+    user = unquote(urlsplit(libpq_url(db)).username or "")
+    if not user.endswith("_gateway"):
+        raise ValueError(f"the URL {db} does not name a gateway role (<prefix>gateway); run `tracker server setup`")
+    return user.removesuffix("gateway") + "lookup"
 
 
 def sqlite_file(db: str | None) -> str:
@@ -126,7 +137,7 @@ def postgresql_line(db: str, user: str, key_type: str, key_data: str, *, tracker
         return None
     import psycopg
 
-    lookup = prefix_for(database_name(db)) + "lookup"
+    lookup = lookup_role(db)
     with psycopg.connect(libpq_url(db), user=lookup, connect_timeout=5, autocommit=True) as connection:
         row = connection.execute(PG_LOOKUP, (key_type, key_data), prepare=False).fetchone()
     return _line(row, tracker, db, key_type, key_data)

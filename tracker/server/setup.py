@@ -26,11 +26,11 @@ class Plan:
     drop_in: Path
     python: str
     tracker: str  # the console script the forced command runs
-    root: str  # the folder that holds the tracker package
+    root: str  # the folders that hold the tracker package (and on PostgreSQL psycopg), os.pathsep between
 
     def helper_text(self) -> str:
         code = (
-            "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+            "import os, sys; sys.path[:0] = sys.argv.pop(1).split(os.pathsep); "
             "from tracker.server.authorized_keys import helper; helper()"
         )
         args = shlex.join([self.python, "-I", "-S", "-c", code, self.root, self.tracker, self.db])
@@ -66,19 +66,20 @@ class Plan:
 
     def roles(self) -> tuple[str, str]:
         """The lookup and gateway roles of the PostgreSQL database (migration 0016)."""
-        from tracker.server.authorized_keys import database_name, prefix_for
+        from urllib.parse import unquote, urlsplit
 
-        prefix = prefix_for(database_name(self.db))
-        return prefix + "lookup", prefix + "gateway"
+        from tracker.server.authorized_keys import lookup_role
+
+        return lookup_role(self.db), unquote(urlsplit(self.db).username or "")
 
     def postgresql_text(self) -> str:
         """What the database's administrator does once for the team server's two roles."""
         from tracker.db.roles import quote_role, server_roles_sql
-        from tracker.server.authorized_keys import database_name, prefix_for
+        from tracker.server.authorized_keys import database_name
 
         lookup, gateway = self.roles()
         database = database_name(self.db)
-        create = ";\n".join(server_roles_sql(prefix_for(database)))
+        create = ";\n".join(server_roles_sql(gateway.removesuffix("gateway")))
         return (
             f"# PostgreSQL: sshd's key lookup logs in as {lookup} (it may only call\n"
             f"# tracker_private.key_owner) and each session as {gateway}, which SET ROLEs to the\n"
@@ -122,7 +123,10 @@ def gateway_url(db: str) -> str:
             "leave the password out of the URL: the service account reaches the lookup and gateway roles "
             "by peer authentication or its ~/.pgpass"
         )
-    gateway = prefix_for(database_name(db)) + "gateway"
+    # A database copied from another (CREATE DATABASE ... TEMPLATE) keeps the original's
+    # roles: its administrator names the gateway role (`SELECT tracker_private.role_prefix()`).
+    gateway = url.username if (url.username or "").endswith("_gateway") else None
+    gateway = gateway or prefix_for(database_name(db)) + "gateway"
     return str(url.set(drivername="postgresql", username=gateway).render_as_string(hide_password=False))
 
 
@@ -145,6 +149,12 @@ def make_plan(user: str, db: str | None, helper: Path, drop_in: Path) -> Plan:
     import tracker.server
 
     root = str(Path(tracker.server.__file__).resolve().parents[2])
+    if is_postgresql(database):  # the lookup's one dependency beyond the standard library
+        import importlib.util
+
+        spec = importlib.util.find_spec("psycopg")
+        if spec is not None and spec.origin is not None:
+            root += os.pathsep + str(Path(spec.origin).resolve().parents[1])
     return Plan(user, database, helper, drop_in, sys.executable, os.path.abspath(sys.argv[0]), root)
 
 

@@ -19,7 +19,9 @@ idempotently and never dropped, also not by the downgrade (roles belong to the s
   are the member's. NOINHERIT and no table privilege: ``RESET ROLE`` is open to anyone,
   so the gateway itself must hold nothing. It may call ``open_session(login,
   fingerprint)`` (the member's role for an enabled key, recording its use) and
-  ``gateway_gaps()`` (members the gateway cannot act as, for `tracker server check`).
+  ``gateway_gaps()`` (members the gateway cannot act as, for `tracker server check`;
+  not those whose role is a superuser's, a role creator's or the owner's, which the
+  gateway is never given: such a login works on the database directly, not over ssh).
   It becomes a member of each member's role where 0007's ``grant_groups`` gives a
   login its group, so ``member add``, ``admin add`` and every membership change keep it
   in step; existing members are given to it here.
@@ -76,7 +78,11 @@ def upgrade() -> None:
         f"LANGUAGE sql STABLE SECURITY DEFINER {FIXED} AS $$ "
         f"SELECT m.login::text, m.db_role::text FROM {schema}.member m WHERE ({reader}) "
         "AND (m.db_role IS NULL OR NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = m.db_role) "
-        f"OR NOT pg_has_role({_lit(prefix + GATEWAY)}, m.db_role, 'MEMBER')) ORDER BY m.login $$"
+        f"OR NOT pg_has_role({_lit(prefix + GATEWAY)}, m.db_role, 'MEMBER')) "
+        # never given to the gateway: roles above a member's (such a login works directly)
+        "AND NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = m.db_role AND (r.rolsuper OR r.rolcreaterole "
+        f"OR r.rolbypassrls OR pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = '{schema}.member'"
+        "::regclass), 'MEMBER'))) ORDER BY m.login $$"
     )
     for function, role in (
         ("key_owner(text, text)", lookup),
