@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -456,6 +456,12 @@ def test_sftp_and_scp_reach_no_file(server: Server, domus_key: Path, program: st
 def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, domus_key: Path) -> None:
     """`ssh -t tracker@server` opens the app in the member's terminal: the overview shows
     their city, and `q` ends the session cleanly."""
+    assert open_app_over_ssh(server, domus_key, "Stamford") == 0
+
+
+def open_app_over_ssh(server: Server, key: Path, shows: str, while_open: Callable[[], None] | None = None) -> int:
+    """The app in a 100x30 terminal over `ssh -tt` until ``shows`` is on screen; then
+    ``while_open``, then `q`: the ssh client's exit status."""
     import fcntl
     import pty
     import re
@@ -465,16 +471,18 @@ def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, dom
 
     pid, fd = pty.fork()
     if pid == 0:  # the member's terminal, 100x30
-        os.execvpe("ssh", ["ssh", "-tt", *server.client_options(domus_key), "--", f"{server.user}@127.0.0.1"],
+        os.execvpe("ssh", ["ssh", "-tt", *server.client_options(key), "--", f"{server.user}@127.0.0.1"],
                    {**_clean_env(), "TERM": "xterm-256color"})  # fmt: skip
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     screen = b""
     deadline = time.monotonic() + 90
     try:
-        while b"Stamford" not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen):
-            assert time.monotonic() < deadline, f"the overview did not show: {screen[-2000:]!r}"
+        while shows.encode() not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen):
+            assert time.monotonic() < deadline, f"{shows} did not show: {screen[-2000:]!r}"
             if select.select([fd], [], [], 1)[0]:
                 screen += os.read(fd, 65536)
+        if while_open is not None:
+            while_open()
         os.write(fd, b"q")
         while time.monotonic() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -485,7 +493,7 @@ def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, dom
                     os.read(fd, 65536)
         else:
             raise AssertionError("the session did not end after q")
-        assert os.waitstatus_to_exitcode(status) == 0
+        return os.waitstatus_to_exitcode(status)
     finally:
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(pid, 9)

@@ -37,10 +37,12 @@ from tests.test_team_server import (
     _free_port,
     _keygen,
     _launcher,
+    open_app_over_ssh,
     running_sshd,
     service_account,
 )
 from tracker.db import make_engine, resolve_url
+from tracker.server.setup import CONNECTIONS_PER_SESSION
 
 KEY_TYPE, KEY_DATA = KEY.split()[:2]
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: set TRACKER_TEST_PG")
@@ -293,3 +295,32 @@ def test_a_viewers_key_cannot_write_over_ssh(team: Team, pg_server: tuple[Server
     done = server.ssh("actions set-status stamford-ct/convene done", key=keys["vera"])
     assert done.returncode == 4 and done.stderr.startswith("tracker: "), done.stderr
     assert team.dump() == before
+
+
+@needs_sshd
+def test_the_app_over_ssh_listens_as_the_member(team: Team, pg_server: tuple[Server, dict[str, Path]]) -> None:
+    """`ssh -t` opens the app as domus; its connections, the pool's and the LISTEN one for
+    live refresh, are the gateway's logins, each acting as domus (the figure the README
+    gives for max_connections: CONNECTIONS)."""
+    import time
+
+    server, keys = pg_server
+    seen: list[tuple[str, str]] = []
+
+    def connections() -> None:
+        deadline = time.monotonic() + 20
+        with team.connect("postgres") as conn:
+            while time.monotonic() < deadline:
+                seen[:] = conn.execute(
+                    b"SELECT backend_type, left(query, 6) FROM pg_stat_activity WHERE usename = %s "
+                    b"AND datname = current_database()",
+                    (team.gateway,),
+                ).fetchall()
+                if any(query == "LISTEN" for _, query in seen):
+                    return
+                time.sleep(0.2)
+
+    assert open_app_over_ssh(server, keys["domus"], "Stamford", while_open=connections) == 0
+    print(f"CONNECTIONS: {len(seen)} {seen}")
+    assert any(query == "LISTEN" for _, query in seen), seen
+    assert 2 <= len(seen) <= CONNECTIONS_PER_SESSION, seen

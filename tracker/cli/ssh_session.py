@@ -222,7 +222,10 @@ def _start(settings: Settings, login: str, fingerprint: str) -> str | None:
 
     engine = settings.engine(check=False)
     if engine.dialect.name == "postgresql":
-        return _gateway_role(engine, login, fingerprint)
+        try:
+            return _gateway_role(engine, login, fingerprint)
+        finally:
+            engine.dispose()  # the gateway's own connection: the session's are its member's
     check_schema(engine)
     with write_session(engine) as session:
         session_key(session, login=login, fingerprint=fingerprint)

@@ -81,7 +81,15 @@ def make_engine(url: str | None = None, *, role: str | None = None, **kwargs: An
     )
 
 
+# A team-server session's pool (the gateway acting as a member): the app's workers opened
+# 4 connections at once at its first screen; capped so that max_connections can be sized
+# per session (this + 2 overflow + the LISTEN connection: at most 7).
+SESSION_POOL = {"pool_size": 4, "max_overflow": 2}
+
+
 def _postgresql_engine(url: sa.URL, *, role: str | None, **kwargs: Any) -> Engine:
+    if role is not None:
+        kwargs = {**SESSION_POOL, **kwargs}
     engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
     @sa.event.listens_for(engine, "connect")

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HELPER = Path("/usr/local/libexec/tracker/authorized-keys")
-# PostgreSQL connections one ssh session holds at most: the app's pool (SQLAlchemy's
-# default, 5 kept + 10 overflow) and its LISTEN connection. Measured: see the README.
-CONNECTIONS_PER_SESSION = 16
+# PostgreSQL connections one ssh session holds at most: its pool (tracker.db.engine's
+# SESSION_POOL, 4 + 2 overflow) and the app's LISTEN connection. Measured: see the README.
+CONNECTIONS_PER_SESSION = 7
 DROP_IN = Path("/etc/ssh/sshd_config.d/tracker.conf")
 
 
