@@ -324,3 +324,70 @@ def test_the_app_over_ssh_listens_as_the_member(team: Team, pg_server: tuple[Ser
     print(f"CONNECTIONS: {len(seen)} {seen}")
     assert any(query == "LISTEN" for _, query in seen), seen
     assert 2 <= len(seen) <= CONNECTIONS_PER_SESSION, seen
+
+
+def test_the_migration_goes_down_and_up_keeping_the_roles(pg_template: str | None, tmp_path: Path) -> None:
+    """Down to 0015 the lookup and gateway functions go, the roles stay (other databases on
+    the server may share them) and the gateway is given no new member; up again, all back."""
+    from alembic import command
+
+    from tracker.db import upgrade
+    from tracker.db.migrate import alembic_config
+
+    with _empty_database(tmp_path, pg_template, "updown16") as url:
+        engine = make_engine(url)
+        functions = "SELECT to_regprocedure('tracker_private.key_owner(text, text)') IS NOT NULL"
+        with engine.connect() as conn:
+            prefix = conn.execute(sa.text("SELECT tracker_private.role_prefix()")).scalar_one()
+            command.downgrade(alembic_config(conn), "0015")
+            conn.commit()
+        roles = "SELECT count(*) FROM pg_roles WHERE rolname IN (:l, :g)"
+        names = {"l": prefix + "lookup", "g": prefix + "gateway"}
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(functions)).scalar_one() is False
+            assert conn.execute(sa.text(roles), names).scalar_one() == 2
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(functions)).scalar_one() is True
+        engine.dispose()
+
+
+def test_an_owner_who_is_no_superuser_makes_the_roles_through_the_role_creator(tmp_path: Path) -> None:
+    """As the README has it, the schema's owner migrates: it makes the lookup and gateway
+    roles as the database's role creator (0007), and a member it adds is given to the
+    gateway; nobody needs a superuser after the first script."""
+    assert PG_URL
+    name = f"ownerpath_{os.getpid()}"
+    owner = f"tracker_test_owner_{os.getpid()}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    base = make_url(resolve_url(PG_URL))
+    url = base.set(database=name, username=owner).render_as_string(hide_password=False)
+    prefix = f"tracker_{name}_"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{owner}" LOGIN'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" OWNER "{owner}"'))
+        first = tracker("--db", url, "db", "upgrade", "--admin", "ana")
+        assert first.code == 4 and "CREATE ROLE" in first.err, first.err
+        script = first.err.split("as a superuser: ", 1)[1].split("; then run", 1)[0]
+        for statement in script.split("; "):
+            conn.execute(sa.text(statement))
+    try:
+        done = tracker("--db", url, "db", "upgrade", "--admin", "ana")
+        assert done.code == 0, done.err
+        for args in (("seed", "-"), ("member", "add", "olu", "--role", "viewer", "-f", "stamford-ct")):
+            done = tracker("--db", url, "--as", "ana", *args, input=MINIMAL)
+            assert done.code == 0, done.err
+        with admin.connect() as conn:
+            made = conn.execute(
+                sa.text("SELECT rolname, rolcanlogin, rolinherit FROM pg_roles WHERE rolname IN (:l, :g) ORDER BY 1"),
+                {"l": prefix + "lookup", "g": prefix + "gateway"},
+            ).all()
+            given = conn.execute(sa.text("SELECT pg_has_role(:g, 'olu', 'MEMBER')"), {"g": prefix + "gateway"})
+            assert [tuple(r) for r in made] == [(prefix + "gateway", True, False), (prefix + "lookup", True, False)]
+            assert given.scalar_one() is True
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'DROP OWNED BY "{owner}"'))
+            conn.execute(sa.text(f'DROP ROLE "{owner}"'))
+        admin.dispose()
