@@ -133,7 +133,8 @@ def test_the_lookup_role_reads_nothing_but_the_functions_answer(team: Team) -> N
 
 def test_the_gateway_role_holds_nothing_until_it_acts_as_a_member(team: Team) -> None:
     """The gateway may only become a member (SET ROLE); by itself, or after RESET ROLE,
-    it reads and writes nothing, and it cannot become the owner or a group."""
+    it reads and writes nothing, and it cannot become the admins' group (no admin's role
+    here is ordinary: the tests' admin is the superuser, never given to the gateway)."""
     with team.connect(team.gateway) as conn:
         for sql in ("SELECT count(*) FROM action", "SELECT count(*) FROM member_key", "DELETE FROM status_change"):
             assert _refused(conn, sql), sql
@@ -226,6 +227,20 @@ def test_check_names_a_member_the_gateway_cannot_act_as(team: Team, tmp_path: Pa
         f"the gateway role {team.gateway} cannot act as vera's database role vera: as a superuser, "
         f'GRANT "vera" TO "{team.gateway}" (or `tracker member add` again).'
     ]
+
+
+def test_check_says_when_a_role_cannot_log_in(team: Team, tmp_path: Path) -> None:
+    """A database the roles cannot reach (here: one that does not exist) is one line per
+    role, saying who tried and where to look, not a traceback."""
+    missing = make_url(team.as_role(team.gateway)).set(database="no_such_tracker_db").render_as_string(False)
+    result = tracker("server", "check", "--user", ME, "--db", missing, "--helper", str(tmp_path / "h"),
+                     "--drop-in", str(tmp_path / "d.conf"))  # fmt: skip
+    assert result.code == 1
+    lines = [line for line in result.out.splitlines() if "cannot connect" in line]
+    assert len(lines) == 2, result.out
+    assert lines[0].startswith(f"{ME} cannot connect as the key-lookup role {team.lookup}: ")
+    assert lines[1].startswith(f"{ME} cannot connect as the gateway role {team.gateway}: ")
+    assert all("pg_hba.conf" in line and "no_such_tracker_db" in line for line in lines), lines
 
 
 def test_setup_names_the_gateway_and_prints_the_roles_setup(tmp_path: Path) -> None:
