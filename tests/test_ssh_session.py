@@ -55,7 +55,13 @@ def test_a_command_runs_as_the_keys_member_and_reads_only_their_frameworks(db: s
     frameworks = {a["framework"] for a in json.loads(result.out)["actions"]}
     assert frameworks == {"stamford-ct"}
     refused = session(db, "actions list -f riverton")
-    assert refused.code == 4, refused
+    if db.startswith("postgresql"):
+        # The session is domus's own database role there, to whom row-level security shows
+        # no riverton at all, exactly as when domus connects with psql: no such framework.
+        assert refused.code == 2 and "no framework 'riverton'" in refused.err, refused
+    else:
+        assert refused.code == 4, refused
+    assert refused.out == ""
 
 
 def test_a_status_change_is_recorded_as_the_member_and_the_key_as_used(db: str) -> None:
