@@ -55,7 +55,13 @@ def test_a_command_runs_as_the_keys_member_and_reads_only_their_frameworks(db: s
     frameworks = {a["framework"] for a in json.loads(result.out)["actions"]}
     assert frameworks == {"stamford-ct"}
     refused = session(db, "actions list -f riverton")
-    assert refused.code == 4, refused
+    if db.startswith("postgresql"):
+        # The session is domus's own database role there, to whom row-level security shows
+        # no riverton at all, exactly as when domus connects with psql: no such framework.
+        assert refused.code == 2 and "no framework 'riverton'" in refused.err, refused
+    else:
+        assert refused.code == 4, refused
+    assert refused.out == ""
 
 
 def test_a_status_change_is_recorded_as_the_member_and_the_key_as_used(db: str) -> None:
@@ -85,7 +91,13 @@ def test_a_plan_comes_from_the_clients_standard_input(db: str, engine: Engine) -
         "--db", db, "ssh-session", "--member", "domus", "--key", FP, input=MINIMAL.replace("Convene", "Gather"),
         env=server_environment("seed -"),  # type: ignore[arg-type]
     )  # fmt: skip
-    assert result.code == 4, result
+    if db.startswith("postgresql"):
+        # As domus's own role (as in test_pg_security's member seeding), the seeding service
+        # locks the framework's row before it judges the file, which a member's role may not:
+        # the database refuses (exit 1, nothing changed) before the service would say 4.
+        assert result.code in (1, 4), result
+    else:
+        assert result.code == 4, result
     after = dump(engine)
     assert after.pop("member_key") != before.pop("member_key")  # the key's last use, only
     assert after == before

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,7 +145,7 @@ class Server:
     base: Path
     user: str
     port: int
-    db: Path
+    db: Path | str  # a SQLite file, or on PostgreSQL the gateway URL
     tracker: str  # the command the service account runs tracker with
     process: subprocess.Popen[bytes]
 
@@ -223,25 +223,79 @@ def _keygen(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    """A private sshd on the loopback, set up by `tracker server setup`, for a service
-    account made for the test that owns a SQLite database with two cities."""
+@contextlib.contextmanager
+def service_account() -> Iterator[tuple[Path, str]]:
+    """A folder of root's outside /tmp (sshd's rule for the helper) and a system user made
+    for the test, with its home and a private data folder there; removed afterwards."""
     base = Path(tempfile.mkdtemp(prefix="tracker-sshd-", dir="/var/lib"))  # root's, not under /tmp
     base.chmod(0o755)
     user = "trk" + secrets.token_hex(4)
     subprocess.run(
         ["useradd", "--system", "--home-dir", str(base / "home"), "--shell", "/bin/sh", "-p", "*", user], check=True
     )
-    process = None
     try:
         (base / "home").mkdir()
-        data = base / "data"
-        data.mkdir(mode=0o700)
-        for folder in (base / "home", data):
+        (base / "data").mkdir(mode=0o700)
+        for folder in (base / "home", base / "data"):
             shutil.chown(folder, user, user)
+        yield base, user
+    finally:
+        subprocess.run(["userdel", user], check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_sshd(server: Server) -> Iterator[None]:
+    """`tracker server setup` for the server's account and database, then a private sshd on
+    the loopback with that drop-in, until the end of the block."""
+    base, launcher = server.base, server.tracker
+    helper = base / "libexec" / "authorized-keys"
+    drop_in = base / "sshd_config.d" / "tracker.conf"
+    done = subprocess.run(
+        [launcher, "server", "setup", "--user", server.user, "--db", str(server.db), "--helper", str(helper),
+         "--drop-in", str(drop_in)],
+        capture_output=True, text=True, env=_clean_env(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "host_key")], check=True)
+    config = base / "sshd_config"
+    config.write_text(
+        f"Port {server.port}\nListenAddress 127.0.0.1\nHostKey {base / 'host_key'}\nPidFile {base / 'sshd.pid'}\n"
+        f"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAllowUsers {server.user}\n"
+        "Subsystem sftp internal-sftp\n"
+        "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
+        f"Include {drop_in}\n"
+        # ... also for the service account, whose Match block (AcceptEnv COLORTERM) replaces
+        # the global list: sshd adds up the lists of the Match blocks that apply.
+        f"Match User {server.user}\n    AcceptEnv TRACKER_*\n"
+    )
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
+    server.process = process
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "sshd did not start"
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """A private sshd on the loopback, set up by `tracker server setup`, for a service
+    account made for the test that owns a SQLite database with two cities."""
+    with service_account() as (base, user):
         launcher = _launcher(base)
-        db = data / "tracker.db"
+        db = base / "data" / "tracker.db"
         server = Server(base, user, _free_port(), db, launcher, None)  # type: ignore[arg-type]
         for args, text in [
             (("db", "upgrade"), None),
@@ -252,46 +306,8 @@ def server() -> Iterator[Server]:
         ]:
             done = server.admin(*args, input=text)
             assert done.returncode == 0, done.stderr
-        helper = base / "libexec" / "authorized-keys"
-        drop_in = base / "sshd_config.d" / "tracker.conf"
-        done = subprocess.run(
-            [launcher, "server", "setup", "--user", user, "--db", str(db), "--helper", str(helper),
-             "--drop-in", str(drop_in)],
-            capture_output=True, text=True, env=_clean_env(),
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(base / "host_key")], check=True)
-        config = base / "sshd_config"
-        config.write_text(
-            f"Port {server.port}\nListenAddress 127.0.0.1\nHostKey {base / 'host_key'}\nPidFile {base / 'sshd.pid'}\n"
-            f"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAllowUsers {user}\n"
-            "Subsystem sftp internal-sftp\n"
-            "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
-            f"Include {drop_in}\n"
-            # ... also for the service account, whose Match block (AcceptEnv COLORTERM) replaces
-            # the global list: sshd adds up the lists of the Match blocks that apply.
-            f"Match User {user}\n    AcceptEnv TRACKER_*\n"
-        )
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-        check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        process = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.DEVNULL)
-        server.process = process
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "sshd did not start"
-                time.sleep(0.1)
-        yield server
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=10)
-        subprocess.run(["userdel", user], check=False)
-        shutil.rmtree(base, ignore_errors=True)
+        with running_sshd(server):
+            yield server
 
 
 @pytest.fixture(scope="module")
@@ -446,6 +462,12 @@ def test_sftp_and_scp_reach_no_file(server: Server, domus_key: Path, program: st
 def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, domus_key: Path) -> None:
     """`ssh -t tracker@server` opens the app in the member's terminal: the overview shows
     their city, and `q` ends the session cleanly."""
+    assert open_app_over_ssh(server, domus_key, "Stamford") == 0
+
+
+def open_app_over_ssh(server: Server, key: Path, shows: str, while_open: Callable[[], None] | None = None) -> int:
+    """The app in a 100x30 terminal over `ssh -tt` until ``shows`` is on screen; then
+    ``while_open``, then `q`: the ssh client's exit status."""
     import fcntl
     import pty
     import re
@@ -455,16 +477,18 @@ def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, dom
 
     pid, fd = pty.fork()
     if pid == 0:  # the member's terminal, 100x30
-        os.execvpe("ssh", ["ssh", "-tt", *server.client_options(domus_key), "--", f"{server.user}@127.0.0.1"],
+        os.execvpe("ssh", ["ssh", "-tt", *server.client_options(key), "--", f"{server.user}@127.0.0.1"],
                    {**_clean_env(), "TERM": "xterm-256color"})  # fmt: skip
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
     screen = b""
     deadline = time.monotonic() + 90
     try:
-        while b"Stamford" not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen):
-            assert time.monotonic() < deadline, f"the overview did not show: {screen[-2000:]!r}"
+        while shows.encode() not in re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", screen):
+            assert time.monotonic() < deadline, f"{shows} did not show: {screen[-2000:]!r}"
             if select.select([fd], [], [], 1)[0]:
                 screen += os.read(fd, 65536)
+        if while_open is not None:
+            while_open()
         os.write(fd, b"q")
         while time.monotonic() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -475,7 +499,7 @@ def test_a_key_without_a_command_opens_the_app_as_its_member(server: Server, dom
                     os.read(fd, 65536)
         else:
             raise AssertionError("the session did not end after q")
-        assert os.waitstatus_to_exitcode(status) == 0
+        return os.waitstatus_to_exitcode(status)
     finally:
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
             os.kill(pid, 9)

@@ -31,6 +31,9 @@ class Settings:
     actor: str | None
     # The fingerprint of the ssh key a team-server session came in with: its writes record it.
     via_key: str | None = None
+    # PostgreSQL: the role the engines' connections SET ROLE to (the team server's gateway
+    # acting as a member); set only by `tracker ssh-session`, never from an option.
+    role: str | None = None
     _engines: list[Engine] = field(default_factory=list)
 
     def login(self, engine: Engine | None = None) -> str:
@@ -75,7 +78,7 @@ class Settings:
         """An engine on the configured database; refuses an out-of-date schema."""
         from tracker.db import check_schema, make_engine
 
-        engine = make_engine(self.db)
+        engine = make_engine(self.db, role=self.role)
         self._engines.append(engine)
         if self.via_key is not None:
             from tracker.db.via_key import stamp_key

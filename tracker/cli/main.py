@@ -98,9 +98,16 @@ def main(
 
     Example: tracker --db plans.db seed seed/*.yaml
     """
-    # `ssh-session` runs a member's command through this app, handing in the key it came with.
-    via_key = ctx.obj.via_key if isinstance(ctx.obj, Settings) else None
-    ctx.obj = Settings(db=db, actor=actor, via_key=via_key)
+    # `tracker ssh-session` runs a member's command with its settings as the context's object:
+    # the key it came with (writes record it) and, on PostgreSQL, the gateway's role to SET
+    # ROLE to. From a command line there is none.
+    given = ctx.obj if isinstance(ctx.obj, Settings) else None
+    ctx.obj = Settings(
+        db=db,
+        actor=actor,
+        via_key=given.via_key if given else None,
+        role=given.role if given else None,
+    )
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         with user_errors():

@@ -23,7 +23,11 @@ app = typer.Typer(
 User = Annotated[str, typer.Option("--user", help="The service account that holds the database.")]
 Db = Annotated[
     str | None,
-    typer.Option("--db", metavar="FILE", help="The SQLite database (default: --db, else the account's own)."),
+    typer.Option(
+        "--db",
+        metavar="FILE|URL",
+        help="The SQLite database, or postgresql://HOST/DATABASE (default: --db, else the account's own file).",
+    ),
 ]
 Helper = Annotated[Path, typer.Option("--helper", help="Where the key-lookup helper goes (root-owned).")]
 DropIn = Annotated[Path, typer.Option("--drop-in", help="Where sshd's drop-in goes.")]
@@ -57,15 +61,24 @@ def setup(
     not writable by others; no forwarding, no environment from the client. Then check
     with `tracker server check`, and reload sshd (`sshd -t && systemctl reload ssh`).
 
+    On PostgreSQL (`--db postgresql://HOST/DATABASE`, no password) the helper logs in as
+    the database's key-lookup role and sessions as its gateway role, which `tracker db
+    upgrade` creates; it prints what the database's administrator sets up once so that
+    the service account reaches both without a secret (pg_ident.conf, pg_hba.conf).
+
     Example: tracker server setup --user tracker --db /srv/tracker/tracker.db
-             tracker server setup --print
+             tracker server setup --db 'postgresql:///plans?host=/var/run/postgresql' --print
     """
     with user_errors():
         from tracker.cli.output import document, say
 
         plan = _plan(ctx, user, db, helper, drop_in)
+        database = plan.postgresql_text() if plan.postgresql else ""
         if print_only:
-            document(f"# {plan.helper}\n{plan.helper_text()}\n# {plan.drop_in}\n{plan.drop_in_text()}")
+            document(
+                f"# {plan.helper}\n{plan.helper_text()}\n# {plan.drop_in}\n{plan.drop_in_text()}"
+                + (f"\n{database}" if database else "")
+            )
             return
         from tracker.errors import PermissionDenied
         from tracker.server.setup import write
@@ -79,6 +92,8 @@ def setup(
             ) from None
         say(f"wrote {plan.helper} (sshd's key lookup, for the database {plan.db})")
         say(f"wrote {plan.drop_in} (members log in as {plan.user} with their registered keys)")
+        if database:
+            document(database)
         say("next: `tracker server check`, then `sshd -t && systemctl reload ssh`.")
 
 
@@ -92,7 +107,12 @@ def check(
 ) -> None:
     """What is wrong with the team server's setup, one line per problem (exit 1 if any).
 
+    On PostgreSQL run it as the service account: it logs in to the key-lookup and gateway
+    roles as sshd and the sessions will, and finds a role that cannot log in, holds more
+    than its job, or (the gateway) cannot act as a member's role.
+
     Example: tracker server check --user tracker --db /srv/tracker/tracker.db
+             runuser -u tracker -- tracker server check --db 'postgresql:///plans?host=/var/run/postgresql'
     """
     with user_errors():
         from tracker.cli.output import say

@@ -19,12 +19,15 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from tracker.cli.context import Settings, user_errors
-from tracker.errors import BadInput, PermissionDenied
+from tracker.errors import BadInput, DatabaseUnavailable, PermissionDenied
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 # Top-level commands a member may run over ssh; every command of these groups is allowed,
 # with the checks of `_check_paths`. Anything else (db, demo, server, ssh-session, and a
@@ -224,8 +227,8 @@ def ssh_session(
         words = split_command(command) if command is not None else None
         if words is not None:
             check_words(words)
-        _start(settings, member, key)
-    session = Settings(db=settings.db, actor=member, via_key=key)
+        role = _start(settings, member, key)
+    session = Settings(db=settings.db, actor=member, via_key=key, role=role)
     if words is None or not words:
         if not sys.stdin.isatty():
             refuse(
@@ -242,14 +245,42 @@ def ssh_session(
     from tracker.cli.main import app
 
     prefix = ["--db", settings.db] if settings.db else []
+    # the main callback keeps the session's key and role, and makes its own engines
     app(args=[*prefix, "--as", member, *words], prog_name="ssh SERVER", standalone_mode=True, obj=session)
 
 
-def _start(settings: Settings, login: str, fingerprint: str) -> None:
-    """Check that the key is still the member's and enabled, and record its use."""
-    from tracker.db import write_session
+def _start(settings: Settings, login: str, fingerprint: str) -> str | None:
+    """Check that the key is still the member's and enabled, and record its use; on
+    PostgreSQL, where the service account logs in as the gateway role (which may read
+    nothing), the member's database role that every connection then SET ROLEs to."""
+    from tracker.db import check_schema, write_session
     from tracker.services.access.keys import session_key
 
-    engine = settings.engine()
+    engine = settings.engine(check=False)
+    if engine.dialect.name == "postgresql":
+        try:
+            return _gateway_role(engine, login, fingerprint)
+        finally:
+            engine.dispose()  # the gateway's own connection: the session's are its member's
+    check_schema(engine)
     with write_session(engine) as session:
         session_key(session, login=login, fingerprint=fingerprint)
+    return None
+
+
+def _gateway_role(engine: Engine, login: str, fingerprint: str) -> str:
+    from tracker.db.roles import gateway_session_role
+
+    try:
+        role = gateway_session_role(engine, login, fingerprint)
+    except PermissionError as exc:
+        raise DatabaseUnavailable(
+            f"the team server may not act as your database role {exc.args[0]}; tell its administrator, "
+            "who runs `tracker server check`."
+        ) from None
+    if role is None:
+        raise PermissionDenied(
+            f"the key {fingerprint} is not an enabled key of {login} (removed or disabled since the login "
+            "began), or {login} belongs to no framework any more; ask a coordinator."
+        )
+    return role

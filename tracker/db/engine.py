@@ -54,8 +54,12 @@ def describe(url: str) -> str:
         return url
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url`` (see `resolve_url`), set up for safe concurrent writes."""
+def make_engine(url: str | None = None, *, role: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (see `resolve_url`), set up for safe concurrent writes.
+
+    ``role`` (PostgreSQL): the role every connection ``SET ROLE``s to as it opens, pooled
+    or not (the team server's gateway acting as a member); the login must belong to it.
+    """
     resolved = resolve_url(url)
     try:
         parsed = make_url(resolved)
@@ -70,14 +74,22 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return _postgresql_engine(parsed, **kwargs)
+        return _postgresql_engine(parsed, role=role, **kwargs)
     raise BadInput(
         f"The database URL {describe(resolved)!r} is for {backend}; tracker works with "
         "SQLite (a file path) or PostgreSQL (postgresql://...)."
     )
 
 
-def _postgresql_engine(url: sa.URL, **kwargs: Any) -> Engine:
+# A team-server session's pool (the gateway acting as a member): the app's workers opened
+# 4 connections at once at its first screen; capped so that max_connections can be sized
+# per session (this + 2 overflow + the LISTEN connection: at most 7).
+SESSION_POOL = {"pool_size": 4, "max_overflow": 2}
+
+
+def _postgresql_engine(url: sa.URL, *, role: str | None, **kwargs: Any) -> Engine:
+    if role is not None:
+        kwargs = {**SESSION_POOL, **kwargs}
     engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
     @sa.event.listens_for(engine, "connect")
@@ -90,6 +102,12 @@ def _postgresql_engine(url: sa.URL, **kwargs: Any) -> Engine:
         # connection pooler in between need not know the option.)
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
+            if role is not None:
+                # Before the connection does anything else, and committed: a SET rolled back
+                # would be undone. Row-level security and current_user are then the member's.
+                from psycopg import sql
+
+                cursor.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
         dbapi_connection.commit()
 
     return engine

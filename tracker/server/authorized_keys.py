@@ -12,6 +12,12 @@ when USER is the service account that runs it; for anything else it prints nothi
 exits 0 (sshd then refuses the key). A failure (the database cannot be read) is one
 sentence on stderr, which sshd logs, and exit 1 (sshd refuses the key too).
 ``restrict`` turns off port, agent and X11 forwarding; ``pty`` gives the app its terminal.
+
+On PostgreSQL the database is the gateway's URL (``postgresql://<prefix>gateway@.../db``,
+which `tracker server setup` writes and the forced command keeps); the lookup connects to
+that database with psycopg alone as ``<prefix>lookup`` (the gateway's prefix), a role that may only call
+``tracker_private.key_owner(type, key)`` (migration 0019), authenticated as the service
+account (peer authentication or its ~/.pgpass; the helper holds no secret).
 """
 
 from __future__ import annotations
@@ -28,18 +34,64 @@ LOOKUP = (
 )
 
 
+PG_LOOKUP = "SELECT login, fingerprint FROM tracker_private.key_owner(%s, %s)"
+POSTGRESQL = ("postgresql:", "postgres:", "postgresql+")
+
+
+def is_postgresql(db: str | None) -> bool:
+    return bool(db) and str(db).startswith(POSTGRESQL)
+
+
+def libpq_url(db: str) -> str:
+    """``db`` as libpq reads it (``postgresql+psycopg://`` is SQLAlchemy's spelling)."""
+    return "postgresql:" + db.split(":", 1)[1] if db.startswith("postgresql+") else db
+
+
+def prefix_for(database: str) -> str:
+    """The group-role prefix of the database named ``database``, as migration 0007 makes it
+    (``tracker_private.role_prefix()`` answers the same inside the database), known
+    without connecting: the lookup and gateway roles are ``<prefix>lookup|gateway``."""
+    import hashlib
+
+    clean = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in database.lower())
+    if len(clean) > 40:
+        clean = f"{clean[:31]}_{hashlib.md5(database.encode()).hexdigest()[:8]}"
+    return f"tracker_{clean}_"
+
+
+def database_name(db: str) -> str:
+    """The database a PostgreSQL URL names (ValueError when it names none)."""
+    from urllib.parse import unquote, urlsplit
+
+    name = unquote(urlsplit(libpq_url(db)).path.lstrip("/"))
+    if not name:
+        raise ValueError(f"the URL {db} names no database; give postgresql://HOST/DATABASE")
+    return name
+
+
+def lookup_role(db: str) -> str:
+    """The key-lookup role beside the gateway role that the helper's URL names:
+    ``<prefix>gateway`` -> ``<prefix>lookup``."""
+    from urllib.parse import unquote, urlsplit
+
+    user = unquote(urlsplit(libpq_url(db)).username or "")
+    if not user.endswith("_gateway"):
+        raise ValueError(f"the URL {db} does not name a gateway role (<prefix>gateway); run `tracker server setup`")
+    return user.removesuffix("gateway") + "lookup"
+
+
 def sqlite_file(db: str | None) -> str:
     """The SQLite file of ``--db`` (else ``TRACKER_DB``, else the default), as an absolute path.
 
-    Raises ValueError for a PostgreSQL URL: its gateway mode is not built yet.
+    Raises ValueError for a PostgreSQL URL (see `postgresql_line`).
     """
     db = db or os.environ.get("TRACKER_DB") or None
     if db is None:
         import platformdirs
 
         return os.path.join(platformdirs.user_data_dir("tracker", appauthor=False), "tracker.db")
-    if db.startswith(("postgresql:", "postgres:", "postgresql+")):
-        raise ValueError("the team server works with a SQLite database for now, not PostgreSQL")
+    if is_postgresql(db):
+        raise ValueError("this is a PostgreSQL URL, not a SQLite file")
     if db.startswith("sqlite:///"):
         db = db[len("sqlite:///") :]
         db = "/" + db.lstrip("/") if db.startswith("/") else db
@@ -76,6 +128,22 @@ def authorized_line(db: str, user: str, key_type: str, key_data: str, *, tracker
         row = connection.execute(LOOKUP, (key_data, key_type)).fetchone()
     finally:
         connection.close()
+    return _line(row, tracker, db, key_type, key_data)
+
+
+def postgresql_line(db: str, user: str, key_type: str, key_data: str, *, tracker: str) -> str | None:
+    """`authorized_line` on PostgreSQL: one call of ``key_owner`` as the lookup role."""
+    if user != service_account():
+        return None
+    import psycopg
+
+    lookup = lookup_role(db)
+    with psycopg.connect(libpq_url(db), user=lookup, connect_timeout=5, autocommit=True) as connection:
+        row = connection.execute(PG_LOOKUP, (key_type, key_data), prepare=False).fetchone()
+    return _line(row, tracker, db, key_type, key_data)
+
+
+def _line(row: Sequence[str] | None, tracker: str, db: str, key_type: str, key_data: str) -> str | None:
     if row is None:
         return None
     command = forced_command(tracker, db, row[0], row[1])
@@ -89,14 +157,20 @@ def main(db: str | None, args: Sequence[str]) -> int:
     if len(args) != 3:
         print("tracker: server authorized-keys takes USER KEYTYPE KEY (sshd's %u %t %k).", file=sys.stderr)
         return 2
+    tracker = os.path.abspath(sys.argv[0])
+    db = db or os.environ.get("TRACKER_DB") or None
     try:
-        line = authorized_line(sqlite_file(db), *args, tracker=os.path.abspath(sys.argv[0]))
+        if db is not None and is_postgresql(db):
+            line = postgresql_line(db, *args, tracker=tracker)
+        else:
+            line = authorized_line(sqlite_file(db), *args, tracker=tracker)
     except (OSError, ValueError) as exc:
         print(f"tracker: server authorized-keys: {exc}; no key is let in.", file=sys.stderr)
         return 1
-    except Exception as exc:  # sqlite3.Error: a file that is not a tracker database, a locked one
+    except Exception as exc:  # sqlite3.Error, psycopg.Error: a file that is not a tracker database, a refusal
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(
-            f"tracker: server authorized-keys: the database could not be read ({exc}); no key is let in.",
+            f"tracker: server authorized-keys: the database could not be read ({reason}); no key is let in.",
             file=sys.stderr,
         )
         return 1
