@@ -193,13 +193,13 @@ def test_a_session_acts_as_the_members_own_role(team: Team) -> None:
     with engine.connect() as conn:
         by = conn.execute(
             sa.text(
-                "SELECT m.login, m.db_role FROM status_change s JOIN member m ON m.id = s.member_id "
+                "SELECT m.login, m.db_role, s.via_key FROM status_change s JOIN member m ON m.id = s.member_id "
                 "WHERE s.note = 'via the gateway'"
             )
         ).one()
         used = conn.execute(sa.text("SELECT last_used_at FROM member_key WHERE fingerprint = :f"), {"f": FP}).scalar()
     engine.dispose()
-    assert tuple(by) == ("domus", "domus") and used is not None
+    assert tuple(by) == ("domus", "domus", FP) and used is not None  # the key, though the member's role wrote it
     before = team.dump()
     assert _session(team, "actions set-status stamford-ct/reporting done").returncode == 4
     stranger = _session(team, "actions list", fingerprint="SHA256:" + "A" * 43)
@@ -299,6 +299,7 @@ def test_a_members_key_over_ssh_works_as_their_role(team: Team, pg_server: tuple
     assert done.returncode == 0, done.stderr
     history = json.loads(team.run("actions", "history", "stamford-ct/convene", "--json").out)
     assert [(c["by"], c["note"]) for c in history["changes"]][-1] == ("domus", "over ssh on pg")
+    assert history["changes"][-1]["via_key"] is not None  # the audit names the key it came with
 
 
 @needs_sshd
