@@ -91,13 +91,7 @@ def test_a_plan_comes_from_the_clients_standard_input(db: str, engine: Engine) -
         "--db", db, "ssh-session", "--member", "domus", "--key", FP, input=MINIMAL.replace("Convene", "Gather"),
         env=server_environment("seed -"),  # type: ignore[arg-type]
     )  # fmt: skip
-    if db.startswith("postgresql"):
-        # As domus's own role (as in test_pg_security's member seeding), the seeding service
-        # locks the framework's row before it judges the file, which a member's role may not:
-        # the database refuses (exit 1, nothing changed) before the service would say 4.
-        assert result.code in (1, 4), result
-    else:
-        assert result.code == 4, result
+    assert result.code == 4, result
     after = dump(engine)
     assert after.pop("member_key") != before.pop("member_key")  # the key's last use, only
     assert after == before

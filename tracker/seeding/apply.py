@@ -40,7 +40,7 @@ from tracker.models import (
     WorkshopParticipant,
 )
 from tracker.models.base import table_of as _t
-from tracker.models.enums import Horizon
+from tracker.models.enums import Horizon, Role
 from tracker.models.types import utcnow
 from tracker.numbers import MAX_SUMMED
 from tracker.seeding import rights
@@ -49,9 +49,11 @@ from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
 from tracker.seeding.tool_edits import latest_edits, refuse_undoing, refuse_undoing_allocations
 from tracker.seeding.validate import LoadedPlan, locate
+from tracker.services.access import rules as access
 from tracker.services.access.members import resolve_member
 from tracker.services.plan.owners import owner_problems
 from tracker.services.tracking.mine import member_ids
+from tracker.services.views import MemberView
 
 KINDS = (
     "framework",
@@ -164,7 +166,11 @@ def apply_plans(
             raise PlanProblems(twins)
         kept = rights.keep_shared(session, member, admission)
         refused += kept.refused
-        report = _apply_one(conn, loaded, progress or (lambda _msg: None), overwrite, kept)
+        try:
+            report = _apply_one(conn, loaded, progress or (lambda _msg: None), overwrite, kept)
+        except sa.exc.DBAPIError as exc:
+            _refused_by_policy(exc, member, loaded.plan.framework.key)
+            raise
         # Judged on what was written, which is exactly what the file changes; a refusal
         # raises below and the caller rolls the whole transaction back.
         refused += rights.judge(session, member, admission, kept, report.tallies)
@@ -184,6 +190,17 @@ def apply_plans(
             },
         )
     return reports
+
+
+def _refused_by_policy(exc: sa.exc.DBAPIError, member: MemberView | None, framework: str) -> None:
+    """On PostgreSQL a member's own role may not write the plan at all, so the database
+    refuses a member's file that changes it before `rights.judge` could: say so as the
+    rules would (exit 4, who could), not as a database error. Anything else is re-raised."""
+    if (
+        getattr(exc.orig, "sqlstate", None) == "42501"
+        and access.effective_role(member, framework) is not Role.coordinator
+    ):
+        access.require_seed(member, framework, exists=True, changes=True)
 
 
 def _check_sums_fit(conn: sa.Connection, plans: Sequence[LoadedPlan]) -> None:

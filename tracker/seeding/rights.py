@@ -102,8 +102,12 @@ def admit(session: Session, member: MemberView, plans: Sequence[LoadedPlan]) -> 
         if fid is None:
             admitted.append(Admission(loaded, None))
             continue
-        access.lock_framework(session, fid)
-        access.keep_own_rights(session, member, fid)
+        if access.effective_role(member, key) is Role.coordinator:
+            # Only a file that may change the plan queues behind the framework's changes
+            # of roles; a member's file can only be a read (`judge` refuses any change),
+            # and a member's database role may not lock the framework's row at all.
+            access.lock_framework(session, fid)
+            access.keep_own_rights(session, member, fid)
         admitted.append(
             Admission(
                 loaded,
