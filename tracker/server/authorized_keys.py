@@ -132,15 +132,55 @@ def authorized_line(db: str, user: str, key_type: str, key_data: str, *, tracker
 
 
 def postgresql_line(db: str, user: str, key_type: str, key_data: str, *, tracker: str) -> str | None:
-    """`authorized_line` on PostgreSQL: one call of ``key_owner`` as the lookup role."""
+    """`authorized_line` on PostgreSQL: one call of ``key_owner`` as the lookup role, through
+    PostgreSQL's own client ``psql`` where it is installed (about 20 ms a lookup, where
+    importing psycopg alone costs about 100 ms), else through psycopg."""
     if user != service_account():
         return None
-    import psycopg
+    url = _as_role(libpq_url(db), lookup_role(db))
+    psql = _psql()
+    if psql is None:
+        import psycopg
 
-    lookup = lookup_role(db)
-    with psycopg.connect(libpq_url(db), user=lookup, connect_timeout=5, autocommit=True) as connection:
-        row = connection.execute(PG_LOOKUP, (key_type, key_data), prepare=False).fetchone()
-    return _line(row, tracker, db, key_type, key_data)
+        with psycopg.connect(url, connect_timeout=5, autocommit=True) as connection:
+            row = connection.execute(PG_LOOKUP, (key_type, key_data), prepare=False).fetchone()
+        return _line(row, tracker, db, key_type, key_data)
+    import subprocess
+
+    # psql quotes the two values itself (:'t' is a literal, whatever the value holds);
+    # variables are interpolated only in a script, hence standard input, not -c.
+    script = "SELECT login, fingerprint FROM tracker_private.key_owner(:'t', :'k');\n"
+    done = subprocess.run(
+        [psql, "-X", "-q", "-A", "-t", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", "-v", f"t={key_type}",
+         "-v", f"k={key_data}", "-d", url, "-f", "-"],
+        input=script, capture_output=True, text=True, timeout=20,
+        env={**os.environ, "PGCONNECT_TIMEOUT": "5", "PGAPPNAME": "tracker key lookup"},
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise OSError(f"psql could not ask the database ({(done.stderr.strip() or 'no reason given').splitlines()[0]})")
+    found = done.stdout.strip()
+    return _line(found.split("\x1f") if found else None, tracker, db, key_type, key_data)
+
+
+def _psql() -> str | None:
+    """PostgreSQL's ``psql``: on PATH, else where Debian's packages put it."""
+    import glob
+    import shutil
+
+    found = shutil.which("psql")
+    if found is None:
+        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), key=lambda p: int(p.split("/")[4]))
+        found = versions[-1] if versions else None
+    return found
+
+
+def _as_role(url: str, role: str) -> str:
+    """``url`` with ``role`` as its user (and no password: the lookup holds no secret)."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{quote(role, safe='')}@{host}"))
 
 
 def _line(row: Sequence[str] | None, tracker: str, db: str, key_type: str, key_data: str) -> str | None:
