@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,10 +220,12 @@ def _keygen(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
+@contextlib.contextmanager
+def private_sshd(prepare: Callable[[Server], None]) -> Iterator[Server]:
     """A private sshd on the loopback, set up by `tracker server setup`, for a service
-    account made for the test that owns a SQLite database with two cities."""
+    account made for the occasion that owns a SQLite database ``prepare`` fills (as that
+    account, through `Server.admin`); the account and its files go at the end. Also the
+    team server benchmark's (tests/perf/bench_ssh_sessions.py)."""
     base = Path(tempfile.mkdtemp(prefix="tracker-sshd-", dir="/var/lib"))  # root's, not under /tmp
     base.chmod(0o755)
     user = "trk" + secrets.token_hex(4)
@@ -240,15 +242,7 @@ def server() -> Iterator[Server]:
         launcher = _launcher(base)
         db = data / "tracker.db"
         server = Server(base, user, _free_port(), db, launcher, None)  # type: ignore[arg-type]
-        for args, text in [
-            (("db", "upgrade"), None),
-            (("seed", "-"), MINIMAL),
-            (("seed", "-"), MINIMAL.replace("key: stamford-ct", "key: riverton", 1)),
-            (("member", "add", "domus", "--role", "member", "-f", "stamford-ct", "-s", "domus-kids"), None),
-            (("member", "add", "city", "--role", "member", "-f", "stamford-ct", "-s", "city-of-stamford"), None),
-        ]:
-            done = server.admin(*args, input=text)
-            assert done.returncode == 0, done.stderr
+        prepare(server)
         helper = base / "libexec" / "authorized-keys"
         drop_in = base / "sshd_config.d" / "tracker.conf"
         done = subprocess.run(
@@ -286,6 +280,25 @@ def server() -> Iterator[Server]:
             process.wait(timeout=10)
         subprocess.run(["userdel", user], check=False)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _two_cities(server: Server) -> None:
+    for args, text in [
+        (("db", "upgrade"), None),
+        (("seed", "-"), MINIMAL),
+        (("seed", "-"), MINIMAL.replace("key: stamford-ct", "key: riverton", 1)),
+        (("member", "add", "domus", "--role", "member", "-f", "stamford-ct", "-s", "domus-kids"), None),
+        (("member", "add", "city", "--role", "member", "-f", "stamford-ct", "-s", "city-of-stamford"), None),
+    ]:
+        done = server.admin(*args, input=text)
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """The tests' sshd: a database with two cities, domus and city members of Stamford."""
+    with private_sshd(_two_cities) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
