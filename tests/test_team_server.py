@@ -221,11 +221,12 @@ def _keygen(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def private_sshd(prepare: Callable[[Server], None]) -> Iterator[Server]:
+def private_sshd(prepare: Callable[[Server], None], more_config: str = "") -> Iterator[Server]:
     """A private sshd on the loopback, set up by `tracker server setup`, for a service
     account made for the occasion that owns a SQLite database ``prepare`` fills (as that
-    account, through `Server.admin`); the account and its files go at the end. Also the
-    team server benchmark's (tests/perf/bench_ssh_sessions.py)."""
+    account, through `Server.admin`); ``more_config``: more lines for sshd_config. The account
+    and its files go at the end. Also the team server benchmark's
+    (tests/perf/bench_ssh_sessions.py)."""
     base = Path(tempfile.mkdtemp(prefix="tracker-sshd-", dir="/var/lib"))  # root's, not under /tmp
     base.chmod(0o755)
     user = "trk" + secrets.token_hex(4)
@@ -258,7 +259,7 @@ def private_sshd(prepare: Callable[[Server], None]) -> Iterator[Server]:
             f"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAllowUsers {user}\n"
             "Subsystem sftp internal-sftp\n"
             "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
-            f"Include {drop_in}\n"
+            f"{more_config}Include {drop_in}\n"
         )
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
         check = subprocess.run([SSHD, "-t", "-f", str(config)], capture_output=True, text=True)

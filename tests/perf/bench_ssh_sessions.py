@@ -6,20 +6,25 @@
 Root only (it makes a service account and runs sshd); without root or sshd it says so
 and exits 2. The sshd is the tests' one (`private_sshd` in tests/test_team_server.py):
 loopback port, generated host key, the drop-in and key-lookup helper of `tracker server
-setup`, a service account made for the run. Its database is `tracker demo`'s (the five
+setup`, a service account made for the run, and ``MaxStartups`` raised (sshd's default,
+10:30:100, drops logins beyond 10 at once). Its database is `tracker demo`'s (the five
 bundled plans, made by the service account, who is its admin) plus ``--sessions``
-generated members, each a member of one of the five frameworks (in turn) for the lead
-organisation of one of its planned actions, with a generated ed25519 key registered.
+generated members, in the five frameworks in turn, each a member for the lead
+organisation of a demo action and the owner of a new action beside it (the demo has
+only 40 actions, some shared or done), with a generated ed25519 key registered.
 
 Each session is `ssh -tt` in its own pty (100 x 30, TERM=xterm-256color) and runs one
-script: wait for the overview's data (the member's city on screen), ``a`` (the actions,
-their count shown), ``m`` (the filter "mine"), ``enter`` (the first action's detail),
-``s`` (the status dialog), pick the next status, type a note, ``enter`` (the detail shows
-the note), ``q``. A key's latency is from writing it to the pty until the output
-written since holds the text expected (ANSI sequences removed). The same script runs
+script: wait for the overview's data (the member's city on screen); wait until every
+session got there; wait a moment of its own within ``--spread`` seconds (people do
+not press keys in the same millisecond); ``a`` (the actions, their count shown), ``m``
+(the filter "mine": their own action first), ``enter`` (its detail), ``s`` (the status
+dialog), pick "in progress", type a note, ``enter`` (the detail shows ◐ in progress),
+``q``. A key's latency is from writing it to the pty until the output written since
+holds the text expected (ANSI sequences removed); after each key the script waits
+for the screen to settle (0.3 s without output, not timed). The same script runs
 locally in a pty (`tracker --db DB --as LOGIN` as the service account), ``--runs``
 times one after another, for the reference, and over ssh alone ``--runs`` times (the
-cost of ssh itself); then all ``--sessions`` start at once.
+cost of ssh itself); then all ``--sessions`` log in at once.
 
 Memory: PSS (and RSS) from /proc/PID/smaps_rollup of each server-side tracker process
 (the forced command, `ssh-session`), sampled every ``--sample`` seconds; a session's
@@ -36,6 +41,7 @@ import contextlib
 import fcntl
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
@@ -169,27 +175,54 @@ class Session:
         os.close(self.fd)
 
 
-async def script(session: Session, member: Member) -> Result:
+class Gate:
+    """Where the sessions wait for each other: the keys start once every app is open."""
+
+    def __init__(self, sessions: int, spread: float) -> None:
+        self.waiting, self.spread = sessions, spread
+        self.open = asyncio.Event()
+
+    def arrive(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.open.set()
+
+    async def wait(self, offset: float) -> None:
+        """Arrive, wait for the others, then ``offset`` (0-1) of the spread: people's keys
+        come at their own moments, not all in the same millisecond."""
+        self.arrive()
+        await self.open.wait()
+        await asyncio.sleep(offset * self.spread)
+
+
+async def script(session: Session, member: Member, gate: Gate, offset: float) -> Result:
     """The member's visit: overview, actions, mine, an action, a status change, quit."""
     result = session.result
+    arrived = False
     try:
         await session.start()
         result.first_data = await session.expect(member.city, 0, "the overview") - session.started
         await session.settle()
+        arrived = True
+        await gate.wait(offset)
         result.keys["a (actions)"] = await session.key("a", " actions: ", "the actions screen")
         result.keys["m (filter: mine)"] = await session.key("m", f"{member.login}'s (owned first", "the filter")
         result.keys["enter (the action)"] = await session.key("\r", "History", "the action's detail")
         result.keys["s (status dialog)"] = await session.key("s", "Status of", "the status dialog")
-        await session.key("\r", None, "the status list")
+        # the dialog's own keys wait for what they show too (not timed: typing, not the app's work),
+        # so that on a loaded machine no key arrives before the widget it is meant for
+        await session.key("\r", "cancelled", "the list of statuses")
         await session.key("\x1b[B", None, "the next status")
-        await session.key("\r", None, "the chosen status")
+        await session.key("\r", "in progress", "the chosen status")
         await session.key("\t", None, "the note")
-        await session.key(f"bench {member.login} checked in", None, "the note")  # typed, so not timed
+        await session.key(f"bench {member.login} checked in", f"{member.login} checked in", "the note typed")
         result.keys["enter (apply)"] = await session.key("\r", "◐ in progress", "the new status in the detail")
         os.write(session.fd, b"q")
         await session.finish(60)
-    except Exception as exc:
+    except Exception as exc:  # a failed session is a figure, not the end of the run
         result.error = str(exc) or type(exc).__name__
+        if not arrived:
+            gate.arrive()
         await session.finish(5)
     result.tail = ANSI.sub(b"", bytes(session.out[-3000:])).decode("utf-8", "replace")
     return result
@@ -235,13 +268,16 @@ async def sample_memory(uid: int, marker: str, peaks: dict[int, tuple[int, int]]
 
 
 async def run_sessions(
-    make: Callable[[Member], Session], members: list[Member], uid: int, marker: str, every: float
+    make: Callable[[Member], Session], members: list[Member], uid: int, marker: str, every: float, spread: float = 0
 ) -> tuple[list[Result], dict[int, tuple[int, int]], str]:
     """All ``members`` at once; their results, the memory peaks, and the load at the end."""
     peaks: dict[int, tuple[int, int]] = {}
     sampler = asyncio.create_task(sample_memory(uid, marker, peaks, every))
+    gate = Gate(len(members), spread)
     try:
-        results = await asyncio.gather(*(script(make(m), m) for m in members))
+        offsets = [i / len(members) for i in range(len(members))]
+        random.Random(1).shuffle(offsets)
+        results = await asyncio.gather(*(script(make(m), m, gate, o) for m, o in zip(members, offsets, strict=True)))
     finally:
         sampler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -278,16 +314,15 @@ def prepare(count: int, folder: Path, made: list[Member]) -> Callable[[object], 
 
 
 def add_members(db: Path, admin: str, keys: list[Path]) -> list[Member]:
-    """Members b00, b01... (the names of ``keys``), each the owner of a planned action of
-    their own (the frameworks in turn), as a member for its lead organisation."""
-    from itertools import chain, zip_longest
-
+    """Members b00, b01... (the names of ``keys``), in the five frameworks in turn, each a
+    member for the lead organisation of one of the demo's actions there and the owner of a
+    new action of their own beside it (the demo has 40 actions, some shared, some done)."""
     from tracker.db import make_engine, write_session
-    from tracker.models.enums import Role, Status
+    from tracker.models.enums import Role
     from tracker.services.access.keys import add_key
     from tracker.services.access.members import add_member, find_member
+    from tracker.services.plan.action_plan import add_action
     from tracker.services.plan.frameworks import framework_summaries
-    from tracker.services.plan.owners import set_owner
     from tracker.services.tracking.actions import list_actions
     from tracker.services.tracking.filters import ActionFilter
 
@@ -298,21 +333,23 @@ def add_members(db: Path, admin: str, keys: list[Path]) -> list[Member]:
             actor = find_member(session, admin)
             assert actor is not None
             cities = {f.key: f.city for f in framework_summaries(session)}
-            planned = [
-                list_actions(session, ActionFilter(framework=key, statuses=(Status.planned,), limit=500))
-                for key in cities
-            ]
-            rows = [r for r in chain.from_iterable(zip_longest(*planned)) if r is not None]
-            assert len(rows) >= len(keys), f"the demo has {len(rows)} planned actions, fewer than the sessions"
-            for key, row in zip(keys, rows, strict=False):
+            frameworks = sorted(cities)
+            rows = {key: list_actions(session, ActionFilter(framework=key, limit=500)) for key in frameworks}
+            for i, key in enumerate(keys):
+                framework = frameworks[i % len(frameworks)]
+                beside = rows[framework][(i // len(frameworks)) % len(rows[framework])]
                 login = key.name
                 add_member(
-                    session, actor=actor, login=login, role=Role.member, framework=row.framework,
-                    stakeholders=[row.lead.key],
+                    session, actor=actor, login=login, role=Role.member, framework=framework,
+                    stakeholders=[beside.lead.key],
                 )  # fmt: skip
                 add_key(session, actor=actor, login=login, text=key.with_suffix(".pub").read_text(), source=str(key))
-                set_owner(session=session, actor=actor, ref=row.ref, login=login)
-                members.append(Member(login, cities[row.framework], key, row.ref))
+                action = add_action(
+                    session=session, actor=actor, objective_ref=f"{framework}/{beside.objective_key}",
+                    fields={"key": f"bench-{login}", "title": f"Check in, {login}", "lead": beside.lead.key,
+                            "owner": login, "horizon": "near_term"},
+                )  # fmt: skip
+                members.append(Member(login, cities[framework], key, action.row.ref))
     finally:
         engine.dispose()
     return members
@@ -348,7 +385,7 @@ def report(
     )
     for r in local + solo + crowd:
         if not r.completed:
-            print(f"    {r.label} {r.login}: {r.error or f'exit {r.code}'}; last screen text: {r.tail[-300:]!r}")
+            print(f"    {r.label} {r.login}: {r.error or f'exit {r.code}'}; last screen text: {r.tail[-1500:]!r}")
     pss = [p for p, _ in peaks.values()]
     rss = [r for _, r in peaks.values()]
     if pss:
@@ -408,6 +445,9 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions over ssh (50)")
     parser.add_argument("--runs", type=int, default=3, help="reference runs, locally and over ssh alone (3)")
     parser.add_argument("--lookups", type=int, default=20, help="timed key lookups (20)")
+    parser.add_argument(
+        "--spread", type=float, default=10.0, help="seconds over which the open sessions start their keys (10)"
+    )
     parser.add_argument("--sample", type=float, default=0.5, help="seconds between memory samples (0.5)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args()
@@ -429,7 +469,10 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="tracker-bench-keys-"))
     members: list[Member] = []
     try:
-        with private_sshd(prepare(args.sessions, folder, members)) as server:
+        # sshd drops unauthenticated connections beyond MaxStartups (10:30:100 by default): raised
+        # here, for a team that logs in at the same moment
+        config = f"MaxStartups {max(10, 2 * args.sessions)}\n"
+        with private_sshd(prepare(args.sessions, folder, members), config) as server:
             uid = pwd.getpwnam(server.user).pw_uid
             env = {**_clean_env(), "TERM": "xterm-256color"}
             env.pop("COLORTERM", None)
@@ -456,7 +499,9 @@ def main() -> int:
                     solo += (await run_sessions(over_ssh, [member], uid, "ssh-session", args.sample))[0]
                 loads["locally, alone"] = loads["over ssh, alone"] = load()
                 await asyncio.sleep(5)  # let the load of the reference runs pass a little
-                crowd, peaks, loads["crowd"] = await run_sessions(over_ssh, members, uid, "ssh-session", args.sample)
+                crowd, peaks, loads["crowd"] = await run_sessions(
+                    over_ssh, members, uid, "ssh-session", args.sample, args.spread
+                )
                 loads["over ssh, all at once"] = loads["crowd"]
                 return local, solo, crowd, peaks
 
