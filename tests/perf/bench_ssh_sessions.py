@@ -64,6 +64,7 @@ SSHD = "/usr/sbin/sshd"
 SIZE = (100, 30)
 STEP_TIMEOUT = 120.0
 QUIET = 0.3  # seconds without output: the screen has settled
+CHOSEN = re.compile("in progress *▼".encode())  # the status picked, in the closed list (open, it shows ▲)
 GOAL_PSS_MB = 100.0
 GOAL_KEY_MS = 50.0
 GOAL_FIRST_RATIO = 1.5
@@ -126,12 +127,13 @@ class Session:
         self.out += data
         self.changed.set()
 
-    async def expect(self, text: str, since: int, what: str) -> float:
-        """Wait until the output after byte ``since`` shows ``text``; the moment it did."""
-        needle = text.encode()
+    async def expect(self, text: str | re.Pattern[bytes], since: int, what: str) -> float:
+        """Wait until the output after byte ``since`` shows ``text`` (a pattern: matches);
+        the moment it did."""
+        needle = text if isinstance(text, re.Pattern) else re.compile(re.escape(text.encode()))
         deadline = time.perf_counter() + STEP_TIMEOUT
         while True:
-            if needle in ANSI.sub(b"", bytes(self.out[since:])):
+            if needle.search(ANSI.sub(b"", bytes(self.out[since:]))):
                 return time.perf_counter()
             if self.closed:
                 raise RuntimeError(f"the session ended waiting for {what} ({text!r})")
@@ -141,7 +143,7 @@ class Session:
             except TimeoutError:
                 raise RuntimeError(f"{what} did not show {text!r} in {STEP_TIMEOUT:.0f} s") from None
 
-    async def key(self, data: str, text: str | None, what: str) -> float:
+    async def key(self, data: str, text: str | re.Pattern[bytes] | None, what: str) -> float:
         """Write a key; the seconds until ``text`` shows (0 without one). Then wait for the
         screen to settle (not timed), so that the next key meets the screen it is meant for."""
         since = len(self.out)
@@ -213,7 +215,7 @@ async def script(session: Session, member: Member, gate: Gate, offset: float) ->
         # so that on a loaded machine no key arrives before the widget it is meant for
         await session.key("\r", "cancelled", "the list of statuses")
         await session.key("\x1b[B", None, "the next status")
-        await session.key("\r", "in progress", "the chosen status")
+        await session.key("\r", CHOSEN, "the chosen status, the list closed")
         await session.key("\t", None, "the note")
         await session.key(f"bench {member.login} checked in", f"{member.login} checked in", "the note typed")
         result.keys["enter (apply)"] = await session.key("\r", "◐ in progress", "the new status in the detail")
@@ -472,7 +474,8 @@ def main() -> int:
         # sshd drops unauthenticated connections beyond MaxStartups (10:30:100 by default): raised
         # here, for a team that logs in at the same moment
         config = f"MaxStartups {max(10, 2 * args.sessions)}\n"
-        with private_sshd(prepare(args.sessions, folder, members), config) as server:
+        # the crowd's members, then two for each reference run (each changes its action once)
+        with private_sshd(prepare(args.sessions + 2 * args.runs, folder, members), config) as server:
             uid = pwd.getpwnam(server.user).pw_uid
             env = {**_clean_env(), "TERM": "xterm-256color"}
             env.pop("COLORTERM", None)
@@ -494,13 +497,13 @@ def main() -> int:
             async def everything() -> tuple[list[Result], list[Result], list[Result], dict[int, tuple[int, int]]]:
                 local, solo = [], []
                 for i in range(args.runs):  # one at a time: the reference, then ssh's own cost
-                    member = members[i % len(members)]
-                    local += (await run_sessions(locally, [member], uid, "--as", args.sample))[0]
-                    solo += (await run_sessions(over_ssh, [member], uid, "ssh-session", args.sample))[0]
+                    one, other = members[args.sessions + 2 * i : args.sessions + 2 * i + 2]
+                    local += (await run_sessions(locally, [one], uid, "--as", args.sample))[0]
+                    solo += (await run_sessions(over_ssh, [other], uid, "ssh-session", args.sample))[0]
                 loads["locally, alone"] = loads["over ssh, alone"] = load()
                 await asyncio.sleep(5)  # let the load of the reference runs pass a little
                 crowd, peaks, loads["crowd"] = await run_sessions(
-                    over_ssh, members, uid, "ssh-session", args.sample, args.spread
+                    over_ssh, members[: args.sessions], uid, "ssh-session", args.sample, args.spread
                 )
                 loads["over ssh, all at once"] = loads["crowd"]
                 return local, solo, crowd, peaks
