@@ -65,6 +65,8 @@ SIZE = (100, 30)
 STEP_TIMEOUT = 120.0
 QUIET = 0.3  # seconds without output: the screen has settled
 CHOSEN = re.compile("in progress *▼".encode())  # the status picked, in the closed list (open, it shows ▲)
+# the note's field with the cursor: its first letter drawn apart (escape sequences around it)
+NOTE_FOCUSED = re.compile(rb"n(?:\x1b\[[0-9;]*m)+ote \(optional\)")
 GOAL_PSS_MB = 100.0
 GOAL_KEY_MS = 50.0
 GOAL_FIRST_RATIO = 1.5
@@ -133,7 +135,8 @@ class Session:
         needle = text if isinstance(text, re.Pattern) else re.compile(re.escape(text.encode()))
         deadline = time.perf_counter() + STEP_TIMEOUT
         while True:
-            if needle.search(ANSI.sub(b"", bytes(self.out[since:]))):
+            shown = bytes(self.out[since:])
+            if needle.search(shown if needle is NOTE_FOCUSED else ANSI.sub(b"", shown)):
                 return time.perf_counter()
             if self.closed:
                 raise RuntimeError(f"the session ended waiting for {what} ({text!r})")
@@ -216,7 +219,7 @@ async def script(session: Session, member: Member, gate: Gate, offset: float) ->
         await session.key("\r", "cancelled", "the list of statuses")
         await session.key("\x1b[B", None, "the next status")
         await session.key("\r", CHOSEN, "the chosen status, the list closed")
-        await session.key("\t", None, "the note")
+        await session.key("\t", NOTE_FOCUSED, "the note's field with the cursor")
         await session.key(f"bench {member.login} checked in", f"{member.login} checked in", "the note typed")
         result.keys["enter (apply)"] = await session.key("\r", "◐ in progress", "the new status in the detail")
         os.write(session.fd, b"q")
