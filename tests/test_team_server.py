@@ -245,9 +245,10 @@ def service_account() -> Iterator[tuple[Path, str]]:
 
 
 @contextlib.contextmanager
-def running_sshd(server: Server) -> Iterator[None]:
+def running_sshd(server: Server, more_config: str = "") -> Iterator[None]:
     """`tracker server setup` for the server's account and database, then a private sshd on
-    the loopback with that drop-in, until the end of the block."""
+    the loopback with that drop-in (and ``more_config``, more lines for sshd_config), until
+    the end of the block."""
     base, launcher = server.base, server.tracker
     helper = base / "libexec" / "authorized-keys"
     drop_in = base / "sshd_config.d" / "tracker.conf"
@@ -264,7 +265,7 @@ def running_sshd(server: Server) -> Iterator[None]:
         f"UsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAllowUsers {server.user}\n"
         "Subsystem sftp internal-sftp\n"
         "AcceptEnv TRACKER_*\n"  # so that the environment tests can fail
-        f"Include {drop_in}\n"
+        f"{more_config}Include {drop_in}\n"
         # ... also for the service account, whose Match block (AcceptEnv COLORTERM) replaces
         # the global list: sshd adds up the lists of the Match blocks that apply.
         f"Match User {server.user}\n    AcceptEnv TRACKER_*\n"
@@ -289,25 +290,39 @@ def running_sshd(server: Server) -> Iterator[None]:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
+@contextlib.contextmanager
+def private_sshd(prepare: Callable[[Server], None], more_config: str = "") -> Iterator[Server]:
     """A private sshd on the loopback, set up by `tracker server setup`, for a service
-    account made for the test that owns a SQLite database with two cities."""
+    account made for the occasion that owns a SQLite database ``prepare`` fills (as that
+    account, through `Server.admin`); ``more_config``: more lines for sshd_config. The account
+    and its files go at the end. Also the team server benchmark's
+    (tests/perf/bench_ssh_sessions.py)."""
     with service_account() as (base, user):
         launcher = _launcher(base)
         db = base / "data" / "tracker.db"
         server = Server(base, user, _free_port(), db, launcher, None)  # type: ignore[arg-type]
-        for args, text in [
-            (("db", "upgrade"), None),
-            (("seed", "-"), MINIMAL),
-            (("seed", "-"), MINIMAL.replace("key: stamford-ct", "key: riverton", 1)),
-            (("member", "add", "domus", "--role", "member", "-f", "stamford-ct", "-s", "domus-kids"), None),
-            (("member", "add", "city", "--role", "member", "-f", "stamford-ct", "-s", "city-of-stamford"), None),
-        ]:
-            done = server.admin(*args, input=text)
-            assert done.returncode == 0, done.stderr
-        with running_sshd(server):
+        prepare(server)
+        with running_sshd(server, more_config):
             yield server
+
+
+def _two_cities(server: Server) -> None:
+    for args, text in [
+        (("db", "upgrade"), None),
+        (("seed", "-"), MINIMAL),
+        (("seed", "-"), MINIMAL.replace("key: stamford-ct", "key: riverton", 1)),
+        (("member", "add", "domus", "--role", "member", "-f", "stamford-ct", "-s", "domus-kids"), None),
+        (("member", "add", "city", "--role", "member", "-f", "stamford-ct", "-s", "city-of-stamford"), None),
+    ]:
+        done = server.admin(*args, input=text)
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """The tests' sshd: a database with two cities, domus and city members of Stamford."""
+    with private_sshd(_two_cities) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -149,6 +149,38 @@ async def test_another_clients_change_appears(engine: Engine) -> None:
         assert any("church" in n.message for n in app._notifications)
 
 
+async def test_a_hidden_screen_shows_others_changes_when_it_comes_back(engine: Engine) -> None:
+    """Someone else's change reloads the screen in view at once; the list hidden under the
+    action waits until it is shown again, and then shows the change."""
+    seeded(engine)
+    app = _app(engine, "coord", poll=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await _settle(app, pilot)
+        actions = app.screen
+        app.screen.query_one(ActionList).cursor = _shown(app).index(CONVENE)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        for login, ref, status in (("church", REPORTING, Status.done), ("city", CONVENE, Status.blocked)):
+            with write_session(engine) as session:
+                tracking.set_status(session=session, actor=resolve_member(session, login), ref=ref, status=status)
+        app.check_for_changes()
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "ActionDetailScreen"
+        assert "blocked" in str(app.screen.query_one("#detail").render())  # the screen in view: at once
+
+        def hidden_status(ref: str) -> Status | None:
+            found = actions.query_one(ActionList)
+            rows = [found.row_at(i) for i in range(found.total)]
+            return next(row.status for row in rows if row is not None and row.ref == ref)
+
+        assert hidden_status(REPORTING) is Status.planned  # out of sight: not reloaded yet
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert app.screen is actions
+        assert (hidden_status(REPORTING), hidden_status(CONVENE)) == (Status.done, Status.blocked)
+
+
 async def test_a_viewer_is_told_before_typing(engine: Engine) -> None:
     seeded(engine)
     app = _app(engine, "viewer")

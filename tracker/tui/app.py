@@ -452,10 +452,16 @@ class TrackerApp(App[None]):
         return [f"{i.by or 'someone'}: {i.ref} {i.text}" for i in fresh][:2]
 
     def _changed(self, news: list[str]) -> None:
-        for screen in self.screen_stack:
+        # The screens in view reload: the top one, and those that its dialogs leave in view.
+        # A screen hidden under another reloads as it comes back (on_screen_resume), so it
+        # waits till then: with fifty members on one team server, every change reloaded
+        # every screen of every open app, most of them out of sight.
+        hidden = False
+        for screen in reversed(self.screen_stack):
             refresh = getattr(screen, "refresh_data", None)
-            if refresh is not None:
+            if refresh is not None and not (hidden and hasattr(screen, "on_screen_resume")):
                 refresh()
+            hidden = hidden or not isinstance(screen, ModalScreen)
         for line in news:
             self.notify(line, title="Changed by someone else", timeout=4)
 
