@@ -164,6 +164,11 @@ class Server:
             "names = [n for (n,) in c.execute(\"SELECT name FROM sqlite_master WHERE type = 'table'\")]\n"
             "print(json.dumps({n: sorted(map(repr, c.execute(f'SELECT * FROM {n}'))) for n in names}))\n"
         )
+        return self.python(code)
+
+    def python(self, code: str) -> str:
+        """What ``code`` prints, run by the system's Python as the service account with the
+        database's path as its argument."""
         done = subprocess.run(
             ["runuser", "-u", self.user, "--", "/usr/bin/python3", "-c", code, str(self.db)],
             capture_output=True, text=True, check=True, env=_clean_env(),

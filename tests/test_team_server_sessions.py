@@ -173,11 +173,7 @@ def _integrity(server: Server) -> str:
         "status_change s WHERE s.action_id = a.id ORDER BY s.id DESC LIMIT 1), a.status)').fetchall()\n"
         "print(check if check != 'ok' or not wrong else f'statuses differ from their history: {wrong}')\n"
     )
-    done = subprocess.run(
-        ["runuser", "-u", server.user, "--", "/usr/bin/python3", "-c", code, str(server.db)],
-        capture_output=True, text=True, check=True, env=_clean_env(),
-    )  # fmt: skip
-    return done.stdout.strip()
+    return server.python(code).strip()
 
 
 @needs_sshd
