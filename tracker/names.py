@@ -86,7 +86,7 @@ def check_email(text: str) -> str:
     elif len(address) > MAX_EMAIL:
         why = f"is longer than {MAX_EMAIL} characters"
     elif _EMAIL_FORBIDDEN.search(address):
-        why = 'has a space, a control character or one of <>()[],;:\\" (give the bare address, no name)'
+        why = "has a space, a control character, a quote, a bracket or one of , ; : (a name beside it?)"
     elif not at or not local or "@" in local or len(local) > 64:
         why = "needs one '@' with the mailbox's name before it"
     elif "." not in domain or len(domain) > 255 or not all(_DOMAIN_LABEL.match(p) for p in domain.split(".")):
@@ -95,7 +95,9 @@ def check_email(text: str) -> str:
         why = "does not read as one address"
     else:
         return address
-    return _refuse(f"the email {shown} {why}" if address else f"the email {why}")
+    if not address:
+        return _refuse(f"the email {why}")
+    return _refuse(f"the email {shown} {why}; give a bare address such as maria@example.org")
 
 
 def _refuse(message: str) -> str:

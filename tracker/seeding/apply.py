@@ -415,6 +415,18 @@ def _apply_one(
             fields=("name",),
         )
         changed = set(members.changed)
+        # An email left out of the file keeps the database's (files are shared; addresses are not).
+        changed |= sync_rows(
+            conn,
+            _t(Member),
+            [
+                {"login": m.login, "email": kept.member_emails.get(m.login, m.email)}
+                for m in plan.members
+                if m.email is not None
+            ],
+            key="login",
+            fields=("email",),
+        ).changed
         changed |= sync_links(
             conn,
             _t(Membership),

@@ -21,7 +21,8 @@ PostgreSQL (SQLite has no roles; only the column changes there):
   column grant of those two columns only: never its login, role or anyone else's row);
 - ``plan_change`` rows of ``item_kind = 'member'`` record those edits: any login may insert
   one in its own name about itself; a coordinator or admin about anyone. They are read by
-  nobody but the table's owner (an old email is as personal as a current one).
+  their author, the member they are about, and admins (an old email is as personal as a
+  current one; an INSERT ... RETURNING needs the row to be readable by its author).
 """
 
 from __future__ import annotations
@@ -96,6 +97,10 @@ def upgrade() -> None:
         return
     everyone, coordinator, is_admin, any_coordinator, me = _names(conn)
     _guard(conn, everyone, is_admin, me)
+    op.execute(
+        f'CREATE POLICY "read_member" ON "plan_change" FOR SELECT TO {everyone} '
+        f"USING (item_kind = 'member' AND ({is_admin} OR member_id = {me} OR item_id = {me}))"
+    )
     op.execute(f'GRANT INSERT (email), UPDATE (email, login) ON "member" TO {coordinator}')
     op.execute(f'GRANT UPDATE (name, email) ON "member" TO {everyone}')
     op.execute(
@@ -118,6 +123,7 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {P}.may_look_after(integer)")
         op.execute(f"DROP FUNCTION {P}.member_frameworks(integer)")
         op.execute('DROP POLICY IF EXISTS "insert_member" ON "plan_change"')
+        op.execute('DROP POLICY IF EXISTS "read_member" ON "plan_change"')
         op.execute(f'REVOKE USAGE ON SEQUENCE "plan_change_id_seq" FROM {everyone}')
         op.execute(f'REVOKE INSERT ON "plan_change" FROM {everyone}')
         op.execute('DROP POLICY IF EXISTS "update_own" ON "member"')
