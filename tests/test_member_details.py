@@ -18,8 +18,12 @@ from sqlalchemy.engine import Engine
 
 from tests.cli import Result, tracker
 from tests.conftest import PG_URL, admin_login, dump
+from tests.test_member_keys import keygen, needs_keygen, openssh_fingerprint
 from tests.test_pg_role_writes import World, world  # noqa: F401  (the cities under their roles)
 from tests.test_read_scope import PLAN_A, PLAN_B, A, B
+from tests.test_ssh_session import FP, KEY, session
+from tests.test_team_server import lookup
+from tests.tracking import seeded
 
 # login -> (framework, role, organisations); "both" works in the two cities.
 PEOPLE = [
@@ -241,3 +245,36 @@ def test_a_renamed_member_acts_through_the_same_database_role(world: World) -> N
         assert refused.code == 4, (role, args, refused)
         assert refused.err.startswith("tracker: ") and "psycopg" not in refused.err
     assert world.dump() == before
+
+
+# -- over ssh -------------------------------------------------------------------------------------
+
+
+@needs_keygen
+def test_over_ssh_a_coordinator_renames_a_member_whose_key_then_names_the_new_login(
+    sqlite_engine: Engine, sqlite_path: Path, tmp_path: Path
+) -> None:
+    """Through the team server (`ssh-session`, as sshd runs it): domus may not rename
+    themself; the coordinator may rename domus; sshd's lookup then finds domus's key under
+    the new login, and a session started with the old login (a forced command written
+    before) is refused with a sentence, not a traceback."""
+    db = str(sqlite_path)
+    seeded(sqlite_engine)
+    coord_pub = keygen(tmp_path, "coord").with_suffix(".pub")
+    assert tracker("--db", db, "member", "key", "add", "domus", "-", input=KEY).code == 0
+    assert tracker("--db", db, "member", "key", "add", "coord", str(coord_pub)).code == 0
+    coord_fp = openssh_fingerprint(coord_pub)
+    before = dump(sqlite_engine)
+    own = session(db, "member edit domus --login dom")
+    assert own.code == 4 and "not their own login" in own.err, own
+    after = dump(sqlite_engine)
+    after.pop("member_key"), before.pop("member_key")  # the key's last use is recorded at login
+    assert after == before
+    assert session(db, "member edit domus --email domus@kids.org").code == 0  # their own email
+    renamed = session(db, "member edit domus --login dom", login="coord", key=coord_fp)
+    assert renamed.code == 0, renamed.err
+    code, out, _ = lookup(db, key_type=KEY.split()[0], key=KEY.split()[1])
+    assert code == 0 and f"ssh-session --member dom --key {FP}" in out
+    stale = session(db, "actions list")  # --member domus, as the old forced command said
+    assert stale.code == 4 and stale.err.startswith("tracker: ") and "Traceback" not in stale.err, stale
+    assert session(db, "actions list", login="dom").code == 0
