@@ -215,7 +215,20 @@ def test_a_renamed_member_acts_through_the_same_database_role(world: World) -> N
     """On PostgreSQL a coordinator, connected as their own role, renames a member of their
     city; the member's database role stays theirs, so they connect as before and act under
     the new login; they fix their own email under their role, and are refused their own
-    login (exit 4, nothing changed)."""
+    login (exit 4, nothing changed). Their roles read addresses as the rules say, and
+    never through the column itself."""
+    for login in ("member-a", "viewer-a", "coord-b"):
+        assert world.owner("member", "edit", login, "--email", f"{login}@example.org").code == 0
+    seen = {
+        role: {m["login"]: m["email"] for m in json.loads(world.run(role, "member", "list", "--json").out)}
+        for role in ("coord-a", "member-a", "viewer-a", "coord-b")
+    }
+    assert seen["coord-a"]["member-a"] == "member-a@example.org" == seen["member-a"]["member-a"]
+    assert seen["coord-a"]["viewer-a"] == "viewer-a@example.org" and seen["member-a"]["viewer-a"] is None
+    assert seen["viewer-a"]["member-a"] is None and seen["coord-b"]["coord-b"] == "coord-b@example.org"
+    with world.connect("viewer-a") as conn:
+        emails = conn.execute("SELECT m.login, e.email FROM member m JOIN tracker_private.member_emails e USING (id)")
+        assert emails.fetchall() == [("viewer-a", "viewer-a@example.org")]
     renamed = world.run("coord-a", "member", "edit", "member-a", "--login", "maria")
     assert renamed.code == 0, renamed.err
     listed = json.loads(world.run("coord-a", "member", "list", "-f", A, "--json").out)
@@ -231,10 +244,15 @@ def test_a_renamed_member_acts_through_the_same_database_role(world: World) -> N
     own = world.run("member-a", "member", "edit", "maria", "--email", "maria@city.gov", "--name", "Maria")
     assert own.code == 0, own.err
     assert world.sql("SELECT email, name FROM member WHERE login = 'maria'")[0] == ("maria@city.gov", "Maria")
-    assert [tuple(r) for r in world.sql(
+    audit = world.sql(
         "SELECT m.login, p.field, p.new FROM plan_change p JOIN member m ON m.id = p.member_id "
         "WHERE p.item_kind = 'member' ORDER BY p.id"
-    )] == [("coord-a", "login", "maria"), ("maria", "name", "Maria"), ("maria", "email", "maria@city.gov")]  # fmt: skip
+    )
+    assert [tuple(r) for r in audit[-3:]] == [
+        ("coord-a", "login", "maria"),
+        ("maria", "name", "Maria"),
+        ("maria", "email", "maria@city.gov"),
+    ]
     before = world.dump()
     for role, args in [
         ("member-a", ("maria", "--login", "maria2")),

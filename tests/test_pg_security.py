@@ -158,6 +158,9 @@ def _attacks(w: World, login: str) -> list[str]:
         f"INSERT INTO import_run (at, actor, sources, summary) VALUES ({now}, 'someone-else', 'x', 'x')",
         # one's own identity, membership and rights
         f"UPDATE member SET db_role = 'postgres' WHERE id = {me}",
+        # members' addresses are read through tracker_private.member_emails only
+        "SELECT email FROM member",
+        "SELECT * FROM member",
         "UPDATE alembic_version SET version_num = '0001'",
     ]
     if login != ADMIN_LOGIN:

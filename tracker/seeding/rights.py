@@ -48,6 +48,7 @@ from tracker.seeding.problems import Loc, PlanRefused, Problem
 from tracker.seeding.sync import CHUNK
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.members import case_twins, find_member
 from tracker.services.views import MemberView
 
@@ -184,14 +185,11 @@ def _keep_member_emails(session: Session, member: MemberView, admission: Admissi
     given = {m.login: m.email for m in admission.loaded.plan.members if m.email is not None}
     if not given:
         return
-    member_t = _t(Member)
-    emails = dict(
-        session.execute(sa.select(member_t.c.login, member_t.c.email).where(member_t.c.login.in_(given))).all()
-    )
-    for login in sorted(login for login, email in emails.items() if email != given[login]):
+    seen = visible_emails(session, given)  # whoever may change an address may see it
+    for login in sorted(login for login, email in given.items() if seen.get(login) != email):
         target = find_member(session, login)
         if target is not None and access.why_not_edit_member(member, target, login=False) is not None:
-            kept.member_emails[login] = emails[login]
+            kept.member_emails[login] = seen.get(login)
             kept.notices.append(
                 f"member {login}: kept the database's email; only they, an admin, or a coordinator of every "
                 "framework they belong to can change it"

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from tracker.errors import BadInput
 from tracker.names import twin_message
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.members import (
     case_twins,
     check_login,
@@ -71,15 +72,14 @@ def edit_member(
             raise BadInput(f"the login {new_login!r} is taken by another member; choose another.")
         elif twin := case_twins(session, [new_login]).get(new_login):
             raise BadInput(f"{twin_message(new_login, twin)}.")
-    row = session.execute(
-        sa.select(member_t.c.name, member_t.c.email).where(member_t.c.id == target.id).with_for_update()
-    ).one()
+    row = session.execute(sa.select(member_t.c.name).where(member_t.c.id == target.id).with_for_update()).one()
+    old_email = visible_emails(session, [login]).get(login)  # whoever may edit it may see it
     wanted = {
         "name": None if "name" in clear else (name if name is not None else row.name),
-        "email": None if "email" in clear else (email if email is not None else row.email),
+        "email": None if "email" in clear else (email if email is not None else old_email),
         "login": new_login if renaming else login,
     }
-    current = {"name": row.name, "email": row.email, "login": login}
+    current = {"name": row.name, "email": old_email, "login": login}
     changes = {field: (current[field], value) for field, value in wanted.items() if value != current[field]}
     if not changes:
         return {}

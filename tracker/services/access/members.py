@@ -15,6 +15,7 @@ from tracker.models.types import utcnow
 from tracker.names import check_email, check_name, twin_message
 from tracker.names import check_login as _check_login
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.rules import require_coordinator
 from tracker.services.tracking.actions import framework_id, stakeholder_ids
 from tracker.services.views import MemberView, StakeholderRef
@@ -40,7 +41,10 @@ stakeholder_t = Stakeholder.__table__  # type: ignore[attr-defined]
 
 
 def find_member(session: Session, login: str) -> MemberView | None:
-    row = session.execute(sa.select(member_t).where(member_t.c.login == login)).first()
+    # Named columns: on PostgreSQL a member's role may not read ``email`` (`access.emails`).
+    row = session.execute(
+        sa.select(member_t.c.id, member_t.c.login, member_t.c.name).where(member_t.c.login == login)
+    ).first()
     if row is None:
         return None
     roles = {
@@ -268,11 +272,9 @@ def _may_rename(session: Session, actor: MemberView | None, login: str, name: st
 def _may_change_email(session: Session, actor: MemberView | None, login: str, email: str) -> None:
     """An existing member's email changes by `member add --email` only where `member edit`
     would let ``actor`` change it (`access.why_not_edit_member`)."""
-    current = session.execute(sa.select(member_t.c.email).where(member_t.c.login == login)).first()
-    if current is None or current.email == email:
-        return
     target = find_member(session, login)
-    assert target is not None
+    if target is None or visible_emails(session, [login]).get(login) == email:
+        return
     reason = access.why_not_edit_member(actor, target, login=False)
     if reason is not None:
         raise PermissionDenied(f"{reason[:-1]}: leave out --email.")

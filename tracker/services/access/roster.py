@@ -14,6 +14,7 @@ from sqlmodel import Session
 from tracker.errors import NotFound
 from tracker.models.enums import Role
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.keys import disable_keys_if_left
 from tracker.services.access.members import (
     admin_t,
@@ -69,11 +70,12 @@ def list_members(session: Session, framework: str | None = None) -> list[MemberR
     postgres = session.get_bind().dialect.name == "postgresql"
     shown = set(roles) | (admins if ids is None and framework is None else set())
     rows = session.execute(
-        sa.select(member_t.c.id, member_t.c.login, member_t.c.name, member_t.c.db_role, member_t.c.email)
+        sa.select(member_t.c.id, member_t.c.login, member_t.c.name, member_t.c.db_role)
         .where(member_t.c.id.in_(sorted(shown)))
         .order_by(member_t.c.login)
     ).all()
-    emails_shown = _emails_shown(session, [r.login for r in rows if r.email])
+    emails = visible_emails(session, [r.login for r in rows])
+    emails_shown = _emails_shown(session, list(emails))
     return [
         MemberRow(
             row.login,
@@ -82,7 +84,7 @@ def list_members(session: Session, framework: str | None = None) -> list[MemberR
             roles.get(row.id, {}),
             orgs.get(row.id, {}),
             (row.db_role or row.login) if postgres else None,
-            row.email if row.login in emails_shown else None,
+            emails[row.login] if row.login in emails_shown else None,
         )
         for row in rows
     ]

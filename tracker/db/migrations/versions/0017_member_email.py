@@ -17,6 +17,12 @@ PostgreSQL (SQLite has no roles; only the column changes there):
   schema owner and superusers pass, as in 0007's ``guard_action``.
   A member's ``db_role`` is not granted to anyone: renaming a login keeps the role, so the
   member goes on connecting (or being SET ROLE to) as before.
+- the ``email`` column is not readable by the members' roles (the table's SELECT becomes
+  SELECT on its other columns): they read addresses through the view
+  ``tracker_private.member_emails``, which shows a member's own, every one to an admin,
+  and to a coordinator those of the members of the frameworks they coordinate (and of
+  admins), as `access.rules.may_see_email` says. A later migration that grants SELECT
+  on every table again must leave ``member`` out, or the addresses are open again;
 - every login may change its own ``name`` and ``email`` (a policy on its own row, and a
   column grant of those two columns only: never its login, role or anyone else's row);
 - ``plan_change`` rows of ``item_kind = 'member'`` record those edits: any login may insert
@@ -36,6 +42,7 @@ branch_labels = None
 depends_on = None
 
 P = "tracker_private"
+READABLE = ("id", "login", "name", "db_role", "created_at")  # every column of member but email
 MAX_EMAIL = 320  # RFC 5321's longest path: 64 for the local part, @, 255 for the domain
 
 
@@ -89,6 +96,24 @@ def _guard(conn: sa.Connection, everyone: str, is_admin: str, me: str) -> None:
     )
 
 
+def _private_emails(conn: sa.Connection, everyone: str, is_admin: str, me: str) -> None:
+    schema = conn.exec_driver_sql("SELECT quote_ident(current_schema())").scalar_one()
+    coordinated = f"(SELECT {P}.frameworks_i_coordinate())::integer[]"
+    op.execute(f'REVOKE SELECT ON "member" FROM {everyone}')
+    op.execute(f'GRANT SELECT ({", ".join(READABLE)}) ON "member" TO {everyone}')
+    # A view reads its tables with its owner's rights while current_user stays the caller's
+    # (0007's helpers work the same way).
+    op.execute(
+        f"CREATE VIEW {P}.member_emails WITH (security_barrier) AS SELECT m.id, m.email FROM {schema}.member m "
+        f"WHERE m.email IS NOT NULL AND ({is_admin} OR m.id = {me} "
+        f"OR EXISTS (SELECT 1 FROM {schema}.membership ms WHERE ms.member_id = m.id "
+        f"AND ms.framework_id = ANY ({coordinated})) "
+        f"OR (cardinality({coordinated}) > 0 AND EXISTS (SELECT 1 FROM {schema}.admin a WHERE a.member_id = m.id)))"
+    )
+    op.execute(f"REVOKE ALL ON {P}.member_emails FROM PUBLIC")
+    op.execute(f"GRANT SELECT ON {P}.member_emails TO {everyone}")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("email", sa.String(length=MAX_EMAIL), nullable=True))
@@ -97,6 +122,7 @@ def upgrade() -> None:
         return
     everyone, coordinator, is_admin, any_coordinator, me = _names(conn)
     _guard(conn, everyone, is_admin, me)
+    _private_emails(conn, everyone, is_admin, me)
     op.execute(
         f'CREATE POLICY "read_member" ON "plan_change" FOR SELECT TO {everyone} '
         f"USING (item_kind = 'member' AND ({is_admin} OR member_id = {me} OR item_id = {me}))"
@@ -118,6 +144,9 @@ def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
         everyone, coordinator, _is_admin, _any, _me = _names(conn)
+        op.execute(f"DROP VIEW {P}.member_emails")
+        op.execute(f'REVOKE SELECT ({", ".join(READABLE)}) ON "member" FROM {everyone}')
+        op.execute(f'GRANT SELECT ON "member" TO {everyone}')
         op.execute('DROP TRIGGER IF EXISTS tracker_guard_member ON "member"')
         op.execute(f"DROP FUNCTION {P}.guard_member()")
         op.execute(f"DROP FUNCTION {P}.may_look_after(integer)")
