@@ -253,8 +253,11 @@ def test_a_renamed_member_acts_through_the_same_database_role(world: World) -> N
         ("maria", "name", "Maria"),
         ("maria", "email", "maria@city.gov"),
     ]
+    assert world.owner("member", "add", "twin", "--role", "member", "-f", B).code == 0
+    assert world.owner("member", "add", "twin", "--role", "member", "-f", A).code == 0
     before = world.dump()
     for role, args in [
+        ("coord-a", ("twin", "--email", "t@example.org")),  # works in B too, which coord-a cannot see
         ("member-a", ("maria", "--login", "maria2")),
         ("member-a", ("viewer-a", "--email", "v@example.org")),
         ("coord-b", ("maria", "--email", "m@example.org")),

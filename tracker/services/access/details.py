@@ -23,6 +23,7 @@ from tracker.services.access.members import (
     find_member,
     member_t,
     resolve_member,
+    with_every_framework,
 )
 from tracker.services.plan.edits import record_plan_changes
 from tracker.services.views import MemberView
@@ -60,6 +61,7 @@ def edit_member(
     target = find_member(session, login)
     if target is None:
         raise BadInput(f"there is no member with the login {login!r}; `tracker member list` shows who there is.")
+    target = with_every_framework(session, target)
     renaming = new_login is not None and new_login != login
     access.require_edit_member(actor, target, login=renaming)
     # As of now, under the write lock (another coordinator may have been demoted since).

@@ -269,12 +269,28 @@ def _may_rename(session: Session, actor: MemberView | None, login: str, name: st
         )
 
 
+def with_every_framework(session: Session, target: MemberView) -> MemberView:
+    """``target`` with every framework they belong to, for the rule that counts them all.
+
+    On PostgreSQL a coordinator's role does not see a member's memberships in other
+    frameworks; ``tracker_private.member_frameworks`` (migration 0017) gives their ids, and
+    each one the reader cannot see is added under a placeholder key, which the rules count
+    as "another framework" without naming it."""
+    if session.get_bind().dialect.name != "postgresql" or target.is_admin:
+        return target
+    every = session.execute(sa.text("SELECT tracker_private.member_frameworks(:m)"), {"m": target.id}).scalar()
+    seen = set(session.execute(sa.select(framework_t.c.id).where(framework_t.c.key.in_(list(target.roles)))).scalars())
+    hidden = {f"#{fid}": Role.viewer for fid in (every or []) if fid not in seen}
+    return replace(target, roles={**target.roles, **hidden}) if hidden else target
+
+
 def _may_change_email(session: Session, actor: MemberView | None, login: str, email: str) -> None:
     """An existing member's email changes by `member add --email` only where `member edit`
     would let ``actor`` change it (`access.why_not_edit_member`)."""
     target = find_member(session, login)
     if target is None or visible_emails(session, [login]).get(login) == email:
         return
+    target = with_every_framework(session, target)
     reason = access.why_not_edit_member(actor, target, login=False)
     if reason is not None:
         raise PermissionDenied(f"{reason[:-1]}: leave out --email.")
