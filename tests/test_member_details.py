@@ -180,6 +180,19 @@ def test_a_coordinator_renames_a_member_of_their_city_only(db: str, engine: Engi
     assert run(db, None, "member", "edit", "both", "--login", "both.cities").code == 0  # an admin may
 
 
+def test_undo_skips_a_members_own_details(db: str) -> None:
+    """Fixing one's address is no plan edit: `tracker undo` afterwards takes back the status
+    change made before it, not the address (which is corrected by editing it again)."""
+    moved = run(db, "member-a", "actions", "set-status", f"{A}/convene", "in_progress", "-m", "booked")
+    assert moved.code == 0, moved.err
+    assert run(db, "member-a", "member", "edit", "member-a", "--email", "maria@city.gov").code == 0
+    undone = run(db, "member-a", "undo")
+    assert undone.code == 0, undone.err
+    shown = json.loads(run(db, "member-a", "actions", "show", f"{A}/convene", "--json").out)
+    assert shown["row"]["status"] == "planned"
+    assert emails(db, "member-a")["member-a"] == "maria@city.gov"
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
