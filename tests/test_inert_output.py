@@ -52,7 +52,7 @@ LINKS = " https://evil.example www.evil.example user@evil.example"
 USER_TEXT = {
     "framework": ("title", "city", "state", "description", "meeting_place"),
     "stakeholder": ("name", "description"),
-    "member": ("name",),
+    "member": ("name", "email"),
     "funding_source": ("name", "reference", "notes"),
     "workshop": ("title", "location"),
     "finding": ("text",),
@@ -128,6 +128,7 @@ READS: dict[str, list[list[str]]] = {
 }
 NOT_READS = {
     "db upgrade": "writes the schema",
+    "db backup": "copies the database to a file; prints its path and size (tests/test_db_backup.py)",
     "validate": "reads plan files, not the database (tests/test_hostile_input.py)",
     "seed": "writes",
     "demo": "builds its own database from the bundled plans",
@@ -152,6 +153,7 @@ NOT_READS = {
     "funding unallocate": "writes",
     "member add": "writes",
     "member set-role": "writes",
+    "member edit": "writes",
     "member remove": "writes",
     "admin add": "writes",
     "admin remove": "writes",

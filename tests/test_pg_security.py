@@ -158,10 +158,20 @@ def _attacks(w: World, login: str) -> list[str]:
         f"INSERT INTO import_run (at, actor, sources, summary) VALUES ({now}, 'someone-else', 'x', 'x')",
         # one's own identity, membership and rights
         f"UPDATE member SET db_role = 'postgres' WHERE id = {me}",
-        f"UPDATE member SET login = 'x' WHERE id = {other}",
+        # members' addresses are read through tracker_private.member_emails only
+        "SELECT email FROM member",
+        "SELECT * FROM member",
         "UPDATE alembic_version SET version_num = '0001'",
     ]
     if login != ADMIN_LOGIN:
+        # A login, or another's email, is changed by an admin or a coordinator of each of the
+        # member's frameworks (`member edit`); one's own login by an admin alone.
+        stranger = i["member"]["member-a"] if login == "coord-b" else other
+        attacks += [
+            f"UPDATE member SET login = 'x' WHERE id = {stranger}",
+            f"UPDATE member SET email = 'x@example.org' WHERE id = {stranger}",
+            f"UPDATE member SET login = 'x' WHERE id = {me}",
+        ]
         attacks += [
             f"INSERT INTO admin (member_id, granted_at) VALUES ({me}, {now})",
             f"DELETE FROM admin WHERE member_id <> {me}",

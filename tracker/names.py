@@ -63,5 +63,42 @@ def check_name(text: str) -> str:
     return name
 
 
+MAX_EMAIL = 320  # RFC 5321: 64 for the local part, '@', 255 for the domain
+_EMAIL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>()\[\],;:\\\"]")
+_DOMAIN_LABEL = re.compile(r"^[^\W_](?:[\w-]{0,61}[^\W_])?$")
+
+
+def check_email(text: str) -> str:
+    """A member's email address, without surrounding spaces, else ValueError saying why.
+
+    The standard library's `email.utils.parseaddr` (the parser the requests' messages are
+    written with) must read it as a bare address, and it must have the plain shape
+    local@domain.tld: no display name, quotes, comments or spaces, which a ``To:`` line
+    would read differently. Whether the mailbox exists is not checked (no network).
+    """
+    from email.utils import parseaddr
+
+    address = text.strip()
+    shown = repr(address) if len(address) <= 60 else repr(address[:60]) + "..."
+    local, at, domain = address.rpartition("@")
+    if not address:
+        why = "is empty; give an address such as maria@example.org, or leave it out"
+    elif len(address) > MAX_EMAIL:
+        why = f"is longer than {MAX_EMAIL} characters"
+    elif _EMAIL_FORBIDDEN.search(address):
+        why = "has a space, a control character, a quote, a bracket or one of , ; : (a name beside it?)"
+    elif not at or not local or "@" in local or len(local) > 64:
+        why = "needs one '@' with the mailbox's name before it"
+    elif "." not in domain or len(domain) > 255 or not all(_DOMAIN_LABEL.match(p) for p in domain.split(".")):
+        why = "needs a domain such as example.org after the '@'"
+    elif parseaddr(address) != ("", address):
+        why = "does not read as one address"
+    else:
+        return address
+    if not address:
+        return _refuse(f"the email {why}")
+    return _refuse(f"the email {shown} {why}; give a bare address such as maria@example.org")
+
+
 def _refuse(message: str) -> str:
     raise ValueError(message)

@@ -171,6 +171,45 @@ def db_current(ctx: typer.Context) -> None:
         say(f"needed:   {head_revision()}")
 
 
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE", help="The backup file to write.", show_default=False)
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Copy a SQLite database to FILE while people go on working (admins only).
+
+    The copy is one consistent state: every change committed before it began, none
+    made during it (SQLite's online backup API). It is written beside FILE and renamed
+    when whole and checked; an existing FILE is replaced only with --force; the file is
+    readable by its owner only. To restore, stop the team server and copy the backup
+    over the database file. PostgreSQL: the command says which `pg_dump` to run.
+
+    Example: tracker --db /srv/tracker/plans.db db backup -o /var/backups/plans-$(date +%F).db
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.db.backup import backup_sqlite, pg_dump_advice
+        from tracker.errors import BadInput
+
+        if output == "-":
+            raise BadInput("a backup is a file: give -o FILE (standard output would hold half a database on error).")
+        engine = settings.engine(check=False)
+        if engine.dialect.name == "postgresql":
+            raise BadInput(pg_dump_advice(str(engine.url), output))
+        from tracker.db import describe, read_session
+        from tracker.services.access.members import resolve_member
+        from tracker.services.access.rules import require_admin
+
+        login = settings.login(engine)
+        with read_session(engine) as session:
+            require_admin(resolve_member(session, login), "back up the database")
+        done = backup_sqlite(engine.url, Path(output), force=force)
+        say(f"Backed up {describe(str(engine.url))} to {done.path} ({done.pages:,} pages, {done.size:,} bytes).")
+
+
 FilesArg = Annotated[
     list[str],
     typer.Argument(help="Plan files (YAML or JSON); - reads standard input.", show_default=False),

@@ -1,4 +1,4 @@
-"""`tracker member list|set-role|remove`: who works on a framework, and changing that.
+"""`tracker member list|edit|set-role|remove`: who works on a framework, and changing that.
 
 `member add` lives with the foundation's commands (`tracker.cli.more`); `register`
 adds these beside it.
@@ -24,10 +24,11 @@ def member_list(
     framework: Annotated[str | None, typer.Option("--framework", "-f", help="Only this framework.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
 ) -> None:
-    """The members of your frameworks: login, name, role and organisations per framework, admin,
-    and on PostgreSQL the database role each connects as.
+    """The members of your frameworks: login, name, email, role and organisations per framework,
+    admin, and on PostgreSQL the database role each connects as.
 
-    You see the members of the frameworks you belong to (an admin: every one).
+    You see the members of the frameworks you belong to (an admin: every one). An email is
+    shown to its member, to admins, and to coordinators of a framework the member is in.
 
     Example: tracker member list -f stamford-ct --json
     """
@@ -46,13 +47,53 @@ def member_list(
             [
                 r.login,
                 r.name or "",
+                r.email or "",
                 "; ".join(f"{fw}: {role}" for fw, role in r.roles.items()),
                 "; ".join(f"{fw}: {', '.join(keys)}" for fw, keys in r.organisations.items()),
                 "admin" if r.admin else "",
             ]
             for r in rows
         ]
-        show(table(f"{len(rows)} members", ["login", "name", "roles", "organisations", ""], cells), out=console())
+        headers = ["login", "name", "email", "roles", "organisations", ""]
+        show(table(f"{len(rows)} members", headers, cells), out=console())
+
+
+def member_edit(
+    ctx: typer.Context,
+    login: Login,
+    name: Annotated[str | None, typer.Option("--name", help="Their full name.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Their email address.")] = None,
+    new_login: Annotated[str | None, typer.Option("--login", help="Their new login.")] = None,
+    clear: Annotated[
+        list[str] | None, typer.Option("--clear", help="Empty a detail: name or email (repeat for both).")
+    ] = None,
+) -> None:
+    """Fix a member's name, email or login.
+
+    An admin may edit anyone; a coordinator, a login that is not an admin and whose every
+    framework they coordinate (as for keys); a member, their own name and email but not
+    their own login. A new login follows the rules of `member add` and must not exist in
+    any case. On PostgreSQL the member keeps their database role (`member list` shows it):
+    they go on connecting as before, now under the new login. Each change is recorded in
+    the audit, in your name.
+
+    Example: tracker member edit ana --name "Ana Silva" --email ana@domus.org --login asilva
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.services.access.details import edit_member
+
+        changes = writing(
+            settings,
+            lambda s, a: edit_member(
+                s, actor=a, login=login, name=name, email=email, new_login=new_login, clear=clear or []
+            ),
+        )
+        if not changes:
+            say(f"{login}: nothing changed")
+            return
+        shown = "; ".join(f"{field}: {old or '(none)'} -> {new or '(none)'}" for field, (old, new) in changes.items())
+        say(f"{login}: {shown}")
 
 
 def member_set_role(
@@ -94,5 +135,6 @@ def member_remove(ctx: typer.Context, login: Login, framework: Framework) -> Non
 def register(app: typer.Typer) -> None:
     """Add these commands to `tracker member`."""
     app.command("list")(member_list)
+    app.command("edit")(member_edit)
     app.command("set-role")(member_set_role)
     app.command("remove")(member_remove)

@@ -63,6 +63,9 @@ def member_add(
         list[str] | None, typer.Option("--stakeholder", "-s", help="Their organisation's key (repeat for several).")
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Their full name.")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Their email address (shown to them, coordinators and admins).")
+    ] = None,
 ) -> None:
     """Give a login a role in a framework, and the organisations they belong to.
 
@@ -71,7 +74,7 @@ def member_add(
     organisations count in this framework only. Demoting a framework's last
     coordinator is refused.
 
-    Example: tracker member add ana --role member --framework stamford-ct --stakeholder domus-kids
+    Example: tracker member add ana --role member --framework stamford-ct --stakeholder domus-kids --email ana@domus.org
     """
     settings: Settings = ctx.obj
     with user_errors():
@@ -89,6 +92,7 @@ def member_add(
                 framework=framework,
                 stakeholders=stakeholder or [],
                 name=name,
+                email=email,
             )
             to_run = provide_login_role(session, member.login)
         orgs = ", ".join(s.key for s in member.stakeholders_in(framework)) or "no organisation"

@@ -28,6 +28,8 @@ class Member(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(max_length=64, unique=True)
     name: str | None = Field(default=None, max_length=500)
+    # Personal: shown only as `access.rules.may_see_email` says; checked by `names.check_email`.
+    email: str | None = Field(default=None, max_length=320)
     # PostgreSQL: the database role this member connects as (or is SET ROLE to by the
     # team server's gateway); the login itself unless mapped to another role. Unused on SQLite.
     db_role: str | None = Field(default=None, max_length=63, unique=True, index=True)

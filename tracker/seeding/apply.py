@@ -9,7 +9,7 @@ new action). Items missing from a newer file are reported, never deleted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,12 +44,13 @@ from tracker.models.enums import Horizon, Role
 from tracker.models.types import utcnow
 from tracker.numbers import MAX_SUMMED
 from tracker.seeding import rights
-from tracker.seeding.plan import FrameworkIn, PlanFile
+from tracker.seeding.plan import FrameworkIn, MemberIn, PlanFile
 from tracker.seeding.problems import PlanProblems, PlanRefused, Problem
 from tracker.seeding.sync import Progress, Tally, as_set, sync_links, sync_rows
 from tracker.seeding.tool_edits import latest_edits, refuse_undoing, refuse_undoing_allocations
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.members import resolve_member
 from tracker.services.plan.owners import owner_problems
 from tracker.services.tracking.mine import member_ids
@@ -288,6 +289,27 @@ def check_together(plans: Sequence[LoadedPlan]) -> None:
         raise PlanProblems([q for p in problems for q in locate([p], by_source[p.source].text)])
 
 
+def _sync_emails(conn: sa.Connection, members: Sequence[MemberIn], kept: Mapping[str, str | None]) -> set[int]:
+    """Give the file's members the emails it names (not those `rights` kept); the ids changed.
+
+    Compared with what the seeder may read (`access.emails`): on PostgreSQL a member's
+    role does not read the column itself, so `sync_rows` cannot be used here."""
+    given = {m.login: m.email for m in members if m.email is not None and m.login not in kept}
+    if not given:
+        return set()
+    seen = visible_emails(conn, given)
+    member = _t(Member)
+    changed: set[int] = set()
+    for login, email in sorted(given.items()):
+        if seen.get(login) != email:
+            row = conn.execute(
+                sa.update(member).where(member.c.login == login).values(email=email).returning(member.c.id)
+            ).first()
+            if row is not None:
+                changed.add(int(row[0]))
+    return changed
+
+
 def _check_against_database(conn: sa.Connection, loaded: LoadedPlan) -> None:
     fw = loaded.plan.framework
     table = Framework.__table__  # type: ignore[attr-defined]
@@ -432,6 +454,8 @@ def _apply_one(
             fields=("name",),
         )
         changed = set(members.changed)
+        # An email left out of the file keeps the database's (files are shared; addresses are not).
+        changed |= _sync_emails(conn, plan.members, kept.member_emails)
         changed |= sync_links(
             conn,
             _t(Membership),

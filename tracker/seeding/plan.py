@@ -25,7 +25,7 @@ from pydantic import (
 
 from tracker.dates import in_range, parse_iso
 from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
-from tracker.names import LOGIN_PATTERN, MAX_NAME, check_login, check_name
+from tracker.names import LOGIN_PATTERN, MAX_EMAIL, MAX_NAME, check_email, check_login, check_name
 from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
 from tracker.services.plan.schedule import check_meetings, check_rule
 from tracker.text import check_no_nul
@@ -203,10 +203,21 @@ PersonName = Annotated[
     str, AfterValidator(check_name), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_NAME})
 ]
 
+Email = Annotated[
+    str,
+    AfterValidator(check_email),
+    WithJsonSchema({"type": "string", "format": "email", "minLength": 3, "maxLength": MAX_EMAIL}),
+]
+
 
 class MemberIn(_Item):
     login: Login
     name: PersonName | None = None
+    email: Email | None = Field(
+        default=None,
+        description="the member's address, shown only to them, admins and coordinators of their frameworks; "
+        "left out: the database's is kept",
+    )
     role: Role = Role.member
     stakeholders: list[Key] = []
 

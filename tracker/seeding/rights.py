@@ -48,7 +48,8 @@ from tracker.seeding.problems import Loc, PlanRefused, Problem
 from tracker.seeding.sync import CHUNK
 from tracker.seeding.validate import LoadedPlan, locate
 from tracker.services.access import rules as access
-from tracker.services.access.members import case_twins
+from tracker.services.access.emails import visible_emails
+from tracker.services.access.members import case_twins, find_member
 from tracker.services.views import MemberView
 
 # What describes a shared item (and is kept as it is when the login may not change it).
@@ -83,6 +84,7 @@ class Kept:
     stakeholders: dict[str, dict[str, Any]] = field(default_factory=dict)
     funding_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     member_names: dict[str, str | None] = field(default_factory=dict)  # login -> the database's name
+    member_emails: dict[str, str | None] = field(default_factory=dict)  # login -> the database's email
     notices: list[str] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)
 
@@ -152,6 +154,7 @@ def keep_shared(session: Session, member: MemberView, admission: Admission) -> K
                     "it (or an admin) can change how it is described"
                 )
     _keep_member_names(session, member, admission, kept)
+    _keep_member_emails(session, member, admission, kept)
     kept.refused = _over_kept_amounts(admission.loaded, kept.funding_sources)
     return kept
 
@@ -177,6 +180,23 @@ def _keep_member_names(session: Session, member: MemberView, admission: Admissio
                 f"member {login}: kept the database's name; they also belong to "
                 f"{access.frameworks_shown(member, others)}, and only a coordinator of every framework "
                 "they belong to (or an admin) can change it"
+            )
+
+
+def _keep_member_emails(session: Session, member: MemberView, admission: Admission, kept: Kept) -> None:
+    """A file's email for an existing member is applied only where `member edit` would let
+    the seeder change it (`access.why_not_edit_member`); otherwise the database's stays."""
+    given = {m.login: m.email for m in admission.loaded.plan.members if m.email is not None}
+    if not given:
+        return
+    seen = visible_emails(session, given)  # whoever may change an address may see it
+    for login in sorted(login for login, email in given.items() if seen.get(login) != email):
+        target = find_member(session, login)
+        if target is not None and access.why_not_edit_member(member, target, login=False) is not None:
+            kept.member_emails[login] = seen.get(login)
+            kept.notices.append(
+                f"member {login}: kept the database's email; only they, an admin, or a coordinator of every "
+                "framework they belong to can change it"
             )
 
 

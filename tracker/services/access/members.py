@@ -13,9 +13,10 @@ from tracker.errors import BadInput, PermissionDenied
 from tracker.models import Admin, Affiliation, Framework, Member, Membership, Stakeholder
 from tracker.models.enums import Role
 from tracker.models.types import utcnow
+from tracker.names import check_email, check_name, twin_message
 from tracker.names import check_login as _check_login
-from tracker.names import check_name, twin_message
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.rules import require_coordinator
 from tracker.services.tracking.actions import framework_id, stakeholder_ids
 from tracker.services.views import MemberView, StakeholderRef
@@ -41,7 +42,10 @@ stakeholder_t = Stakeholder.__table__  # type: ignore[attr-defined]
 
 
 def find_member(session: Session, login: str) -> MemberView | None:
-    row = session.execute(sa.select(member_t).where(member_t.c.login == login)).first()
+    # Named columns: on PostgreSQL a member's role may not read ``email`` (`access.emails`).
+    row = session.execute(
+        sa.select(member_t.c.id, member_t.c.login, member_t.c.name).where(member_t.c.login == login)
+    ).first()
     if row is None:
         return None
     roles = {
@@ -189,19 +193,29 @@ def case_twins(session: Session, logins: Sequence[str]) -> dict[str, str]:
     }
 
 
-def _member_id(session: Session, login: str, name: str | None = None) -> int:
+def _member_id(session: Session, login: str, name: str | None = None, email: str | None = None) -> int:
     """The member's id, creating the member if new (never a case twin of one: `case_twins`)."""
     existing = session.execute(sa.select(member_t.c.id).where(member_t.c.login == login)).scalar()
+    given = {"name": name, "email": email}
+    given = {column: value for column, value in given.items() if value is not None}
     if existing is None:
         twin = case_twins(session, [login]).get(login)
         if twin is not None:
             raise BadInput(f"{twin_message(login, twin)}.")
         existing = session.execute(
-            sa.insert(member_t).values(login=login, name=name, created_at=utcnow()).returning(member_t.c.id)
+            sa.insert(member_t).values(login=login, created_at=utcnow(), **given).returning(member_t.c.id)
         ).scalar_one()
-    elif name is not None:
-        session.execute(sa.update(member_t).where(member_t.c.id == existing).values(name=name))
+    elif given:
+        session.execute(sa.update(member_t).where(member_t.c.id == existing).values(**given))
     return int(existing)
+
+
+def checked_details(name: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """``name`` and ``email`` as stored (`tracker.names`), or BadInput saying what is wrong."""
+    try:
+        return (None if name is None else check_name(name), None if email is None else check_email(email))
+    except ValueError as exc:
+        raise BadInput(f"{exc}.") from None
 
 
 def add_member(
@@ -213,25 +227,26 @@ def add_member(
     framework: str,
     stakeholders: Sequence[str] = (),
     name: str | None = None,
+    email: str | None = None,
 ) -> MemberView:
     """Give ``login`` a role in a framework, and organisations there (creating the member if new).
 
     An admin, or a coordinator of the framework, may. A framework never loses its
-    last coordinator this way (demoting them is refused).
+    last coordinator this way (demoting them is refused). ``name`` and ``email`` of an
+    existing member change only as `member edit` would let the actor change them.
     """
     login = check_login(login)
-    try:
-        name = None if name is None else check_name(name)
-    except ValueError as exc:
-        raise BadInput(f"{exc}.") from None
+    name, email = checked_details(name, email)
     fid = framework_id(session, framework)
     access.require_grant(actor, framework, role, login)
     access.lock_framework(session, fid)
     access.require_grant(find_member(session, actor.login) if actor else None, framework, role, login)  # as of now
     if name is not None:
         _may_rename(session, actor, login, name, framework)
+    if email is not None:
+        _may_change_email(session, actor, login, email)
     sids = stakeholder_ids(session, list(stakeholders))
-    existing = _member_id(session, login, name)
+    existing = _member_id(session, login, name, email)
     current = session.execute(
         sa.select(membership_t.c.id, membership_t.c.role).where(
             membership_t.c.member_id == existing, membership_t.c.framework_id == fid
@@ -270,6 +285,33 @@ def _may_rename(session: Session, actor: MemberView | None, login: str, name: st
             f"{login} is also shown by name in {access.frameworks_shown(actor, kept_from)}; only a coordinator "
             "of every framework they belong to (or an admin) can change their name: leave out --name."
         )
+
+
+def with_every_framework(session: Session, target: MemberView) -> MemberView:
+    """``target`` with every framework they belong to, for the rule that counts them all.
+
+    On PostgreSQL a coordinator's role does not see a member's memberships in other
+    frameworks; ``tracker_private.member_frameworks`` (migration 0020) gives their ids, and
+    each one the reader cannot see is added under a placeholder key, which the rules count
+    as "another framework" without naming it."""
+    if session.get_bind().dialect.name != "postgresql" or target.is_admin:
+        return target
+    every = session.execute(sa.text("SELECT tracker_private.member_frameworks(:m)"), {"m": target.id}).scalar()
+    seen = set(session.execute(sa.select(framework_t.c.id).where(framework_t.c.key.in_(list(target.roles)))).scalars())
+    hidden = {f"#{fid}": Role.viewer for fid in (every or []) if fid not in seen}
+    return replace(target, roles={**target.roles, **hidden}) if hidden else target
+
+
+def _may_change_email(session: Session, actor: MemberView | None, login: str, email: str) -> None:
+    """An existing member's email changes by `member add --email` only where `member edit`
+    would let ``actor`` change it (`access.why_not_edit_member`)."""
+    target = find_member(session, login)
+    if target is None or visible_emails(session, [login]).get(login) == email:
+        return
+    target = with_every_framework(session, target)
+    reason = access.why_not_edit_member(actor, target, login=False)
+    if reason is not None:
+        raise PermissionDenied(f"{reason[:-1]}: leave out --email.")
 
 
 # -- admins -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from tracker.errors import NotFound
 from tracker.models.enums import Role
 from tracker.services.access import rules as access
+from tracker.services.access.emails import visible_emails
 from tracker.services.access.keys import disable_keys_if_left
 from tracker.services.access.members import (
     admin_t,
@@ -38,6 +39,7 @@ class MemberRow:
     roles: dict[str, str]  # framework key -> role
     organisations: dict[str, list[str]]  # framework key -> stakeholder keys
     database_role: str | None = None  # on PostgreSQL, the role this member connects as
+    email: str | None = None  # None also when the reader may not see it (`access.may_see_email`)
 
 
 def list_members(session: Session, framework: str | None = None) -> list[MemberRow]:
@@ -67,6 +69,13 @@ def list_members(session: Session, framework: str | None = None) -> list[MemberR
     admins = set(session.execute(sa.select(admin_t.c.member_id)).scalars())
     postgres = session.get_bind().dialect.name == "postgresql"
     shown = set(roles) | (admins if ids is None and framework is None else set())
+    rows = session.execute(
+        sa.select(member_t.c.id, member_t.c.login, member_t.c.name, member_t.c.db_role)
+        .where(member_t.c.id.in_(sorted(shown)))
+        .order_by(member_t.c.login)
+    ).all()
+    emails = visible_emails(session, [r.login for r in rows])
+    emails_shown = _emails_shown(session, list(emails))
     return [
         MemberRow(
             row.login,
@@ -75,13 +84,20 @@ def list_members(session: Session, framework: str | None = None) -> list[MemberR
             roles.get(row.id, {}),
             orgs.get(row.id, {}),
             (row.db_role or row.login) if postgres else None,
+            emails[row.login] if row.login in emails_shown else None,
         )
-        for row in session.execute(
-            sa.select(member_t.c.id, member_t.c.login, member_t.c.name, member_t.c.db_role)
-            .where(member_t.c.id.in_(sorted(shown)))
-            .order_by(member_t.c.login)
-        )
+        for row in rows
     ]
+
+
+def _emails_shown(session: Session, logins: list[str]) -> set[str]:
+    """Which of ``logins`` the session's reader may see the email of (`access.may_see_email`);
+    all of them for an unscoped session (the local file's owner, the Python API)."""
+    if "tracker.reader" not in session.info:
+        return set(logins)
+    reader = session.info["tracker.reader"]
+    named = access.where_named(session, logins)
+    return {login for login in logins if access.may_see_email(reader, login, named.get(login, set()))}
 
 
 def _membership(session: Session, login: str, framework: str) -> tuple[int, int, int, Role]:

@@ -256,21 +256,76 @@ def why_not_manage_keys(member: MemberView | None, target: MemberView) -> str | 
     only for a login that is not an admin and whose every framework they coordinate (a
     key works in all of them); nobody else, not even for their own login.
     """
+    return _why_not_look_after(
+        member, target, "manage the keys of", "manage their keys", f"a key lets {target.login} in to"
+    )
+
+
+def _why_not_look_after(
+    member: MemberView | None, target: MemberView, what: str, could: str, because: str
+) -> str | None:
+    """The rule for what stands for a person everywhere they work (their keys, their login and
+    details): an admin for anyone; a coordinator for a login that is not an admin and whose
+    every framework they coordinate; nobody else."""
     if member is not None and member.is_admin:
         return None
     who = _who(member) if member is not None else "this login is not a member"
     if target.is_admin:
-        return f"only an admin can manage the keys of {target.login}, an admin; {who}."
+        return f"only an admin can {what} {target.login}, an admin; {who}."
     if not target.roles:
-        return f"{target.login} belongs to no framework, so only an admin can manage their keys; {who}."
+        return f"{target.login} belongs to no framework, so only an admin can {could}; {who}."
     others = not_coordinated(member, target.roles)
     if others:
         return (
-            f"a key lets {target.login} in to every framework they belong to, and {member.login if member else 'you'} "
+            f"{because} every framework they belong to, and {member.login if member else 'you'} "
             f"does not coordinate {frameworks_shown(member, others)}; an admin, or a coordinator of each of "
-            f"{target.login}'s frameworks, can manage their keys."
+            f"{target.login}'s frameworks, can {could}."
         )
     return None
+
+
+# -- members' details --------------------------------------------------------------------------
+
+
+def why_not_edit_member(member: MemberView | None, target: MemberView, *, login: bool) -> str | None:
+    """Why ``member`` may not change ``target``'s name and email, or with ``login`` also their
+    login (None when they may).
+
+    A member changes their own name and email, never their own login (the login is who they
+    are: the audit trail, their database role's member, their keys' forced command); others'
+    details and logins, as for keys (`why_not_manage_keys`): an admin for anyone, a coordinator
+    for a non-admin whose every framework they coordinate."""
+    if member is not None and member.id == target.id and not member.is_admin:
+        if login:
+            return (
+                f"{member.login} may change their own name and email but not their own login; an admin, or a "
+                f"coordinator of each of {member.login}'s frameworks, can rename them."
+            )
+        return None
+    return _why_not_look_after(
+        member, target, "change the details of", "change their details",
+        f"{target.login}'s login and details are shown in",
+    )  # fmt: skip
+
+
+def require_edit_member(member: MemberView | None, target: MemberView, *, login: bool) -> None:
+    reason = why_not_edit_member(member, target, login=login)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def may_see_email(reader: MemberView | None, login: str, frameworks: Collection[str]) -> bool:
+    """Whether ``reader`` sees the email of ``login``, who belongs to ``frameworks``.
+
+    An address is personal: the member themself, an admin, and a coordinator of a
+    framework the member belongs to (who writes to them about its actions) see it; their
+    fellow members and viewers see that they are there, not how to reach them privately.
+    """
+    if reader is None:
+        return False
+    if reader.is_admin or reader.login == login:
+        return True
+    return any(effective_role(reader, key) is Role.coordinator for key in frameworks)
 
 
 def require_manage_keys(member: MemberView | None, target: MemberView) -> None:

@@ -154,7 +154,8 @@ def _last_note(session: Session, actor: MemberView, aid: int | None) -> LastChan
 def _last_edit(session: Session, actor: MemberView, aid: int | None) -> LastChange | None:
     query = (
         sa.select(plan_t.c.item_kind, plan_t.c.item_id, plan_t.c.at)
-        .where(plan_t.c.member_id == actor.id)
+        # A member's details (`member edit`) are no plan edit: they are corrected by editing again.
+        .where(plan_t.c.member_id == actor.id, plan_t.c.item_kind != "member")
         .order_by(plan_t.c.at.desc(), plan_t.c.id.desc())
         .limit(1)
     )
