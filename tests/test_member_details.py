@@ -224,7 +224,7 @@ def test_editing_someone_unknown_says_so(db: str) -> None:
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: set TRACKER_TEST_PG (SQLite has no roles)")
-def test_a_renamed_member_acts_through_the_same_database_role(world: World) -> None:  # noqa: F811
+def test_a_renamed_member_acts_through_the_same_database_role(world: World, tmp_path: Path) -> None:  # noqa: F811
     """On PostgreSQL a coordinator, connected as their own role, renames a member of their
     city; the member's database role stays theirs, so they connect as before and act under
     the new login; they fix their own email under their role, and are refused their own
@@ -278,7 +278,13 @@ def test_a_renamed_member_acts_through_the_same_database_role(world: World) -> N
         refused = world.run(role, "member", "edit", *args)
         assert refused.code == 4, (role, args, refused)
         assert refused.err.startswith("tracker: ") and "psycopg" not in refused.err
+    # Keys follow the same rule: twin's frameworks include B, which coord-a cannot see.
+    pub = keygen(tmp_path, "twin").with_suffix(".pub")
+    refused = world.run("coord-a", "member", "key", "add", "twin", str(pub))
+    assert refused.code == 4 and "other framework" in refused.err, refused
     assert world.dump() == before
+    assert world.owner("member", "key", "add", "twin", str(pub)).code == 0
+    assert "twin" not in {k["login"] for k in json.loads(world.run("coord-a", "member", "key", "list", "--json").out)}
 
 
 # -- over ssh -------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.models import MemberKey
 from tracker.models.types import utcnow
 from tracker.services.access import rules as access
-from tracker.services.access.members import admin_t, find_member, member_t, membership_t
+from tracker.services.access.members import admin_t, find_member, member_t, membership_t, with_every_framework
 from tracker.services.tracking.actions import framework_id
 from tracker.services.views import MemberView
 from tracker.sshkeys import parse_public_key
@@ -40,7 +40,7 @@ def _target(session: Session, login: str) -> MemberView:
     target = find_member(session, login)
     if target is None:
         raise NotFound(f"there is no member with the login {login!r}; `tracker member list` shows who there is.")
-    return target
+    return with_every_framework(session, target)  # the rule counts frameworks the reader cannot see
 
 
 def add_key(session: Session, *, actor: MemberView | None, login: str, text: str, source: str) -> KeyRow:
@@ -113,7 +113,7 @@ def list_keys(session: Session, *, reader: MemberView, framework: str | None = N
         if row.login not in managed:
             target = find_member(session, row.login)
             managed[row.login] = row.login == reader.login or (
-                target is not None and access.why_not_manage_keys(reader, target) is None
+                target is not None and access.why_not_manage_keys(reader, with_every_framework(session, target)) is None
             )
     return [row for row in rows if managed[row.login]]
 
