@@ -254,7 +254,7 @@ async def test_the_funding_screen_shows_the_ended_source_and_the_cliff(engine: E
         await pilot.press("f")
         await settle(app, pilot)
         gone = _cells(app.screen.query_one("#funding-sources", DataTable), "gone")
-        assert gone["remaining"] == "15,000.00 lapsed" and gone["period"] == f"? to {GONE_ENDS} ENDED"
+        assert gone["remaining"] == "ended: 15,000.00 lapsed" and gone["period"] == f"? to {GONE_ENDS} ENDED"
         assert _cells(app.screen.query_one("#funding-sources", DataTable), "soon")["remaining"] == "20,000.00"
         assert "1 ended" in str(app.screen.query_one("#sources-title", Static).content)
         risks = _plain(app.screen.query_one("#funding-risks", Static).content, width=400)  # type: ignore[arg-type]

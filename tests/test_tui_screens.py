@@ -224,7 +224,7 @@ async def test_funding_shows_sources_gaps_and_the_chart(engine: Engine) -> None:
         source = _cells(app.screen.query_one("#funding-sources", DataTable), "dhs-cp3")
         assert source["committed"] == "50,000.00" and source["allocated"] == "10,000.00"
         # the grant ended on 2025-09-30: what it never gave (50,000 - 10,000) has lapsed, not remaining
-        assert source["remaining"] == "40,000.00 lapsed" and source["period"] == "2023-10-01 to 2025-09-30 ENDED"
+        assert source["remaining"] == "ended: 40,000.00 lapsed" and source["period"] == "2023-10-01 to 2025-09-30 ENDED"
         gaps = app.screen.query_one("#funding-gaps", DataTable)
         assert [str(k.value) for k in gaps.rows] == [CONVENE, REPORTING]  # largest first, unknown cost last
         assert _cells(gaps, REPORTING)["gap"] == "unknown cost"  # never shown as a gap of zero

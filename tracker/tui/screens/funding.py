@@ -42,7 +42,7 @@ def remaining(s: SourceView) -> str:
     if s.over_committed:
         return f"{money(s.remaining)} {OVER}"
     if s.ended and s.lapsed is not None:
-        return f"{money(s.lapsed)} lapsed"
+        return f"ended: {money(s.lapsed)} lapsed"  # the word first, so a narrow column still says it
     return money(s.remaining)
 
 
