@@ -140,6 +140,31 @@ needs_sshd = pytest.mark.skipif(
 )
 
 
+@needs_sshd
+def test_check_names_a_locked_account_and_a_python_it_cannot_run(tmp_path: Path) -> None:
+    """A service account made with a plain `useradd` is locked, which an sshd without PAM
+    refuses; and an account that cannot reach this tracker's Python (a virtualenv made
+    from a Python under root's home) cannot run the key's command: one line each."""
+    user = "trk" + secrets.token_hex(4)
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/bin/sh", user], check=True)
+    try:
+        db = str(tmp_path / "t.db")
+        args = ["--user", user, "--db", db, "--helper", str(tmp_path / "helper"), "--drop-in", str(tmp_path / "d.conf")]
+        lines = tracker("server", "check", *args).out.strip().splitlines()
+        assert any(f"the account {user} is locked" in line and "usermod -p '*'" in line for line in lines), lines
+        closed = [
+            folder
+            for folder in [*Path(sys.executable).absolute().parents, *Path(sys.executable).resolve().parents]
+            if not folder.stat().st_mode & stat.S_IXOTH
+        ]
+        assert any(f"{user} cannot run" in line for line in lines) == bool(closed), (closed, lines)
+        subprocess.run(["usermod", "-p", "*", user], check=True)
+        lines = tracker("server", "check", *args).out.strip().splitlines()
+        assert not any("is locked" in line for line in lines), lines
+    finally:
+        subprocess.run(["userdel", user], check=False)
+
+
 @dataclass
 class Server:
     base: Path

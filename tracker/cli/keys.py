@@ -108,12 +108,16 @@ def key_list(
                 f"{r.key_type} {r.comment or ''}".strip(),
                 f"{when(r.added_at)} by {r.added_by or '?'}",
                 when(r.last_used_at) or "never",
-                f"disabled {when(r.disabled_at)}" if r.disabled_at else "",
+                f"disabled {when(r.disabled_at)}" if r.disabled_at else "enabled",
             ]
             for r in rows
         ]
         show(
-            table(f"{len(rows)} keys", ["login", "fingerprint", "key", "added", "last used", ""], cells),
+            table(
+                f"{len(rows)} key{'' if len(rows) == 1 else 's'}",
+                ["login", "fingerprint", "key", "added", "last used", "state"],
+                cells,
+            ),
             out=console(),
         )
 

@@ -5,6 +5,7 @@ also what the database's administrator sets up for the lookup and gateway roles.
 from __future__ import annotations
 
 import os
+import pwd
 import shlex
 import stat
 import sys
@@ -179,6 +180,29 @@ def _replace(path: Path, text: str, mode: int) -> None:
     os.replace(temporary, path)
 
 
+def _locked(user: str) -> bool:
+    """Whether ``user``'s entry in /etc/shadow is locked (``!``); False where it cannot be read."""
+    try:
+        lines = Path("/etc/shadow").read_text(errors="replace").splitlines()
+    except OSError:  # not root: nothing to say
+        return False
+    return any(line.split(":")[1].startswith("!") for line in lines if line.split(":")[0] == user and ":" in line)
+
+
+def _runnable(account: pwd.struct_passwd) -> list[str]:
+    """The service account must be able to start this tracker's Python: every folder on
+    the way to it searchable by others (or the account's own)."""
+    python = Path(sys.executable).resolve()
+    for folder in [*Path(sys.executable).absolute().parents, *python.parents]:
+        info = folder.stat()
+        if info.st_uid != account.pw_uid and not info.st_mode & stat.S_IXOTH:
+            return [
+                f"{account.pw_name} cannot run {python}: the folder {folder} is closed to others; install tracker "
+                "into a virtualenv made with the system's Python (`python3 -m venv /opt/tracker`)."
+            ]
+    return []
+
+
 def problems(plan: Plan) -> list[str]:
     """What stops members from working over ssh with this setup, one sentence each."""
     import pwd
@@ -190,8 +214,15 @@ def problems(plan: Plan) -> list[str]:
         account = None
         found.append(
             f"there is no user {plan.user}: create the service account "
-            f"(`useradd --system --create-home --shell /bin/sh {plan.user}`)."
+            f"(`useradd --system --create-home --shell /bin/sh -p '*' {plan.user}`)."
         )
+    if account is not None and _locked(plan.user):
+        found.append(
+            f"the account {plan.user} is locked (its password starts with !), and an sshd without PAM refuses a "
+            f"locked account: `usermod -p '*' {plan.user}` (no password, not locked)."
+        )
+    if account is not None:
+        found += _runnable(account)
     if not Path("/usr/sbin/sshd").exists():
         found.append("sshd is not installed: `apt-get install openssh-server`.")
     found += _root_owned(plan.helper, "the key-lookup helper")
