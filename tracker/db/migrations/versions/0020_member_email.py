@@ -158,5 +158,6 @@ def downgrade() -> None:
         op.execute('DROP POLICY IF EXISTS "update_own" ON "member"')
         op.execute(f'REVOKE UPDATE (name, email) ON "member" FROM {everyone}')
         op.execute(f'REVOKE INSERT (email), UPDATE (email, login) ON "member" FROM {coordinator}')
-    with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.drop_column("email")
+    # In place (SQLite 3.35+), not a batch copy of `member`: copying it with foreign keys on
+    # (alembic's own downgrade) would cascade-delete every membership, admin and key.
+    op.drop_column("member", "email")
