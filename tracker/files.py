@@ -89,18 +89,24 @@ def _refuse_a_database(path: Path, other: str) -> None:
         )
 
 
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder, to be renamed over ``path`` once whole:
+    (its open descriptor, its name); a folder that cannot be written says so."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        return tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except PermissionError:
+        raise PermissionDenied(f"cannot write in {folder} (permission denied); nothing was written.") from None
+    except OSError as exc:
+        raise TrackerError(f"cannot write in {folder}: {exc.strerror or exc}; nothing was written.") from None
+
+
 def write_file(path: Path, data: str | bytes, *, other: str = "another -o") -> None:
     """Write a temporary file beside ``path``, flush it to disk, then rename it over ``path``:
     a reader sees the old file or the new one, never half of one, and any failure
     (a full disk, say) leaves the old file exactly as it was."""
     content = data.encode() if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except PermissionError:
-        raise PermissionDenied(f"cannot write in {folder} (permission denied); nothing was written.") from None
-    except OSError as exc:
-        raise TrackerError(f"cannot write in {folder}: {exc.strerror or exc}; nothing was written.") from None
+    fd, temp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content)
@@ -116,7 +122,7 @@ def write_file(path: Path, data: str | bytes, *, other: str = "another -o") -> N
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    _sync_folder(folder)
+    _sync_folder(path.parent if str(path.parent) else Path("."))
 
 
 def _mode_for(path: Path) -> int:

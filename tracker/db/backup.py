@@ -13,14 +13,13 @@ from __future__ import annotations
 import os
 import shlex
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from tracker.errors import BadInput, PermissionDenied, TrackerError
-from tracker.files import _sync_folder, not_a_regular_file
+from tracker.errors import BadInput, TrackerError
+from tracker.files import _sync_folder, not_a_regular_file, temp_beside
 
 
 @dataclass(frozen=True)
@@ -81,13 +80,7 @@ def backup_sqlite(url: URL | str, target: Path, *, force: bool = False) -> Backu
         raise BadInput("this database lives in memory and has no file to back up.")
     database = Path(parsed.database)
     check_backup_target(target, database, force=force)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except PermissionError:
-        raise PermissionDenied(f"cannot write in {folder} (permission denied); nothing was written.") from None
-    except OSError as exc:
-        raise TrackerError(f"cannot write in {folder}: {exc.strerror or exc}; nothing was written.") from None
+    fd, name = temp_beside(target)
     os.close(fd)
     temp = Path(name)
     try:
@@ -111,7 +104,7 @@ def backup_sqlite(url: URL | str, target: Path, *, force: bool = False) -> Backu
         temp.unlink(missing_ok=True)
         for suffix in ("-journal", "-wal", "-shm"):
             Path(f"{temp}{suffix}").unlink(missing_ok=True)
-    _sync_folder(folder)
+    _sync_folder(target.parent if str(target.parent) else Path("."))
     return Backup(target, pages, target.stat().st_size)
 
 
