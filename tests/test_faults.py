@@ -126,6 +126,10 @@ def test_a_seed_killed_at_any_point_leaves_all_of_the_import_or_none(tmp_path: P
     # A fast machine may write the log between two looks: then aim at the write's first half
     # again (a few more runs at most), so that at least three kills land in the middle of it.
     extra = [(None, 1 + wal_max * i // 8) for i in range(1, 4)] * 4
+    # ... and where the kills meant for the write land together (all just after its commit,
+    # on a quiet machine), aim at it again until 20 different moments are covered (a few
+    # more runs of half a second at most).
+    again = [(None, 1 + wal_max * i // 16) for i in range(1, 16)]
     while points:
         delay, wal_at = points.pop(0)
         path = tmp_path / f"killed-{len(record)}.db"
@@ -150,6 +154,8 @@ def test_a_seed_killed_at_any_point_leaves_all_of_the_import_or_none(tmp_path: P
             last_half_way = path
         if not points and extra and sum(1 for r in record if r[3] == "none" and r[2] > 0) < 3:
             points.append(extra.pop(0))
+        if not points and again and len({(round(a, 3), w) for _, a, w, o in record if o != "finished"}) < 20:
+            points.append(again.pop(0))
     shown = "\n".join(f"  kill {t:<16} at {a:.3f}s, WAL {w:>9,} bytes: {o}" for t, a, w, o in record)
     print(f"\nseed of {ACTIONS:,} actions: database opened at {opened_at:.3f}s, first page at {first_page_at:.3f}s")
     print(shown)
