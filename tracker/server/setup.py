@@ -194,8 +194,11 @@ def _runnable(account: pwd.struct_passwd) -> list[str]:
     the way to it searchable by others (or the account's own)."""
     python = Path(sys.executable).resolve()
     for folder in [*Path(sys.executable).absolute().parents, *python.parents]:
-        info = folder.stat()
-        if info.st_uid != account.pw_uid and not info.st_mode & stat.S_IXOTH:
+        try:
+            info = folder.stat()
+        except OSError:  # not even this account (who runs the check) may look: closed to others too
+            info = None
+        if info is None or (info.st_uid != account.pw_uid and not info.st_mode & stat.S_IXOTH):
             return [
                 f"{account.pw_name} cannot run {python}: the folder {folder} is closed to others; install tracker "
                 "into a virtualenv made with the system's Python (`python3 -m venv /opt/tracker`)."
