@@ -13,12 +13,13 @@ import io
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from markupsafe import Markup
 
 from tracker.text import visible_controls
 
-RC = {
+RC: Any = {  # matplotlib types the keys as literals
     "svg.fonttype": "none",
     "svg.hashsalt": "tracker",
     "text.parse_math": False,
