@@ -1,0 +1,216 @@
+"""`tracker requests`: before a meeting, one ready-to-send message per person or organisation
+that owes an update, written as `.eml` files (the tool never sends mail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.common import check_option, date_option, echo_json, reading
+from tracker.cli.context import Settings, user_errors
+from tracker.cli.output import say_written, write_file, write_stdout
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.services.reporting.requests import Debtor
+
+# The files of one run are listed here, so that a later run may replace them (and only them).
+MARKER = ".tracker-requests"
+MAX_DUE_WITHIN = 3_650
+
+
+def requests(
+    ctx: typer.Context,
+    framework: Annotated[
+        str, typer.Option("--framework", "-f", help="The framework whose updates are owed.", show_default=False)
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR|-",
+            help="A new or empty folder (or one this command wrote before) for the .eml files and "
+            "summary.txt; - for a zip of them on standard output.",
+            show_default=False,
+        ),
+    ],
+    due_within: Annotated[
+        str, typer.Option("--due-within", help="Ask about actions due within this many days: 14, 14d or 2w.")
+    ] = "14d",
+    stale_days: Annotated[
+        str, typer.Option("--stale-days", help="Ask about actions with no update for this many days: 30, 30d or 4w.")
+    ] = "30",
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As of this day (default today), e.g. the meeting's: 2026-01-15, +1w."),
+    ] = None,
+    ssh: Annotated[
+        str | None,
+        typer.Option(
+            "--ssh",
+            metavar="USER@HOST",
+            help="The team server members answer on (ssh USER@HOST actions set-status ...); "
+            "without it the messages offer the attached workbook only.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Also print the summary as JSON on standard output.")] = False,
+) -> None:
+    """Write update requests: per owner and per organisation, the open actions that are
+    due soon, overdue, stale or never updated, as RFC 5322 messages (.eml) with a
+    workbook of those actions attached, and summary.txt of who was asked for what.
+
+    An organisation's message goes to its members in the framework who have an
+    address; one with none is written without a To line, for you to complete.
+    Nothing is sent: open the .eml files in your mail program.
+
+    \b
+    Example: tracker requests -f stamford-ct -o requests/
+             tracker requests -f stamford-ct --due-within 3w --ssh tracker@plans.example.org -o requests/
+             tracker requests -f stamford-ct -o - > requests.zip
+    """
+    settings: Settings = ctx.obj
+    with user_errors():
+        from tracker.dates import parse_days
+        from tracker.errors import BadInput
+        from tracker.services.tracking.filters import MAX_STALE_DAYS
+
+        within_days = check_option("--due-within", parse_days(due_within, "--due-within"), 0, MAX_DUE_WITHIN)
+        stale = check_option("--stale-days", parse_days(stale_days, "--stale-days"), 1, MAX_STALE_DAYS)
+        today = date_option(as_of) or dt.date.today()
+        if ssh is not None:
+            _check_ssh(ssh)
+        to_zip = output == "-"
+        if to_zip and as_json:
+            raise BadInput(
+                "-o - writes the zip to standard output, so --json has no room there; give -o DIR with --json."
+            )
+        if to_zip and sys.stdout.isatty():
+            raise BadInput(
+                "-o - writes a zip, which is binary, not for the terminal: redirect it (> requests.zip) or give -o DIR."
+            )
+        folder = None if to_zip else _check_folder(Path(output))
+        with reading(settings) as session:
+            files, summary = _build(session, settings, framework, today, within_days, stale, ssh)
+        if folder is None:
+            from tracker.exports.requests_mail import zip_bytes
+
+            write_stdout(zip_bytes(files))
+            return
+        _write_folder(folder, files)
+        say_written(
+            f"Wrote {len(files) - 1} message{'s' if len(files) != 2 else ''} and summary.txt to {folder} "
+            "(nothing was sent)."
+        )
+        if as_json:
+            echo_json(summary)
+
+
+def _check_ssh(ssh: str) -> None:
+    import re
+
+    from tracker.errors import BadInput
+
+    if not re.fullmatch(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?|[A-Za-z0-9.-]+", ssh) or ssh.startswith("-"):
+        raise BadInput(f"--ssh takes the team server as USER@HOST (e.g. tracker@plans.example.org), not {ssh[:60]!r}.")
+
+
+def _build(
+    session: Session, settings: Settings, framework: str, today: dt.date, within_days: int, stale: int, ssh: str | None
+) -> tuple[list[tuple[str, bytes]], dict[str, object]]:
+    import sqlalchemy as sa
+
+    from tracker.exports.requests_mail import SUMMARY, summary_json, summary_text, write_all
+    from tracker.services.access.emails import visible_emails
+    from tracker.services.reporting.requests import update_requests
+    from tracker.services.tracking.actions import framework_id, framework_t
+
+    fid = framework_id(session, framework)  # unknown or not the reader's: one sentence first
+    title = session.execute(sa.select(framework_t.c.title).where(framework_t.c.id == fid)).scalar_one()
+    found = update_requests(session, framework=framework, today=today, due_within=within_days, stale_days=stale)
+    login = settings.login(session.get_bind().engine)  # type: ignore[union-attr]
+    written = write_all(
+        found,
+        framework_title=title,
+        workbook_for=lambda debtor: _workbook_for(framework, debtor, today),
+        ssh=ssh,
+        sender=visible_emails(session, [login]).get(login),
+        now=dt.datetime.now(dt.UTC).replace(microsecond=0),
+    )
+    files = [(w.file, w.message) for w in written]
+    files.append((SUMMARY, summary_text(found, written).encode()))
+    return files, summary_json(found, written)
+
+
+def _workbook_for(framework: str, debtor: Debtor, today: dt.date) -> bytes:
+    """The workbook attached to ``debtor``'s message: the coordinator's XLSX export of the
+    actions asked about. One place to swap in the for-updates workbook (editable status,
+    note and completion date) when `export --for-updates` lands."""
+    from tracker.exports.xlsx import workbook_bytes
+    from tracker.services.reporting.export_views import WorkbookData
+
+    rows = [owed.row for owed in debtor.actions]
+    data = WorkbookData(
+        framework=framework,
+        currencies={framework: rows[0].currency} if rows else {},
+        actions=rows,
+        gaps=[],
+        objective_gaps=[],
+        sources=[],
+        indicators=[],
+    )
+    return workbook_bytes(data, title=f"tracker: update requested on {framework} as of {today.isoformat()}")
+
+
+def _check_folder(folder: Path) -> Path:
+    """``folder`` if it is new, empty, or holds only files an earlier run wrote; else exit 2."""
+    from tracker.errors import BadInput
+
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise BadInput(f"-o {folder}: that is not a folder; give a new or empty folder, or - for a zip.")
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise BadInput(f"-o {folder}: the folder {folder.parent} does not exist; create it first.")
+        return folder
+    ours = set(_listed(folder)) | {MARKER}
+    others = sorted(p.name for p in folder.iterdir() if p.name not in ours or not _plain_file(p))
+    if others:
+        raise BadInput(
+            f"-o {folder}: the folder holds files this command did not write ({others[0]!r}"
+            + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+            + "); give a new or empty folder, e.g. -o "
+            + str(folder / f"requests-{dt.date.today().isoformat()}")
+            + "."
+        )
+    return folder
+
+
+def _plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _listed(folder: Path) -> list[str]:
+    marker = folder / MARKER
+    if not _plain_file(marker):
+        return []
+    return [line for line in marker.read_text(encoding="utf-8", errors="replace").splitlines() if line]
+
+
+def _write_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
+    """Write ``files`` into ``folder``; the files of an earlier run that this one does not
+    write again are removed (they are this command's own, `_check_folder` made sure)."""
+    folder.mkdir(exist_ok=True)
+    names = {name for name, _data in files}
+    for old in _listed(folder):
+        path = folder / old
+        if old not in names and "/" not in old and old != MARKER and _plain_file(path):
+            path.unlink()
+    # The marker first: an interrupted run leaves only files a later run may replace.
+    write_file(folder / MARKER, "".join(f"{name}\n" for name in sorted(names)), other="another -o")
+    for name, data in files:
+        write_file(folder / name, data)
