@@ -13,9 +13,9 @@ edits are the coordinator's, not news from the work. As of ``today``, an open ac
 An organisation's *silence*: days since the last update of any action it leads, and
 how many of its open actions have had no update for ``stale_days`` days (stale or never
 updated), as an exact share. Owners are the actions' named people; an organisation is
-an action's lead. Addresses come only from `access.emails.visible_emails`, so a reader
-sees those the rules let them see; reading this needs only the right to read the
-framework(s).
+an action's lead. Addresses come only through `access.emails` (`visible_emails`,
+narrowed by the rule as `member list` shows them), so a reader sees those the rules let
+them see; reading this needs only the right to read the framework(s).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlmodel import Session
 from tracker.models import ActionNote, Membership, NoteRetraction, StatusChange
 from tracker.models.base import table_of as _t
 from tracker.models.enums import Role
-from tracker.services.access.emails import visible_emails
+from tracker.services.access.emails import shown_emails
 from tracker.services.access.rules import within
 from tracker.services.tracking.actions import (
     OPEN,
@@ -277,7 +277,7 @@ def _people(session: Session, logins: Iterable[str]) -> dict[str, tuple[str | No
     wanted = sorted(set(logins))
     if not wanted:
         return {}
-    emails = visible_emails(session, wanted)
+    emails = shown_emails(session, wanted)
     rows = session.execute(sa.select(member_t.c.login, member_t.c.name).where(member_t.c.login.in_(wanted)))
     return {login: (name, Recipient(login, name, emails.get(login))) for login, name in rows}
 
