@@ -374,3 +374,31 @@ def test_addresses_follow_the_rules_for_each_role(db: str, tmp_path: Path) -> No
                           "organisation-city-of-stamford.eml": ["city@example.org"]}  # fmt: skip
     assert to["viewer"] == nobody
     assert parse(tmp_path / "viewer" / "owner-city.eml")["To"] is None
+
+
+def test_the_report_says_who_owes_an_update(db: str) -> None:
+    """The Markdown report's section "Who owes an update" has the figures of
+    `tracker requests` (the same service), as of the same day: City of Stamford owes 3
+    (1 overdue, 1 due soon, 2 stale, 0 never updated), last heard from 2 days ago, 2 of
+    4 open actions quiet; owner city owes 2 (convene overdue; survey due soon and stale)."""
+    from tracker.db import read_session
+    from tracker.exports.report_md import report_markdown
+    from tracker.services.reporting.report import gather_report
+
+    engine = make_engine(db)
+    try:
+        with read_session(engine) as session:
+            text = report_markdown(gather_report(session, framework=FW, today=dt.date.fromisoformat(TODAY)))
+    finally:
+        engine.dispose()
+    section = text.split("## Who owes an update", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        cells[0]: cells[1:]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| -")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    assert rows["City of Stamford"] == ["3", "1", "1", "2", "0", "2 days", "2 of 4 (50%)"]
+    assert rows["Domus Kids"] == ["1", "0", "1", "0", "1", "never", "1 of 1 (100%)"]
+    assert rows["Union Church"] == ["1", "0", "0", "0", "1", "never", "1 of 1 (100%)"]
+    assert rows["city"] == ["city", "2", "1", "1", "1", "0"]  # owner named by login when unnamed
