@@ -32,6 +32,8 @@ from tests.plans import with_change
 from tests.test_pg_security import _role_url
 from tracker.cli.main import app
 from tracker.db import make_engine
+from tracker.models import ActionNote, StatusChange
+from tracker.models.base import table_of
 
 FW = "stamford-ct"
 TODAY = "2026-03-01"
@@ -402,3 +404,56 @@ def test_the_report_says_who_owes_an_update(db: str) -> None:
     assert rows["Domus Kids"] == ["1", "0", "1", "0", "1", "never", "1 of 1 (100%)"]
     assert rows["Union Church"] == ["1", "0", "0", "0", "1", "never", "1 of 1 (100%)"]
     assert rows["city"] == ["city", "2", "1", "1", "1", "0"]  # owner named by login when unnamed
+
+
+def _shift_history(db: str, to: dt.date) -> None:
+    """Move every recorded update by the days from TODAY to ``to``: the app counts from
+    the real today, so the history keeps the same age as in the figures above."""
+    delta = to - dt.date.fromisoformat(TODAY)
+    engine = make_engine(db)
+    try:
+        with engine.begin() as conn:
+            for model in (StatusChange, ActionNote):
+                table = table_of(model)
+                for row_id, at in conn.execute(sa.select(table.c.id, table.c.at)).all():
+                    conn.execute(sa.update(table).where(table.c.id == row_id).values(at=at + delta))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_the_stakeholders_screen_shows_silence_and_owed_updates(db: str, size: tuple[int, int]) -> None:
+    """On the Stakeholders screen each lead shows the updates it owes, days since its
+    last update and its quiet open actions, within the width of a small terminal, and
+    the line below says it in words. With the history moved to end 2 days ago (as in
+    the figures above): City of Stamford last heard 2 days ago, 2 of its 4 open actions
+    quiet (survey 45 and map 30 days); all its 3 owed (convene and survey, whose due
+    dates have passed by now, and map); Union Church never, 1 of 1."""
+    from textual.widgets import DataTable, Static
+
+    from tests.tui import open_app, settle
+
+    _shift_history(db, dt.date.today())
+    engine = make_engine(db)
+    try:
+        app = open_app(engine, "coord")
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("k")
+            await settle(app, pilot)
+            table = app.screen.query_one(DataTable)
+            labels = [str(c.label) for c in table.ordered_columns]
+
+            def cells(key: str) -> dict[str, str]:
+                return dict(zip(labels, (str(v) for v in table.get_row(key)), strict=True))
+
+            city = cells("city-of-stamford")
+            assert (city["owes"], city["silent"], city["quiet"]) == ("3", "2d", "2/4")
+            church = cells("union-church")
+            assert (church["owes"], church["silent"], church["quiet"]) == ("1", "never", "1/1")
+            table.move_cursor(row=table.get_row_index("city-of-stamford"))
+            await pilot.pause()
+            line = str(app.screen.query_one("#stakeholder-detail", Static).content)
+            assert "owes 3 · last update 2 days ago · quiet 2 of 4 (50%)" in line
+            assert table.virtual_size.width <= table.size.width  # every column in view, no sideways scrolling
+    finally:
+        engine.dispose()

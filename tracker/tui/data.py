@@ -228,6 +228,12 @@ class Data:
 
         return self.read(lambda s: stakeholder_overview(s, framework=framework))
 
+    def update_requests(self, framework: str | None) -> Any:
+        """Who owes an update as of today, and each lead organisation's silence."""
+        from tracker.services.reporting.requests import update_requests
+
+        return self.read(lambda s: update_requests(s, framework=framework, today=dt.date.today()))
+
     # -- changing the plan (coordinators) ---------------------------------------------------
 
     def why_not_plan(self, framework: str, what: str) -> str | None:
