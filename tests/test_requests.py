@@ -330,6 +330,13 @@ def test_a_folder_with_someone_elses_files_is_refused_and_a_rerun_replaces_only_
     names = {p.name for p in out.iterdir()}
     assert "owner-domus.eml" not in names and "organisation-domus-kids.eml" not in names  # cancelled: owes nothing
     assert "owner-city.eml" in names
+    # A message the coordinator completed by hand is theirs now: not replaced.
+    completed = (out / "owner-church.eml").read_bytes().replace(b"Subject:", b"To: church@example.org\r\nSubject:", 1)
+    (out / "owner-church.eml").write_bytes(completed)
+    again = run(db, "-o", str(out))
+    assert again.code == 2 and "'owner-church.eml'" in again.err and "changed since" in again.err
+    assert (out / "owner-church.eml").read_bytes() == completed
+    (out / "owner-church.eml").unlink()
     (out / "mine.txt").write_text("x")
     again = run(db, "-o", str(out))
     assert again.code == 2 and (out / "mine.txt").read_text() == "x"
@@ -376,6 +383,7 @@ def test_addresses_follow_the_rules_for_each_role(db: str, tmp_path: Path) -> No
                           "organisation-city-of-stamford.eml": ["city@example.org"]}  # fmt: skip
     assert to["viewer"] == nobody
     assert parse(tmp_path / "viewer" / "owner-city.eml")["To"] is None
+    assert parse(tmp_path / "coord" / "owner-city.eml")["From"] == "coord@example.org"  # the sender's own
 
 
 def test_the_report_says_who_owes_an_update(db: str) -> None:

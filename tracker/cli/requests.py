@@ -168,7 +168,8 @@ def _workbook_for(framework: str, debtor: Debtor, today: dt.date) -> bytes:
 
 
 def _check_folder(folder: Path) -> Path:
-    """``folder`` if it is new, empty, or holds only files an earlier run wrote; else exit 2."""
+    """``folder`` if it is new, empty, or holds only files an earlier run wrote there and
+    nobody changed since (a message someone completed is theirs now); else exit 2."""
     from tracker.errors import BadInput
 
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
@@ -177,15 +178,20 @@ def _check_folder(folder: Path) -> Path:
         if not folder.parent.is_dir():
             raise BadInput(f"-o {folder}: the folder {folder.parent} does not exist; create it first.")
         return folder
-    ours = set(_listed(folder)) | {MARKER}
-    others = sorted(p.name for p in folder.iterdir() if p.name not in ours or not _plain_file(p))
+    try:
+        listed = _listed(folder)
+        others = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name != MARKER and not (_plain_file(p) and _digest(p.read_bytes()) in listed.get(p.name, set()))
+        )
+    except OSError as exc:
+        raise BadInput(f"-o {folder}: cannot look into that folder ({exc.strerror or exc}); give another.") from None
     if others:
         raise BadInput(
-            f"-o {folder}: the folder holds files this command did not write ({others[0]!r}"
-            + (f" and {len(others) - 1} more" if len(others) > 1 else "")
-            + "); give a new or empty folder, e.g. -o "
-            + str(folder / f"requests-{dt.date.today().isoformat()}")
-            + "."
+            f"-o {folder}: the folder holds files this command did not write, or that were changed since "
+            f"({others[0]!r}" + (f" and {len(others) - 1} more" if len(others) > 1 else "") + "); "
+            f"give a new or empty folder, e.g. -o {folder / ('requests-' + dt.date.today().isoformat())}."
         )
     return folder
 
@@ -194,23 +200,43 @@ def _plain_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
 
-def _listed(folder: Path) -> list[str]:
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _listed(folder: Path) -> dict[str, set[str]]:
+    """File name -> the SHA-256 of the contents this command wrote there (the marker's lines)."""
     marker = folder / MARKER
     if not _plain_file(marker):
-        return []
-    return [line for line in marker.read_text(encoding="utf-8", errors="replace").splitlines() if line]
+        return {}
+    found: dict[str, set[str]] = {}
+    for line in marker.read_text(encoding="utf-8", errors="replace").splitlines():
+        digest, _sep, name = line.partition(" ")
+        if name and "/" not in name and name != MARKER:
+            found.setdefault(name, set()).add(digest)
+    return found
+
+
+def _marker(entries: list[tuple[str, str]]) -> str:
+    return "".join(f"{digest} {name}\n" for name, digest in sorted(entries))
 
 
 def _write_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
     """Write ``files`` into ``folder``; the files of an earlier run that this one does not
-    write again are removed (they are this command's own, `_check_folder` made sure)."""
+    write again are removed (they are this command's own, unchanged: `_check_folder`)."""
     folder.mkdir(exist_ok=True)
+    old = _listed(folder)
+    new = [(name, _digest(data)) for name, data in files]
+    # The marker first, naming the old contents and the new: a run cut short leaves only
+    # files a later run recognises as its own.
+    write_file(folder / MARKER, _marker([(n, d) for n, ds in old.items() for d in ds] + new))
     names = {name for name, _data in files}
-    for old in _listed(folder):
-        path = folder / old
-        if old not in names and "/" not in old and old != MARKER and _plain_file(path):
+    for name in old:
+        path = folder / name
+        if name not in names and _plain_file(path):
             path.unlink()
-    # The marker first: an interrupted run leaves only files a later run may replace.
-    write_file(folder / MARKER, "".join(f"{name}\n" for name in sorted(names)), other="another -o")
     for name, data in files:
         write_file(folder / name, data)
+    write_file(folder / MARKER, _marker(new))
