@@ -228,11 +228,11 @@ class Data:
 
         return self.read(lambda s: stakeholder_overview(s, framework=framework))
 
-    def update_requests(self, framework: str | None) -> Any:
-        """Who owes an update as of today, and each lead organisation's silence."""
-        from tracker.services.reporting.requests import update_requests
+    def silence(self, framework: str | None) -> Any:
+        """Each lead organisation's silence and the updates it owes, as of today."""
+        from tracker.services.reporting.requests import lead_silence
 
-        return self.read(lambda s: update_requests(s, framework=framework, today=dt.date.today()))
+        return self.read(lambda s: lead_silence(s, framework=framework, today=dt.date.today()))
 
     # -- changing the plan (coordinators) ---------------------------------------------------
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tracker.services.plan.stakeholders import StakeholderRow
-from tracker.services.reporting.requests import Silence, UpdateRequests
+from tracker.services.reporting.requests import Silence, Silences
 from tracker.services.tracking.filters import StakeholderRole
 from tracker.tui.loading import FAILED, deliver, fetch
 from tracker.tui.widgets.action_list import fit
@@ -30,7 +30,7 @@ class StakeholdersScreen(Screen[None]):
         Binding("r", "reload", "Reload", show=False),
     ]
 
-    shown: tuple[str | None, list[StakeholderRow], UpdateRequests] | None = None
+    shown: tuple[str | None, list[StakeholderRow], Silences] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,7 +57,7 @@ class StakeholdersScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="stakeholders")
     def load(self) -> None:
         framework = self.app.action_filter.framework  # type: ignore[attr-defined]
-        found = fetch(self, lambda data: (data.stakeholders(framework), data.update_requests(framework)))
+        found = fetch(self, lambda data: (data.stakeholders(framework), data.silence(framework)))
         if found is not FAILED:
             deliver(self, self.show, framework, *found)
 
@@ -65,19 +65,19 @@ class StakeholdersScreen(Screen[None]):
         if self.shown is not None:
             self.show(*self.shown)  # names get the room there is
 
-    def show(self, framework: str | None, rows: list[StakeholderRow], requests: UpdateRequests) -> None:
-        self.shown = (framework, rows, requests)
+    def show(self, framework: str | None, rows: list[StakeholderRow], silences: Silences) -> None:
+        self.shown = (framework, rows, silences)
         # the counts stay in view on a narrow terminal: long names are cut here, whole in the line below
         name_width = max(10, min(70, self.size.width - 72))
         place = self.app.place  # type: ignore[attr-defined]
         self.sub_title = f"stakeholders of {place(framework)}" if framework else "stakeholders of every framework"
         late = sum(1 for r in rows if r.overdue)
-        owing = sum(1 for s in requests.silence.values() if s.owed)
+        owing = sum(1 for s in silences.by_lead.values() if s.owed)
         title = Text(f"Organisations by sector ({len(rows)})")
         if late:
             title.append(f"  {late} with overdue work", style="bold red")
         if owing:
-            title.append(f"  {owing} owe updates (due in {requests.due_within}d, stale {requests.stale_days}d)")
+            title.append(f"  {owing} owe updates (due in {silences.due_within}d, stale {silences.stale_days}d)")
         self.query_one("#stakeholders-title", Static).update(title)
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -93,7 +93,7 @@ class StakeholdersScreen(Screen[None]):
                 Text(str(r.leads), justify="right"),
                 Text(str(r.supports), justify="right"),
                 Text(str(r.overdue), style="bold red reverse" if r.overdue else "dim", justify="right"),
-                *_silence_cells(requests.silence.get(r.key)),
+                *_silence_cells(silences.by_lead.get(r.key)),
                 key=r.key,
             )
         if rows:
@@ -113,7 +113,7 @@ class StakeholdersScreen(Screen[None]):
             line.append(
                 f" · {r.overdue} overdue" if r.overdue else " · nothing overdue", "bold red" if r.overdue else ""
             )
-            silence = self.shown[2].silence.get(r.key)
+            silence = self.shown[2].by_lead.get(r.key)
             if silence is not None:
                 last = "never updated" if silence.days_silent is None else f"last update {silence.silent_words()} ago"
                 line.append(f" · owes {silence.owed} · {last} · quiet {silence.share()}")
