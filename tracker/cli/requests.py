@@ -96,7 +96,7 @@ def requests(
             )
         folder = None if to_zip else _check_folder(Path(output))
         with reading(settings) as session:
-            files, summary = _build(session, settings, framework, today, within_days, stale, ssh)
+            files, summary = _build(session, framework, today, within_days, stale, ssh)
         if folder is None:
             from tracker.exports.requests_mail import zip_bytes
 
@@ -121,7 +121,7 @@ def _check_ssh(ssh: str) -> None:
 
 
 def _build(
-    session: Session, settings: Settings, framework: str, today: dt.date, within_days: int, stale: int, ssh: str | None
+    session: Session, framework: str, today: dt.date, within_days: int, stale: int, ssh: str | None
 ) -> tuple[list[tuple[str, bytes]], dict[str, object]]:
     import sqlalchemy as sa
 
@@ -129,11 +129,12 @@ def _build(
     from tracker.services.access.emails import visible_emails
     from tracker.services.reporting.requests import update_requests
     from tracker.services.tracking.actions import framework_id, framework_t
+    from tracker.services.tracking.mine import reader_login
 
     fid = framework_id(session, framework)  # unknown or not the reader's: one sentence first
     title = session.execute(sa.select(framework_t.c.title).where(framework_t.c.id == fid)).scalar_one()
     found = update_requests(session, framework=framework, today=today, due_within=within_days, stale_days=stale)
-    login = settings.login(session.get_bind().engine)  # type: ignore[union-attr]
+    login = reader_login(session)  # who this read is for (on PostgreSQL, the role's member)
     written = write_all(
         found,
         framework_title=title,
