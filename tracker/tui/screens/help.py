@@ -18,11 +18,6 @@ LEGEND = [
     ("– cancelled", "dropped from the plan; its history stays"),
     ("!  overdue", "the due date has passed and the action is not done or cancelled"),
     ("stale", "in progress with no status change or note for 30 days"),
-    (
-        "owes, silent, quiet",
-        "stakeholders: open actions it leads that are overdue, due in 14 days, stale (no update for 30 days) "
-        "or never updated; days since its last update; open actions quiet for 30 days, of all",
-    ),
     ("◆ indicator", "a key metric of an objective: baseline, target and the values recorded"),
     ("near / mid / long term", "the horizon: the plan's windows, in months from its start"),
     ("owner", "the person responsible for an action (m: the actions you own first, then your organisations')"),
@@ -31,6 +26,7 @@ LEGEND = [
     ("ENDED, lapsed", "a source past its end date: nothing remains; what it never allocated has lapsed"),
     ("funding cliff", "open work running past the end of a source that funds it (open work runs until today at least)"),
     ("scope", "all frameworks or one (g to pick, G for all), named in the header"),
+    ("owes silent quiet", "updates an organisation owes; days since its last; open actions quiet 30 days, of all"),
 ]
 
 
