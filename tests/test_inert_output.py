@@ -164,6 +164,7 @@ NOT_READS = {
     "server authorized-keys": "prints a login and a fingerprint, both checked (tests/test_team_server.py)",
     "ssh-session": "runs the other commands (tests/test_ssh_session.py)",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",
+    "requests": "writes .eml files to a folder or a zip (tests/test_requests.py parses them back, hostile text too)",
 }
 
 

@@ -127,6 +127,7 @@ READS: dict[tuple[str, ...], Read] = {
     ("summary",): Read(("summary", "--json"), ("summary", "-f", "{other}")),
     ("coverage",): Read(("coverage", "--json"), ("coverage", "-f", "{other}")),
     ("report",): Read(("report", "-f", "{fw}", "--since", "2020-01-01"), ("report", "-f", "{other}")),
+    ("requests",): Read(("requests", "-f", "{fw}", "-o", "{out}", "--json"), ("requests", "-f", "{other}", "-o", "-")),
     ("export",): Read(("export", "-F", "json"), ("export", "-F", "json", "-f", "{other}")),
     ("funding", "gaps"): Read(("funding", "gaps", "--json"), ("funding", "gaps", "-f", "{other}")),
     ("funding", "sources"): Read(("funding", "sources", "--json"), ("funding", "sources", "-f", "{other}")),
@@ -221,6 +222,8 @@ class Shared:
     tmp: Path
 
     def run(self, login: str, *args: str) -> Result:
+        # {out}: a folder for commands that write their documents into one (requests)
+        args = tuple(str(self.tmp / "out") if a == "{out}" else a for a in args)
         return tracker("--db", self.url, "--as", login, *args)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -232,3 +233,15 @@ def test_every_command_is_either_allowed_over_ssh_or_refused_with_a_reason() -> 
     undecided = commands - ALLOWED - set(WHY_NOT)
     assert not undecided, f"decide these for ssh (ALLOWED or WHY_NOT in tracker/cli/ssh_session.py): {undecided}"
     assert not (ALLOWED | set(WHY_NOT)) - commands, "the ssh lists name commands tracker no longer has"
+
+
+def test_update_requests_come_to_the_laptop_as_a_zip_never_into_a_folder_on_the_server(db: str, tmp_path: Path) -> None:
+    """`ssh server requests -f K -o - > requests.zip` brings the messages home; `-o DIR`
+    would write on the server, so it is refused and nothing is made there."""
+    zipped = session(db, "requests -f stamford-ct -o -")
+    assert zipped.code == 0, zipped.err
+    assert zipped.out.startswith("PK")  # a zip's signature
+    folder = tmp_path / "on-the-server"
+    refused = session(db, f"requests -f stamford-ct -o {folder}")
+    assert refused.code == 2 and "would write a file on the server" in refused.err
+    assert not folder.exists()

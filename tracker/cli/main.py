@@ -27,6 +27,7 @@ from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.plan import register as register_plan_commands
 from tracker.cli.report import report
+from tracker.cli.requests import requests
 from tracker.cli.server import app as server_app
 from tracker.cli.ssh_session import ssh_session
 from tracker.cli.undo import undo
@@ -61,6 +62,7 @@ app.add_typer(admin_app, name="admin")
 app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
+app.command("requests")(requests)
 app.command("export")(export)
 app.command("undo")(undo)
 app.add_typer(server_app, name="server")

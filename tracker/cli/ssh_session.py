@@ -45,6 +45,7 @@ ALLOWED = frozenset(
         "summary",
         "coverage",
         "report",
+        "requests",
         "export",
         "seed",
         "validate",
@@ -58,7 +59,7 @@ WHY_NOT = {
 }
 OPERATORS = set(";&|()<>")
 OUTPUT_OPTIONS = ("-o", "--output", "--file")
-STDOUT_DASH = frozenset({"export"})  # commands whose -o - means standard output
+STDOUT_DASH = frozenset({"export", "requests"})  # commands whose -o - means standard output
 
 
 def refuse(message: str, code: int = 2) -> NoReturn:

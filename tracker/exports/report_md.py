@@ -22,6 +22,7 @@ from tracker.services.funding.sources import GapView, ObjectiveGapView, SourceVi
 from tracker.services.plan.indicators import IndicatorProgress
 from tracker.services.reporting.coverage import FindingGap, counted_words
 from tracker.services.reporting.report import FundingData, ReportData
+from tracker.services.reporting.requests import Reason
 from tracker.services.tracking.activity import ActivityItem
 from tracker.services.views import ActionRow
 
@@ -141,6 +142,46 @@ def _attention(data: ReportData) -> list[str]:
         lines.extend(["", f"### {title}: {listed.total:,}"])
         _block(lines, _actions_table(listed.rows, data.today, kind), empty)
         _more(lines, len(listed.rows), listed.total, "action")
+    return lines
+
+
+def _requests(data: ReportData) -> list[str]:
+    """Who owes an update: per organisation (with its silence) and per owner, from the
+    same service as `tracker requests` and the Stakeholders screen."""
+    found = data.requests
+    if found is None:
+        return []
+    lines = [
+        "",
+        "## Who owes an update",
+        "",
+        f"Open actions overdue, due within {found.due_within} days, stale (no status change or note for "
+        f"{found.stale_days} days) or never updated; the command tracker requests writes the messages to "
+        "send. Quiet: open actions with no update for that long.",
+    ]
+    reasons = list(Reason)
+    table = []
+    for d in found.organisations:
+        s = found.silence.get(d.key)
+        table.append(
+            [
+                md_text(d.name, limit=60),
+                str(len(d.actions)),
+                *(str(d.count(r)) for r in reasons),
+                "never" if s is None or s.days_silent is None else _plural(s.days_silent, "day"),
+                s.share() if s else "–",
+            ]
+        )
+    lines.extend(["", f"### Organisations: {len(found.organisations):,}"])
+    headers = ["organisation", "owed", *(r.value for r in reasons), "since last update", "quiet"]
+    _block(lines, md_table(headers, table, right=(1, 2, 3, 4, 5, 6)), "No organisation owes an update.")
+    owners = [
+        [md_text(d.name, limit=60), md_text(d.key), str(len(d.actions)), *(str(d.count(r)) for r in reasons)]
+        for d in found.owners
+    ]
+    lines.extend(["", f"### Owners: {len(found.owners):,}"])
+    headers = ["owner", "login", "owed", *(r.value for r in reasons)]
+    _block(lines, md_table(headers, owners, right=(2, 3, 4, 5, 6)), "No named owner owes an update.")
     return lines
 
 
@@ -319,6 +360,7 @@ def report_markdown(data: ReportData) -> str:
         *_summary(data),
         *_changes(data),
         *_attention(data),
+        *_requests(data),
         *funding_section(data.funding),
         *_findings(data),
         *_indicators(data),

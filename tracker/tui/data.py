@@ -228,6 +228,12 @@ class Data:
 
         return self.read(lambda s: stakeholder_overview(s, framework=framework))
 
+    def silence(self, framework: str | None) -> Any:
+        """Each lead organisation's silence and the updates it owes, as of today."""
+        from tracker.services.reporting.requests import lead_silence
+
+        return self.read(lambda s: lead_silence(s, framework=framework, today=dt.date.today()))
+
     # -- changing the plan (coordinators) ---------------------------------------------------
 
     def why_not_plan(self, framework: str, what: str) -> str | None:

@@ -41,3 +41,20 @@ def visible_emails(session: Session | sa.Connection, logins: Collection[str]) ->
             )
         )
     return {login: email for login, email in rows}
+
+
+def shown_emails(session: Session, logins: Collection[str]) -> dict[str, str]:
+    """`visible_emails` narrowed to those the session's reader may see by the rule
+    (`access.rules.may_see_email`), on SQLite too, where the column itself is readable:
+    what `member list` and update requests show. All of them for an unscoped session
+    (the local file's owner, the Python API)."""
+    from tracker.services.access import rules as access
+
+    found = visible_emails(session, logins)
+    if "tracker.reader" not in session.info:
+        return found
+    reader = session.info["tracker.reader"]
+    named = access.where_named(session, list(found))
+    return {
+        login: email for login, email in found.items() if access.may_see_email(reader, login, named.get(login, set()))
+    }

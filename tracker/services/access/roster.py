@@ -14,7 +14,7 @@ from sqlmodel import Session
 from tracker.errors import NotFound
 from tracker.models.enums import Role
 from tracker.services.access import rules as access
-from tracker.services.access.emails import visible_emails
+from tracker.services.access.emails import shown_emails
 from tracker.services.access.keys import disable_keys_if_left
 from tracker.services.access.members import (
     admin_t,
@@ -74,8 +74,7 @@ def list_members(session: Session, framework: str | None = None) -> list[MemberR
         .where(member_t.c.id.in_(sorted(shown)))
         .order_by(member_t.c.login)
     ).all()
-    emails = visible_emails(session, [r.login for r in rows])
-    emails_shown = _emails_shown(session, list(emails))
+    emails = shown_emails(session, [r.login for r in rows])
     return [
         MemberRow(
             row.login,
@@ -84,20 +83,10 @@ def list_members(session: Session, framework: str | None = None) -> list[MemberR
             roles.get(row.id, {}),
             orgs.get(row.id, {}),
             (row.db_role or row.login) if postgres else None,
-            emails[row.login] if row.login in emails_shown else None,
+            emails.get(row.login),
         )
         for row in rows
     ]
-
-
-def _emails_shown(session: Session, logins: list[str]) -> set[str]:
-    """Which of ``logins`` the session's reader may see the email of (`access.may_see_email`);
-    all of them for an unscoped session (the local file's owner, the Python API)."""
-    if "tracker.reader" not in session.info:
-        return set(logins)
-    reader = session.info["tracker.reader"]
-    named = access.where_named(session, logins)
-    return {login for login in logins if access.may_see_email(reader, login, named.get(login, set()))}
 
 
 def _membership(session: Session, login: str, framework: str) -> tuple[int, int, int, Role]:

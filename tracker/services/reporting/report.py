@@ -30,6 +30,7 @@ from tracker.services.plan.frameworks import progress_share
 from tracker.services.plan.indicators import IndicatorProgress, indicator_progress
 from tracker.services.plan.schedule import meetings_of
 from tracker.services.reporting.coverage import CoverageView, plan_coverage
+from tracker.services.reporting.requests import UpdateRequests, update_requests
 from tracker.services.tracking.actions import action_t, count_actions, framework_id, framework_t, list_actions
 from tracker.services.tracking.activity import ActivityItem, recent_activity
 from tracker.services.tracking.filters import STALE_DAYS, ActionFilter, SortField
@@ -126,6 +127,7 @@ class ReportData:
     indicators: tuple[IndicatorProgress, ...]
     meetings: tuple[dt.date, ...]
     meeting_place: str | None
+    requests: UpdateRequests | None = None  # who owes an update (`reporting.requests`)
 
     @property
     def actions(self) -> int:
@@ -251,6 +253,8 @@ def gather_report(
     [coverage] = plan_coverage(session, framework=framework)
     indicators = tuple(indicator_progress(session, framework=framework, today=today))
     meetings = meetings_of(fw.meeting_rule, fw.meeting_starts, fw.meeting_place)
+    step("who owes an update")
+    requests = update_requests(session, framework=framework, today=today, stale_days=stale_days)
     return ReportData(
         heading=heading,
         today=today,
@@ -265,4 +269,5 @@ def gather_report(
         indicators=indicators,
         meetings=tuple(meetings.after(today, NEXT_MEETINGS)) if meetings else (),
         meeting_place=fw.meeting_place,
+        requests=requests,
     )

@@ -26,6 +26,7 @@ LEGEND = [
     ("ENDED, lapsed", "a source past its end date: nothing remains; what it never allocated has lapsed"),
     ("funding cliff", "open work running past the end of a source that funds it (open work runs until today at least)"),
     ("scope", "all frameworks or one (g to pick, G for all), named in the header"),
+    ("owes silent quiet", "updates an organisation owes; days since its last; open actions quiet 30 days, of all"),
 ]
 
 
