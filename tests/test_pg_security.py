@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -407,13 +408,16 @@ def test_coordinators_and_admins_seed_under_their_own_roles(world: World) -> Non
 
 
 @pytest.mark.parametrize("command", [*sorted(READS), *MORE_READS], ids=" ".join)
-def test_reads_as_the_role_show_what_the_tool_shows_as_that_login(world: World, command: tuple[str, ...]) -> None:
+def test_reads_as_the_role_show_what_the_tool_shows_as_that_login(
+    world: World, command: tuple[str, ...], tmp_path: Path
+) -> None:
     """Connected as their own role, readers see exactly what the tool shows them (a policy
     hiding a row they may read, such as a shared source's balance, would change it)."""
     read = READS.get(command)
     args = read.mine if read is not None else command
     for login, fw in READERS.items():
-        full = _args(args, fw)
+        # {out}: the folder of commands that write documents (both runs write the same one)
+        full = [str(tmp_path / "out") if a == "{out}" else a for a in _args(args, fw)]
         as_owner = tracker("--db", world.url, "--as", login, *full)
         as_role = tracker("--db", _role_url(world.url, login), *full)
         assert as_role.code == as_owner.code == 0, (login, as_role.err)
