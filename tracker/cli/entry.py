@@ -33,6 +33,49 @@ def app_options(argv: Sequence[str]) -> dict[str, str] | None:
     return found
 
 
+def global_options_first(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the global options (``--db``, ``--as``) that follow the command moved
+    in front of it, where the root command reads them: people type
+    ``tracker actions list --db plans.db``. Words after ``--`` are arguments and stay.
+
+    Raises ValueError when a global option is given twice or lacks its value.
+    """
+    args = list(argv)
+    seen: set[str] = set()
+    i = 0
+    while i < len(args) and args[i].partition("=")[0] in _GLOBAL:  # those already in front
+        seen.add(args[i].partition("=")[0])
+        i += 1 if "=" in args[i] else 2
+    moved: list[str] = []
+    rest: list[str] = []
+    j = i
+    while j < len(args):
+        arg = args[j]
+        if arg == "--":
+            rest += args[j:]
+            break
+        name, sep, _ = arg.partition("=")
+        if name not in _GLOBAL:
+            rest.append(arg)
+            j += 1
+            continue
+        if name in seen:
+            raise ValueError(f"{name} is given twice; give it once (before or after the command).")
+        seen.add(name)
+        if sep:
+            moved.append(arg)
+            j += 1
+        elif j + 1 < len(args) and args[j + 1] != "--":
+            moved += args[j : j + 2]
+            j += 2
+        else:
+            raise ValueError(f"{name} needs a value, for example {name} {_EXAMPLE[name]}.")
+    return args[:i] + moved + rest
+
+
+_EXAMPLE = {"--db": "plans.db", "--as": "ana"}
+
+
 def key_lookup(argv: Sequence[str]) -> tuple[str | None, list[str]] | None:
     """``(--db or None, [USER, KEYTYPE, KEY])`` for ``[--db URL] server authorized-keys ...``,
     sshd's key lookup, which must not pay for Typer and the ORM at every login; else None."""

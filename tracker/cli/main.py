@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from tracker.cli.actions import app as actions_app
-from tracker.cli.context import Settings, user_errors
+from tracker.cli.context import Settings, fail, user_errors
 from tracker.cli.coverage import coverage
+from tracker.cli.entry import global_options_first
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
 from tracker.cli.funding_edits import register as register_funding_edits
@@ -30,8 +32,22 @@ from tracker.cli.report import report
 from tracker.cli.server import app as server_app
 from tracker.cli.ssh_session import ssh_session
 from tracker.cli.undo import undo
+from tracker.errors import EXIT_BAD_INPUT
+
+
+class _Root(TyperGroup):
+    """The root command, which also takes the global options after the command."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        try:
+            args = global_options_first(args)
+        except ValueError as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        return super().parse_args(ctx, args)
+
 
 app = typer.Typer(
+    cls=_Root,
     name="tracker",
     help="Track a city's prevention framework: goals, objectives, actions, owners and funding.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -94,7 +110,8 @@ def main(
 ) -> None:
     """Track a city's prevention framework: goals, objectives, actions, owners and funding.
 
-    Without a command, opens the terminal UI on the database.
+    Without a command, opens the terminal UI on the database. --db and --as may also
+    follow the command (tracker actions list --db plans.db).
 
     Example: tracker --db plans.db seed seed/*.yaml
     """
