@@ -250,9 +250,12 @@ class Tracker:
     def __init__(self, script: str, db: str, folder: Path) -> None:
         self.script = script
         self.db = db
-        # Bytecode of tracker and its libraries is compiled once, as it would be installed.
+        # Bytecode of tracker and its libraries is compiled once (by the warm-up), as an
+        # installed program's is: PYTHONDONTWRITEBYTECODE would compile every module again
+        # in every timed run.
         self.env = {**os.environ, "PYTHONPYCACHEPREFIX": str(folder / "pycache"), "TRACKER_USER": ADMIN}
-        self.env.pop("TRACKER_DB", None)
+        for name in ("TRACKER_DB", "PYTHONDONTWRITEBYTECODE"):
+            self.env.pop(name, None)
 
     def __call__(self, *args: str) -> tuple[float, str]:
         return run([self.script, "--db", self.db, *args], self.env)
