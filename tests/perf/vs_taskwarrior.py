@@ -45,6 +45,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -52,7 +53,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,29 @@ class Task:
 
 
 @dataclass
+class Timing:
+    """One figure's median wall time and the median processor time (user + system) of the
+    same runs: on a busy machine the wall time grows with the load, the processor time
+    hardly does."""
+
+    wall: float
+    cpu: float
+
+
+@dataclass
 class Figure:
     size: int
     what: str
-    tracker: float
-    taskwarrior: float | None = None
-    notes: list[str] = field(default_factory=list)
+    tracker_timing: Timing
+    taskwarrior_timing: Timing | None = None
+
+    @property
+    def tracker(self) -> float:
+        return self.tracker_timing.wall
+
+    @property
+    def taskwarrior(self) -> float | None:
+        return self.taskwarrior_timing.wall if self.taskwarrior_timing else None
 
 
 def framework_key(prefix: str, f: int) -> str:
@@ -207,20 +225,30 @@ def tracker_script() -> str:
     return str(script)
 
 
+_CPU: list[float] = []  # the processor time of the last process `run` ran
+
+
 def run(argv: Sequence[str], env: dict[str, str]) -> tuple[float, str]:
     """Run one process; its wall time and standard output. A failure ends the benchmark."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(list(argv), capture_output=True, text=True, env=env, timeout=3600)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _CPU[:] = [(after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)]
     if done.returncode != 0:
         sys.exit(f"vs_taskwarrior: {' '.join(argv[:6])} ... exited {done.returncode}:\n{done.stderr[-2000:]}")
     return took, done.stdout
 
 
-def median_of(runs: int, once: Callable[[int], float], *, warm_up: bool = True) -> float:
-    if warm_up:
-        once(-1)
-    return statistics.median(once(i) for i in range(runs))
+def median_of(runs: int, once: Callable[[int], float]) -> Timing:
+    """The medians of ``runs`` timed calls of ``once`` (each runs one process), after an untimed one."""
+    once(-1)
+    walls, cpus = [], []
+    for i in range(runs):
+        walls.append(once(i))
+        cpus.append(_CPU[0])
+    return Timing(statistics.median(walls), statistics.median(cpus))
 
 
 class Taskwarrior:
@@ -348,7 +376,7 @@ def measure_pg(size: int, runs: int, script: str, url: str, folder: Path) -> lis
     files = [str(p) for p in plan_files(tasks, _mkdir(folder / "pg-plans"))]
     tr = Tracker(script, url, folder)
     tr("db", "upgrade")
-    seeded, _ = tr("seed", *files)
+    seeded = Timing(tr("seed", *files)[0], _CPU[0])
     fw, lead = framework_key(prefix, FILTER_FRAMEWORK), lead_key(FILTER_LEAD)
     target = next(t for t in tasks if t.status == "planned")
     ref = f"{target.framework}/{target.key}"
@@ -381,7 +409,9 @@ def verdicts(figures: Sequence[Figure]) -> list[tuple[Figure, str, str]]:
         if f.taskwarrior is not None:
             ratio = f.tracker / f.taskwarrior
             verdict = "MET" if ratio <= AIM else "MISSED (progress: <= 2x)" if ratio <= PROGRESS else "MISSED"
-            out.append((f, f"{ratio:.2f}x Taskwarrior; aim <= {AIM:.1f}x", verdict))
+            assert f.taskwarrior_timing is not None
+            cpu = f.tracker_timing.cpu / max(f.taskwarrior_timing.cpu, 0.001)
+            out.append((f, f"{ratio:.2f}x Taskwarrior (cpu {cpu:.1f}x); aim <= {AIM:.1f}x", verdict))
         elif f.what == "list all (JSON)":
             if f.size == 10_000:
                 verdict = "MET" if f.tracker < LIST_ALL_SECONDS else "MISSED"
@@ -396,13 +426,22 @@ def verdicts(figures: Sequence[Figure]) -> list[tuple[Figure, str, str]]:
     return out
 
 
+def _cell(value: float | None, width: int) -> str:
+    return f"{value:{width}.3f}" if value is not None else " " * width
+
+
 def report(figures: Sequence[Figure], runs: int) -> str:
-    lines = [f"tracker vs Taskwarrior: whole processes, median of {runs} runs (seconds)", ""]
-    head = f"{'tasks':>8}  {'what':<26} {'tracker':>8} {'task':>8}  goal"
-    lines += [head, "-" * len(head)]
+    lines = [
+        f"tracker vs Taskwarrior: whole processes, median of {runs} runs, in seconds: wall time (the goals)",
+        "and processor time (cpu: user + system, which a busy machine hardly changes)",
+        "",
+    ]
+    head = f"{'tasks':>8}  {'what':<26} {'tracker':>8} {'task':>7}  {'cpu tr':>6} {'cpu tw':>6}  goal"
+    lines += [head, "-" * (len(head) + 40)]
     for f, goal, verdict in verdicts(figures):
-        tw = f"{f.taskwarrior:8.3f}" if f.taskwarrior is not None else f"{'':>8}"
-        lines.append(f"{f.size:>8,}  {f.what:<26} {f.tracker:8.3f} {tw}  {goal}{': ' + verdict if verdict else ''}")
+        tw = f.taskwarrior_timing
+        cells = f"{f.tracker:8.3f} {_cell(tw and tw.wall, 7)}  {f.tracker_timing.cpu:6.3f} {_cell(tw and tw.cpu, 6)}"
+        lines.append(f"{f.size:>8,}  {f.what:<26} {cells}  {goal}{': ' + verdict if verdict else ''}")
     return "\n".join(lines)
 
 
@@ -433,6 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures += measure_size(size, args.runs, task, script, root, args.pg)
         print()
         print(report(figures, args.runs))
+        print(f"load average at the end: {' '.join(f'{n:.2f}' for n in os.getloadavg())} on {os.cpu_count()} CPUs")
     return 0
 
 
