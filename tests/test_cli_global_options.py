@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -74,3 +75,13 @@ def test_words_after_double_dash_stay_arguments(db: str) -> None:
     assert result.code == 0, result.err
     shown = json.loads(tracker("--db", db, "actions", "show", CONVENE, "--json").out)
     assert [(n["by"], n["text"]) for n in shown["notes"]] == [("domus", "--as")]
+
+
+def test_a_commands_own_db_option_stays_its_own(tmp_path: Path) -> None:
+    """`server setup --db FILE` names the team server's database (its own option, which
+    may differ from the global --db): moving it in front would refuse the command as
+    "--db given twice", or set up the server on the wrong database."""
+    mine, served = str(tmp_path / "mine.db"), str(tmp_path / "served.db")
+    result = tracker("--db", mine, "server", "setup", "--user", "svc", "--db", served, "--print")
+    assert result.code == 0, result.err
+    assert served in result.out and mine not in result.out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 _GLOBAL = ("--db", "--as")
 
@@ -33,10 +33,11 @@ def app_options(argv: Sequence[str]) -> dict[str, str] | None:
     return found
 
 
-def global_options_first(argv: Sequence[str]) -> list[str]:
+def global_options_first(argv: Sequence[str], *, own: Collection[str] = ()) -> list[str]:
     """``argv`` with the global options (``--db``, ``--as``) that follow the command moved
     in front of it, where the root command reads them: people type
-    ``tracker actions list --db plans.db``. Words after ``--`` are arguments and stay.
+    ``tracker actions list --db plans.db``. Words after ``--`` are arguments and stay, and
+    so do the options in ``own``: those the command declares itself (`server setup --db`).
 
     Raises ValueError when a global option is given twice or lacks its value.
     """
@@ -55,7 +56,7 @@ def global_options_first(argv: Sequence[str]) -> list[str]:
             rest += args[j:]
             break
         name, sep, _ = arg.partition("=")
-        if name not in _GLOBAL:
+        if name not in _GLOBAL or name in own:
             rest.append(arg)
             j += 1
             continue

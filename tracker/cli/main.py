@@ -40,10 +40,24 @@ class _Root(TyperGroup):
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         try:
-            args = global_options_first(args)
+            args = global_options_first(args, own=self._own_options(ctx, args))
         except ValueError as exc:
             fail(str(exc), EXIT_BAD_INPUT)
         return super().parse_args(ctx, args)
+
+    def _own_options(self, ctx: typer.Context, args: list[str]) -> set[str]:
+        """The options that the command named in ``args`` declares itself (`server setup
+        --db`): those are its own, not the global ones."""
+        i = 0
+        while i < len(args) and args[i].partition("=")[0] in ("--db", "--as"):
+            i += 1 if "=" in args[i] else 2
+        command: object = self
+        while i < len(args) and isinstance(command, TyperGroup):
+            command = command.get_command(ctx, args[i])
+            i += 1
+        if command is None or command is self:
+            return set()
+        return {name for param in getattr(command, "params", ()) for name in getattr(param, "opts", ())}
 
 
 app = typer.Typer(
