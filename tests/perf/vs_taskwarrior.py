@@ -204,10 +204,12 @@ def find_task() -> str:
     if found:
         return found
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        sys.exit(
+        print(
             "vs_taskwarrior: Taskwarrior is not installed; install Debian's package "
-            "(sudo apt-get install taskwarrior) and run this again."
+            "(sudo apt-get install taskwarrior) and run this again.",
+            file=sys.stderr,
         )
+        sys.exit(2)
     print("== installing Taskwarrior with apt-get ==", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
