@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 _GLOBAL = ("--db", "--as")
 
@@ -31,6 +31,50 @@ def app_options(argv: Sequence[str]) -> dict[str, str] | None:
             value = args.pop(0)
         found[name] = value
     return found
+
+
+def global_options_first(argv: Sequence[str], *, own: Collection[str] = ()) -> list[str]:
+    """``argv`` with the global options (``--db``, ``--as``) that follow the command moved
+    in front of it, where the root command reads them: people type
+    ``tracker actions list --db plans.db``. Words after ``--`` are arguments and stay, and
+    so do the options in ``own``: those the command declares itself (`server setup --db`).
+
+    Raises ValueError when a global option is given twice or lacks its value.
+    """
+    args = list(argv)
+    seen: set[str] = set()
+    i = 0
+    while i < len(args) and args[i].partition("=")[0] in _GLOBAL:  # those already in front
+        seen.add(args[i].partition("=")[0])
+        i += 1 if "=" in args[i] else 2
+    moved: list[str] = []
+    rest: list[str] = []
+    j = i
+    while j < len(args):
+        arg = args[j]
+        if arg == "--":
+            rest += args[j:]
+            break
+        name, sep, _ = arg.partition("=")
+        if name not in _GLOBAL or name in own:
+            rest.append(arg)
+            j += 1
+            continue
+        if name in seen:
+            raise ValueError(f"{name} is given twice; give it once (before or after the command).")
+        seen.add(name)
+        if sep:
+            moved.append(arg)
+            j += 1
+        elif j + 1 < len(args) and args[j + 1] != "--":
+            moved += args[j : j + 2]
+            j += 2
+        else:
+            raise ValueError(f"{name} needs a value, for example {name} {_EXAMPLE[name]}.")
+    return args[:i] + moved + rest
+
+
+_EXAMPLE = {"--db": "plans.db", "--as": "ana"}
 
 
 def key_lookup(argv: Sequence[str]) -> tuple[str | None, list[str]] | None:

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from tracker.cli.actions import app as actions_app
-from tracker.cli.context import Settings, user_errors
+from tracker.cli.context import Settings, fail, user_errors
 from tracker.cli.coverage import coverage
+from tracker.cli.entry import global_options_first
 from tracker.cli.export import export
 from tracker.cli.funding import app as funding_app
 from tracker.cli.funding_edits import register as register_funding_edits
@@ -31,8 +33,36 @@ from tracker.cli.requests import requests
 from tracker.cli.server import app as server_app
 from tracker.cli.ssh_session import ssh_session
 from tracker.cli.undo import undo
+from tracker.errors import EXIT_BAD_INPUT
+
+
+class _Root(TyperGroup):
+    """The root command, which also takes the global options after the command."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        try:
+            args = global_options_first(args, own=self._own_options(ctx, args))
+        except ValueError as exc:
+            fail(str(exc), EXIT_BAD_INPUT)
+        return super().parse_args(ctx, args)
+
+    def _own_options(self, ctx: typer.Context, args: list[str]) -> set[str]:
+        """The options that the command named in ``args`` declares itself (`server setup
+        --db`): those are its own, not the global ones."""
+        i = 0
+        while i < len(args) and args[i].partition("=")[0] in ("--db", "--as"):
+            i += 1 if "=" in args[i] else 2
+        command: object = self
+        while i < len(args) and isinstance(command, TyperGroup):
+            command = command.get_command(ctx, args[i])
+            i += 1
+        if command is None or command is self:
+            return set()
+        return {name for param in getattr(command, "params", ()) for name in getattr(param, "opts", ())}
+
 
 app = typer.Typer(
+    cls=_Root,
     name="tracker",
     help="Track a city's prevention framework: goals, objectives, actions, owners and funding.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -96,7 +126,8 @@ def main(
 ) -> None:
     """Track a city's prevention framework: goals, objectives, actions, owners and funding.
 
-    Without a command, opens the terminal UI on the database.
+    Without a command, opens the terminal UI on the database. --db and --as may also
+    follow the command (tracker actions list --db plans.db).
 
     Example: tracker --db plans.db seed seed/*.yaml
     """
