@@ -13,13 +13,16 @@ import os
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tests.cli import Result, tracker
 from tests.conftest import admin_login, dump
 from tests.plans import MINIMAL
 from tests.tracking import seeded
 from tracker.seeding import load_text, seed
+from tracker.services.access.members import provide_login_role
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBaslWOCtpVIGMj7PAmzDZygmnUKzCPiP1CCI+R5cvsV domus@laptop"
 FP = "SHA256:56yaAzOhwbbLC8FmN+I/TF/zWV3ep8HT/Y6/MMNmOjU"  # ssh-keygen -lf of KEY
@@ -32,6 +35,13 @@ def db(engine: Engine, db_url: str) -> str:
     other = MINIMAL.replace("key: stamford-ct", "key: riverton", 1)
     seed(engine, [load_text(other, source="other.yaml")], actor=admin_login(engine))
     assert tracker("--db", db_url, "member", "key", "add", "domus", "-", input=KEY).code == 0
+    if db_url.startswith("postgresql"):
+        # Seeding records members without database roles; the session acts as domus's role,
+        # which must exist even when no earlier test on this server has made it.
+        with Session(engine) as session:
+            for login in session.execute(sa.text("SELECT login FROM member WHERE login <> current_user")).scalars():
+                assert provide_login_role(session, login) is None
+            session.commit()
     return db_url
 
 
