@@ -164,6 +164,7 @@ NOT_READS = {
     "server authorized-keys": "prints a login and a fingerprint, both checked (tests/test_team_server.py)",
     "ssh-session": "runs the other commands (tests/test_ssh_session.py)",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",
+    "publish": "writes a folder or a zip of HTML; tests/test_publish.py parses it for raw markup",
 }
 
 
