@@ -444,3 +444,47 @@ def test_the_page_in_a_real_browser_at_desktop_and_phone_widths(db: str, tmp_pat
         shown = dom(site / "index.html")
         assert "Second public goal" in shown and "<svg" in shown and f'lang="{lang}"' in shown
         assert "<script" not in shown
+
+
+async def test_the_app_shows_and_changes_visibility_on_the_plan(engine: Engine, db: str, tmp_path: Path) -> None:
+    """On Plan a coordinator sees whether a goal is public and makes it internal with `e`; the
+    action form changes an action's visibility; the page then leaves them out."""
+    from textual.widgets import Select, Tree
+
+    from tests.test_tui_item_forms import _nodes, _one
+    from tests.test_tui_screens import _pane
+    from tests.tui import open_app, settle
+    from tracker.models.enums import Visibility
+
+    app = open_app(engine, "coord")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await settle(app, pilot)
+        tree: Tree[object] = app.screen.query_one(Tree)
+        tree.move_cursor(next(n for n in _nodes(tree.root) if n.data and n.data.id == "g:g3"))  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        pane = _pane(app)
+        assert re.search(r"visibility +public", pane), pane
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert app.screen.query_one("#visibility", Select).value is Visibility.public
+        app.screen.query_one("#visibility", Select).value = Visibility.internal
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+        tree = app.screen.query_one(Tree)
+        tree.move_cursor(next(n for n in _nodes(tree.root) if n.data and n.data.id == "a:stamford-ct/a2"))  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ActionForm"
+        assert app.screen.query_one("#visibility", Select).value is Visibility.public
+        app.screen.query_one("#visibility", Select).value = Visibility.internal
+        await pilot.click("#save")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PlanScreen"
+    assert _one(engine, "SELECT visibility, version FROM goal WHERE key = 'g3'") == ("internal", 2)
+    assert _one(engine, "SELECT visibility FROM action WHERE key = 'a2'") == ("internal",)
+    page = _publish(db, tmp_path / "after")
+    assert "Second public goal" not in page.texts and "Write the terms" not in page.texts
+    assert "Convene the group" in page.texts
