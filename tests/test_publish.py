@@ -17,13 +17,17 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests import test_pg_role_writes as role_writes
 from tests.browser import DESKTOP, PHONE, distinct_colours, dom, needs_browser, screenshot
 from tests.cli import tracker, tracker_process
-from tests.conftest import admin_login
+from tests.conftest import PG_URL, admin_login
+from tests.test_pg_role_writes import World
+from tests.test_read_scope import A
 from tests.tracking import admin
 from tracker.db import write_session
 from tracker.models.enums import Role
@@ -488,3 +492,26 @@ async def test_the_app_shows_and_changes_visibility_on_the_plan(engine: Engine, 
     page = _publish(db, tmp_path / "after")
     assert "Second public goal" not in page.texts and "Write the terms" not in page.texts
     assert "Convene the group" in page.texts
+
+
+world = role_writes.world  # the fixture: two cities, each role under its own login role
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL only: set TRACKER_TEST_PG (SQLite has no roles)")
+def test_on_postgresql_only_a_coordinators_role_changes_visibility_and_publishes(world: World, tmp_path: Path) -> None:
+    """Under their own database roles: a coordinator makes an action public and publishes; a
+    member's role may not write the column even with SQL of its own (no column grant)."""
+    ref = f"{A}/convene"
+    for command, item in (("goals", "g1"), ("objectives", "g1-o1"), ("actions", "convene")):
+        assert world.run("coord-a", command, "edit", f"{A}/{item}", "--visibility", "public").code == 0
+    page = tmp_path / "page"
+    done = world.run("coord-a", "publish", "-f", A, "-o", str(page))
+    assert done.code == 0, done.err
+    assert (page / "index.html").exists()
+    refused = world.run("member-a", "actions", "edit", ref, "--visibility", "internal")
+    assert refused.code == 4
+    assert world.run("member-a", "publish", "-f", A, "-o", str(tmp_path / "no")).code == 4
+    assert not (tmp_path / "no").exists()
+    with world.connect("member-a") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("UPDATE action SET visibility = 'internal' WHERE key = 'convene'")
+    assert world.sql("SELECT visibility FROM action WHERE key = 'convene'") == [("public",)]
