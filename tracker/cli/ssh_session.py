@@ -46,6 +46,7 @@ ALLOWED = frozenset(
         "coverage",
         "report",
         "export",
+        "publish",
         "seed",
         "validate",
     }
@@ -58,7 +59,7 @@ WHY_NOT = {
 }
 OPERATORS = set(";&|()<>")
 OUTPUT_OPTIONS = ("-o", "--output", "--file")
-STDOUT_DASH = frozenset({"export"})  # commands whose -o - means standard output
+STDOUT_DASH = frozenset({"export", "publish"})  # commands whose -o - means standard output
 
 
 def refuse(message: str, code: int = 2) -> NoReturn:
