@@ -519,3 +519,22 @@ def test_on_postgresql_only_a_coordinators_role_changes_visibility_and_publishes
     with world.connect("member-a") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("UPDATE action SET visibility = 'internal' WHERE key = 'convene'")
     assert world.sql("SELECT visibility FROM action WHERE key = 'convene'") == [("public",)]
+
+
+@pytest.mark.slow
+def test_the_demo_publishes_stamfords_page_in_english_and_french(tmp_path: Path) -> None:
+    """From `tracker demo`, whoever ran it (a coordinator of every framework) publishes
+    Stamford's page: its three public goals, and charts of the demo's made-up measurements."""
+    demo = tmp_path / "demo.db"
+    built = tracker("--as", "demo", "demo", "--file", str(demo), "--no-open")
+    assert built.code == 0, built.err
+    for lang, goal in (("en", "Goal 3"), ("fr", "Objectif général 3")):
+        result = tracker("--db", str(demo), "--as", "demo", "publish", "-f", "stamford-ct", "-o",
+                         str(tmp_path / lang), "--lang", lang)  # fmt: skip
+        assert result.code == 0, result.err
+        raw = (tmp_path / lang / "index.html").read_text(encoding="utf-8")
+        page = Page(raw)
+        assert [t for t in page.texts if t.startswith(goal + ":")]
+        assert not [t for t in page.texts if t.startswith(goal[:-1] + "4:")]  # g4 and g5 are internal
+        assert raw.count("<svg") == 3  # progress, and the two indicators with measurements
+        assert "maria" not in raw.lower() and "Demo amounts" not in raw
