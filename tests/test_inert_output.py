@@ -165,6 +165,7 @@ NOT_READS = {
     "ssh-session": "runs the other commands (tests/test_ssh_session.py)",
     "export -F xlsx": "binary, refused on a terminal (tests/test_hostile_text.py reads its cells)",
     "requests": "writes .eml files to a folder or a zip (tests/test_requests.py parses them back, hostile text too)",
+    "publish": "writes a folder or a zip of HTML; tests/test_publish.py parses it for raw markup",
 }
 
 

@@ -164,6 +164,7 @@ MORE_READS: list[tuple[str, ...]] = [
     ("actions", "history", "{action}", "--json"),
 ]
 NOT_READS = {
+    ("publish",): "coordinators of the framework and admins only; anyone else exit 4 (tests/test_publish.py)",
     ("validate",): "checks plan files; opens no database",
     ("seed",): "a write (admins and coordinators; scoped by the write rules)",
     ("demo",): "builds a fresh demo database whose maker is its admin",

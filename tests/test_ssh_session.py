@@ -108,6 +108,14 @@ def test_a_plan_comes_from_the_clients_standard_input(db: str, engine: Engine) -
     assert after == before
 
 
+def test_publish_over_ssh_is_dispatched_and_judged_by_the_rules(db: str) -> None:
+    """`publish -o -` reaches the command (a zip for the client's own computer), where a
+    member is refused as locally: only coordinators and admins publish."""
+    refused = session(db, "publish -f stamford-ct -o -")
+    assert refused.code == 4 and "only a coordinator of stamford-ct or an admin can publish" in refused.err
+    assert refused.out == ""
+
+
 REFUSED = [
     ("actions list --as coord", 4, "--as"),
     ("actions list --as=coord", 4, "--as"),
@@ -137,6 +145,7 @@ REFUSED = [
     ("export -F json -o/tmp/x", 2, "would write a file"),
     ("report -f stamford-ct --output=/tmp/x", 2, "would write a file"),
     ("report -f stamford-ct -o -", 2, "a file named -"),
+    ("publish -f stamford-ct -o /tmp/site", 2, "-o /tmp/site would write a file"),
     ("member key add domus /etc/ssh/ssh_host_ed25519_key.pub", 2, "names a file on the server"),
     ("actions note stamford-ct/convene 'unclosed", 2, "quotes"),
 ]

@@ -74,6 +74,26 @@ def add_demo_activity(engine: Engine, login: str) -> None:
             if status is Status.done:
                 tracking.set_status(session=session, actor=actor, ref=row.ref, status=Status.in_progress)
             tracking.set_status(session=session, actor=actor, ref=row.ref, status=status, note=note)
+    _demo_measurements(engine, login)
+
+
+def _demo_measurements(engine: Engine, login: str) -> None:
+    import datetime as dt
+
+    from tracker.cli.demo_plans import DEMO_INDICATOR_NOTE, DEMO_INDICATORS
+    from tracker.db import write_session
+    from tracker.services.access.members import find_member
+    from tracker.services.tracking import changes as tracking
+
+    with write_session(engine) as session:
+        me = find_member(session, login)
+        assert me is not None
+        for key, (_baseline, _target, measured) in DEMO_INDICATORS.items():
+            for on, value in measured:
+                tracking.record_measurement(
+                    session=session, actor=me, ref=f"stamford-ct/{key}", value=value,
+                    on=dt.date.fromisoformat(on), note=DEMO_INDICATOR_NOTE,
+                )  # fmt: skip
 
 
 def run_demo(settings: Settings, *, keep: bool, file: Path | None = None, open_app: bool = True) -> None:

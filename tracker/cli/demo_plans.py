@@ -29,6 +29,13 @@ DEMO_SOURCES = {
     "city-of-albuquerque-budget": (Decimal("250000"), Decimal("15000")),
 }
 DEMO_NOTE = "Demo amounts, made up for `tracker demo`: the workshop reports give none."
+# Baselines and targets of a few Stamford indicators, and values measured on them
+# (`tracker.cli.demo.add_demo_activity`), so the public page (`tracker publish`) has charts.
+DEMO_INDICATORS = {
+    "working-group-meetings-held": ("0", "12", (("2025-03-31", "1"), ("2025-06-30", "3"), ("2025-09-30", "5"))),
+    "bias-reports-received": ("0", "40", (("2025-06-30", "4"), ("2025-09-30", "9"), ("2025-12-31", "15"))),
+}
+DEMO_INDICATOR_NOTE = "Demo baseline, target and measurements, made up for `tracker demo`: the reports give none."
 COST_SHARE = Decimal("1.4")  # actions cost more than they are given: the gaps to show
 UNFUNDED_COST = Decimal("12000")  # one in three actions with no funding gets a cost estimate
 
@@ -82,5 +89,10 @@ def demo_plan(loaded: LoadedPlan) -> LoadedPlan:
                 action["cost"] = str((given * COST_SHARE).quantize(Decimal("1")))
             elif n % 3 == 0:
                 action["cost"] = str(UNFUNDED_COST)
+    for objective in (o for g in plan.get("goals", []) for o in g.get("objectives", [])):
+        for indicator in objective.get("indicators", []):
+            if framework["key"] == "stamford-ct" and indicator["key"] in DEMO_INDICATORS:
+                baseline, target, _measured = DEMO_INDICATORS[indicator["key"]]
+                indicator.update(baseline=baseline, target=target, description=DEMO_INDICATOR_NOTE)
     _demo_people(plan)
     return load_data(plan, source=loaded.source)

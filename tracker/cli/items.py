@@ -13,7 +13,7 @@ import typer
 from tracker.cli.common import date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import say
-from tracker.cli.plan import AsJson, Clear, ExpectVersion, Force, cleared, options_named
+from tracker.cli.plan import AsJson, Clear, ExpectVersion, Force, Visibility_, cleared, options_named
 from tracker.models.enums import Direction
 
 _HELP = {"help_option_names": ["-h", "--help"]}
@@ -141,6 +141,7 @@ def goal_edit(
     position: Position = None,
     finding: Finding = None,
     no_finding: NoFinding = None,
+    visibility: Visibility_ = None,
     clear: Clear = None,
     expect_version: ExpectVersion = None,
     force: Force = False,
@@ -152,9 +153,11 @@ def goal_edit(
     changed the goal since, nothing is written and exit 3 says who changed what.
 
     Example: tracker goals edit stamford-ct/g1 --title "Every young person is safe" --position 1 --expect-version 2
+             tracker goals edit stamford-ct/g1 --visibility public
     """
     with user_errors(), options_named():
-        changes = cleared({"title": title, "description": description}, clear, ("description",))
+        given = {"title": title, "description": description, "visibility": visibility}
+        changes = cleared(given, clear, ("description",))
         edit(
             ctx.obj, "goal", ref, changes, position=position, finding=finding, no_finding=no_finding,
             expect_version=expect_version, force=force, as_json=as_json,
@@ -204,6 +207,7 @@ def objective_edit(
     position: Position = None,
     finding: Finding = None,
     no_finding: NoFinding = None,
+    visibility: Visibility_ = None,
     clear: Clear = None,
     expect_version: ExpectVersion = None,
     force: Force = False,
@@ -214,7 +218,8 @@ def objective_edit(
     Example: tracker objectives edit stamford-ct/g1-o1 --goal g2 --position 1 --expect-version 1
     """
     with user_errors(), options_named():
-        changes = cleared({"title": title, "description": description}, clear, ("description",))
+        given = {"title": title, "description": description, "visibility": visibility}
+        changes = cleared(given, clear, ("description",))
         edit(
             ctx.obj, "objective", ref, changes, parent=goal, position=position, finding=finding,
             no_finding=no_finding, expect_version=expect_version, force=force, as_json=as_json,
@@ -281,6 +286,7 @@ def indicator_edit(
     description: Description = None,
     objective: Annotated[str | None, typer.Option("--objective", help="Move it under this objective.")] = None,
     position: Position = None,
+    visibility: Visibility_ = None,
     clear: Clear = None,
     expect_version: ExpectVersion = None,
     force: Force = False,
@@ -294,7 +300,7 @@ def indicator_edit(
         given = {
             "name": name, "unit": unit, "baseline": baseline, "target": target,
             "target_date": date_option(target_date, end_of_month=True), "direction": direction,
-            "description": description,
+            "description": description, "visibility": visibility,
         }  # fmt: skip
         changes = cleared(given, clear, _INDICATOR_OPTIONAL)
         edit(

@@ -28,6 +28,7 @@ from tracker.cli.members import register as register_member_commands
 from tracker.cli.more import admin_app, indicators_app, member_app, summary
 from tracker.cli.output import document, say, stderr_console, visible
 from tracker.cli.plan import register as register_plan_commands
+from tracker.cli.publish import publish
 from tracker.cli.report import report
 from tracker.cli.requests import requests
 from tracker.cli.server import app as server_app
@@ -93,6 +94,7 @@ app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
 app.command("requests")(requests)
+app.command("publish")(publish)
 app.command("export")(export)
 app.command("undo")(undo)
 app.add_typer(server_app, name="server")

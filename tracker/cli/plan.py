@@ -15,7 +15,7 @@ import typer
 from tracker.cli.common import date_option, echo_json, reading, writing
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import say
-from tracker.models.enums import Horizon
+from tracker.models.enums import Horizon, Visibility
 
 RefArg = Annotated[str, typer.Argument(help="framework-key/action-key, e.g. stamford-ct/convene", show_default=False)]
 ExpectVersion = Annotated[
@@ -34,6 +34,13 @@ Description = Annotated[str | None, typer.Option("--description", help="Longer t
 Owner = Annotated[
     str | None,
     typer.Option("--owner", help="The member responsible: a login of the lead's or a partner's people."),
+]
+
+Visibility_ = Annotated[
+    Visibility | None,
+    typer.Option(
+        "--visibility", help="public: on the page of `tracker publish` when everything above it is public too."
+    ),
 ]
 
 Clear = Annotated[
@@ -142,6 +149,7 @@ def edit(
     due: Due = None,
     cost: Cost = None,
     description: Description = None,
+    visibility: Visibility_ = None,
     clear: Clear = None,
     expect_version: ExpectVersion = None,
     force: Force = False,
@@ -159,6 +167,7 @@ def edit(
 
     Example: tracker actions edit stamford-ct/convene --due 2026-06 --partner union-church --expect-version 3
              tracker actions edit stamford-ct/convene --owner maria
+             tracker actions edit stamford-ct/convene --visibility public
     """
     settings: Settings = ctx.obj
     with user_errors(), options_named():
@@ -173,6 +182,7 @@ def edit(
             "due": date_option(due, end_of_month=True),
             "cost": cost,
             "description": description,
+            "visibility": visibility,
         }
         changes = cleared(given, clear, ("description", "starts", "due", "cost"))
         if owner is not None and no_owner:

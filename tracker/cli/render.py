@@ -156,6 +156,7 @@ def print_action(detail: ActionDetail, *, out: Console) -> None:
         ("cost", _money(r.cost)),
         ("funded", r.funded_text()),
         ("findings", ", ".join(detail.findings) or "none"),
+        ("visibility", detail.visibility.value),
     ]
     for label, value in lines:
         show(_text(f"{label:>10}  ") + _text(value), out=out)

@@ -47,6 +47,7 @@ ALLOWED = frozenset(
         "report",
         "requests",
         "export",
+        "publish",
         "seed",
         "validate",
     }
@@ -59,7 +60,7 @@ WHY_NOT = {
 }
 OPERATORS = set(";&|()<>")
 OUTPUT_OPTIONS = ("-o", "--output", "--file")
-STDOUT_DASH = frozenset({"export", "requests"})  # commands whose -o - means standard output
+STDOUT_DASH = frozenset({"export", "requests", "publish"})  # commands whose -o - means standard output
 
 
 def refuse(message: str, code: int = 2) -> NoReturn:

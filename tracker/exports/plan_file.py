@@ -66,6 +66,8 @@ def plan_data(model: Any) -> Any:
                 continue  # the format's default for every such field
             if value is False and field.default is False:
                 continue  # a flag left at its default (a workshop that is not background)
+            if name == "visibility" and value == field.default:
+                continue  # internal, as every item is until a coordinator publishes it
             data[name] = value
         return data
     if isinstance(model, list | tuple):

@@ -75,3 +75,11 @@ class Status(_Choice):
 class Direction(_Choice):
     increase = "increase"
     decrease = "decrease"
+
+
+class Visibility(_Choice):
+    """Whether a plan item may be published (`tracker publish`): public only when it and
+    every item above it are public."""
+
+    public = "public"
+    internal = "internal"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from tracker.models import base as _base  # noqa: F401  (naming convention first)
-from tracker.models.enums import Horizon, Stage, Status
+from tracker.models.enums import Horizon, Stage, Status, Visibility
 from tracker.models.types import Money, UTCDateTime, choice, utcnow
 
 
@@ -56,6 +56,12 @@ class Goal(SQLModel, table=True):
     position: int = 0
     title: str = Field(max_length=500)
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # Published by `tracker publish` only when it and every item above it are public.
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        sa_type=choice(Visibility, "visibility"),
+        sa_column_kwargs={"server_default": Visibility.internal.value},
+    )
     # Grows by one on every edit, checked against the version the editor read (as an action's).
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
@@ -73,6 +79,12 @@ class Objective(SQLModel, table=True):
     position: int = 0
     title: str = Field(max_length=500)
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # Published by `tracker publish` only when it and every item above it are public.
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        sa_type=choice(Visibility, "visibility"),
+        sa_column_kwargs={"server_default": Visibility.internal.value},
+    )
     # Grows by one on every edit, checked against the version the editor read (as an action's).
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
@@ -115,6 +127,12 @@ class Action(SQLModel, table=True):
     due: dt.date | None = None
     completed_on: dt.date | None = None
     cost: Decimal | None = Field(default=None, sa_type=Money)
+    # Published by `tracker publish` only when it and every item above it are public.
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        sa_type=choice(Visibility, "visibility"),
+        sa_column_kwargs={"server_default": Visibility.internal.value},
+    )
     version: int = 1
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from tracker.models import base as _base  # noqa: F401  (naming convention first)
-from tracker.models.enums import Direction, Status
+from tracker.models.enums import Direction, Status, Visibility
 from tracker.models.types import Quantity, UTCDateTime, choice, utcnow
 
 
@@ -81,6 +81,12 @@ class Indicator(SQLModel, table=True):
     target_date: dt.date | None = None
     direction: Direction = Field(sa_type=choice(Direction, "direction"))
     description: str | None = Field(default=None, sa_type=sa.Text)
+    # Published by `tracker publish` only when it and every item above it are public.
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        sa_type=choice(Visibility, "visibility"),
+        sa_column_kwargs={"server_default": Visibility.internal.value},
+    )
     # Grows by one on every edit, checked against the version the editor read (as an action's).
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 

@@ -531,7 +531,8 @@ def _apply_one(
 
     progress(f"{loaded.source}: goals and objectives")
     goal_rows = [
-        {"key": g.key, "position": n, "title": g.title, "description": g.description} for n, g in enumerate(plan.goals)
+        {"key": g.key, "position": n, "title": g.title, "description": g.description, "visibility": g.visibility}
+        for n, g in enumerate(plan.goals)
     ]
     goal_t = _t(Goal)
     if not overwrite:
@@ -544,7 +545,7 @@ def _apply_one(
         goal_t,
         goal_rows,
         key="key",
-        fields=("title", "description"),
+        fields=("title", "description", "visibility"),
         quiet=("position",),
         scope={"framework_id": fid},
         extra_on_update=_NEW_VERSION,
@@ -562,7 +563,14 @@ def _apply_one(
 
     pairs = [(g, o) for g in plan.goals for o in g.objectives]
     objective_rows = [
-        {"key": o.key, "goal_id": goals.ids[g.key], "position": n, "title": o.title, "description": o.description}
+        {
+            "key": o.key,
+            "goal_id": goals.ids[g.key],
+            "position": n,
+            "title": o.title,
+            "description": o.description,
+            "visibility": o.visibility,
+        }
         for g in plan.goals
         for n, o in enumerate(g.objectives)
     ]
@@ -581,7 +589,7 @@ def _apply_one(
         objective_t,
         objective_rows,
         key="key",
-        fields=("goal_id", "title", "description"),
+        fields=("goal_id", "title", "description", "visibility"),
         quiet=("position",),
         scope={"framework_id": fid},
         extra_on_update=_NEW_VERSION,
@@ -609,6 +617,7 @@ def _apply_one(
             "target_date": i.target_date,
             "direction": i.direction,
             "description": i.description,
+            "visibility": i.visibility,
         }
         for _g, o in pairs
         for n, i in enumerate(o.indicators)
@@ -640,6 +649,7 @@ def _apply_one(
             "target_date",
             "direction",
             "description",
+            "visibility",
         ),
         scope={"framework_id": fid},
         extra_on_update=_NEW_VERSION,
@@ -792,6 +802,7 @@ def _action_rows(
                 "starts": a.starts,
                 "due": a.due,
                 "cost": a.cost,
+                "visibility": a.visibility,
                 # Tracking fields: set on creation only (see the module docstring).
                 "status": a.status,
                 "version": 1,
@@ -825,6 +836,7 @@ def _write_actions(
         "starts",
         "due",
         "cost",
+        "visibility",
     )
     # `status` stays out of `fields`: an existing action keeps the status its members gave it.
     actions = sync_rows(

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from tracker.dates import in_range, parse_iso
-from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status
+from tracker.models.enums import Direction, FundingKind, Horizon, Role, Sector, Stage, Status, Visibility
 from tracker.names import LOGIN_PATTERN, MAX_EMAIL, MAX_NAME, check_email, check_login, check_name
 from tracker.numbers import MAX_AMOUNT, check_amount, check_quantity
 from tracker.services.plan.schedule import check_meetings, check_rule
@@ -269,6 +269,10 @@ class IndicatorIn(_Item):
     target_date: EndDate | None = None
     direction: Direction = Direction.increase
     description: Text | None = None
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        description="public: shown by `tracker publish` when every item above it is public too",
+    )
 
 
 class ActionIn(_Item):
@@ -288,6 +292,10 @@ class ActionIn(_Item):
     starts: StartDate | None = None
     due: EndDate | None = None
     cost: Money | None = Field(default=None, description="estimated cost; null when unknown")
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        description="public: shown by `tracker publish` when every item above it is public too",
+    )
     findings: list[FindingRef] = []
     funding: list[AllocationIn] = []
 
@@ -296,6 +304,10 @@ class ObjectiveIn(_Item):
     key: Key
     title: ShortText
     description: Text | None = None
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        description="public: shown by `tracker publish` when every item above it is public too",
+    )
     findings: list[FindingRef] = []
     indicators: list[IndicatorIn] = []
     actions: list[ActionIn] = []
@@ -305,6 +317,10 @@ class GoalIn(_Item):
     key: Key
     title: ShortText
     description: Text | None = None
+    visibility: Visibility = Field(
+        default=Visibility.internal,
+        description="public: shown by `tracker publish` when every item above it is public too",
+    )
     findings: list[FindingRef] = []
     objectives: list[ObjectiveIn] = []
 

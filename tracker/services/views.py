@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tracker.models.enums import Horizon, Role, Sector, Status
+from tracker.models.enums import Horizon, Role, Sector, Status, Visibility
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,7 @@ class ActionDetail:
     history: tuple[StatusChangeView, ...]
     notes: tuple[NoteView, ...]  # the live ones
     retracted_notes: tuple[RetractedNoteView, ...] = ()
+    visibility: Visibility = Visibility.internal  # public: on the page of `tracker publish`
 
 
 @dataclass(frozen=True)

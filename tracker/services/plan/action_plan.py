@@ -136,6 +136,7 @@ def add_action(*, session: Session, actor: MemberView, objective_ref: str, field
             starts=action.starts,
             due=action.due,
             cost=None if action.cost is None else Decimal(action.cost).quantize(Decimal("0.01")),
+            visibility=action.visibility,
             version=1,
             created_at=now,
             updated_at=now,

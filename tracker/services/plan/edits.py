@@ -39,7 +39,7 @@ from tracker.services.tracking.changes import conflict_message, lock_judged
 from tracker.services.views import ActionDetail, MemberView
 
 CREATED = "created"  # the audit's first row of an item made in the tool
-EDITABLE = ("title", "description", "horizon", "lead", "partners", "owner", "starts", "due", "cost")
+EDITABLE = ("title", "description", "horizon", "lead", "partners", "owner", "starts", "due", "cost", "visibility")
 allocation_t = Allocation.__table__  # type: ignore[attr-defined]
 source_t = FundingSource.__table__  # type: ignore[attr-defined]
 change_t = PlanChange.__table__  # type: ignore[attr-defined]
@@ -126,7 +126,8 @@ def plan_fields(session: Session, action_id: int) -> dict[str, Any]:
         .where(partner_t.c.action_id == action_id)
         .order_by(stakeholder_t.c.key)
     ).scalars()
-    fields = {name: row._mapping[name] for name in ("key", "title", "description", "horizon", "starts", "due", "cost")}
+    names = ("key", "title", "description", "horizon", "starts", "due", "cost", "visibility")
+    fields = {name: row._mapping[name] for name in names}
     return {**fields, "lead": row.lead_key, "partners": list(partners), "owner": row.owner_login}
 
 

@@ -236,6 +236,7 @@ def _read_plan(session: Session, framework: str) -> PlanFile:
                 target_date=row.target_date,
                 direction=row.direction,
                 description=_text(row.description),
+                visibility=row.visibility,
             )
         )
     objective_links = links(objective_finding_t, "objective_id", objective_t)
@@ -250,6 +251,7 @@ def _read_plan(session: Session, framework: str) -> PlanFile:
                 key=row.key,
                 title=row.title,
                 description=_text(row.description),
+                visibility=row.visibility,
                 findings=refs(objective_links, row.id),
                 indicators=indicators.get(row.id, []),
                 actions=actions.get(row.id, []),
@@ -261,6 +263,7 @@ def _read_plan(session: Session, framework: str) -> PlanFile:
             key=row.key,
             title=row.title,
             description=_text(row.description),
+            visibility=row.visibility,
             findings=refs(goal_links, row.id),
             objectives=objectives.get(row.id, []),
         )
@@ -402,6 +405,7 @@ def _actions(
                 starts=row.starts,
                 due=row.due,
                 cost=row.cost,
+                visibility=row.visibility,
                 findings=refs(finding_links, row.id),
                 funding=funding.get(row.id, []),
             )

@@ -65,11 +65,13 @@ class Kind:
         return where
 
 
-GOAL = Kind("goal", goal_t, ("title", "description"), "GoalIn", findings=(table_of(GoalFinding), "goal_id"))
+GOAL = Kind(
+    "goal", goal_t, ("title", "description", "visibility"), "GoalIn", findings=(table_of(GoalFinding), "goal_id")
+)
 OBJECTIVE = Kind(
     "objective",
     objective_t,
-    ("title", "description"),
+    ("title", "description", "visibility"),
     "ObjectiveIn",
     parent="goal_id",
     parent_table=goal_t,
@@ -78,7 +80,7 @@ OBJECTIVE = Kind(
 INDICATOR = Kind(
     "indicator",
     indicator_t,
-    ("name", "unit", "baseline", "target", "target_date", "direction", "description"),
+    ("name", "unit", "baseline", "target", "target_date", "direction", "description", "visibility"),
     "IndicatorIn",
     parent="objective_id",
     parent_table=objective_t,
@@ -382,7 +384,7 @@ def edit_item(
     audit: list[tuple[str, Any, Any]] = []
     for name in changes:
         value = _column_value(kind, name, getattr(after, name))
-        if value is None and name in ("title", "name", "unit", "kind", "direction", "currency"):
+        if value is None and name in ("title", "name", "unit", "kind", "direction", "currency", "visibility"):
             raise BadField(name, f"{name}: a {kind.name} always has one.")
         if value != before[name]:
             columns[name] = value

@@ -25,9 +25,17 @@ from tracker.models import (
     Workshop,
 )
 from tracker.models.base import table_of as _t
-from tracker.models.enums import Direction, Horizon, Stage, Status
+from tracker.models.enums import Direction, Horizon, Stage, Status, Visibility
 from tracker.services.plan.indicators import latest_measurements
-from tracker.services.tracking.actions import action_t, framework_id, framework_t, goal_t, objective_t, stakeholder_t
+from tracker.services.tracking.actions import (
+    action_t,
+    framework_id,
+    framework_t,
+    goal_t,
+    objective_t,
+    partner_t,
+    stakeholder_t,
+)
 
 workshop_t = _t(Workshop)
 finding_t = _t(Finding)
@@ -73,6 +81,7 @@ class IndicatorNode:
     direction: Direction
     latest_value: Decimal | None
     latest_on: dt.date | None
+    visibility: Visibility = Visibility.internal
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class ActionNode:
     lead: str
     due: dt.date | None
     findings: tuple[FindingView, ...]
+    partners: tuple[str, ...] = ()  # the partner organisations' names, in order
+    visibility: Visibility = Visibility.internal
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class ObjectiveNode:
     findings: tuple[FindingView, ...]
     indicators: tuple[IndicatorNode, ...]
     actions: tuple[ActionNode, ...]
+    visibility: Visibility = Visibility.internal
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,7 @@ class GoalNode:
     description: str | None
     findings: tuple[FindingView, ...]
     objectives: tuple[ObjectiveNode, ...]
+    visibility: Visibility = Visibility.internal
 
 
 @dataclass(frozen=True)
@@ -212,9 +225,19 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
                 direction=Direction(row.direction),
                 latest_value=row.latest_value,
                 latest_on=row.latest_on,
+                visibility=Visibility(row.visibility),
             )
         )
 
+    partners: dict[int, list[str]] = {}
+    for action_id, name in session.execute(
+        sa.select(partner_t.c.action_id, stakeholder_t.c.name)
+        .join(stakeholder_t, stakeholder_t.c.id == partner_t.c.stakeholder_id)
+        .join(action_t, action_t.c.id == partner_t.c.action_id)
+        .where(action_t.c.framework_id == fid)
+        .order_by(stakeholder_t.c.name, stakeholder_t.c.id)
+    ):
+        partners.setdefault(action_id, []).append(name)
     actions: dict[int, list[ActionNode]] = {}
     for row in session.execute(
         sa.select(
@@ -225,6 +248,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
             action_t.c.status,
             action_t.c.horizon,
             action_t.c.due,
+            action_t.c.visibility,
             stakeholder_t.c.name.label("lead"),
         )
         .join(stakeholder_t, stakeholder_t.c.id == action_t.c.lead_id)
@@ -241,6 +265,8 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
                 lead=row.lead,
                 due=row.due,
                 findings=cited(action_links, row.id),
+                partners=tuple(partners.get(row.id, ())),
+                visibility=Visibility(row.visibility),
             )
         )
 
@@ -258,6 +284,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
                 findings=cited(objective_links, row.id),
                 indicators=tuple(indicators.get(row.id, ())),
                 actions=tuple(actions.get(row.id, ())),
+                visibility=Visibility(row.visibility),
             )
         )
 
@@ -268,6 +295,7 @@ def plan_tree(session: Session, *, framework: str) -> PlanTree:
             description=row.description,
             findings=cited(goal_links, row.id),
             objectives=tuple(objectives.get(row.id, ())),
+            visibility=Visibility(row.visibility),
         )
         for row in session.execute(
             sa.select(goal_t).where(goal_t.c.framework_id == fid).order_by(goal_t.c.position, goal_t.c.key)

@@ -29,7 +29,7 @@ from tracker.models import (
     Workshop,
 )
 from tracker.models.base import table_of as _t
-from tracker.models.enums import Status
+from tracker.models.enums import Status, Visibility
 from tracker.models.types import utcnow
 from tracker.services.access.rules import narrow, require_visible, visible_framework_ids, within
 from tracker.services.tracking.filters import ActionFilter, SortField, StakeholderRole
@@ -399,7 +399,9 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
             .order_by(workshop_t.c.key, finding_t.c.number)
         )
     )
-    description = session.execute(sa.select(action_t.c.description).where(action_t.c.id == aid)).scalar()
+    description, visibility = session.execute(
+        sa.select(action_t.c.description, action_t.c.visibility).where(action_t.c.id == aid)
+    ).one()
     retractor_t = member_t.alias("retractor")
     notes = session.execute(
         sa.select(
@@ -432,6 +434,7 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
             for r in notes
             if r.retracted_at is not None
         ),
+        visibility=Visibility(visibility),
     )
 
 

@@ -24,13 +24,18 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from tracker.errors import BadField, BadInput, Conflict, TrackerError
-from tracker.models.enums import Horizon
+from tracker.models.enums import Horizon, Visibility
 from tracker.services.views import ActionDetail
 from tracker.tui.data import Data, FormChoices
 
 # The fields in the order of the form; each has an error line under it (``#<field>-error``).
-FIELDS = ("objective", "key", "title", "description", "lead", "partners", "owner", "horizon", "starts", "due", "cost")
+FIELDS = (
+    "objective", "key", "title", "description", "lead", "partners", "owner", "horizon", "starts", "due", "cost",
+    "visibility",
+)  # fmt: skip
 HORIZONS = [(h.value.replace("_", " "), h) for h in Horizon]
+# Public: on the page of `tracker publish` when its objective and goal are public too.
+VISIBILITIES = [(v.value, v) for v in Visibility]
 
 
 def key_from(title: str) -> str:
@@ -273,6 +278,10 @@ class ActionForm(Form):
                 )
                 cost = "" if r is None or r.cost is None else f"{r.cost:f}"
                 yield from self._field("cost", Input(cost, placeholder="12000 (empty: not known)", id="cost"))
+                visibility = d.visibility if d is not None else Visibility.internal
+                yield from self._field(
+                    "visibility", Select(VISIBILITIES, value=visibility, allow_blank=False, id="visibility")
+                )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", compact=True, id="save")
                 yield Button("Cancel", compact=True, id="cancel")
@@ -319,6 +328,9 @@ class ActionForm(Form):
             "starts": date("starts", False),
             "due": date("due", True),
             "cost": text("cost") or None,
+            "visibility": visibility
+            if isinstance(visibility := self.query_one("#visibility", Select).value, Visibility)
+            else Visibility.internal,
         }
         objective = self.objective
         if self.detail is None and objective is None:
@@ -345,7 +357,7 @@ class ActionForm(Form):
             "title": r.title, "description": d.description, "lead": r.lead.key,
             "partners": sorted(p.key for p in r.partners), "owner": r.owner, "horizon": r.horizon,
             "starts": r.starts, "due": r.due,
-            "cost": None if r.cost is None else f"{r.cost:f}",
+            "cost": None if r.cost is None else f"{r.cost:f}", "visibility": d.visibility,
         }  # fmt: skip
         after = {**fields, "partners": sorted(fields["partners"])}
         if after["horizon"] is None:

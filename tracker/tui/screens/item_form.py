@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from tracker.errors import BadField, BadInput
-from tracker.models.enums import Direction, FundingKind
+from tracker.models.enums import Direction, FundingKind, Visibility
 from tracker.services.plan.items import KINDS, ItemView
 from tracker.tui.data import Data
 from tracker.tui.screens.action_form import Form, Saver
@@ -45,6 +45,8 @@ PLACEHOLDERS = {
 CHOICES: dict[str, list[tuple[str, Any]]] = {
     "direction": [(d.value, d) for d in Direction],
     "kind": [(k.value.replace("_", " "), k) for k in FundingKind],
+    # Public: on the page of `tracker publish` when everything above it is public too.
+    "visibility": [(v.value, v) for v in Visibility],
 }
 DATES = {"target_date": True, "starts": False, "ends": True}  # end of the month when only one is given
 

@@ -153,6 +153,7 @@ def describe(item: Item | None, plan: PlanTree | None) -> Group:
         pane.para(g.title, "bold")
         pane.para(g.description)
         pane.field("objectives", str(len(g.objectives)))
+        pane.field("visibility", g.visibility.value)
         pane.findings(g.findings)
     elif item.kind == "objective":
         o: ObjectiveNode = n
@@ -160,11 +161,13 @@ def describe(item: Item | None, plan: PlanTree | None) -> Group:
         pane.para(o.title, "bold")
         pane.para(o.description)
         pane.field("actions", str(len(o.actions)))
+        pane.field("visibility", o.visibility.value)
         pane.findings(o.findings)
         pane.indicators(o)
     elif item.kind == "indicator":
         pane.para("Indicator", "bold")
         pane.indicator(n)
+        pane.field("visibility", n.visibility.value)
         pane.para("\nPress i to record a new value.", "italic")
     else:
         a: ActionNode = n
@@ -175,6 +178,7 @@ def describe(item: Item | None, plan: PlanTree | None) -> Group:
         pane.field("lead", a.lead)
         pane.field("due", a.due.isoformat() if a.due else "not set")
         pane.field("horizon", a.horizon.value.replace("_", " "))
+        pane.field("visibility", a.visibility.value)
         pane.findings(a.findings)
         pane.para("\nPress Enter to open the action.", "italic")
     return pane.render()
