@@ -1,0 +1,113 @@
+"""The coordinator's report as one printable HTML page with charts, in English or French.
+
+It says what the Markdown report says (`tracker.exports.report_md`), from the same
+:class:`ReportData` (no query of its own), plus three charts each with its figures in a
+table beside it. The page is rendered by the one HTML renderer (`tracker.web.render`:
+autoescaping, control characters shown), so user text is inert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import partial
+
+from babel.numbers import format_decimal, format_percent
+
+from tracker.models.enums import Direction, FundingKind, Stage, Status
+from tracker.services.reporting.report import ReportData
+from tracker.web import report_charts
+from tracker.web.i18n import translations
+from tracker.web.render import render
+
+STATUS_MARK = {
+    Status.planned: "○",
+    Status.in_progress: "◐",
+    Status.blocked: "✖",
+    Status.done: "●",
+    Status.cancelled: "–",
+}
+
+
+def _status_words(_: report_charts.Words) -> dict[Status, str]:
+    words = {
+        Status.planned: _("planned"),
+        Status.in_progress: _("in progress"),
+        Status.blocked: _("blocked"),
+        Status.done: _("done"),
+        Status.cancelled: _("cancelled"),
+    }
+    return {s: f"{STATUS_MARK[s]} {w}" for s, w in words.items()}
+
+
+def _enum_words(_: report_charts.Words) -> dict[object, str]:
+    """Our words for the values of the plan's enumerations, in the page's language."""
+    return {
+        Stage.draft: _("draft"),
+        Stage.initial: _("initial"),
+        Stage.final: _("final"),
+        Direction.increase: _("increase"),
+        Direction.decrease: _("decrease"),
+        FundingKind.federal_grant: _("federal grant"),
+        FundingKind.state_grant: _("state grant"),
+        FundingKind.local_government: _("local government"),
+        FundingKind.foundation: _("foundation"),
+        FundingKind.community: _("community"),
+        FundingKind.corporate: _("corporate"),
+        FundingKind.in_kind: _("in kind"),
+        FundingKind.other: _("other"),
+        # why an indicator cannot be judged (tracker.services.plan.indicators)
+        "no baseline": _("no baseline"),
+        "no target": _("no target"),
+        "no target date": _("no target date"),
+        "no measurement": _("no measurement"),
+        "target not beyond baseline": _("target not beyond baseline"),
+        # where "what changed" starts (tracker.services.reporting.report.default_since)
+        "the last working-group meeting": _("the last working-group meeting"),
+        "30 days ago": _("30 days ago"),
+    }
+
+
+def _money(lang: str, unknown: str, amount: Decimal | None, currency: str = "") -> str:
+    if amount is None:
+        return unknown
+    text = format_decimal(amount, format="#,##0.00", locale=lang)
+    return f"{text} {currency}".rstrip()
+
+
+def _count(lang: str, n: int) -> str:
+    return format_decimal(n, locale=lang)
+
+
+def _share(lang: str, value: Decimal | float | None) -> str:
+    return "–" if value is None else format_percent(value, format="#,##0%", locale=lang)
+
+
+def _day(value: dt.date | None) -> str:
+    return "–" if value is None else value.isoformat()
+
+
+def report_html(data: ReportData, lang: str = "en") -> str:
+    """The whole report as an HTML document in ``lang`` ("en" or "fr")."""
+    _ = translations(lang).gettext
+    status_words = _status_words(_)
+    enum_words = _enum_words(_)
+    money = partial(_money, lang, _("unknown"))
+    currency = data.funding.currency
+    return render(
+        "report/report.html.j2",
+        lang,
+        data=data,
+        statuses=list(report_charts.STATUS_STYLE),
+        status_words=status_words,
+        word=lambda value: enum_words.get(value, str(getattr(value, "value", value))),
+        money=money,
+        count=partial(_count, lang),
+        share=partial(_share, lang),
+        day=_day,
+        progress_chart=report_charts.progress_chart(data.goals, status_words=status_words, _=_),
+        years_chart=report_charts.gap_years_chart(data.funding.years, money=lambda amount: money(amount, currency), _=_)
+        if data.funding.years
+        else None,
+        sources_chart=report_charts.sources_chart(data.funding.sources, today=data.today, money=money, _=_),
+    )
