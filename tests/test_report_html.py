@@ -233,7 +233,11 @@ def _hostile_riverton(engine: Engine) -> Engine:
     seed_funding(engine)
     text = " ".join(HOSTILE.values())
     updates = {
-        Framework: ("key", RIVERTON, {"title": "Riverton " + HOSTILE["script"], "meeting_place": HOSTILE["link"]}),
+        Framework: (
+            "key",
+            RIVERTON,
+            {"title": "Riverton " + HOSTILE["script"] + HOSTILE["controls"], "meeting_place": HOSTILE["link"]},
+        ),
         Goal: ("key", "g1", {"title": text}),
         ActionModel: ("key", "a2", {"title": text}),
         Stakeholder: ("key", "city-of-riverton", {"name": HOSTILE["img"]}),
@@ -280,7 +284,7 @@ def test_hostile_text_never_becomes_markup(engine: Engine) -> None:
         shown = text.replace(HOSTILE["controls"], SHOWN_CONTROLS)
         assert shown in words  # the goal's, the action's and the source's titles, literally
         assert "49" not in words.split()  # template syntax was not run
-        assert "Riverton <script>alert(1)</script>" in page.headings[0][1]
+        assert page.headings[0][1].startswith("Riverton <script>alert(1)</script>" + SHOWN_CONTROLS)
         # The chart labels are text too: the goal's and the source's names, cut but literal.
         assert any(t.startswith("g1: <script>alert(1)</script>") for t in page.charts["chart-progress"])
         assert any(t.startswith("<script>alert(1)</script>") for t in page.charts["chart-sources"])

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal, format_percent
 
 from tracker.models.enums import Direction, FundingKind, Stage, Status
 from tracker.services.reporting.report import ReportData
+from tracker.text import visible_controls
 from tracker.web import report_charts
 from tracker.web.i18n import translations
 from tracker.web.render import render
@@ -105,6 +106,7 @@ def report_html(data: ReportData, lang: str = "en") -> str:
         count=partial(_count, lang),
         share=partial(_share, lang),
         day=_day,
+        inert=visible_controls,
         progress_chart=report_charts.progress_chart(data.goals, status_words=status_words, _=_),
         years_chart=report_charts.gap_years_chart(data.funding.years, money=lambda amount: money(amount, currency), _=_)
         if data.funding.years
