@@ -81,7 +81,7 @@ def _count(lang: str, n: int) -> str:
 
 
 def _share(lang: str, value: Decimal | float | None) -> str:
-    return "–" if value is None else format_percent(value, format="#,##0%", locale=lang)
+    return "–" if value is None else format_percent(value, locale=lang)
 
 
 def _day(value: dt.date | None) -> str:
