@@ -410,6 +410,28 @@ def test_the_report_shows_in_a_real_browser(engine: Engine, tmp_path: Path, lang
     assert heading in shown
 
 
+EMPTY = """\
+framework: {key: empty, city: Nowhere, country: US, title: An empty framework, stage: draft, starts: 2025-01,
+            near_term_months: 6, mid_term_months: 24}
+"""
+
+
+def test_an_empty_plan_has_sentences_instead_of_charts(engine: Engine) -> None:
+    """A framework just created (no goal, action or source yet) gets its report: each part says
+    in a sentence that there is nothing yet, and no chart is drawn empty."""
+    from tests.conftest import ADMIN
+    from tracker.seeding import load_text, seed
+
+    seed(engine, [load_text(EMPTY, source="empty.yaml")], actor=ADMIN)
+    with read_session(engine) as session:
+        data = gather_report(session, framework="empty", today=TODAY)
+    page = Page(report_html(data, "fr"))
+    assert not page.charts
+    texts = {t.strip() for t in page.texts}
+    assert "Le plan n’a pas encore d’objectif général." in texts
+    assert "Aucune source n’est encore allouée à ce plan." in texts
+
+
 def test_notes_appear_as_in_the_markdown_report(engine: Engine) -> None:
     """The HTML report is the coordinator's internal report: a note recorded since the day asked
     about is listed under Notes, as in the Markdown report."""

@@ -14,6 +14,7 @@ from functools import partial
 
 from babel.numbers import format_decimal, format_percent
 
+from tracker.exports.report_md import TABLE_ROWS as ROWS  # rows of the long tables and the sources chart
 from tracker.models.enums import Direction, FundingKind, Stage, Status
 from tracker.services.reporting.report import ReportData
 from tracker.text import visible_controls
@@ -107,9 +108,10 @@ def report_html(data: ReportData, lang: str = "en") -> str:
         share=partial(_share, lang),
         day=_day,
         inert=visible_controls,
-        progress_chart=report_charts.progress_chart(data.goals, status_words=status_words, _=_),
+        rows=ROWS,
+        progress_chart=report_charts.progress_chart(data.goals, status_words=status_words, _=_) if data.goals else None,
         years_chart=report_charts.gap_years_chart(data.funding.years, money=lambda amount: money(amount, currency), _=_)
         if data.funding.years
         else None,
-        sources_chart=report_charts.sources_chart(data.funding.sources, today=data.today, money=money, _=_),
+        sources_chart=report_charts.sources_chart(data.funding.sources[:ROWS], today=data.today, money=money, _=_),
     )
