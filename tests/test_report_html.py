@@ -443,3 +443,20 @@ def test_notes_appear_as_in_the_markdown_report(engine: Engine) -> None:
     assert (3, "Notes (1)") in page.headings
     notes = [t for t in page.tables.values() if any("Lease signed" in c for row in t for c in row)]
     assert len(notes) == 1
+
+
+def test_a_member_gets_the_html_report_over_ssh(engine: Engine, db_url: str) -> None:
+    """`ssh server report -f stamford-ct --format html --lang fr > rapport.html`: the page comes
+    on standard output, as the key's member reads the plan; -o is refused there, as for Markdown."""
+    from tests.test_ssh_session import KEY, session
+    from tests.tracking import seeded
+
+    seeded(engine)  # Stamford, with domus a member of Domus Kids
+    assert tracker("--db", db_url, "member", "key", "add", "domus", "-", input=KEY).code == 0
+    db = db_url
+    result = session(db, "report -f stamford-ct --format html --lang fr")
+    assert result.code == 0, result.err
+    assert result.out.startswith("<!DOCTYPE html>") and '<html lang="fr">' in result.out
+    assert "Avancement par objectif général" in Page(result.out).texts
+    refused = session(db, "report -f stamford-ct --format html -o rapport.html")
+    assert refused.code == 2 and "would write a file" in refused.err and refused.out == ""
