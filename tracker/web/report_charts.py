@@ -45,16 +45,18 @@ def progress_chart(goals: Sequence[GoalProgress], *, status_words: dict[Status, 
     rows = list(reversed(goals))  # the first goal at the top
     with charts.figure(height_in=1.2 + 0.45 * max(len(rows), 1)) as fig:
         ax = fig.subplots()  # type: ignore[attr-defined]
-        names = [_cut(f"{g.key}: {g.title}") for g in rows]
+        # Bars at numbered places, named by ticks: two goals cut to the same label stay two bars.
+        places = list(range(len(rows)))
         left = [0] * len(rows)
         for status, (colour, hatch) in STATUS_STYLE.items():
             counts = [g.by_status.get(status, 0) for g in rows]
             bars = ax.barh(
-                names, counts, left=left, color=colour, hatch=hatch, edgecolor="#333333", label=status_words[status]
+                places, counts, left=left, color=colour, hatch=hatch, edgecolor="#333333", label=status_words[status]
             )
             shown = [str(n) if n else "" for n in counts]
             ax.bar_label(bars, labels=shown, label_type="center", fontsize=9, bbox=LABEL_BOX)
             left = [a + b for a, b in zip(left, counts, strict=True)]
+        ax.set_yticks(places, [_cut(f"{g.key}: {g.title}") for g in rows])
         ax.set_xlabel(_("actions"))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False, fontsize=8)
