@@ -68,10 +68,12 @@ def progress_chart(goals: Sequence[GoalProgress], *, status_words: dict[Status, 
         return charts.to_svg(fig, "chart-progress", _("Progress by goal"), description)
 
 
-def gap_years_chart(years: Sequence[GapRollupView], *, money: Callable[..., str], _: Words) -> Markup:
+def gap_years_chart(
+    years: Sequence[GapRollupView], *, money: Callable[..., str], number: Callable[[float], str], _: Words
+) -> Markup:
     """Bars per fiscal year: what the actions running then need and what is allocated to it,
-    the gap written above."""
-    from matplotlib.ticker import StrMethodFormatter
+    the gap written above; ``number`` writes the axis's amounts in the page's language."""
+    from matplotlib.ticker import FuncFormatter
 
     names = [_("unscheduled") if y.fiscal_year is None else _("FY%(year)s") % {"year": y.fiscal_year} for y in years]
     need = [float(y.cost or 0) for y in years]
@@ -80,6 +82,7 @@ def gap_years_chart(years: Sequence[GapRollupView], *, money: Callable[..., str]
         ax = fig.subplots()  # type: ignore[attr-defined]
         positions = range(len(years))
         width = 0.4
+        needed, given, short = _("needed"), _("allocated"), _("gap")
         ax.bar([p - width / 2 for p in positions], need, width, color="#0072b2", label=_("needed"))
         ax.bar([p + width / 2 for p in positions], allocated, width, color="#e69f00", hatch="//", label=_("allocated"))
         top = max([*need, *allocated, 1.0])
@@ -89,13 +92,13 @@ def gap_years_chart(years: Sequence[GapRollupView], *, money: Callable[..., str]
         ax.set_xticks(list(positions), names)
         ax.set_ylim(0, top * 1.15)
         ax.set_ylabel(years[0].currency if years else "")
-        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _place: number(value)))
         ax.legend(loc="upper right", frameon=False, fontsize=8)
         description = (
             _("What the actions running in each fiscal year need, against what is allocated to it.")
             + " "
             + "; ".join(
-                f"{n}: {_('needed')} {money(y.cost)}, {_('allocated')} {money(y.allocated)}, {_('gap')} {money(y.gap)}"
+                f"{n}: {needed} {money(y.cost)}, {given} {money(y.allocated)}, {short} {money(y.gap)}"
                 for n, y in zip(names, years, strict=True)
             )
         )
@@ -122,12 +125,15 @@ def sources_chart(
             begin, end = date2num(s.starts), date2num(s.ends + dt.timedelta(days=1))
             colour, hatch = ("#bbbbbb", "xx") if s.ended else ("#56b4e9", "")
             ax.broken_barh([(begin, end - begin)], (n - 0.3, 0.6), facecolors=colour, hatch=hatch, edgecolor="#333")
-            words = (
-                f"{_('committed')} {money(s.committed, s.currency)} · {_('allocated')} {money(s.allocated, s.currency)}"
-                f" · {_('remaining')} {money(s.remaining, s.currency)}"
-            )
+            # Babel finds _("...") calls outside f-strings only.
+            parts = [
+                (_("committed"), money(s.committed, s.currency)),
+                (_("allocated"), money(s.allocated, s.currency)),
+                (_("remaining"), money(s.remaining, s.currency)),
+            ]
+            words = " · ".join(f"{name} {amount}" for name, amount in parts)
             if s.ended:
-                words += f" ({_('ended')})"
+                words += " (" + _("ended") + ")"
             texts.append(words)
             # Written from the left edge, so that it stays inside the chart whatever the dates.
             ax.text(0.0, n + 0.34, charts.label(words), fontsize=7.5, va="bottom", transform=ax.get_yaxis_transform())

@@ -9,6 +9,7 @@ autoescaping, control characters shown), so user text is inert.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import partial
 
@@ -17,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 from tracker.exports.report_md import TABLE_ROWS as ROWS  # rows of the long tables and the sources chart
 from tracker.models.enums import Direction, FundingKind, Stage, Status
 from tracker.services.reporting.report import ReportData
+from tracker.services.tracking.activity import ActivityItem
 from tracker.text import visible_controls
 from tracker.web import report_charts
 from tracker.web.i18n import translations
@@ -70,6 +72,45 @@ def _enum_words(_: report_charts.Words) -> dict[object, str]:
     }
 
 
+_STATUS_CHANGE = re.compile(
+    r"(new|planned|in progress|blocked|done|cancelled) → (planned|in progress|blocked|done|cancelled)"
+)
+_MEASUREMENT = re.compile(r"(\S+) (.*?) on (\d{4}-\d{2}-\d{2})(: .*)?", re.DOTALL)
+_PLAN_EDIT = re.compile(r"([a-z_]+): (.*)", re.DOTALL)
+_FORCED = " (forced over a newer change)"
+
+
+def _activity_text(item: ActivityItem, _: report_charts.Words, status_words: dict[Status, str]) -> str:
+    """What an item of "what changed" says, with the words of ours in it (the feed writes them
+    in English: statuses, "on", field names) in the page's language; the user's words as they are."""
+    text = item.text
+    plain = {s.value.replace("_", " "): w.partition(" ")[2] for s, w in status_words.items()}
+    plain["new"] = _("new")
+    if item.kind == "status" and (found := _STATUS_CHANGE.match(text)):
+        rest = text[found.end() :]
+        if rest.endswith(_FORCED):
+            rest = rest.removesuffix(_FORCED) + " (" + _("forced over a newer change") + ")"
+        return f"{plain[found[1]]} → {plain[found[2]]}{rest}"
+    if item.kind == "measurement" and (found := _MEASUREMENT.fullmatch(text)):
+        said = _("%(value)s %(unit)s on %(day)s") % {"value": found[1], "unit": found[2], "day": found[3]}
+        return said + (found[4] or "")
+    if item.kind == "plan" and (found := _PLAN_EDIT.fullmatch(text)):
+        fields = {
+            "title": _("title"),
+            "description": _("description"),
+            "lead": _("lead"),
+            "partners": _("partners"),
+            "owner": _("owner"),
+            "horizon": _("horizon"),
+            "starts": _("start"),
+            "due": _("due"),
+            "cost": _("cost"),
+            "position": _("position"),
+        }
+        return f"{fields.get(found[1], found[1])}: {found[2]}"
+    return text
+
+
 def _money(lang: str, unknown: str, amount: Decimal | None, currency: str = "") -> str:
     if amount is None:
         return unknown
@@ -108,9 +149,15 @@ def report_html(data: ReportData, lang: str = "en") -> str:
         share=partial(_share, lang),
         day=_day,
         inert=visible_controls,
+        activity_text=lambda item: _activity_text(item, _, status_words),
         rows=ROWS,
         progress_chart=report_charts.progress_chart(data.goals, status_words=status_words, _=_) if data.goals else None,
-        years_chart=report_charts.gap_years_chart(data.funding.years, money=lambda amount: money(amount, currency), _=_)
+        years_chart=report_charts.gap_years_chart(
+            data.funding.years,
+            money=lambda amount: money(amount, currency),
+            number=lambda value: format_decimal(round(value), locale=lang),
+            _=_,
+        )
         if data.funding.years
         else None,
         sources_chart=report_charts.sources_chart(data.funding.sources[:ROWS], today=data.today, money=money, _=_),
