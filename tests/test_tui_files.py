@@ -68,6 +68,35 @@ async def test_the_report_is_written_from_the_overview_and_never_over_a_file_una
         assert "Stamford" in target.read_text()
 
 
+async def test_the_report_is_written_as_html_to_print_in_french(engine: Engine, home: Path) -> None:
+    """In the report's dialog the coordinator picks the HTML page in French: the suggested name
+    follows (…-fr.html), and the file written is the French page with its charts."""
+    seeded(engine)
+    app = _app(engine, "coord")
+    target = home / f"report-stamford-ct-{dt.date.today().isoformat()}-fr.html"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SaveFileDialog"
+        await pilot.click("#format-html-fr")
+        await pilot.pause()
+        assert app.screen.query_one("#path", Input).value == str(target)
+        await pilot.click("#format-md")  # and back: the name follows
+        await pilot.pause()
+        assert app.screen.query_one("#path", Input).value == str(target).removesuffix("-fr.html") + ".md"
+        await pilot.click("#format-html-fr")
+        await pilot.pause()
+        await pilot.click("#write")
+        await _settle(app, pilot)
+        assert type(app.screen).__name__ == "OverviewScreen"
+        assert any(f"to {target}" in m for m in _said(app))
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="fr">' in page
+    assert "Avancement par objectif général" in page and page.count("<svg") >= 2
+    assert not list(home.glob("*.md"))
+
+
 async def test_the_workbook_is_written_from_funding(engine: Engine, home: Path) -> None:
     """`W` on Funding writes the workbook of the frameworks in scope, a real XLSX file."""
     import openpyxl

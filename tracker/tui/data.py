@@ -360,14 +360,19 @@ class Data:
 
     # -- the report and the workbook ---------------------------------------------------------
 
-    def report(self, framework: str) -> str:
-        """The Markdown report on ``framework``, as `tracker report` writes it."""
-        from tracker.exports.report_md import report_markdown
+    def report(self, framework: str, *, form: str = "md", lang: str = "en") -> str:
+        """The report on ``framework``, as `tracker report` writes it: Markdown (``form`` "md")
+        or the HTML page ("html") in ``lang``."""
         from tracker.services.reporting.report import gather_report
 
-        return self.read(
-            lambda s: report_markdown(gather_report(s, framework=framework, today=dt.date.today())), snapshot=True
-        )
+        data = self.read(lambda s: gather_report(s, framework=framework, today=dt.date.today()), snapshot=True)
+        if form == "html":
+            from tracker.web.report_html import report_html
+
+            return report_html(data, lang=lang)
+        from tracker.exports.report_md import report_markdown
+
+        return report_markdown(data)
 
     def workbook(self, framework: str | None) -> bytes:
         """The coordinators' workbook of ``framework`` (None: every framework read), as

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Stage, Status
+from tracker.services.funding.gaps import GapRollupView, gap_rollup
 from tracker.services.funding.risks import FundingRisks, funding_risks
 from tracker.services.funding.sources import (
     GapView,
@@ -30,6 +31,7 @@ from tracker.services.plan.frameworks import progress_share
 from tracker.services.plan.indicators import IndicatorProgress, indicator_progress
 from tracker.services.plan.schedule import meetings_of
 from tracker.services.reporting.coverage import CoverageView, plan_coverage
+from tracker.services.reporting.goals import GoalProgress, goal_progress
 from tracker.services.reporting.requests import UpdateRequests, update_requests
 from tracker.services.tracking.actions import action_t, count_actions, framework_id, framework_t, list_actions
 from tracker.services.tracking.activity import ActivityItem, recent_activity
@@ -99,6 +101,7 @@ class FundingData:
     objective_gaps: tuple[ObjectiveGapView, ...]
     sources: tuple[SourceView, ...]
     risks: FundingRisks | None = None
+    years: tuple[GapRollupView, ...] = ()  # the gap per fiscal year, in time order (the HTML chart's)
 
     @property
     def total_gap(self) -> Decimal:
@@ -128,6 +131,7 @@ class ReportData:
     meetings: tuple[dt.date, ...]
     meeting_place: str | None
     requests: UpdateRequests | None = None  # who owes an update (`reporting.requests`)
+    goals: tuple[GoalProgress, ...] = ()  # actions per status per goal (the HTML chart's)
 
     @property
     def actions(self) -> int:
@@ -191,6 +195,7 @@ def funding_data(session: Session, *, framework: str, currency: str, today: dt.d
         objective_gaps=tuple(objective_gaps(session, framework=framework, limit=None)),
         sources=tuple(funding_sources(session, today=today, framework=framework)),
         risks=funding_risks(session, framework=framework, today=today),
+        years=tuple(gap_rollup(session, framework=framework, by="year")),
     )
 
 
@@ -270,4 +275,5 @@ def gather_report(
         meetings=tuple(meetings.after(today, NEXT_MEETINGS)) if meetings else (),
         meeting_place=fw.meeting_place,
         requests=requests,
+        goals=tuple(goal_progress(session, framework_id=fid)),
     )

@@ -157,7 +157,7 @@ class FundingScreen(Screen[None]):
         Binding("enter", "open", "Open", tooltip="Open the highlighted action with a funding gap", priority=True),
         Binding("l", "level", "Level", tooltip="Gaps by action, objective, goal, framework or fiscal year"),
         Binding("tab", "app.focus_next", "Next", tooltip="Move between sources, gaps and the chart"),
-        Binding("R", "write('report')", "Report", tooltip="Write the Markdown report of a framework"),
+        Binding("R", "write('report')", "Report", tooltip="Write the report of a framework (Markdown or HTML)"),
         # Out of the footer here (? lists it), so that ? and q stay in view at 80 columns.
         Binding(
             "W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope", show=False

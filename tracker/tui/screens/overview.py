@@ -29,7 +29,12 @@ def bar(share: float | None, width: int = BAR) -> Text:
 class OverviewScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Work in it", tooltip="Limit every screen to this framework (G: all)"),
-        Binding("R", "write('report')", "Report", tooltip="Write the Markdown report of the highlighted framework"),
+        Binding(
+            "R",
+            "write('report')",
+            "Report",
+            tooltip="Write the report of the highlighted framework (Markdown or HTML)",
+        ),
         Binding("W", "write('workbook')", "XLSX", tooltip="Write the workbook (XLSX) of the frameworks in scope"),
     ]
     _frameworks: Any = None  # the table, once the first data came

@@ -1,5 +1,6 @@
 """Writing the report or the workbook from the app: where to (a path the person may edit),
-never over an existing file without asking, and then where it went.
+never over an existing file without asking, and then where it went. The report is written
+as Markdown or as the printable HTML page in English or French (a choice in the dialog).
 
 Only when the app runs on the person's own machine (`TrackerApp.local_files`): over the
 team server's SSH session a path would name a file on the server, not theirs.
@@ -17,11 +18,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from tracker.errors import BadInput, TrackerError
 
 OTHER = "another path in the field"  # how a refusal says to give another path, here
+
+# The report's forms: (choice, what the dialog says, the file name's ending, format, language).
+REPORT_FORMATS = (
+    ("md", "Markdown", ".md", "md", "en"),
+    ("html-en", "HTML to print, in English", ".html", "html", "en"),
+    ("html-fr", "HTML to print, in French", "-fr.html", "html", "fr"),
+)
 
 
 def default_folder() -> Path:
@@ -65,14 +73,22 @@ class SaveFileDialog(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, what: str, suggested: Path) -> None:
+    def __init__(self, what: str, suggested: Path, *, formats: bool = False) -> None:
+        """``formats``: offer the report's forms (`REPORT_FORMATS`); the one picked is
+        ``choice`` when the dialog closes, and the suggested name's ending follows it."""
         super().__init__()
         self.what = what
         self.suggested = suggested
+        self.formats = formats
+        self.choice = REPORT_FORMATS[0][0]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(Text(f"Write {self.what}"), id="dialog-title")
+            if self.formats:
+                with RadioSet(id="format"):
+                    for choice, words, *_ in REPORT_FORMATS:
+                        yield RadioButton(words, value=choice == self.choice, id=f"format-{choice}")
             yield Static("to this file (edit the path if you like):", classes="form-label")
             yield Input(str(self.suggested), id="path")
             yield Static("", id="form-error", classes="form-error")
@@ -83,6 +99,16 @@ class SaveFileDialog(ModalScreen[Path | None]):
     def on_mount(self) -> None:
         self.say(None)
         self.query_one("#path", Input).focus()
+
+    @on(RadioSet.Changed, "#format")
+    def pick(self, event: RadioSet.Changed) -> None:
+        """Another form: the file name's ending follows (the rest of the path as typed)."""
+        old = next(f[2] for f in REPORT_FORMATS if f[0] == self.choice)
+        self.choice = str(event.pressed.id).removeprefix("format-")
+        new = next(f[2] for f in REPORT_FORMATS if f[0] == self.choice)
+        field = self.query_one("#path", Input)
+        if field.value.endswith(old):
+            field.value = field.value.removesuffix(old) + new
 
     def say(self, message: str | None) -> None:
         error = self.query_one("#form-error", Static)
@@ -141,20 +167,30 @@ def write_document(screen: Screen[Any], kind: str, framework: str | None) -> Non
     else:
         what, name = f"the workbook of {place}", f"tracker-{framework or 'all-frameworks'}-{today}.xlsx"
 
+    dialog = SaveFileDialog(what, default_folder() / name, formats=kind == "report")
+
     def chosen(path: Path | None) -> None:
         if path is not None:
+            form = next(f for f in REPORT_FORMATS if f[0] == dialog.choice)
             screen.notify(f"Writing {what}…", timeout=2)
-            screen.run_worker(lambda: _write(screen, kind, framework, path, what), thread=True, group="document")
+            screen.run_worker(
+                lambda: _write(screen, kind, framework, path, what, form=form[3], lang=form[4]),
+                thread=True,
+                group="document",
+            )
 
-    app.push_screen(SaveFileDialog(what, default_folder() / name), chosen)
+    app.push_screen(dialog, chosen)
 
 
-def _write(screen: Screen[Any], kind: str, framework: str | None, path: Path, what: str) -> None:
+def _write(
+    screen: Screen[Any], kind: str, framework: str | None, path: Path, what: str, *, form: str, lang: str
+) -> None:
     from tracker.files import write_file
 
     app: Any = screen.app
     try:
-        data = app.data.report(framework) if kind == "report" else app.data.workbook(framework)
+        report = kind == "report"
+        data = app.data.report(framework, form=form, lang=lang) if report else app.data.workbook(framework)
         write_file(path, data, other=OTHER)
     except TrackerError as exc:
         app.call_from_thread(screen.notify, exc.message, title="Not written", severity="error")
