@@ -465,3 +465,51 @@ async def test_the_stakeholders_screen_shows_silence_and_owed_updates(db: str, s
             assert table.virtual_size.width <= table.size.width  # every column in view, no sideways scrolling
     finally:
         engine.dispose()
+
+
+def test_the_html_report_says_who_owes_an_update_with_the_same_figures(db: str) -> None:
+    """The HTML report's "Who owes an update" has the Markdown section's figures (the same
+    hand-computed ones above), in English and in French."""
+    from html.parser import HTMLParser
+
+    from tracker.db import read_session
+    from tracker.services.reporting.report import gather_report
+    from tracker.web.report_html import report_html
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside, self.rows, self.cell = False, [], None  # type: ignore[var-annotated]
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "section" and ("id", "owed") in attrs:
+                self.inside = True
+            elif self.inside and tag == "tr":
+                self.rows.append([])
+            elif self.inside and tag == "td":
+                self.cell = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "section":
+                self.inside = False
+            elif self.inside and tag == "td" and self.cell is not None:
+                self.rows[-1].append(self.cell.strip())
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell += data
+
+    engine = make_engine(db)
+    try:
+        with read_session(engine) as session:
+            data = gather_report(session, framework=FW, today=dt.date.fromisoformat(TODAY))
+    finally:
+        engine.dispose()
+    for lang, days, share, never in (("en", "2 days", "2 of 4", "never"), ("fr", "2 jours", "2 sur 4", "jamais")):
+        parser = Rows()
+        parser.feed(report_html(data, lang))
+        rows = {r[0]: r[1:] for r in parser.rows if r}
+        assert rows["City of Stamford"] == ["3", "1", "1", "2", "0", days, share], lang
+        assert rows["Domus Kids"] == ["1", "0", "1", "0", "1", never, "1 sur 1" if lang == "fr" else "1 of 1"]
+        assert rows["city"] == ["city", "2", "1", "1", "1", "0"], lang

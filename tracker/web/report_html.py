@@ -18,6 +18,7 @@ from babel.numbers import format_decimal, format_percent
 from tracker.exports.report_md import TABLE_ROWS as ROWS  # rows of the long tables and the sources chart
 from tracker.models.enums import Direction, FundingKind, Stage, Status
 from tracker.services.reporting.report import ReportData
+from tracker.services.reporting.requests import Reason
 from tracker.services.tracking.activity import ActivityItem
 from tracker.text import visible_controls
 from tracker.web import report_charts
@@ -151,6 +152,7 @@ def report_html(data: ReportData, lang: str = "en") -> str:
         inert=visible_controls,
         activity_text=lambda item: _activity_text(item, _, status_words),
         rows=ROWS,
+        reasons=list(Reason),  # the columns of "Who owes an update", in the Markdown report's order
         progress_chart=report_charts.progress_chart(data.goals, status_words=status_words, _=_) if data.goals else None,
         years_chart=report_charts.gap_years_chart(
             data.funding.years,
