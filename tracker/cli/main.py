@@ -30,6 +30,7 @@ from tracker.cli.report import report
 from tracker.cli.server import app as server_app
 from tracker.cli.ssh_session import ssh_session
 from tracker.cli.undo import undo
+from tracker.cli.updates import import_updates
 
 app = typer.Typer(
     name="tracker",
@@ -62,6 +63,7 @@ app.command("summary")(summary)
 app.command("coverage")(coverage)
 app.command("report")(report)
 app.command("export")(export)
+app.command("import-updates")(import_updates)
 app.command("undo")(undo)
 app.add_typer(server_app, name="server")
 app.command("ssh-session", hidden=True)(ssh_session)
