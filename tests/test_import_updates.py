@@ -253,11 +253,14 @@ def test_owner_workbook_holds_only_their_actions(db: str, tmp_path: Path) -> Non
     assert refs == [CONVENE]
 
 
+EXPORT_ID = "0b9c4a52-52a4-4c1e-9d4e-0d6f2b1f9a10"
+
+
 def test_csv_from_stdin(db: str, engine: Engine) -> None:
     """The same columns as CSV on standard input apply the same way."""
-    text = f"ref,new status,note,version,export id,row id\n{CONVENE},blocked,waiting,1,e1,A1\n"
+    text = f"ref,new status,note,version,export id,row id\n{CONVENE},blocked,waiting,1,{EXPORT_ID},A1\n"
     result = run(db, "import-updates", "-", input=text)
     assert result.code == 0, result.out + result.err
     assert status(db, CONVENE) == "blocked"
-    assert history(engine, StatusChange)[-1].import_key == "e1/A1"
+    assert history(engine, StatusChange)[-1].import_key == f"{EXPORT_ID}/A1"
     assert "already applied" in run(db, "import-updates", "-", input=text).out

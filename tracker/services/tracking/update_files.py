@@ -15,7 +15,9 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sys
+import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +26,8 @@ from typing import Any, BinaryIO
 from tracker.dates import in_range
 from tracker.errors import BadInput
 from tracker.models.enums import Status
+from tracker.names import LOGIN_PATTERN
+from tracker.seeding.plan import KEY_PATTERN
 
 MAX_BYTES = 20_000_000  # as a plan file: some 100,000 rows
 MAX_ROWS = 100_000
@@ -279,18 +283,14 @@ def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
     try:
         if not ref:
             raise _Bad("ref", "has no ref; keep the exported rows' refs as they are")
-        export_id = _text_cell(values.get("export id"))
-        row_id = _text_cell(values.get("row id"))
-        key = f"{export_id}/{row_id}" if export_id and row_id else None
-        if key is not None and len(key) > 80:
-            raise _Bad("row id", "has an export id or row id that tracker did not write; keep them as exported")
+        key = _import_key(_text_cell(values.get("export id")), _text_cell(values.get("row id")), indicator)
         version = _version(values.get("version"))
         if indicator:
             value = _value(values.get("new value"))
             on = _day(values.get("measured on"), "measured on")
             if on is not None and value is None:
                 raise _Bad("measured on", "has a date measured but no new value; give the value too")
-            behalf = _text_cell(values.get("for")) or None
+            behalf = _party(_text_cell(values.get("for")))
             return replace(
                 update, value=value, measured_on=on, expect_version=version, import_key=key, on_behalf_of=behalf
             )
@@ -412,6 +412,31 @@ def _version(value: Any) -> int | None:
     except (TypeError, ValueError):
         pass
     raise _Bad("version", f"has {str(value)[:40]!r}, which is not a version number; keep the exported value")
+
+
+_ROW_ID = re.compile(r"[AI][1-9][0-9]{0,6}")
+_PARTY = re.compile(rf"member:{LOGIN_PATTERN.strip('^$')}|stakeholder:{KEY_PATTERN.strip('^$')}")
+
+
+def _import_key(export_id: str, row_id: str, indicator: bool) -> str | None:
+    """ "EXPORT-ID/ROW-ID" as the export wrote them (None for a row without them: a CSV made by
+    hand), or a bad row: the key is stored, so it is never free text."""
+    if not export_id and not row_id:
+        return None
+    try:
+        export = str(uuid.UUID(export_id.strip()))
+    except ValueError:
+        raise _Bad("export id", "is not the export id tracker wrote; keep it as exported") from None
+    row = row_id.strip()
+    if not _ROW_ID.fullmatch(row) or row.startswith("I") is not indicator:
+        raise _Bad("row id", "is not a row id tracker wrote on this sheet; keep it as exported")
+    return f"{export}/{row}"
+
+
+def _party(text: str) -> str | None:
+    """Whom the export was for ("member:LOGIN" or "stakeholder:KEY"), as written; else None."""
+    text = text.strip()
+    return text if text and len(text) <= 200 and _PARTY.fullmatch(text) else None
 
 
 def _at(place: str, ref: str) -> str:
