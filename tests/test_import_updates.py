@@ -3,6 +3,7 @@ openpyxl as a spreadsheet program saves it, and `tracker import-updates` (issue 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,37 @@ def test_csv_from_stdin(db: str, engine: Engine) -> None:
     assert status(db, CONVENE) == "blocked"
     assert history(engine, StatusChange)[-1].import_key == f"{EXPORT_ID}/A1"
     assert "already applied" in run(db, "import-updates", "-", input=text).out
+
+
+def test_done_with_the_date_it_was_completed(db: str, tmp_path: Path) -> None:
+    """A member who finished the work last week says so with the date, typed as a date; a
+    completion date without "done" is a bad row that says what to do."""
+    path = export(db, tmp_path / "u.xlsx")
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "completed on", dt.datetime(2026, 2, 1))
+        actions.set(REPORTING, "completed on", dt.datetime(2026, 2, 2))
+
+    result = run(db, "import-updates", str(fill(path, edit)))
+    assert result.code == 2, result.out
+    assert "column 'completed on' has a completion date but the new status is not done" in result.out
+    shown = json.loads(run(db, "actions", "show", CONVENE, "--json").out)["row"]
+    assert (shown["status"], shown["completed_on"]) == ("done", "2026-02-01")
+
+
+def test_options_that_do_not_go_together_and_files_too_large(db: str, engine: Engine, tmp_path: Path) -> None:
+    """Each mistake gets one sentence and exit 2, nothing written: --owner without
+    --for-updates, --for-updates on another format, and a file beyond the size limit."""
+    from tracker.services.tracking.update_files import MAX_BYTES
+
+    alone = run(db, "export", "-F", "xlsx", "--owner", "city", "-o", str(tmp_path / "x.xlsx"))
+    assert alone.code == 2 and "add --for-updates" in alone.err
+    csv = run(db, "export", "-F", "csv", "--for-updates")
+    assert csv.code == 2 and "go with --format xlsx" in csv.err
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"ref\n" + b"x" * MAX_BYTES)
+    before = dump(engine)
+    result = run(db, "import-updates", str(big))
+    assert result.code == 2 and "larger than 20 MB" in result.err and "Traceback" not in result.err
+    assert dump(engine) == before

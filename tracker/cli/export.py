@@ -130,7 +130,9 @@ def export(
         with reading(settings, snapshot=True) as session, _progress(fmt.value) as step:
             engine = session.get_bind().engine
             if for_updates:
-                data: str | bytes = for_updates_workbook(session, engine, framework, owner, stakeholder)
+                data: str | bytes = for_updates_workbook(
+                    session, framework=framework, owner=owner, stakeholder=stakeholder
+                )
             else:
                 data = _build(fmt, session, framework, engine, step)
         if target is None:
@@ -194,7 +196,7 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
 
 
 def for_updates_workbook(
-    session: Session, engine: Engine, framework: str | None, owner: str | None, stakeholder: str | None
+    session: Session, *, framework: str | None, owner: str | None = None, stakeholder: str | None = None
 ) -> bytes:
     """The for-updates workbook (XLSX bytes) of the open actions that ``owner`` (a login) owns or
     ``stakeholder`` (a key) leads or supports, in ``framework`` (None: every framework the
@@ -218,7 +220,7 @@ def for_updates_workbook(
     return updates_workbook_bytes(
         data,
         title=f"tracker updates{whom}: {framework or 'every framework'}",
-        comments=f"{_origin(engine, data.exported_at)}; export id {data.export_id}",
+        comments=f"{_origin(session.get_bind().engine, data.exported_at)}; export id {data.export_id}",
     )
 
 
