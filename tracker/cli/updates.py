@@ -79,6 +79,9 @@ def _report(outcomes: Sequence[Outcome], *, as_json: bool, dry_run: bool) -> Non
 
         echo_json({"dry_run": dry_run, "counts": dict(counts), "rows": [o.plain() for o in outcomes]})
         return
+    from tracker.services.tracking.bulk import Result
+
     for outcome in outcomes:
-        say(outcome.message, one_line=True)
+        if outcome.result is not Result.nothing:  # rows left blank are only counted (--json lists them)
+            say(outcome.message, one_line=True)
     say(f"{summary}{' (dry run: nothing was changed)' if dry_run else ''}.")

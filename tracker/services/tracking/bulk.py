@@ -153,7 +153,9 @@ def _one(session: Session, actor: MemberView, update: Update) -> Outcome:
         with session.begin_nested():
             return _apply(session, actor, update, outcome)
     except Conflict as exc:
-        return outcome(Result.conflict, f"{place}: {exc.message}")
+        # No --force here: the row's author sees the newer change first (a new export, a new line).
+        again = "look at it again (tracker actions show) before giving this row again."
+        return outcome(Result.conflict, f"{place}: {exc.message.replace(changes.RETRY, again)}")
     except PermissionDenied as exc:
         return outcome(Result.refused, f"{place}: {exc.message}")
     except BadInput as exc:

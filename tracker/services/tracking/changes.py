@@ -41,6 +41,7 @@ from tracker.services.views import MemberView
 from tracker.text import check_no_nul
 
 MAX_NOTE = 10_000
+RETRY = "look at it again (tracker actions show) and retry, or force your change."
 
 
 # Fast: on SQLite these run straight on the driver (they run while every other writer waits).
@@ -219,10 +220,7 @@ def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) ->
             what += f" ({latest.note!r})"
     else:
         what = "its plan was edited"
-    return (
-        f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. "
-        "Nothing was written; look at it again (tracker actions show) and retry, or force your change."
-    )
+    return f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. Nothing was written; {RETRY}"
 
 
 def _words(status: Status | None) -> str:
