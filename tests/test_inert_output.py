@@ -90,6 +90,10 @@ NOT_USER_TEXT = {
     "key_data",
     "fingerprint",
     "via_key",  # a key's fingerprint too, written by a team-server session's connection (tracker.db.via_key)
+    # import-updates: "member:LOGIN" or "stakeholder:KEY", and "EXPORT-UUID/ROW-ID", both checked
+    # against those forms before they are stored (tracker.services.tracking.update_files)
+    "on_behalf_of",
+    "import_key",
 }
 
 # Raw in the output, any of these acts on a terminal or hides what the text says.
@@ -131,6 +135,7 @@ NOT_READS = {
     "db backup": "copies the database to a file; prints its path and size (tests/test_db_backup.py)",
     "validate": "reads plan files, not the database (tests/test_hostile_input.py)",
     "seed": "writes",
+    "import-updates": "writes; its report goes through output.say like every message (tests/test_import_updates.py)",
     "demo": "builds its own database from the bundled plans",
     "actions set-status": "writes",
     "actions note": "writes",

@@ -173,6 +173,7 @@ NOT_READS = {
     ("db", "backup"): "copies the whole database, for an admin only (tests/test_db_backup.py)",
     ("actions", "set-status"): "a write, refused by the tracking rules",
     ("actions", "note"): "a write, refused by the tracking rules",
+    ("import-updates",): "writes workbook rows through set-status, note and record, each refused by the tracking rules",
     ("actions", "add"): "a write, refused by the coordinator rule",
     ("actions", "edit"): "a write, refused by the coordinator rule",
     ("actions", "move"): "a write, refused by the coordinator rule",

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from tests.conftest import count_rows
 from tests.tracking import CONVENE, MEETINGS, REPORTING, seeded
 from tracker.db import read_session, write_session
-from tracker.errors import BadInput, Conflict, NotFound, PermissionDenied
+from tracker.errors import Conflict, NotFound, PermissionDenied
 from tracker.models.enums import Role, Status
 from tracker.services.access.members import add_member, resolve_member
 from tracker.services.tracking import changes as tracking
@@ -81,10 +81,15 @@ def test_forcing_over_a_newer_change_is_recorded_as_such(engine: Engine) -> None
     assert [c.forced for c in detail.history] == [False, True]
 
 
-def test_setting_the_same_status_is_refused(engine: Engine) -> None:
+def test_setting_the_same_status_changes_nothing_but_keeps_the_note(engine: Engine) -> None:
+    """A script that sets the status an action already has is not failed: nothing changes
+    (no status change, the same version), and its note is kept as a note."""
     seeded(engine)
-    with pytest.raises(BadInput, match="already planned"):
-        _set(engine, "coord", CONVENE, Status.planned)
+    detail = _set(engine, "coord", CONVENE, Status.planned)
+    assert (detail.row.version, detail.history, detail.notes) == (1, (), ())
+    detail = _set(engine, "coord", CONVENE, Status.planned, note="still waiting for a room")
+    assert detail.row.version == 1 and detail.history == ()
+    assert [n.text for n in detail.notes] == ["still waiting for a room"]
 
 
 def test_notes_do_not_conflict_with_status_changes(engine: Engine) -> None:

@@ -157,22 +157,57 @@ def show(ctx: typer.Context, ref: RefArg, as_json: Annotated[bool, typer.Option(
 @app.command("set-status")
 def set_status(
     ctx: typer.Context,
-    ref: RefArg,
-    status: Annotated[Status, typer.Argument(help="The new status.", show_default=False)],
+    ref: Annotated[
+        str | None,
+        typer.Argument(help="framework-key/action-key, e.g. stamford-ct/convene", show_default=False),
+    ] = None,
+    status: Annotated[Status | None, typer.Argument(help="The new status.", show_default=False)] = None,
     note: Annotated[str | None, typer.Option("--note", "-m", help="Why, in a few words.")] = None,
     expect_version: Annotated[
         int | None,
         typer.Option("--expect-version", help="Refuse (exit 3) if the action is no longer at this version."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Apply even over a newer change (recorded).")] = False,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE|-",
+            help="Many changes: JSON lines or CSV with ref,status,note,expect_version (- for stdin).",
+        ),
+    ] = None,
+    atomic: Annotated[bool, typer.Option("--atomic", help="With --from: nothing unless every line applies.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Move an action to a new status, with a note; done records today's date.
 
+    An action that already has the status is left as it is (exit 0; a note is still added).
+    With --from, each line is its own change (in its own transaction; --atomic: all or
+    nothing) and is reported; exit 0 when every line applied or already was so, else the
+    first of 2 (bad lines), 4 (refused), 3 (conflicts).
+
+    \b
     Example: tracker --as ana actions set-status stamford-ct/convene in_progress -m "first meeting set"
+             printf '%s\\n' '{"ref": "stamford-ct/convene", "status": "done"}' | tracker actions set-status --from -
     """
     settings: Settings = ctx.obj
     with user_errors():
+        from tracker.errors import BadInput
+
+        if from_file is not None:
+            if ref is not None or status is not None or note is not None or expect_version is not None or force:
+                raise BadInput(
+                    "--from reads every change from the file: give no REF, STATUS, -m, --expect-version or --force."
+                )
+            from tracker.cli.updates import run_bulk
+            from tracker.services.tracking.update_files import read_status_lines
+
+            run_bulk(settings, lambda: read_status_lines(from_file), atomic=atomic, dry_run=False, as_json=as_json)
+            return
+        if atomic:
+            raise BadInput("--atomic goes with --from FILE.")
+        if ref is None or status is None:
+            raise BadInput("give the action and its new status (REF STATUS), or --from FILE.")
         from tracker.services.tracking import changes as tracking
 
         result = writing(
@@ -193,6 +228,9 @@ def set_status(
 
             with reading(settings) as session:
                 echo_json(plain(get_action(session, ref).row))
+        elif result.unchanged:
+            added = "; the note is added" if note else ""
+            say(f"{result.ref}: already {result.to_status.words}; nothing changed{added}")
         else:
             forced = " (applied over a newer change)" if result.forced else ""
             say(f"{result.ref}: {result.from_status} -> {result.to_status}, version {result.version}{forced}")

@@ -57,6 +57,19 @@ def export(
         str | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (replaced in one step); - or none: stdout."),
     ] = None,
+    for_updates: Annotated[
+        bool,
+        typer.Option("--for-updates", help="xlsx: a workbook of open actions to fill in for `tracker import-updates`."),
+    ] = False,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="With --for-updates: the actions this member (a login) owns.")
+    ] = None,
+    stakeholder: Annotated[
+        str | None,
+        typer.Option(
+            "--stakeholder", "-s", help="With --for-updates: the actions this organisation leads or supports."
+        ),
+    ] = None,
 ) -> None:
     """Export frameworks for a new database, for scripts, spreadsheets or calendars.
 
@@ -82,9 +95,19 @@ def export(
           meetings, with stable UIDs so importing again updates the events.
 
     \b
+    xlsx --for-updates [--owner LOGIN | --stakeholder KEY]
+          A workbook to fill in: sheet Actions, one row per open action, where
+          only the new status (a drop-down), a note and a completion date can
+          be edited; sheet Indicators, the indicators of those actions'
+          objectives, for new values and the dates measured. Each row carries
+          its action's version and the export id; `tracker import-updates`
+          applies it and reports conflicts and rows already applied.
+
+    \b
     Example: tracker export --format plan --framework stamford-ct -o stamford.yaml
              tracker export --format xlsx -o report.xlsx
              tracker export --format json | jq '.frameworks[].plan.framework.key'
+             tracker export -F xlsx --for-updates -f stamford-ct --owner maria -o maria.xlsx
     """
     settings: Settings = ctx.obj
     with user_errors():
@@ -95,9 +118,23 @@ def export(
             raise BadInput("a plan file holds one framework: give --framework KEY (`tracker summary` lists the keys).")
         if fmt is ExportFormat.xlsx and to_stdout and sys.stdout.isatty():
             raise BadInput("a workbook is binary, not for the terminal: give -o FILE.xlsx, or pipe it to a file.")
+        if (for_updates or owner or stakeholder) and fmt is not ExportFormat.xlsx:
+            raise BadInput("--for-updates, --owner and --stakeholder go with --format xlsx.")
+        if (owner or stakeholder) and not for_updates:
+            raise BadInput(
+                "--owner and --stakeholder choose the actions of a --for-updates workbook; add --for-updates."
+            )
+        if owner and stakeholder:
+            raise BadInput("give --owner or --stakeholder, not both (neither: every open action).")
         target = None if to_stdout else check_target(Path(str(output)), example=f"export.{fmt.value}")
         with reading(settings, snapshot=True) as session, _progress(fmt.value) as step:
-            data = _build(fmt, session, framework, session.get_bind().engine, step)
+            engine = session.get_bind().engine
+            if for_updates:
+                data: str | bytes = for_updates_workbook(
+                    session, framework=framework, owner=owner, stakeholder=stakeholder
+                )
+            else:
+                data = _build(fmt, session, framework, engine, step)
         if target is None:
             write_stdout(data)
             return
@@ -156,6 +193,35 @@ def _build(fmt: ExportFormat, session: Session, framework: str | None, engine: E
         plans.append(plan_of(session, framework=key))
     step("calendar")
     return calendar_bytes(plans, sheet_actions(session, framework), stamp=now)
+
+
+def for_updates_workbook(
+    session: Session, *, framework: str | None, owner: str | None = None, stakeholder: str | None = None
+) -> bytes:
+    """The for-updates workbook (XLSX bytes) of the open actions that ``owner`` (a login) owns or
+    ``stakeholder`` (a key) leads or supports, in ``framework`` (None: every framework the
+    session sees); neither: every open action. Also what an update request attaches."""
+    from tracker.errors import BadInput
+    from tracker.exports.xlsx_updates import updates_workbook_bytes
+    from tracker.services.reporting.update_sheets import update_sheets
+    from tracker.services.tracking.actions import framework_id
+
+    if framework is not None:
+        framework_id(session, framework)
+    if owner is not None:
+        from tracker.names import check_login
+
+        try:
+            owner = check_login(owner)
+        except ValueError as exc:
+            raise BadInput(f"--owner: {exc}.") from None
+    data = update_sheets(session, framework=framework, owner=owner, stakeholder=stakeholder)
+    whom = f" for {data.party.partition(':')[2]}" if data.party else ""
+    return updates_workbook_bytes(
+        data,
+        title=f"tracker updates{whom}: {framework or 'every framework'}",
+        comments=f"{_origin(session.get_bind().engine, data.exported_at)}; export id {data.export_id}",
+    )
 
 
 def _plan(session: Session, framework: str, engine: Engine, now: dt.datetime, step: Steps) -> str:

@@ -34,6 +34,7 @@ from tracker.cli.requests import requests
 from tracker.cli.server import app as server_app
 from tracker.cli.ssh_session import ssh_session
 from tracker.cli.undo import undo
+from tracker.cli.updates import import_updates
 from tracker.errors import EXIT_BAD_INPUT
 
 
@@ -96,6 +97,7 @@ app.command("report")(report)
 app.command("requests")(requests)
 app.command("publish")(publish)
 app.command("export")(export)
+app.command("import-updates")(import_updates)
 app.command("undo")(undo)
 app.add_typer(server_app, name="server")
 app.command("ssh-session", hidden=True)(ssh_session)

@@ -57,6 +57,7 @@ WHY_NOT = {
     "demo": "builds a database file on the server",
     "server": "sets up the server; its administrator runs it there",
     "ssh-session": "is what ssh runs for you already",
+    "import-updates": "reads a workbook file; over ssh, send updates with `actions set-status --from -`",
 }
 OPERATORS = set(";&|()<>")
 OUTPUT_OPTIONS = ("-o", "--output", "--file")
@@ -197,6 +198,13 @@ def _check_paths(words: list[str]) -> None:
                     f"{option} {value} would write a file on the server; over ssh use {option} - "
                     "(or leave it out) and redirect the output on your own computer."
                 )
+    for i, word in enumerate(options):  # files read: `actions set-status --from` only from standard input
+        source = options[i + 1] if word == "--from" and i + 1 < len(options) else word.partition("=")[2]
+        if (word == "--from" or word.startswith("--from=")) and source != "-":
+            raise BadInput(
+                f"--from {source} names a file on the server; over ssh give --from - and send the file "
+                "from your own computer: ssh SERVER actions set-status --from - < FILE"
+            )
     positional = [w for w in words[1:] if not w.startswith("-") or w == "-"]
     if words[0] in ("seed", "validate"):
         files = positional

@@ -21,7 +21,10 @@ class StatusChange(SQLModel, table=True):
 
     __tablename__ = "status_change"
 
-    __table_args__ = (sa.Index("ix_status_change_action_at", "action_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_status_change_action_at", "action_id", "at"),
+        sa.Index("ix_status_change_import_key", "import_key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
@@ -32,12 +35,20 @@ class StatusChange(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=sa.Text)
     forced: bool = False
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # Entered by ``member_id`` for somebody else (`tracker import-updates`): "member:LOGIN" or
+    # "stakeholder:KEY"; and the workbook row it came from ("EXPORT-ID/ROW-ID"), unique, so that
+    # importing the same workbook again applies nothing twice.
+    on_behalf_of: str | None = Field(default=None, max_length=200)
+    import_key: str | None = Field(default=None, max_length=80)
 
 
 class ActionNote(SQLModel, table=True):
     __tablename__ = "action_note"
 
-    __table_args__ = (sa.Index("ix_action_note_action_at", "action_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_action_note_action_at", "action_id", "at"),
+        sa.Index("ix_action_note_import_key", "import_key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", ondelete="CASCADE")
@@ -45,6 +56,11 @@ class ActionNote(SQLModel, table=True):
     via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     text: str = Field(sa_type=sa.Text)
     at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Entered by ``member_id`` for somebody else (`tracker import-updates`): "member:LOGIN" or
+    # "stakeholder:KEY"; and the workbook row it came from ("EXPORT-ID/ROW-ID"), unique, so that
+    # importing the same workbook again applies nothing twice.
+    on_behalf_of: str | None = Field(default=None, max_length=200)
+    import_key: str | None = Field(default=None, max_length=80)
 
 
 class NoteRetraction(SQLModel, table=True):
@@ -92,7 +108,10 @@ class Indicator(SQLModel, table=True):
 
 
 class Measurement(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_measurement_indicator_on", "indicator_id", "measured_on"),)
+    __table_args__ = (
+        sa.Index("ix_measurement_indicator_on", "indicator_id", "measured_on"),
+        sa.Index("ix_measurement_import_key", "import_key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", ondelete="CASCADE")
@@ -102,6 +121,11 @@ class Measurement(SQLModel, table=True):
     member_id: int | None = Field(default=None, foreign_key="member.id")
     via_key: str | None = Field(default=None, max_length=64)  # the ssh key of a write over the team server
     recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Entered by ``member_id`` for somebody else (`tracker import-updates`): "member:LOGIN" or
+    # "stakeholder:KEY"; and the workbook row it came from ("EXPORT-ID/ROW-ID"), unique, so that
+    # importing the same workbook again applies nothing twice.
+    on_behalf_of: str | None = Field(default=None, max_length=200)
+    import_key: str | None = Field(default=None, max_length=80)
 
 
 class ImportRun(SQLModel, table=True):

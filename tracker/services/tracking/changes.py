@@ -41,6 +41,7 @@ from tracker.services.views import MemberView
 from tracker.text import check_no_nul
 
 MAX_NOTE = 10_000
+RETRY = "look at it again (tracker actions show) and retry, or force your change."
 
 
 # Fast: on SQLite these run straight on the driver (they run while every other writer waits).
@@ -71,7 +72,17 @@ _SET_STATUS = Fast(
 )
 _AUDIT = Fast(
     sa.insert(change_t),
-    column_keys=["action_id", "member_id", "from_status", "to_status", "note", "forced", "at"],
+    column_keys=[
+        "action_id",
+        "member_id",
+        "from_status",
+        "to_status",
+        "note",
+        "forced",
+        "at",
+        "on_behalf_of",
+        "import_key",
+    ],
 )
 
 
@@ -84,6 +95,7 @@ class StatusResult:
     to_status: Status
     version: int
     forced: bool
+    unchanged: bool = False  # it already had that status: nothing changed (but a note is added)
 
 
 def lock_action(session: Session, ref: str, actor: MemberView | None = None) -> sa.Row[Any]:
@@ -208,10 +220,7 @@ def conflict_message(session: Session, row: sa.Row[Any], ref: str, seen: int) ->
             what += f" ({latest.note!r})"
     else:
         what = "its plan was edited"
-    return (
-        f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. "
-        "Nothing was written; look at it again (tracker actions show) and retry, or force your change."
-    )
+    return f"{ref} changed since you read it (version {seen}, now {row.version}): {what}. Nothing was written; {RETRY}"
 
 
 def _words(status: Status | None) -> str:
@@ -240,11 +249,16 @@ def set_status(
     expected_version: int | None = None,
     force: bool = False,
     today: dt.date | None = None,
+    on_behalf_of: str | None = None,
+    import_key: str | None = None,
 ) -> StatusResult:
-    """Move an action to ``status``; ``done`` records the completion date.
+    """Move an action to ``status``; ``done`` records the completion date (``today``).
 
     ``expected_version`` is the version the caller saw (None: whatever it is
     now, read under the lock). A mismatch raises `Conflict` unless ``force``.
+    An action that already has ``status`` is left as it is (``unchanged``; a
+    note is added as a note). ``on_behalf_of`` and ``import_key`` are recorded
+    with the change (see `tracker.services.tracking.bulk`).
     Everything between the lock and the commit is a handful of prepared
     statements: other writers wait for this one.
     """
@@ -255,9 +269,11 @@ def set_status(
     if stale and not force:
         raise Conflict(conflict_message(session, row, ref, expected_version or 0))
     current = Status(row.status)
-    if current is status:
-        raise BadInput(f"{ref} is already {status}; add a note instead (tracker actions note).")
     now = utcnow()
+    if current is status:
+        if note:
+            _insert_note(session, row.id, actor, note, now, on_behalf_of, import_key)
+        return StatusResult(ref, current, status, row.version, stale, unchanged=True)
     conn = session.connection()
     updated = _SET_STATUS.execute(
         conn,
@@ -282,12 +298,22 @@ def set_status(
             "note": note or None,
             "forced": stale,
             "at": now,
+            "on_behalf_of": on_behalf_of,
+            "import_key": import_key,
         },
     )
     return StatusResult(ref, current, status, row.version + 1, stale)
 
 
-def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> None:
+def add_note(
+    *,
+    session: Session,
+    actor: MemberView,
+    ref: str,
+    text: str,
+    on_behalf_of: str | None = None,
+    import_key: str | None = None,
+) -> None:
     """A note on an action: progress in words. Notes do not change the version,
     so they never make a colleague's status change conflict."""
     if not text.strip():
@@ -295,9 +321,24 @@ def add_note(*, session: Session, actor: MemberView, ref: str, text: str) -> Non
     _check_note(text)
     row, actor = lock_judged(session, ref, actor)
     require_tracking_right(session, actor, row, ref)
-    now = utcnow()
-    session.execute(sa.insert(note_t).values(action_id=row.id, member_id=actor.id, text=text, at=now))
-    session.execute(sa.update(action_t).where(action_t.c.id == row.id).values(updated_at=now))
+    _insert_note(session, row.id, actor, text, utcnow(), on_behalf_of, import_key)
+
+
+def _insert_note(
+    session: Session,
+    aid: int,
+    actor: MemberView,
+    text: str,
+    now: dt.datetime,
+    on_behalf_of: str | None,
+    import_key: str | None,
+) -> None:
+    session.execute(
+        sa.insert(note_t).values(
+            action_id=aid, member_id=actor.id, text=text, at=now, on_behalf_of=on_behalf_of, import_key=import_key
+        )
+    )
+    session.execute(sa.update(action_t).where(action_t.c.id == aid).values(updated_at=now))
 
 
 def _check_day(day: dt.date | None, what: str) -> None:
@@ -325,6 +366,8 @@ def record_measurement(
     value: str | Decimal,
     on: dt.date | None = None,
     note: str | None = None,
+    on_behalf_of: str | None = None,
+    import_key: str | None = None,
 ) -> dict[str, Any]:
     """Record an indicator's value (``framework-key/indicator-key``) on a date.
 
@@ -359,6 +402,8 @@ def record_measurement(
             note=note or None,
             member_id=actor.id,
             recorded_at=utcnow(),
+            on_behalf_of=on_behalf_of,
+            import_key=import_key,
         )
     )
     return {"indicator": ref, "value": str(amount), "on": measured_on.isoformat(), "by": actor.login}

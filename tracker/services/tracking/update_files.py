@@ -1,0 +1,451 @@
+"""Reading updates from people: a filled-in for-updates workbook, its CSV, or a script's lines.
+
+Every reader returns plain `Update` records, one per row, each either ready to apply or
+carrying the one-sentence problem found in it (located: sheet, row and column, or line).
+Nothing here touches the database: `tracker.services.tracking.bulk` applies them.
+
+Files are bounded (`MAX_BYTES`, `MAX_ROWS`); a workbook is read with openpyxl in read-only
+mode (streamed) and with ``data_only=False``, so that a formula typed into a cell is seen as
+a formula and reported, never evaluated; text that merely starts with ``=`` is text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import sys
+import uuid
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from tracker.dates import in_range
+from tracker.errors import BadInput
+from tracker.models.enums import Status
+from tracker.names import LOGIN_PATTERN
+from tracker.seeding.plan import KEY_PATTERN
+
+MAX_BYTES = 20_000_000  # as a plan file: some 100,000 rows
+MAX_ROWS = 100_000
+
+# The for-updates workbook's columns, by sheet (the writer and the readers share them).
+ACTIONS_SHEET = "Actions"
+INDICATORS_SHEET = "Indicators"
+ACTION_COLUMNS = (
+    "ref",
+    "title",
+    "owner",
+    "lead",
+    "status",
+    "due",
+    "last update",
+    "new status",
+    "note",
+    "completed on",
+    "version",
+    "export id",
+    "row id",
+)
+ACTION_EDITABLE = ("new status", "note", "completed on")
+INDICATOR_COLUMNS = (
+    "ref",
+    "name",
+    "unit",
+    "baseline",
+    "target",
+    "last value",
+    "last measured on",
+    "new value",
+    "measured on",
+    "for",
+    "export id",
+    "row id",
+)
+INDICATOR_EDITABLE = ("new value", "measured on")
+STATUS_LINE_COLUMNS = ("ref", "status", "note", "expect_version")
+
+
+@dataclass(frozen=True)
+class Update:
+    """One row to apply: to an action (status, note, completion date) or to an indicator
+    (a value measured on a date). ``problem`` is set when the row cannot be applied as written."""
+
+    place: str  # "sheet Actions, row 5" or "line 3"
+    ref: str
+    indicator: bool = False
+    status: Status | None = None
+    note: str | None = None
+    completed_on: dt.date | None = None
+    expect_version: int | None = None
+    value: Decimal | str | None = None
+    measured_on: dt.date | None = None
+    on_behalf_of: str | None = None  # for an indicator row: the export's person or organisation
+    import_key: str | None = None  # "EXPORT-ID/ROW-ID" for a workbook row
+    problem: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.status is None and not self.note and self.value is None and self.completed_on is None
+
+
+class _Bad(Exception):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def read_updates(source: str) -> list[Update]:
+    """The rows of a for-updates workbook (``.xlsx``) or its CSV; ``-``: standard input
+    (CSV, or a workbook piped in, told apart by its first bytes)."""
+    name, raw = _read_bounded(source)
+    if raw.startswith(b"PK"):
+        return _workbook_rows(name, raw)
+    text = _text(name, raw)
+    return _csv_updates(name, text)
+
+
+def read_status_lines(source: str) -> list[Update]:
+    """`tracker actions set-status --from`: JSON lines or CSV with ``ref,status,note,expect_version``."""
+    name, raw = _read_bounded(source)
+    text = _text(name, raw)
+    if text.lstrip().startswith("{"):
+        return _json_lines(text)
+    rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2]))
+    return [_status_line(f"line {n}", row) for n, row in rows]
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+
+def _read_bounded(source: str) -> tuple[str, bytes]:
+    if source == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise BadInput("standard input is closed; pipe the updates into tracker, or name a file.")
+        return "standard input", _bounded("standard input", stream)
+    path = Path(source)
+    try:
+        with path.open("rb") as stream:
+            return source, _bounded(source, stream)
+    except FileNotFoundError:
+        raise BadInput(f"{source}: no such file; check the path.") from None
+    except IsADirectoryError:
+        raise BadInput(f"{source} is a folder; name the workbook or CSV file.") from None
+    except PermissionError:
+        raise BadInput(f"{source} cannot be read (permission denied); check its permissions.") from None
+    except OSError as exc:
+        raise BadInput(f"{source} cannot be read ({exc.strerror or exc}).") from None
+
+
+def _bounded(name: str, stream: BinaryIO) -> bytes:
+    raw = stream.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise BadInput(f"{name} is larger than {MAX_BYTES // 1_000_000} MB, the most an updates file may be; split it.")
+    return raw
+
+
+def _text(name: str, raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BadInput(f"{name} is not UTF-8 text (line {line}); save it as UTF-8 CSV.") from None
+    if "\x00" in text:
+        raise BadInput(f"{name} contains a NUL character; it is not a CSV file.")
+    return text
+
+
+# -- workbooks ----------------------------------------------------------------------------------
+
+
+def _workbook_rows(name: str, raw: bytes) -> list[Update]:
+    import zipfile
+
+    from openpyxl import load_workbook  # only when a workbook is read
+
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise BadInput(f"{name} is not a workbook tracker can read ({exc}); save it as .xlsx.") from None
+    try:
+        sheets = {ws.title.casefold(): ws for ws in book.worksheets}
+        found = [sheet for sheet in (ACTIONS_SHEET, INDICATORS_SHEET) if sheet.casefold() in sheets]
+        if not found:
+            raise BadInput(
+                f"{name} has no sheet {ACTIONS_SHEET!r} or {INDICATORS_SHEET!r}; "
+                "fill in a workbook made by `tracker export --format xlsx --for-updates`."
+            )
+        updates: list[Update] = []
+        for sheet in found:
+            updates.extend(_sheet_updates(name, sheet, sheets[sheet.casefold()].iter_rows()))
+        return updates
+    finally:
+        book.close()
+
+
+def _sheet_updates(name: str, sheet: str, rows: Any) -> list[Update]:
+    indicator = sheet == INDICATORS_SHEET
+    wanted = INDICATOR_COLUMNS if indicator else ACTION_COLUMNS
+    header: dict[str, int] | None = None
+    updates: list[Update] = []
+    for cells in rows:
+        if header is None:
+            header = _header(name, sheet, [c.value for c in cells], wanted)
+            continue
+        row_number = next((c.row for c in cells if getattr(c, "row", None)), None)
+        if row_number is None:
+            continue  # an empty row
+        if len(updates) >= MAX_ROWS:
+            raise BadInput(
+                f"{name}: sheet {sheet} has more than {MAX_ROWS:,} rows, the most one import takes; split it."
+            )
+        values: dict[str, Any] = {}
+        formula: str | None = None
+        for column, index in header.items():
+            cell = cells[index] if index < len(cells) else None
+            if cell is None or cell.value is None:
+                continue
+            if getattr(cell, "data_type", None) == "f" and formula is None:
+                formula = f"{cell.coordinate} ({column})"
+            values[column] = cell.value
+        place = f"sheet {sheet}, row {row_number}"
+        if not any(values.get(c) not in (None, "") for c in ("ref", *wanted)):
+            continue
+        if formula is not None:
+            ref = _text_cell(values.get("ref"))
+            why = f"{_at(place, ref)}, cell {formula} holds a formula; type the value itself (none is evaluated)."
+            updates.append(Update(place, ref, indicator, problem=why))
+            continue
+        updates.append(_row_update(place, values, indicator))
+    if header is None:
+        raise BadInput(f"{name}: sheet {sheet} is empty; it needs the header row of the exported workbook.")
+    return updates
+
+
+def _header(name: str, sheet: str, cells: list[Any], wanted: tuple[str, ...]) -> dict[str, int]:
+    found = {str(v).strip().casefold(): i for i, v in enumerate(cells) if isinstance(v, str)}
+    missing = [c for c in ("ref", "export id", "row id", "version") if c in wanted and c not in found]
+    if missing:
+        raise BadInput(
+            f"{name}: sheet {sheet} has no column {missing[0]!r} in its first row; "
+            "fill in a workbook made by `tracker export --format xlsx --for-updates` without removing columns."
+        )
+    return {c: found[c] for c in wanted if c in found}
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def _csv_rows(name: str, text: str, required: tuple[str, ...]) -> Any:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        first = next(reader, None)
+        if first is None:
+            raise BadInput(f"{name} is empty; it needs a header row ({', '.join(required)}).")
+        header = [h.strip().casefold() for h in first]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise BadInput(
+                f"{name} has no column {missing[0]!r} in its header row; name the columns {', '.join(required)}."
+            )
+        count = 0
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise BadInput(f"{name} has more than {MAX_ROWS:,} rows, the most one import takes; split it.")
+            yield reader.line_num, {h: v for h, v in zip(header, values, strict=False) if v != ""}
+    except csv.Error as exc:
+        raise BadInput(f"{name} is not valid CSV (line {reader.line_num}: {exc}).") from None
+
+
+def _csv_updates(name: str, text: str) -> list[Update]:
+    first = text.split("\n", 1)[0].casefold()
+    indicator = "new value" in first
+    return [
+        _row_update(f"{name} line {n}", row, indicator)
+        for n, row in _csv_rows(name, text, ("ref", "version", "export id", "row id"))
+    ]
+
+
+# -- one row ------------------------------------------------------------------------------------
+
+
+def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
+    ref = str(values.get("ref") or "").strip()
+    update = Update(place, ref, indicator)
+    try:
+        if not ref:
+            raise _Bad("ref", "has no ref; keep the exported rows' refs as they are")
+        key = _import_key(_text_cell(values.get("export id")), _text_cell(values.get("row id")), indicator)
+        version = _version(values.get("version"))
+        if indicator:
+            value = _value(values.get("new value"))
+            on = _day(values.get("measured on"), "measured on")
+            if on is not None and value is None:
+                raise _Bad("measured on", "has a date measured but no new value; give the value too")
+            behalf = _party(_text_cell(values.get("for")))
+            return replace(
+                update, value=value, measured_on=on, expect_version=version, import_key=key, on_behalf_of=behalf
+            )
+        status = _status(values.get("new status"), "new status")
+        completed = _day(values.get("completed on"), "completed on")
+        if completed is not None and status is not Status.done:
+            raise _Bad("completed on", "has a completion date but the new status is not done; set it to done")
+        note = _text_cell(values.get("note"))
+        return replace(
+            update, status=status, note=note or None, completed_on=completed, expect_version=version, import_key=key
+        )
+    except _Bad as bad:
+        return replace(update, problem=f"{_at(place, ref)}, column {bad.column!r} {bad.message}.")
+
+
+def _status_line(place: str, values: dict[str, Any]) -> Update:
+    ref = str(values.get("ref") or "").strip()
+    update = Update(place, ref)
+    try:
+        if not ref:
+            raise _Bad("ref", "is missing; give the action as framework-key/action-key")
+        status = _status(values.get("status"), "status")
+        if status is None:
+            raise _Bad("status", f"is missing; give one of {_STATUS_WORDS}")
+        note = values.get("note")
+        if note is not None and not isinstance(note, str):
+            raise _Bad("note", "is not text; write the note as a string")
+        return replace(update, status=status, note=note or None, expect_version=_version(values.get("expect_version")))
+    except _Bad as bad:
+        return replace(update, problem=f"{_at(place, ref)}, {bad.column!r} {bad.message}.")
+
+
+def _json_lines(text: str) -> list[Update]:
+    updates: list[Update] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if len(updates) >= MAX_ROWS:
+            raise BadInput(f"more than {MAX_ROWS:,} lines, the most one run takes; split them.")
+        try:
+            data = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            updates.append(
+                Update(f"line {n}", "", problem=f"line {n} is not JSON ({exc.msg}); write one object a line.")
+            )
+            continue
+        if not isinstance(data, dict):
+            updates.append(Update(f"line {n}", "", problem=f"line {n} is not a JSON object; write one object a line."))
+            continue
+        unknown = sorted(set(data) - set(STATUS_LINE_COLUMNS))
+        if unknown:
+            updates.append(
+                Update(
+                    f"line {n}",
+                    str(data.get("ref", "")),
+                    problem=f"line {n} has an unknown field {unknown[0]!r}; use {', '.join(STATUS_LINE_COLUMNS)}.",
+                )
+            )
+            continue
+        updates.append(_status_line(f"line {n}", data))
+    return updates
+
+
+_STATUS_WORDS = ", ".join(s.words for s in Status)
+
+
+def _status(value: Any, column: str) -> Status | None:
+    text = _text_cell(value)
+    if not text:
+        return None
+    wanted = text.strip().casefold().replace("_", " ")
+    for status in Status:
+        if status.words == wanted:
+            return status
+    raise _Bad(column, f"has {text[:40]!r}, which is not a status; pick one of {_STATUS_WORDS}")
+
+
+def _day(value: Any, column: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            day = dt.date.fromisoformat(value.strip())
+        else:
+            raise ValueError
+        return in_range(day)
+    except ValueError as exc:
+        if "outside" in str(exc):
+            raise _Bad(column, f"has {exc}") from None
+        raise _Bad(column, f"has {str(value)[:40]!r}, which is not a date; write it as 2026-03-31") from None
+
+
+def _value(value: Any) -> Decimal | str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise _Bad("new value", "is not a number; write the value measured, such as 12 or 3.5")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return str(value).strip()
+
+
+def _version(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+            return int(value.strip())
+    except (TypeError, ValueError):
+        pass
+    raise _Bad("version", f"has {str(value)[:40]!r}, which is not a version number; keep the exported value")
+
+
+_ROW_ID = re.compile(r"[AI][1-9][0-9]{0,6}")
+_PARTY = re.compile(rf"member:{LOGIN_PATTERN.strip('^$')}|stakeholder:{KEY_PATTERN.strip('^$')}")
+
+
+def _import_key(export_id: str, row_id: str, indicator: bool) -> str | None:
+    """ "EXPORT-ID/ROW-ID" as the export wrote them (None for a row without them: a CSV made by
+    hand), or a bad row: the key is stored, so it is never free text."""
+    if not export_id and not row_id:
+        return None
+    try:
+        export = str(uuid.UUID(export_id.strip()))
+    except ValueError:
+        raise _Bad("export id", "is not the export id tracker wrote; keep it as exported") from None
+    row = row_id.strip()
+    if not _ROW_ID.fullmatch(row) or row.startswith("I") is not indicator:
+        raise _Bad("row id", "is not a row id tracker wrote on this sheet; keep it as exported")
+    return f"{export}/{row}"
+
+
+def _party(text: str) -> str | None:
+    """Whom the export was for ("member:LOGIN" or "stakeholder:KEY"), as written; else None."""
+    text = text.strip()
+    return text if text and len(text) <= 200 and _PARTY.fullmatch(text) else None
+
+
+def _at(place: str, ref: str) -> str:
+    return f"{place} ({ref[:200]})" if ref else place
+
+
+def _text_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
