@@ -221,9 +221,12 @@ def test_each_message_parses_back_with_its_recipients_actions_and_workbook(db: s
     [attachment] = list(city.iter_attachments())
     assert attachment.get_filename() == "owner-city.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(attachment.get_content()), read_only=True)
-    titles = {row[2] for row in book["actions"].iter_rows(min_row=2, values_only=True)}
+    # The for-updates workbook of city's open actions, ready to fill in and import back.
+    header, *rows = list(book["Actions"].iter_rows(values_only=True))
+    titles = {row[header.index("title")] for row in rows}
     assert {"Convene the working group", "Survey young people"} <= titles
-    assert "Map the services" not in titles  # only the actions asked about
+    assert "Map the services" not in titles  # not city's
+    assert "new status" in [str(h).lower() for h in header]
     organisation = parse(out / "organisation-city-of-stamford.eml")
     assert organisation["To"] == "city@example.org"  # its member; the viewer is never asked
     church = parse(out / "organisation-union-church.eml")

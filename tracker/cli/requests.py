@@ -138,7 +138,7 @@ def _build(
     written = write_all(
         found,
         framework_title=title,
-        workbook_for=lambda debtor: _workbook_for(framework, debtor, today),
+        workbook_for=lambda debtor: _workbook_for(session, framework, debtor),
         ssh=ssh,
         sender=visible_emails(session, [login]).get(login),
         now=dt.datetime.now(dt.UTC).replace(microsecond=0),
@@ -148,24 +148,16 @@ def _build(
     return files, summary_json(found, written)
 
 
-def _workbook_for(framework: str, debtor: Debtor, today: dt.date) -> bytes:
-    """The workbook attached to ``debtor``'s message: the coordinator's XLSX export of the
-    actions asked about. One place to swap in the for-updates workbook (editable status,
-    note and completion date) when `export --for-updates` lands."""
-    from tracker.exports.xlsx import workbook_bytes
-    from tracker.services.reporting.export_views import WorkbookData
+def _workbook_for(session: Session, framework: str, debtor: Debtor) -> bytes:
+    """The workbook attached to ``debtor``'s message: the for-updates workbook (`export
+    --for-updates`) of the open actions the owner owns or the organisation leads or supports,
+    where only the new status, a note and a completion date can be filled in; the answer
+    comes back through `tracker import-updates`."""
+    from tracker.cli.export import for_updates_workbook
 
-    rows = [owed.row for owed in debtor.actions]
-    data = WorkbookData(
-        framework=framework,
-        currencies={framework: rows[0].currency} if rows else {},
-        actions=rows,
-        gaps=[],
-        objective_gaps=[],
-        sources=[],
-        indicators=[],
-    )
-    return workbook_bytes(data, title=f"tracker: update requested on {framework} as of {today.isoformat()}")
+    if debtor.kind == "owner":
+        return for_updates_workbook(session, framework=framework, owner=debtor.key)
+    return for_updates_workbook(session, framework=framework, stakeholder=debtor.key)
 
 
 def _check_folder(folder: Path) -> Path:
