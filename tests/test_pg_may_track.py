@@ -109,14 +109,29 @@ def _definition(conn: sa.Connection) -> str:
     )
 
 
+READ_POLICIES = ("framework", "goal", "objective", "action", "indicator", "workshop", "membership", "affiliation")
+
+
+def _read_policies(conn: sa.Connection) -> dict[str, str]:
+    rows = conn.execute(
+        sa.text(
+            "SELECT tablename, qual FROM pg_policies WHERE schemaname = current_schema() "
+            "AND policyname = 'read' AND tablename = ANY (:t)"
+        ),
+        {"t": list(READ_POLICIES)},
+    )
+    return {table: str(qual) for table, qual in rows}
+
+
 def _has_view(conn: sa.Connection) -> bool:
     return conn.execute(sa.text("SELECT to_regclass('tracker_private.my_tracking')")).scalar() is not None
 
 
 def test_the_downgrade_puts_back_the_previous_may_track_exactly(tmp_path: Any, pg_template: str | None) -> None:
-    """Migration 0022 replaces ``may_track``; its downgrade must leave the function a
-    database at 0020 has, word for word (the policies of 0007 and 0011 call it), and drop
-    the view it added; the upgrade comes back."""
+    """Migration 0022 replaces ``may_track`` and reorders the read policies' tests; its
+    downgrade must leave the function and the policies a database at 0020 has, word for
+    word (the policies of 0007 and 0011 call the function), and drop the view it added;
+    the upgrade comes back."""
     from alembic import command
 
     from tracker.db import upgrade
@@ -125,21 +140,26 @@ def test_the_downgrade_puts_back_the_previous_may_track_exactly(tmp_path: Any, p
     with _empty_database(tmp_path, pg_template, "maytrack") as url:
         engine = make_engine(url)
         with engine.connect() as conn:
-            flat = _definition(conn)
+            flat, reads = _definition(conn), _read_policies(conn)
             assert "my_tracking" in flat and "action_parties" not in flat, flat
+            assert len(reads) == len(READ_POLICIES), reads
+            for qual in reads.values():  # the framework's flag first, the admin test last
+                assert qual.index("frameworks_i_read_flags()") < qual.index("is_admin()"), qual
             command.downgrade(alembic_config(conn), "0006")  # before tracker_private existed
             conn.commit()
         upgrade(engine, "0020")
         with engine.connect() as conn:
-            at_0020 = _definition(conn)
+            at_0020, reads_0020 = _definition(conn), _read_policies(conn)
             assert "action_parties" in at_0020 and not _has_view(conn)
+            assert reads_0020 != reads and set(reads_0020) == set(reads), reads_0020
         upgrade(engine)
         with engine.connect() as conn:
-            assert _definition(conn) == flat and _has_view(conn)
+            assert _definition(conn) == flat and _has_view(conn) and _read_policies(conn) == reads
             command.downgrade(alembic_config(conn), "0020")
             conn.commit()
         with engine.connect() as conn:
             assert _definition(conn) == at_0020 and not _has_view(conn)
+            assert _read_policies(conn) == reads_0020
         upgrade(engine)
         with engine.connect() as conn:
             assert _definition(conn) == flat

@@ -1,4 +1,4 @@
-"""who may track an action, answered in one query
+"""who may track an action, answered in one query; read policies ask for the admin last
 
 Revision ID: 0022
 Revises: 0020
@@ -27,10 +27,21 @@ action that does not exist: no), which ``tests/test_pg_may_track.py`` checks aga
 `tracker.services.access.rules` for every login and action of a plan. The view shows a
 login only ids of actions it reads anyway.
 
-The downgrade puts 0007's function back as it was, then drops the view.
+The read policies of 0018 test the framework flag before the admin test
+(``flags OR is_admin()``, was ``is_admin() OR flags``). Both are ``(SELECT ...)``
+initplans, which PostgreSQL runs only when first needed: a login reading rows of its
+own frameworks, as every write does a dozen times, no longer calls ``is_admin()`` at
+all (seen as ``never executed`` in EXPLAIN ANALYZE); an admin reading another
+framework's rows calls both, as before. ``may_track`` asks the view before the admin
+row for the same reason. OR has no side effects here: the rows seen are the same.
+
+The downgrade puts 0018's read policies and 0007's function back as they were, word for
+word, then drops the view.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from alembic import op
 
@@ -40,6 +51,19 @@ branch_labels = None
 depends_on = None
 
 P = "tracker_private"
+IS_ADMIN = f"(SELECT {P}.is_admin())"
+ME = f"(SELECT {P}.my_member_id())"
+# 0018's read policies: table -> framework column, and whether the caller also sees its own rows.
+READS = {
+    "framework": ("id", False),
+    "goal": ("framework_id", False),
+    "objective": ("framework_id", False),
+    "action": ("framework_id", False),
+    "indicator": ("framework_id", False),
+    "workshop": ("framework_id", False),
+    "membership": ("framework_id", True),
+    "affiliation": ("framework_id", True),
+}
 FIXED = "SET search_path = pg_catalog, pg_temp"
 INVOKER = f"LANGUAGE plpgsql STABLE {FIXED}"
 
@@ -65,11 +89,31 @@ def _my_tracking(s: str) -> str:
 
 
 def _flat() -> str:
+    # The admin test second: most callers track through the view, and an uncorrelated
+    # EXISTS is run only when the OR needs it.
     return (
         f"CREATE OR REPLACE FUNCTION {P}.may_track(p_id integer) RETURNS boolean {INVOKER} AS $$ BEGIN "
-        f"RETURN EXISTS (SELECT 1 FROM {P}.my_admin) "
-        f"OR EXISTS (SELECT 1 FROM {P}.my_tracking t WHERE t.action_id = p_id); END $$"
+        f"RETURN EXISTS (SELECT 1 FROM {P}.my_tracking t WHERE t.action_id = p_id) "
+        f"OR EXISTS (SELECT 1 FROM {P}.my_admin); END $$"
     )
+
+
+def _flag_first(column: str) -> str:
+    flags = f"(SELECT {P}.frameworks_i_read_flags())"
+    return f"(get_byte(substring({flags} FROM {column} FOR 1) || '\\x00'::bytea, 0) <> 0 OR {IS_ADMIN})"
+
+
+def _admin_first(column: str) -> str:  # 0018's, for the downgrade
+    flags = f"(SELECT {P}.frameworks_i_read_flags())"
+    return f"({IS_ADMIN} OR get_byte(substring({flags} FROM {column} FOR 1) || '\\x00'::bytea, 0) <> 0)"
+
+
+def _alter(reads: Callable[[str], str]) -> None:
+    for table, (column, own) in READS.items():
+        using = reads(column)
+        if own:
+            using += f" OR member_id = {ME}"
+        op.execute(f'ALTER POLICY "read" ON "{table}" USING ({using})')
 
 
 def _nested() -> str:  # 0007's, word for word, for the downgrade
@@ -94,11 +138,13 @@ def upgrade() -> None:
     op.execute(f'GRANT SELECT ON {P}.my_tracking TO "{prefix}viewer"')  # every group is a viewer
     # CREATE OR REPLACE keeps the function's grants and the policies that name it.
     op.execute(_flat())
+    _alter(_flag_first)
 
 
 def downgrade() -> None:
     conn = op.get_bind()
     if conn.dialect.name != "postgresql":
         return
+    _alter(_admin_first)
     op.execute(_nested())
     op.execute(f"DROP VIEW {P}.my_tracking")
