@@ -18,16 +18,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.cli import Result, tracker_process
-from tests.conftest import PG_URL, dump
+from tests.conftest import PG_URL, admin_login, dump
 from tests.plans import MINIMAL
-from tests.test_rights import CONVENE, A, two_cities
+from tests.test_rights import CONVENE, A, B, two_cities
 from tracker.db import write_session
 from tracker.errors import PermissionDenied
 from tracker.models.enums import Role, Status
-from tracker.services.access.members import resolve_member
+from tracker.services.access.members import add_member, resolve_member
 from tracker.services.access.roster import set_role
 from tracker.services.plan.action_plan import cancel_action
 from tracker.services.plan.edits import edit_action
+from tracker.services.plan.items import edit_item
 from tracker.services.tracking.changes import add_note, set_status
 
 _CONVENE = sa.text(
@@ -142,3 +143,35 @@ def test_a_seed_waiting_for_a_demotion_writes_nothing(engine: Engine, db_url: st
     with engine.connect() as conn:
         titles = conn.execute(sa.text("SELECT title FROM action WHERE key = 'convene'")).scalars().all()
     assert "Convene, by a demoted coordinator" not in titles
+
+
+def test_a_coordinator_read_before_a_demotion_cannot_change_a_shared_source(engine: Engine) -> None:
+    """A funding source is changed by a coordinator of every framework it pays for. One read
+    as coordinator (the app opened, the CLI started) and demoted since is refused, naming the
+    framework they no longer coordinate, and the source is as it was. Broken, the edit was
+    judged on the rights read before, and applied."""
+    two_cities(engine)  # dhs-cp3 pays for actions of both cities
+    with write_session(engine) as session:
+        admin = resolve_member(session, admin_login(engine))
+        set_role(session, actor=admin, login="member", role=Role.coordinator, framework=A)
+        for login in ("coord", "member"):
+            add_member(session, actor=admin, login=login, role=Role.coordinator, framework=B)
+        coord = resolve_member(session, "coord")  # as the app holds it
+    with write_session(engine) as session:
+        set_role(session, actor=resolve_member(session, "member"), login="coord", role=Role.member, framework=A)
+    before = dump(engine)
+    with (
+        pytest.raises(PermissionDenied, match=f"coord does not coordinate {A}"),
+        write_session(engine) as session,
+    ):
+        edit_item(session=session, actor=coord, kind_name="source", ref="dhs-cp3", changes={"name": "Ours now"})
+    assert dump(engine) == before
+    with write_session(engine) as session:  # the coordinator who is one now may
+        edit_item(
+            session=session, actor=resolve_member(session, "member"), kind_name="source", ref="dhs-cp3",
+            changes={"name": "Renamed by a coordinator"},
+        )  # fmt: skip
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name FROM funding_source WHERE key = 'dhs-cp3'")).scalar_one() == (
+            "Renamed by a coordinator"
+        )

@@ -214,18 +214,39 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 def _read_only(engine: Engine) -> Engine:
     """The engine with the read-only option, made once per engine and kept on it
-    (making it anew cost a fifth of a one-row read)."""
+    (making it anew cost a fifth of a one-row read). On PostgreSQL its transactions
+    begin READ ONLY (psycopg's ``read_only``, set as a connection leaves the pool and
+    reset as it returns: no extra statement), so a write there fails instead of being
+    committed by `read_session`."""
     found: Engine | None = engine.__dict__.get("_tracker_read_only")
     if found is None:
-        found = engine.__dict__["_tracker_read_only"] = engine.execution_options(**{READ_ONLY: True})
+        options: dict[str, Any] = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        found = engine.__dict__["_tracker_read_only"] = engine.execution_options(**options)
     return found
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reading only; on SQLite it does not take the write lock."""
+    """A session for reading only; on SQLite it does not take the write lock.
+
+    On PostgreSQL a read that went well ends in COMMIT of its read-only transaction, not
+    ROLLBACK: psycopg forgets every prepared statement of a connection at a rollback, so
+    the statements that reads and writes repeat on a pooled connection were parsed and
+    planned again every time (under row-level security with every policy's subqueries);
+    after a commit they are prepared at their fifth use and kept.
+    """
     with Session(_read_only(engine)) as session:
+        if engine.dialect.name != "postgresql":
+            try:
+                yield session
+            finally:
+                session.rollback()
+            return
         try:
             yield session
-        finally:
+        except BaseException:
             session.rollback()
+            raise
+        session.commit()

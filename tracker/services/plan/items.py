@@ -24,7 +24,7 @@ from tracker.models.enums import Role
 from tracker.models.types import Money
 from tracker.models.workshops import Finding, Workshop
 from tracker.services.access import rules
-from tracker.services.access.members import judged_now
+from tracker.services.access.members import find_member, judged_now
 from tracker.services.plan.edits import (
     CREATED,
     audit_text,
@@ -142,10 +142,8 @@ def read_item(session: Session, kind: Kind, ref: str, *, lock: bool = False) -> 
 UNSEEN = "a framework you do not belong to"
 
 
-def frameworks_using(session: Session, source_id: int) -> list[str]:
-    """The frameworks whose actions a funding source pays for, by key; one the reader may
-    not see is named `UNSEEN` (on PostgreSQL a login sees only its own frameworks'
-    allocations, so the database's function gives the ids over all of them)."""
+def _source_framework_ids(session: Session, source_id: int) -> set[int]:
+    """The ids of the frameworks whose actions a funding source pays for, seen or not."""
     if session.get_bind().dialect.name == "postgresql":
         ids = session.execute(sa.select(sa.func.tracker_private.source_frameworks(source_id))).scalar_one()
     else:
@@ -155,7 +153,14 @@ def frameworks_using(session: Session, source_id: int) -> list[str]:
             .where(allocation_t.c.source_id == source_id)
             .distinct()
         ).scalars()
-    ids = set(ids)
+    return set(ids)
+
+
+def frameworks_using(session: Session, source_id: int) -> list[str]:
+    """The frameworks whose actions a funding source pays for, by key; one the reader may
+    not see is named `UNSEEN` (on PostgreSQL a login sees only its own frameworks'
+    allocations, so the database's function gives the ids over all of them)."""
+    ids = _source_framework_ids(session, source_id)
     query = sa.select(framework_t.c.id, framework_t.c.key).where(framework_t.c.id.in_(ids))
     keys = dict(session.execute(rules.narrow(query, framework_t.c.id, session)).all())
     return sorted(keys.values()) + [UNSEEN] * len(ids - set(keys))
@@ -163,7 +168,12 @@ def frameworks_using(session: Session, source_id: int) -> list[str]:
 
 def _may_change(session: Session, actor: MemberView, kind: Kind, row: sa.Row[Any], ref: str) -> None:
     if kind.shared:
-        rules.require_source_editor(actor, ref, frameworks_using(session, row.id))
+        # Judged as the tables say now, the roles of every framework it pays for held (in
+        # id order, as any two writers take them): a demotion there waits or is seen.
+        for fid in sorted(_source_framework_ids(session, row.id)):
+            rules.hold_framework(session, fid)
+        now = find_member(session, actor.login)
+        rules.require_source_editor(now, ref, frameworks_using(session, row.id))
     else:  # judged as the tables say now, the framework's roles held (a demotion waits or is seen)
         now = judged_now(session, actor, row.framework_id)
         rules.require_coordinator(now or actor, row.framework, f"change the {kind.name} {ref}")
