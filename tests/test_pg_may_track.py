@@ -1,7 +1,7 @@
 """The database's answer to "may this login track this action" is the rules' answer.
 
 ``tracker_private.may_track`` is what PostgreSQL's policies ask before a login changes an
-action's status or adds a note (migration 0022 wrote it as one query). If it said no where
+action's status or adds a note (migration 0023 wrote it as one query). If it said no where
 `tracker.services.access.rules` says yes, a member's status change would be refused by the
 database after the tool allowed it; if it said yes where the rules say no, psql in a
 member's hands would move another organisation's actions. Here every login of two cities
@@ -79,7 +79,7 @@ def _the_rules(url: str, login: str) -> dict[int, bool]:
 def test_may_track_answers_as_the_rules_for_every_login_and_action(cities: World) -> None:
     """For every login (as its own role) and every action of both cities: the database's
     yes or no is the rules' yes or no; and an action that does not exist is the admin's
-    alone (as before 0022)."""
+    alone (as before 0023)."""
     logins = _logins_with_roles(cities.url)
     assert {"boss", "coord-a", "coord-b", "member-a", "member-b", "viewer-a", "mixed", "domus-a"} <= set(logins)
     answers: dict[str, dict[int, bool]] = {}
@@ -128,8 +128,8 @@ def _has_view(conn: sa.Connection) -> bool:
 
 
 def test_the_downgrade_puts_back_the_previous_may_track_exactly(tmp_path: Any, pg_template: str | None) -> None:
-    """Migration 0022 replaces ``may_track`` and reorders the read policies' tests; its
-    downgrade must leave the function and the policies a database at 0020 has, word for
+    """Migration 0023 replaces ``may_track`` and reorders the read policies' tests; its
+    downgrade must leave the function and the policies a database at 0022 has, word for
     word (the policies of 0007 and 0011 call the function), and drop the view it added;
     the upgrade comes back."""
     from alembic import command
@@ -147,7 +147,7 @@ def test_the_downgrade_puts_back_the_previous_may_track_exactly(tmp_path: Any, p
                 assert qual.index("frameworks_i_read_flags()") < qual.index("is_admin()"), qual
             command.downgrade(alembic_config(conn), "0006")  # before tracker_private existed
             conn.commit()
-        upgrade(engine, "0020")
+        upgrade(engine, "0022")
         with engine.connect() as conn:
             at_0020, reads_0020 = _definition(conn), _read_policies(conn)
             assert "action_parties" in at_0020 and not _has_view(conn)
@@ -155,7 +155,7 @@ def test_the_downgrade_puts_back_the_previous_may_track_exactly(tmp_path: Any, p
         upgrade(engine)
         with engine.connect() as conn:
             assert _definition(conn) == flat and _has_view(conn) and _read_policies(conn) == reads
-            command.downgrade(alembic_config(conn), "0020")
+            command.downgrade(alembic_config(conn), "0022")
             conn.commit()
         with engine.connect() as conn:
             assert _definition(conn) == at_0020 and not _has_view(conn)

@@ -1,7 +1,7 @@
 """who may track an action, answered in one query; read policies ask for the admin last
 
-Revision ID: 0022
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07 04:20:00
 
 Written by hand. PostgreSQL only (SQLite has no policies; nothing changes there).
@@ -45,8 +45,8 @@ from collections.abc import Callable
 
 from alembic import op
 
-revision = "0022"
-down_revision = "0020"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
