@@ -131,6 +131,13 @@ def test_a_filled_in_workbook_applies_and_applies_only_once(db: str, engine: Eng
     assert (note.text, note.on_behalf_of) == ("- started the draft", "stakeholder:union-church")
     measured = history(engine, Measurement)[-1]
     assert (str(measured.measured_on), float(measured.value)) == ("2026-01-15", 4.0)
+    # The history says whom the importer entered them for, in words and in JSON.
+    shown = run(db, "actions", "history", CONVENE)
+    assert " for city-of-stamford: planned -> in_progress: =not a formula" in shown.out, shown.out
+    listed = json.loads(run(db, "actions", "history", CONVENE, "--json").out)
+    assert listed["changes"][-1]["on_behalf_of"] == "stakeholder:city-of-stamford"
+    noted = run(db, "actions", "history", REPORTING)
+    assert " for union-church noted: - started the draft" in noted.out, noted.out
 
     before = dump(engine)
     again = run(db, "import-updates", str(path))

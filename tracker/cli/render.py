@@ -10,7 +10,7 @@ from tracker.cli.output import text as _text
 from tracker.models.enums import Status
 from tracker.seeding import FileReport
 from tracker.services.plan.frameworks import FrameworkSummary
-from tracker.services.views import ActionDetail, ActionRow
+from tracker.services.views import ActionDetail, ActionRow, for_whom
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -194,14 +194,17 @@ def print_history(
             line += " (applied over a newer change)"
         events.append((p.at, _text(line + _via(p.via_key))))
     for c in detail.history:
-        line = f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {c.from_status or 'new'} -> {c.to_status}"
+        line = (
+            f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}{for_whom(c.on_behalf_of)}: {c.from_status or 'new'} -> {c.to_status}"
+        )
         if c.forced:
             line += " (applied over a newer change)"
         if c.note:
             line += f": {c.note}"
         events.append((c.at, _text(line + _via(c.via_key))))
     for n in detail.notes:
-        events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: {n.text}{_via(n.via_key)}")))
+        who = f"{n.by or '?'}{for_whom(n.on_behalf_of)}"
+        events.append((n.at, _text(f"{n.at:%Y-%m-%d %H:%M}  {who} noted: {n.text}{_via(n.via_key)}")))
     if retracted_in_full:
         for g in detail.retracted_notes:
             struck = _text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + _text(g.text, style="strike")

@@ -24,6 +24,7 @@ class StatusChangeView:
     note: str | None
     forced: bool
     via_key: str | None = None  # the ssh key's fingerprint when made through the team server
+    on_behalf_of: str | None = None  # "member:LOGIN" or "stakeholder:KEY": entered for them (import-updates)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class NoteView:
     by: str | None
     text: str
     via_key: str | None = None
+    on_behalf_of: str | None = None  # as StatusChangeView's
 
 
 @dataclass(frozen=True)
@@ -149,3 +151,13 @@ class StakeholderView:
     key: str
     name: str
     sector: Sector
+
+
+def for_whom(on_behalf_of: str | None) -> str:
+    """How a history line says whom a change was entered for: " for maria", " for
+    domus-kids" (an organisation's key); "" when the author entered it for themselves."""
+    from tracker.text import visible_controls  # a role writing SQL could store anything here
+
+    if not on_behalf_of:
+        return ""
+    return f" for {visible_controls(on_behalf_of.partition(':')[2] or on_behalf_of)}"

@@ -350,6 +350,7 @@ def _change(row: sa.Row[Any]) -> StatusChangeView:
         note=row.note,
         forced=row.forced,
         via_key=row.via_key,
+        on_behalf_of=row.on_behalf_of,
     )
 
 
@@ -409,6 +410,7 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
             note_t.c.text,
             member_t.c.login,
             note_t.c.via_key,
+            note_t.c.on_behalf_of,
             retraction_t.c.at.label("retracted_at"),
             retractor_t.c.login.label("retracted_by"),
             retraction_t.c.reason,
@@ -426,7 +428,9 @@ def get_action(session: Session, ref: str, *, today: dt.date | None = None) -> A
         allocations=allocations,
         findings=findings,
         history=action_history(session, aid),
-        notes=tuple(NoteView(r.at, r.login, r.text, r.via_key) for r in notes if r.retracted_at is None),
+        notes=tuple(
+            NoteView(r.at, r.login, r.text, r.via_key, r.on_behalf_of) for r in notes if r.retracted_at is None
+        ),
         retracted_notes=tuple(
             RetractedNoteView(
                 r.at, r.login, r.text, r.retracted_at, r.retracted_by, r.reason, r.via_key, r.retracted_via_key

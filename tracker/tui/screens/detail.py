@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tracker.errors import Conflict
-from tracker.services.views import ActionDetail
+from tracker.services.views import ActionDetail, for_whom
 from tracker.tui.data import FormChoices
 from tracker.tui.loading import FAILED, deliver, fetch, save
 from tracker.tui.screens.action_form import Saver
@@ -89,14 +89,15 @@ def describe(detail: ActionDetail, place: str | None = None, plan_changes: tuple
     events: list[tuple[object, Text]] = []
     for c in detail.history:
         was = _words(c.from_status) if c.from_status else "new"
-        line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}: {was} → {_words(c.to_status)}")
+        line = Text(f"{c.at:%Y-%m-%d %H:%M}  {c.by or '?'}{for_whom(c.on_behalf_of)}: {was} → {_words(c.to_status)}")
         if c.forced:
             line.append("  (applied over a newer change)", style="yellow")
         if c.note:
             line.append(f"  {c.note}", style="italic")
         events.append((c.at, _via(line, c.via_key)))
     for n in detail.notes:
-        line = Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'} noted: ") + Text(n.text, style="italic")
+        line = Text(f"{n.at:%Y-%m-%d %H:%M}  {n.by or '?'}{for_whom(n.on_behalf_of)} noted: ")
+        line += Text(n.text, style="italic")
         events.append((n.at, _via(line, n.via_key)))
     for g in detail.retracted_notes:  # what was said stays; struck through, it no longer counts
         line = _via(Text(f"{g.at:%Y-%m-%d %H:%M}  {g.by or '?'} noted: ") + Text(g.text, style="strike dim"), g.via_key)
