@@ -27,11 +27,14 @@ def bundled_seed_dir() -> Path:
 
 
 DEMO_PEOPLE = (
-    # (login, name, role, organisation key in the Stamford plan)
+    # (login, name, role, organisation key in the Stamford plan); addresses at example.org,
+    # a domain reserved for examples, so `tracker requests` shows its To lines and no mail can
+    # reach anyone
     ("maria", "Maria (demo)", "member", "domus-kids"),
     ("sam", "Sam (demo)", "member", "city-of-stamford"),
     ("lee", "Lee (demo)", "viewer", "city-of-stamford"),
 )
+DEMO_DOMAIN = "example.org"
 
 
 def add_demo_activity(engine: Engine, login: str) -> None:
@@ -55,7 +58,14 @@ def add_demo_activity(engine: Engine, login: str) -> None:
         me = find_member(session, login)
         for person, name, role, org in DEMO_PEOPLE:
             add_member(
-                session, actor=me, login=person, role=Role(role), framework="stamford-ct", stakeholders=[org], name=name
+                session,
+                actor=me,
+                login=person,
+                role=Role(role),
+                framework="stamford-ct",
+                stakeholders=[org],
+                name=name,
+                email=f"{person}@{DEMO_DOMAIN}",
             )
     moves = [
         ("maria", Status.in_progress, "First meeting with the youth services partners held."),
