@@ -76,7 +76,7 @@ def _action_lines(owed: OwedAction, today: dt.date) -> list[str]:
     row = owed.row
     due = row.due.isoformat() if row.due else "no due date"
     if owed.last_update is None:
-        last = "never updated"
+        last = "none yet"
     else:
         last = f"{owed.last_update.isoformat()} ({(today - owed.last_update).days} days ago)"
     why = ", ".join(r.value for r in owed.reasons)
