@@ -29,8 +29,24 @@ def progress_share(counts: dict[Status, int]) -> float | None:
     return counts.get(Status.done, 0) / relevant
 
 
+class CountsByStatus:
+    """A view that counts actions per status (``by_status``): its progress and the actions
+    progress counts, defined once for every such view."""
+
+    by_status: dict[Status, int]
+
+    @property
+    def progress(self) -> float | None:
+        return progress_share(self.by_status)
+
+    @property
+    def counted(self) -> int:
+        """The actions progress counts: all but the cancelled."""
+        return sum(n for status, n in self.by_status.items() if status is not Status.cancelled)
+
+
 @dataclass(frozen=True)
-class FrameworkSummary:
+class FrameworkSummary(CountsByStatus):
     key: str
     city: str
     state: str | None
@@ -50,10 +66,6 @@ class FrameworkSummary:
     @property
     def blocked(self) -> int:
         return self.by_status.get(Status.blocked, 0)
-
-    @property
-    def progress(self) -> float | None:
-        return progress_share(self.by_status)
 
 
 def framework_summaries(

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.models.enums import Status
-from tracker.services.plan.frameworks import progress_share
+from tracker.services.plan.frameworks import CountsByStatus
 from tracker.services.tracking.actions import action_t, goal_t, objective_t
 
 
 @dataclass(frozen=True)
-class GoalProgress:
+class GoalProgress(CountsByStatus):
     """A goal (in plan order) and its actions counted per status (cancelled included)."""
 
     key: str
@@ -24,11 +24,6 @@ class GoalProgress:
     @property
     def actions(self) -> int:
         return sum(self.by_status.values())
-
-    @property
-    def progress(self) -> float | None:
-        """done / (all - cancelled), as every view counts it."""
-        return progress_share(self.by_status)
 
 
 def goal_progress(session: Session, *, framework_id: int) -> list[GoalProgress]:

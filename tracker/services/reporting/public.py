@@ -8,7 +8,7 @@ partner them, public indicators with their measurements (dates and values only).
 Never: notes, people (owners, who recorded what), logins, emails, costs or allocations of
 single actions; money only as totals, and only when asked for.
 
-Progress counts public actions only (`frameworks.progress_share`: done over all but
+Progress counts public actions only (`frameworks.CountsByStatus`: done over all but
 cancelled), and the page says so.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from sqlmodel import Session
 from tracker.models.enums import Direction, Horizon, Status, Visibility
 from tracker.services.access import rules
 from tracker.services.funding.gaps import per_action
-from tracker.services.plan.frameworks import progress_share
+from tracker.services.plan.frameworks import CountsByStatus
 from tracker.services.plan.tree import FindingView, plan_tree
 from tracker.services.reporting.export_views import tracking_of
 from tracker.services.tracking.actions import action_t, framework_id
@@ -95,7 +96,7 @@ class PublicObjective:
 
 
 @dataclass(frozen=True)
-class PublicGoal:
+class PublicGoal(CountsByStatus):
     key: str
     title: str
     description: str | None
@@ -104,18 +105,9 @@ class PublicGoal:
     by_status: dict[Status, int] = field(default_factory=dict)
     money: MoneyTotals | None = None
 
-    @property
-    def counted(self) -> int:
-        """The public actions progress counts: all but the cancelled."""
-        return _counted(self.by_status)
-
-    @property
-    def progress(self) -> float | None:
-        return progress_share(self.by_status)
-
 
 @dataclass(frozen=True)
-class PublicPlan:
+class PublicPlan(CountsByStatus):
     key: str
     title: str
     city: str
@@ -123,25 +115,14 @@ class PublicPlan:
     currency: str
     goals: tuple[PublicGoal, ...]
     money: MoneyTotals | None = None
-
-    @property
-    def by_status(self) -> dict[Status, int]:
-        total: Counter[Status] = Counter()
-        for goal in self.goals:
-            total.update(goal.by_status)
-        return dict(total)
-
-    @property
-    def counted(self) -> int:
-        return _counted(self.by_status)
-
-    @property
-    def progress(self) -> float | None:
-        return progress_share(self.by_status)
+    by_status: dict[Status, int] = field(default_factory=dict)  # summed over the goals
 
 
-def _counted(by_status: dict[Status, int]) -> int:
-    return sum(n for status, n in by_status.items() if status is not Status.cancelled)
+def _summed(goals: Sequence[PublicGoal]) -> dict[Status, int]:
+    total: Counter[Status] = Counter()
+    for goal in goals:
+        total.update(goal.by_status)
+    return dict(total)
 
 
 def _finding(finding: FindingView, lang: str) -> PublicFinding:
@@ -224,4 +205,6 @@ def public_plan(
             sum((m.cost for m in per_goal.values()), Decimal(0)),
             sum((m.allocated for m in per_goal.values()), Decimal(0)),
         )
-    return PublicPlan(tree.key, tree.title, tree.city, tree.state, tree.currency, tuple(goals), plan_money)
+    return PublicPlan(
+        tree.key, tree.title, tree.city, tree.state, tree.currency, tuple(goals), plan_money, _summed(goals)
+    )

@@ -27,7 +27,7 @@ from tracker.services.funding.sources import (
     funding_sources,
     objective_gaps,
 )
-from tracker.services.plan.frameworks import progress_share
+from tracker.services.plan.frameworks import CountsByStatus
 from tracker.services.plan.indicators import IndicatorProgress, indicator_progress
 from tracker.services.plan.schedule import meetings_of
 from tracker.services.reporting.coverage import CoverageView, plan_coverage
@@ -114,7 +114,7 @@ class FundingData:
 
 
 @dataclass(frozen=True)
-class ReportData:
+class ReportData(CountsByStatus):
     """Everything in the report, as of ``today``; ``by_status`` counts the framework's actions."""
 
     heading: ReportHeading
@@ -136,11 +136,6 @@ class ReportData:
     @property
     def actions(self) -> int:
         return sum(self.by_status.values())
-
-    @property
-    def progress(self) -> float | None:
-        """done / (all - cancelled), as every view counts it."""
-        return progress_share(self.by_status)
 
     @property
     def off_track(self) -> tuple[IndicatorProgress, ...]:
