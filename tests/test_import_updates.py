@@ -138,6 +138,11 @@ def test_a_filled_in_workbook_applies_and_applies_only_once(db: str, engine: Eng
     assert listed["changes"][-1]["on_behalf_of"] == "stakeholder:city-of-stamford"
     noted = run(db, "actions", "history", REPORTING)
     assert " for union-church noted: - started the draft" in noted.out, noted.out
+    # ... and so do the report's "what changed" (Markdown; the HTML one in French too).
+    report = run(db, "report", "-f", "stamford-ct", "--since", "2000-01-01").out
+    assert "| coord for city-of-stamford |" in report and "| coord for union-church |" in report, report
+    html = run(db, "report", "-f", "stamford-ct", "--since", "2000-01-01", "--format", "html", "--lang", "fr").out
+    assert "coord pour city-of-stamford" in html
 
     before = dump(engine)
     again = run(db, "import-updates", str(path))

@@ -90,13 +90,7 @@ def print_framework_summaries(summaries: Sequence[FrameworkSummary]) -> None:
     show(table("Frameworks", columns, rows))
 
 
-STATUS_MARK = {
-    "planned": "○ planned",
-    "in_progress": "◐ in progress",
-    "blocked": "✖ blocked",
-    "done": "● done",
-    "cancelled": "– cancelled",
-}
+STATUS_MARK = {s.value: s.label for s in Status}  # "◐ in progress"
 
 
 def _money(value: object) -> str:

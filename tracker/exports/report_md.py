@@ -24,7 +24,7 @@ from tracker.services.reporting.coverage import FindingGap, counted_words
 from tracker.services.reporting.report import FundingData, ReportData
 from tracker.services.reporting.requests import Reason
 from tracker.services.tracking.activity import ActivityItem
-from tracker.services.views import ActionRow
+from tracker.services.views import ActionRow, for_whom
 
 TITLE_CHARS = 80  # titles are cut to this in tables (the full title is in the tool)
 TEXT_CHARS = 160  # notes, changes and findings in tables
@@ -75,7 +75,7 @@ def _activity_table(items: Sequence[ActivityItem], what: str) -> list[str]:
             md_text(i.ref.partition("/")[2]),
             md_text(i.title, limit=TITLE_CHARS),
             md_text(i.text, limit=TEXT_CHARS),
-            md_text(i.by or "–"),
+            md_text((i.by or "–") + for_whom(i.on_behalf_of)),
         ]
         for i in items
     ]

@@ -71,6 +71,25 @@ class Status(_Choice):
     done = "done"
     cancelled = "cancelled"
 
+    @property
+    def symbol(self) -> str:
+        """The one symbol every output shows beside the status (never colour alone)."""
+        return STATUS_SYMBOL[self]
+
+    @property
+    def label(self) -> str:
+        """Symbol and words: "◐ in progress"."""
+        return f"{self.symbol} {self.words}"
+
+
+STATUS_SYMBOL = {
+    Status.planned: "○",
+    Status.in_progress: "◐",
+    Status.blocked: "✖",
+    Status.done: "●",
+    Status.cancelled: "–",
+}
+
 
 class Direction(_Choice):
     increase = "increase"

@@ -153,11 +153,15 @@ class StakeholderView:
     sector: Sector
 
 
+def behalf_name(on_behalf_of: str) -> str:
+    """Whom a change was entered for, as shown: "maria", or an organisation's key, inert
+    (a role writing SQL could store anything in the column)."""
+    from tracker.text import visible_controls
+
+    return visible_controls(on_behalf_of.partition(":")[2] or on_behalf_of)
+
+
 def for_whom(on_behalf_of: str | None) -> str:
     """How a history line says whom a change was entered for: " for maria", " for
     domus-kids" (an organisation's key); "" when the author entered it for themselves."""
-    from tracker.text import visible_controls  # a role writing SQL could store anything here
-
-    if not on_behalf_of:
-        return ""
-    return f" for {visible_controls(on_behalf_of.partition(':')[2] or on_behalf_of)}"
+    return f" for {behalf_name(on_behalf_of)}" if on_behalf_of else ""

@@ -19,6 +19,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from markupsafe import Markup
 
+from tracker.models.enums import Status
 from tracker.services.reporting.public import PublicIndicator, PublicPlan
 from tracker.web import charts
 from tracker.web.render import gettext, render
@@ -31,7 +32,7 @@ MARKER_TEXT = (
 INDEX = "index.html"
 
 # Status in symbols as well as words (never by colour alone), as in the app and the CLI.
-STATUS_MARK = {"planned": "○", "in_progress": "◐", "blocked": "✖", "done": "●", "cancelled": "–"}
+STATUS_MARK = {s.value: s.symbol for s in Status}
 
 # Text colours on white (#ffffff) and on the table headers' grey (#f0f0f0): each at least
 # 4.5:1 (WCAG AA for text), checked by a test from these values.

@@ -20,18 +20,13 @@ from tracker.models.enums import Direction, FundingKind, Stage, Status
 from tracker.services.reporting.report import ReportData
 from tracker.services.reporting.requests import Reason
 from tracker.services.tracking.activity import ActivityItem
+from tracker.services.views import behalf_name
 from tracker.text import visible_controls
 from tracker.web import report_charts
 from tracker.web.i18n import translations
 from tracker.web.render import render
 
-STATUS_MARK = {
-    Status.planned: "○",
-    Status.in_progress: "◐",
-    Status.blocked: "✖",
-    Status.done: "●",
-    Status.cancelled: "–",
-}
+STATUS_MARK = {s: s.symbol for s in Status}
 
 
 def _status_words(_: report_charts.Words) -> dict[Status, str]:
@@ -150,6 +145,7 @@ def report_html(data: ReportData, lang: str = "en") -> str:
         share=partial(_share, lang),
         day=_day,
         inert=visible_controls,
+        behalf_name=behalf_name,
         activity_text=lambda item: _activity_text(item, _, status_words),
         rows=ROWS,
         reasons=list(Reason),  # the columns of "Who owes an update", in the Markdown report's order

@@ -68,6 +68,7 @@ class ActivityItem:
     # What ``ref`` names: an action, or (for a plan edit) a goal, objective, indicator or
     # funding source (a source's ref is its key alone: it belongs to no framework).
     item: str = "action"
+    on_behalf_of: str | None = None  # whom ``by`` entered it for (import-updates), as stored
 
 
 def _one_line(text: str | None) -> str:
@@ -178,15 +179,23 @@ def recent_activity(
         return query.limit(limit)
 
     def add(kind: Kind, row: sa.Row[Any], at: dt.datetime, ref: str, title: str, text: str, of: str = "action") -> None:
-        item = ActivityItem(f"{kind}:{row.id}", kind, at, row.login, ref, title, text, of)
+        behalf = getattr(row, "on_behalf_of", None)
+        item = ActivityItem(f"{kind}:{row.id}", kind, at, row.login, ref, title, text, of, behalf)
         items.append(((at, _RANK[kind], row.id), item))
 
-    query = _on_action(change_t, change_t.c.from_status, change_t.c.to_status, change_t.c.note, change_t.c.forced)
+    query = _on_action(
+        change_t,
+        change_t.c.from_status,
+        change_t.c.to_status,
+        change_t.c.note,
+        change_t.c.forced,
+        change_t.c.on_behalf_of,
+    )
     for row in session.execute(where(query, change_t, "status", change_t.c.at)):
         add("status", row, row.at, f"{row.framework}/{row.key}", row.title, _status_text(row))
     # A retracted note stays in the feed (it was said), marked so nobody reads it as current.
     retracted = sa.select(retraction_t.c.id).where(retraction_t.c.note_id == note_t.c.id).exists()
-    query = _on_action(note_t, note_t.c.text.label("note"), retracted.label("retracted"))
+    query = _on_action(note_t, note_t.c.text.label("note"), retracted.label("retracted"), note_t.c.on_behalf_of)
     for row in session.execute(where(query, note_t, "note", note_t.c.at)):
         text = ("(retracted) " if row.retracted else "") + _one_line(row.note)
         add("note", row, row.at, f"{row.framework}/{row.key}", row.title, text)
@@ -207,6 +216,7 @@ def recent_activity(
             m.c.value,
             m.c.measured_on,
             m.c.note,
+            m.c.on_behalf_of,
             member_t.c.login,
             framework_t.c.key.label("framework"),
             indicator_t.c.key,

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tracker.services.views import for_whom
 from tracker.tui.loading import load
 
 
@@ -58,7 +59,7 @@ class ActivityScreen(Screen[None]):
             framework, _, key = (item.ref or "").partition("/")
             table.add_row(
                 Text(f"{item.at:%Y-%m-%d %H:%M}"),
-                Text(item.by or "?"),
+                Text((item.by or "?") + for_whom(item.on_behalf_of)),
                 Text(place(framework) if framework else ""),
                 Text(("◆ " if item.kind == "measurement" else "") + (key or item.ref or "")),
                 Text(item.text),

@@ -15,7 +15,7 @@ from tracker.models.enums import Status
 from tracker.tui.loading import load
 
 BAR = 12
-STATUS_MARK = {"planned": "○", "in_progress": "◐", "blocked": "✖", "done": "●", "cancelled": "–"}
+STATUS_MARK = {s.value: s.symbol for s in Status}
 
 
 def bar(share: float | None, width: int = BAR) -> Text:

@@ -16,19 +16,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tracker.models.enums import Status
 from tracker.services.views import ActionRow
 from tracker.text import visible_controls
 
 PAGE = 100
 KEEP_PAGES = 12  # about 1,200 rows in memory, whatever the total
 
-STATUS_LABEL = {
-    "planned": "○ planned",
-    "in_progress": "◐ in progress",
-    "blocked": "✖ blocked",
-    "done": "● done",
-    "cancelled": "– cancelled",
-}
+STATUS_LABEL = {s.value: s.label for s in Status}  # "◐ in progress"
 
 
 def fit(text: str, width: int) -> str:
