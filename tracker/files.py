@@ -1,5 +1,6 @@
-"""Writing a document where a person asked: only over a regular file that is not a database,
-and in one step (a reader sees the old file or the new one, never half of one).
+"""Reading a file a person named in bounded memory, and writing a document where a person
+asked: only over a regular file that is not a database, and in one step (a reader sees
+the old file or the new one, never half of one).
 
 The command line (`-o`) and the app (the report and workbook keys) both write this way.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -148,3 +150,36 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def read_bounded(
+    source: str, limit: int, *, stdin_hint: str, folder_hint: str, too_big: str | None = None
+) -> tuple[str, bytes]:
+    """The display name and bytes of the file ``source``, or of standard input for ``-``,
+    never more than ``limit`` + 1 bytes in memory (a device without end, such as
+    /dev/zero, or a runaway pipe cannot fill it). More than ``limit`` bytes: BadInput
+    "NAME is larger than ``too_big``" (the limit in words, and what to do), or, when
+    ``too_big`` is None, those bytes for
+    the caller to refuse as it explains best. Unreadable: one BadInput sentence, with
+    ``stdin_hint`` for a closed standard input and ``folder_hint`` for a folder."""
+    try:
+        if source == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                raise BadInput(f"standard input is closed; {stdin_hint}.")
+            name, raw = "standard input", stream.read(limit + 1)
+        else:
+            name = source
+            with open(source, "rb") as handle:
+                raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise BadInput(f"{source}: no such file; check the path.") from None
+    except IsADirectoryError:
+        raise BadInput(f"{source} is a folder; {folder_hint}.") from None
+    except PermissionError:
+        raise BadInput(f"{source} cannot be read (permission denied); check its permissions.") from None
+    except OSError as exc:
+        raise BadInput(f"{source} cannot be read ({exc.strerror or exc}); check it.") from None
+    if too_big is not None and len(raw) > limit:
+        raise BadInput(f"{name} is larger than {too_big}.")
+    return name, raw

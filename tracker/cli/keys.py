@@ -3,7 +3,6 @@ team server (`tracker server setup`); the key decides who they are there."""
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -24,24 +23,15 @@ Login = Annotated[str, typer.Argument(help="The member's login.", show_default=F
 def _read_key_text(file: str) -> tuple[str, str]:
     """(where it came from, its text), at most a little more than any public key."""
     from tracker.errors import BadInput
+    from tracker.files import read_bounded
     from tracker.sshkeys import MAX_KEY_TEXT
 
-    try:
-        if file == "-":
-            stream = getattr(sys.stdin, "buffer", None)
-            if stream is None:
-                raise BadInput("standard input is closed; pipe the member's .pub file into tracker.")
-            name, raw = "standard input", stream.read(MAX_KEY_TEXT + 1)
-        else:
-            name = file
-            with open(file, "rb") as handle:
-                raw = handle.read(MAX_KEY_TEXT + 1)
-    except FileNotFoundError:
-        raise BadInput(f"{file}: no such file; check the path of the member's .pub file.") from None
-    except IsADirectoryError:
-        raise BadInput(f"{file} is a folder; name the member's .pub file in it.") from None
-    except OSError as exc:
-        raise BadInput(f"{file} cannot be read ({exc.strerror or exc}); check its permissions.") from None
+    name, raw = read_bounded(
+        file,
+        MAX_KEY_TEXT,
+        stdin_hint="pipe the member's .pub file into tracker",
+        folder_hint="name the member's .pub file in it",
+    )
     try:
         return name, raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -16,15 +16,14 @@ import datetime as dt
 import io
 import json
 import re
-import sys
 import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from tracker.dates import in_range
 from tracker.errors import BadInput
+from tracker.files import read_bounded
 from tracker.models.enums import Status
 from tracker.names import LOGIN_PATTERN
 from tracker.seeding.plan import KEY_PATTERN
@@ -123,30 +122,13 @@ def read_status_lines(source: str) -> list[Update]:
 
 
 def _read_bounded(source: str) -> tuple[str, bytes]:
-    if source == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:
-            raise BadInput("standard input is closed; pipe the updates into tracker, or name a file.")
-        return "standard input", _bounded("standard input", stream)
-    path = Path(source)
-    try:
-        with path.open("rb") as stream:
-            return source, _bounded(source, stream)
-    except FileNotFoundError:
-        raise BadInput(f"{source}: no such file; check the path.") from None
-    except IsADirectoryError:
-        raise BadInput(f"{source} is a folder; name the workbook or CSV file.") from None
-    except PermissionError:
-        raise BadInput(f"{source} cannot be read (permission denied); check its permissions.") from None
-    except OSError as exc:
-        raise BadInput(f"{source} cannot be read ({exc.strerror or exc}).") from None
-
-
-def _bounded(name: str, stream: BinaryIO) -> bytes:
-    raw = stream.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        raise BadInput(f"{name} is larger than {MAX_BYTES // 1_000_000} MB, the most an updates file may be; split it.")
-    return raw
+    return read_bounded(
+        source,
+        MAX_BYTES,
+        stdin_hint="pipe the updates into tracker, or name a file",
+        folder_hint="name the workbook or CSV file",
+        too_big=f"{MAX_BYTES // 1_000_000} MB, the most an updates file may be; split it",
+    )
 
 
 def _text(name: str, raw: bytes) -> str:
