@@ -390,6 +390,14 @@ def test_a_folder_is_replaced_only_when_a_publish_made_it(db: str, tmp_path: Pat
     a_file = tmp_path / "file"
     a_file.write_text("x")
     assert tracker("--db", db, "--as", "coord", "publish", "-f", "stamford-ct", "-o", str(a_file)).code == 2
+    # A published page someone touched up by hand is theirs now: the next publish refuses it.
+    touched = tmp_path / "touched"
+    _publish(db, touched)
+    edited = (touched / "index.html").read_text(encoding="utf-8").replace("<h1>", "<h1>Our city: ", 1)
+    (touched / "index.html").write_text(edited, encoding="utf-8")
+    refused = tracker("--db", db, "--as", "coord", "publish", "-f", "stamford-ct", "-o", str(touched))
+    assert refused.code == 2 and "changed since ('index.html')" in refused.err, refused.err
+    assert (touched / "index.html").read_text(encoding="utf-8") == edited
 
 
 def _luminance(colour: str) -> float:

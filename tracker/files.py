@@ -183,3 +183,108 @@ def read_bounded(
     if too_big is not None and len(raw) > limit:
         raise BadInput(f"{name} is larger than {too_big}.")
     return name, raw
+
+
+# -- folders a command writes documents into (`-o DIR`) ------------------------------------------
+#
+# A command that writes several files (update requests, the public page) writes them into a
+# folder that is new, empty, or holds only files it wrote there itself and that nobody has
+# changed since: a marker file lists each file it wrote with the SHA-256 of what it wrote. A
+# file someone edited (a message completed by hand, a page touched up) no longer matches and
+# is theirs: the folder is refused, never overwritten. `-o -` writes the same files as a zip.
+
+
+def check_own_folder(folder: Path, marker: str, *, example: Path) -> Path:
+    """``folder`` if a command whose ``marker`` file this is may write into it; else BadInput
+    naming the first file in the way and suggesting ``example``."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise BadInput(f"-o {folder}: that is not a folder; give a new or empty folder, or - for a zip.")
+    if not folder.exists():
+        parent = folder.parent if str(folder.parent) else Path(".")
+        if not parent.is_dir():
+            raise BadInput(f"-o {folder}: the folder {parent} does not exist; create it first.")
+        return folder
+    try:
+        listed = _listed(folder, marker)
+        others = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name != marker and not (_plain_file(p) and _digest(p.read_bytes()) in listed.get(p.name, set()))
+        )
+    except OSError as exc:
+        raise BadInput(f"-o {folder}: cannot look into that folder ({exc.strerror or exc}); give another.") from None
+    if others:
+        more = f" and {len(others) - 1} more" if len(others) > 1 else ""
+        raise BadInput(
+            f"-o {folder}: the folder holds files this command did not write, or that were changed since "
+            f"({others[0]!r}{more}); give a new or empty folder, e.g. -o {example}."
+        )
+    return folder
+
+
+def write_own_folder(folder: Path, marker: str, files: list[tuple[str, bytes]], *, header: str = "") -> None:
+    """Write ``files`` (name, bytes) into ``folder`` (checked by `check_own_folder`); the files
+    of an earlier run that this one does not write again are removed (they are the command's
+    own and unchanged). ``header``: lines that say what the marker is, for a person who opens it."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise TrackerError(f"cannot make the folder {folder}: {exc.strerror or exc}; nothing was written.") from None
+    old = _listed(folder, marker)
+    new = [(name, _digest(data)) for name, data in files]
+    # The marker first, naming the old contents and the new: a run cut short leaves only
+    # files a later run recognises as its own.
+    write_file(folder / marker, _marker(header, [(n, d) for n, ds in old.items() for d in ds] + new))
+    names = {name for name, _data in files}
+    for name in old:
+        path = folder / name
+        if name not in names and _plain_file(path):
+            path.unlink()
+    for name, data in files:
+        write_file(folder / name, data)
+    write_file(folder / marker, _marker(header, new))
+
+
+def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
+    """A deflated zip of ``files`` (name, bytes), with a fixed time: the same files give the
+    same bytes."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _plain_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _listed(folder: Path, marker: str) -> dict[str, set[str]]:
+    """File name -> the SHA-256 of the contents the command wrote there (the marker's lines)."""
+    path = folder / marker
+    if not _plain_file(path):
+        return {}
+    found: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("#"):
+            continue
+        digest, _sep, name = line.partition(" ")
+        if name and "/" not in name and name != marker:
+            found.setdefault(name, set()).add(digest)
+    return found
+
+
+def _marker(header: str, entries: list[tuple[str, str]]) -> str:
+    said = "".join(f"# {line}\n" for line in header.splitlines())
+    return said + "".join(f"{digest} {name}\n" for name, digest in sorted(entries))

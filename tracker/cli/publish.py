@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,31 +11,6 @@ import typer
 from tracker.cli.common import reading
 from tracker.cli.context import Settings, user_errors
 from tracker.cli.output import say_written, write_stdout
-
-
-def _check_folder(folder: Path) -> None:
-    """Refuse, before any work, a folder this command may not write into: only a new one, an
-    empty one, or one that holds nothing but a previous publish (marked by its file)."""
-    from tracker.errors import BadInput
-    from tracker.web.public import INDEX, MARKER
-
-    try:
-        found = os.lstat(folder)
-    except FileNotFoundError:
-        parent = folder.parent if str(folder.parent) else Path(".")
-        if not parent.is_dir():
-            raise BadInput(f"-o {folder}: there is no folder {parent} to make it in; create it first.") from None
-        return
-    except OSError as exc:
-        raise BadInput(f"-o {folder}: cannot look at it: {exc.strerror or exc}; choose another -o.") from None
-    if not stat.S_ISDIR(found.st_mode):
-        raise BadInput(f"-o {folder}: it is not a folder; give a new or empty folder (or - for a zip).")
-    names = set(os.listdir(folder))
-    if names and not (MARKER in names and names <= {INDEX, MARKER}):
-        raise BadInput(
-            f"-o {folder}: the folder holds files that tracker publish did not write, so it is left as it "
-            "is; give a new or empty folder."
-        )
 
 
 def publish(
@@ -74,7 +47,9 @@ def publish(
         import datetime as dt
 
         from tracker.errors import BadInput
+        from tracker.files import check_own_folder, write_own_folder, zip_bytes
         from tracker.web.i18n import LANGUAGES
+        from tracker.web.public import INDEX, MARKER, MARKER_TEXT
 
         if lang not in LANGUAGES:
             raise BadInput(f"--lang {lang}: there is no page in that language; give {' or '.join(LANGUAGES)}.")
@@ -84,7 +59,7 @@ def publish(
             if sys.stdout.isatty():
                 raise BadInput("-o -: a zip is binary, not for the terminal; pipe it to a file or give -o FOLDER.")
         else:
-            _check_folder(folder)
+            check_own_folder(folder, MARKER, example=folder.parent / f"{folder.name}-{lang}")
         from tracker.services.reporting.public import public_plan
         from tracker.web.public import site
 
@@ -93,24 +68,8 @@ def publish(
             plan = public_plan(session, actor=actor, framework=framework, lang=lang, with_money=with_money)
             page = site(plan, lang, with_money=with_money, today=dt.date.today())
         if to_stdout:
-            write_stdout(page.zip_bytes())
+            write_stdout(zip_bytes(sorted(page.files.items())))
             return
-        _write(folder, page.files)
+        check_own_folder(folder, MARKER, example=folder)  # again: something may have appeared meanwhile
+        write_own_folder(folder, MARKER, [(INDEX, page.files[INDEX])], header=MARKER_TEXT)
         say_written(f"Wrote the public page of {framework} to {folder / 'index.html'}.")
-
-
-def _write(folder: Path, files: dict[str, bytes]) -> None:
-    from tracker.errors import TrackerError
-    from tracker.files import write_file
-    from tracker.web.public import MARKER
-
-    _check_folder(folder)  # again: something may have appeared there meanwhile
-    try:
-        folder.mkdir(exist_ok=True)
-    except OSError as exc:
-        raise TrackerError(f"cannot make the folder {folder}: {exc.strerror or exc}; nothing was written.") from None
-    # The marker first: a publish cut short still leaves a folder the next one may replace.
-    write_file(folder / MARKER, files[MARKER])
-    for name, data in files.items():
-        if name != MARKER:
-            write_file(folder / name, data)

@@ -12,7 +12,7 @@ import typer
 
 from tracker.cli.common import check_option, date_option, echo_json, reading
 from tracker.cli.context import Settings, user_errors
-from tracker.cli.output import say_written, write_file, write_stdout
+from tracker.cli.output import say_written, write_stdout
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -94,15 +94,22 @@ def requests(
             raise BadInput(
                 "-o - writes a zip, which is binary, not for the terminal: redirect it (> requests.zip) or give -o DIR."
             )
-        folder = None if to_zip else _check_folder(Path(output))
+        folder = None
+        if not to_zip:
+            from tracker.files import check_own_folder
+
+            example = Path(output) / f"requests-{dt.date.today().isoformat()}"
+            folder = check_own_folder(Path(output), MARKER, example=example)
         with reading(settings) as session:
             files, summary = _build(session, framework, today, within_days, stale, ssh)
         if folder is None:
-            from tracker.exports.requests_mail import zip_bytes
+            from tracker.files import zip_bytes
 
             write_stdout(zip_bytes(files))
             return
-        _write_folder(folder, files)
+        from tracker.files import write_own_folder
+
+        write_own_folder(folder, MARKER, files)
         say_written(
             f"Wrote {len(files) - 1} message{'s' if len(files) != 2 else ''} and summary.txt to {folder} "
             "(nothing was sent)."
@@ -158,78 +165,3 @@ def _workbook_for(session: Session, framework: str, debtor: Debtor) -> bytes:
     if debtor.kind == "owner":
         return for_updates_workbook(session, framework=framework, owner=debtor.key)
     return for_updates_workbook(session, framework=framework, stakeholder=debtor.key)
-
-
-def _check_folder(folder: Path) -> Path:
-    """``folder`` if it is new, empty, or holds only files an earlier run wrote there and
-    nobody changed since (a message someone completed is theirs now); else exit 2."""
-    from tracker.errors import BadInput
-
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise BadInput(f"-o {folder}: that is not a folder; give a new or empty folder, or - for a zip.")
-    if not folder.exists():
-        if not folder.parent.is_dir():
-            raise BadInput(f"-o {folder}: the folder {folder.parent} does not exist; create it first.")
-        return folder
-    try:
-        listed = _listed(folder)
-        others = sorted(
-            p.name
-            for p in folder.iterdir()
-            if p.name != MARKER and not (_plain_file(p) and _digest(p.read_bytes()) in listed.get(p.name, set()))
-        )
-    except OSError as exc:
-        raise BadInput(f"-o {folder}: cannot look into that folder ({exc.strerror or exc}); give another.") from None
-    if others:
-        raise BadInput(
-            f"-o {folder}: the folder holds files this command did not write, or that were changed since "
-            f"({others[0]!r}" + (f" and {len(others) - 1} more" if len(others) > 1 else "") + "); "
-            f"give a new or empty folder, e.g. -o {folder / ('requests-' + dt.date.today().isoformat())}."
-        )
-    return folder
-
-
-def _plain_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
-
-
-def _digest(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def _listed(folder: Path) -> dict[str, set[str]]:
-    """File name -> the SHA-256 of the contents this command wrote there (the marker's lines)."""
-    marker = folder / MARKER
-    if not _plain_file(marker):
-        return {}
-    found: dict[str, set[str]] = {}
-    for line in marker.read_text(encoding="utf-8", errors="replace").splitlines():
-        digest, _sep, name = line.partition(" ")
-        if name and "/" not in name and name != MARKER:
-            found.setdefault(name, set()).add(digest)
-    return found
-
-
-def _marker(entries: list[tuple[str, str]]) -> str:
-    return "".join(f"{digest} {name}\n" for name, digest in sorted(entries))
-
-
-def _write_folder(folder: Path, files: list[tuple[str, bytes]]) -> None:
-    """Write ``files`` into ``folder``; the files of an earlier run that this one does not
-    write again are removed (they are this command's own, unchanged: `_check_folder`)."""
-    folder.mkdir(exist_ok=True)
-    old = _listed(folder)
-    new = [(name, _digest(data)) for name, data in files]
-    # The marker first, naming the old contents and the new: a run cut short leaves only
-    # files a later run recognises as its own.
-    write_file(folder / MARKER, _marker([(n, d) for n, ds in old.items() for d in ds] + new))
-    names = {name for name, _data in files}
-    for name in old:
-        path = folder / name
-        if name not in names and _plain_file(path):
-            path.unlink()
-    for name, data in files:
-        write_file(folder / name, data)
-    write_file(folder / MARKER, _marker(new))

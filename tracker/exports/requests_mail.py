@@ -11,9 +11,7 @@ Nothing here sends mail.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -254,12 +252,3 @@ def write_all(
         )
         written.append(Written(name, d, message))
     return written
-
-
-def zip_bytes(files: Sequence[tuple[str, bytes]]) -> bytes:
-    """A zip of ``files`` (name, bytes), deflated."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in files:
-            z.writestr(name, data)
-    return out.getvalue()

@@ -9,8 +9,6 @@ that a later publish may replace it and nothing else.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,7 +25,8 @@ from tracker.web.render import gettext, render
 MARKER = "tracker-publish.txt"
 MARKER_TEXT = (
     "This folder was written by `tracker publish`. A later `tracker publish -o` into this folder\n"
-    "replaces its files; put nothing else here.\n"
+    "replaces the files listed below while nobody has changed them; a file changed or added here\n"
+    "makes it refuse the folder instead, so nothing of yours is overwritten.\n"
 )
 INDEX = "index.html"
 
@@ -52,16 +51,6 @@ class Site:
     """The files of a published page, by name."""
 
     files: dict[str, bytes]
-
-    def zip_bytes(self) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, data in sorted(self.files.items()):
-                # A fixed time: the same page gives the same bytes.
-                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
-        return buffer.getvalue()
 
 
 def _(message: str) -> str:
