@@ -89,3 +89,15 @@ def test_a_page_with_a_chart_shows_in_a_real_browser(tmp_path: Path) -> None:
         assert distinct_colours(png) > 10, f"the {name} screenshot is blank"
     shown = dom(page)
     assert "Titre d’essai" in shown and "<svg" in shown and 'lang="fr"' in shown
+
+
+def test_user_text_given_to_a_translated_string_is_inert_too() -> None:
+    """A placeholder of `_()` or `{% trans %}` is formatted by gettext, not output by {{ }}:
+    a unit such as "rep\\x1b[31m" must still show its ESC as a symbol, in every language."""
+    for lang in ("en", "fr"):
+        env = environment(lang)
+        page = env.from_string(
+            '{{ _("%(title)s: report of %(day)s", title=t, day="d") }}|{% trans unit=t %}{{ unit }}: x{% endtrans %}'
+        ).render(t=HOSTILE)
+        assert "\x1b" not in page and page.count("\u241b[31m") == 2, page
+        assert "<script>" not in page
