@@ -459,3 +459,21 @@ def test_the_demo_publishes_stamfords_page_in_english_and_french(tmp_path: Path)
         assert not [t for t in page.texts if t.startswith(goal[:-1] + "4:")]  # g4 and g5 are internal
         assert raw.count("<svg") == 3  # progress, and the two indicators with measurements
         assert "maria" not in raw.lower() and "Demo amounts" not in raw
+
+
+def test_goals_with_the_same_title_are_two_bars_of_the_progress_chart() -> None:
+    """Two goals whose titles read alike (cut to the chart's width) each keep their bar and
+    their share: one is 50% done, the other 0%."""
+    from tracker.models.enums import Status
+    from tracker.services.reporting.public import PublicGoal, PublicPlan
+    from tracker.web.public import _progress_chart
+
+    title = "Community awareness of hate and targeted violence, in every school of the city"
+    goals = (
+        PublicGoal("g1", title, None, (), (), {Status.done: 1, Status.planned: 1}),
+        PublicGoal("g2", title + " (again)", None, (), (), {Status.planned: 2}),
+    )
+    svg = _progress_chart(PublicPlan("k", "T", "C", None, "USD", goals), "en")
+    assert svg is not None
+    texts = Page(svg).texts
+    assert texts.count(title[:44] + "…") == 2 and "50%" in texts and "0%" in texts

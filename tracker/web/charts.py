@@ -38,6 +38,13 @@ def label(text: str) -> str:
     return visible_controls(text)
 
 
+def short_label(text: str, limit: int) -> str:
+    """A label cut to ``limit`` characters ("…" marks the cut); charts draw bars at numbered
+    places named by such labels, so two titles cut alike stay two bars."""
+    text = label(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @contextmanager
 def figure(width_in: float = 6.4, height_in: float = 3.2) -> Iterator[object]:
     """A matplotlib Figure (no pyplot: no global state, safe in a worker thread)."""

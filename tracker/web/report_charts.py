@@ -36,8 +36,7 @@ Words = Callable[[str], str]
 
 
 def _cut(text: str, limit: int = TITLE_CHARS) -> str:
-    text = charts.label(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return charts.short_label(text, limit)
 
 
 def progress_chart(goals: Sequence[GoalProgress], *, status_words: dict[Status, str], _: Words) -> Markup:
