@@ -175,6 +175,29 @@ def why_not_track(
     return None
 
 
+def why_not_enter_for(member: MemberView | None, framework: str, party: str) -> str | None:
+    """Why ``member`` may not record an entry in ``framework`` as made on behalf of ``party``
+    (``member:LOGIN`` or ``stakeholder:KEY``; None when they may). Coordinators and admins
+    enter what the people of their framework sent them; a member enters only for themselves
+    or for one of their own organisations there."""
+    if effective_role(member, framework) is Role.coordinator or member is None:
+        return None
+    own = {f"member:{member.login}"} | {f"stakeholder:{s.key}" for s in member.stakeholders_in(framework)}
+    if party in own:
+        return None
+    whom = party.partition(":")[2] or party
+    return (
+        f"{member.login} may enter values for themselves or their own organisations in {framework}, not "
+        f"for {whom}; a coordinator of {framework} can enter what {whom} sent."
+    )
+
+
+def require_enter_for(member: MemberView | None, framework: str, party: str) -> None:
+    reason = why_not_enter_for(member, framework, party)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
 def require_track(member: MemberView | None, framework: str, involved: Collection[int], ref: str) -> None:
     reason = why_not_track(member, framework, involved, ref)
     if reason is not None:

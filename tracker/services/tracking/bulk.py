@@ -28,6 +28,8 @@ from sqlmodel import Session
 from tracker.db import write_session
 from tracker.errors import EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_PERMISSION, BadInput, Conflict, PermissionDenied
 from tracker.models import Measurement
+from tracker.services.access import rules
+from tracker.services.access.members import affiliation_t, membership_t
 from tracker.services.tracking import changes
 from tracker.services.tracking.actions import (
     action_t,
@@ -35,6 +37,7 @@ from tracker.services.tracking.actions import (
     framework_t,
     member_t,
     note_t,
+    partner_t,
     split_ref,
     stakeholder_t,
 )
@@ -145,12 +148,24 @@ def _one(session: Session, actor: MemberView, update: Update) -> Outcome:
 
     if update.problem is not None:
         return outcome(Result.bad, update.problem)
-    if update.import_key is not None and _applied_before(session, update.import_key):
-        return outcome(Result.already, f"{place}: {ref} was already applied from this workbook; nothing changed.")
     if update.empty:
         return outcome(Result.nothing, f"{place}: {ref} has nothing filled in; nothing to apply.")
     try:
         with session.begin_nested():
+            # The rules first: a login that may not apply the row learns nothing of what was.
+            target = _judged_target(session, actor, update)
+            if update.import_key is not None:
+                before = _applied_to(session, update.import_key)
+                if before == target:
+                    return outcome(
+                        Result.already, f"{place}: {ref} was already applied from this workbook; nothing changed."
+                    )
+                if before is not None:
+                    return outcome(
+                        Result.bad,
+                        f"{place}: this row's id was applied from this workbook to another {before[0]}, not to "
+                        f"{ref}; keep each row's ref and row id as exported.",
+                    )
             return _apply(session, actor, update, outcome)
     except Conflict as exc:
         # No --force here: the row's author sees the newer change first (a new export, a new line).
@@ -212,11 +227,63 @@ def _apply(session: Session, actor: MemberView, update: Update, outcome: Callabl
     )
 
 
-def _applied_before(session: Session, key: str) -> bool:
-    for table in (change_t, note_t, measurement_t):
-        if session.execute(sa.select(table.c.id).where(table.c.import_key == key).limit(1)).first() is not None:
-            return True
-    return False
+def _judged_target(session: Session, actor: MemberView, update: Update) -> tuple[str, int]:
+    """("action" or "indicator", its id) when ``actor`` may apply ``update`` to it now; else
+    NotFound or PermissionDenied (the rules' why and who could)."""
+    if update.indicator:
+        indicator, now = changes.judge_record(session, actor, update.ref)
+        if update.on_behalf_of is not None:
+            framework, _key = split_ref(update.ref)
+            if not _party_in(session, framework, update.on_behalf_of):
+                whom = update.on_behalf_of.partition(":")[2]
+                raise BadInput(
+                    f"{whom!r} (column for) is no member or organisation of {framework}; keep the exported value."
+                )
+            rules.require_enter_for(now, framework, update.on_behalf_of)
+        return "indicator", indicator.id
+    row, now = changes.lock_judged(session, update.ref, actor)
+    changes.require_tracking_right(session, now, row, update.ref)
+    return "action", row.id
+
+
+def _applied_to(session: Session, key: str) -> tuple[str, int] | None:
+    """What the workbook row ``key`` was applied to, if it was."""
+    for table, kind, column in (
+        (change_t, "action", change_t.c.action_id),
+        (note_t, "action", note_t.c.action_id),
+        (measurement_t, "indicator", measurement_t.c.indicator_id),
+    ):
+        found = session.execute(sa.select(column).where(table.c.import_key == key).limit(1)).scalar()
+        if found is not None:
+            return kind, found
+    return None
+
+
+def _party_in(session: Session, framework: str, party: str) -> bool:
+    """Whether ``party`` (member:LOGIN or stakeholder:KEY) belongs to ``framework``: a member
+    with a role there, or an organisation a member works for there or that leads or
+    partners one of its actions."""
+    kind, _sep, key = party.partition(":")
+    fid = sa.select(framework_t.c.id).where(framework_t.c.key == framework).scalar_subquery()
+    query: sa.Select[Any] | sa.CompoundSelect[Any]
+    if kind == "member":
+        query = (
+            sa.select(membership_t.c.member_id)
+            .join(member_t, member_t.c.id == membership_t.c.member_id)
+            .where(member_t.c.login == key, membership_t.c.framework_id == fid)
+        )
+    else:
+        sid = sa.select(stakeholder_t.c.id).where(stakeholder_t.c.key == key).scalar_subquery()
+        query = sa.union_all(
+            sa.select(affiliation_t.c.stakeholder_id).where(
+                affiliation_t.c.stakeholder_id == sid, affiliation_t.c.framework_id == fid
+            ),
+            sa.select(action_t.c.lead_id).where(action_t.c.lead_id == sid, action_t.c.framework_id == fid),
+            sa.select(partner_t.c.stakeholder_id)
+            .join(action_t, action_t.c.id == partner_t.c.action_id)
+            .where(partner_t.c.stakeholder_id == sid, action_t.c.framework_id == fid),
+        )
+    return session.execute(sa.select(sa.exists(query))).scalar() is True
 
 
 def _party(session: Session, ref: str) -> str | None:

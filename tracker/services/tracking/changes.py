@@ -121,6 +121,24 @@ def lock_action(session: Session, ref: str, actor: MemberView | None = None) -> 
     return row  # type: ignore[return-value]
 
 
+def judge_record(session: Session, actor: MemberView, ref: str) -> tuple[sa.Row[Any], MemberView]:
+    """Indicator ``ref``'s row and ``actor`` as of now, when they may record its values;
+    else NotFound or PermissionDenied saying why and who could."""
+    framework, key = split_ref(ref)
+    fid = framework_id(session, framework)
+    indicator_t = Indicator.__table__  # type: ignore[attr-defined]
+    indicator = session.execute(
+        sa.select(indicator_t).where(indicator_t.c.framework_id == fid, indicator_t.c.key == key)
+    ).first()
+    if indicator is None:
+        raise NotFound(f"framework {framework!r} has no indicator {key!r}.")
+    now = _as_now(session, actor, fid)
+    reason = _why_not_record(session, now, framework, indicator.objective_id, ref)
+    if reason is not None:
+        raise PermissionDenied(reason)
+    return indicator, now
+
+
 def lock_judged(session: Session, ref: str, actor: MemberView) -> tuple[sa.Row[Any], MemberView]:
     """The action's row locked (`lock_action`), and ``actor`` read again once the framework's
     roles are held (`members.judged_now`): the rights a write judges are those of now, so
@@ -374,24 +392,13 @@ def record_measurement(
     Coordinators may; so may members whose organisation leads or partners an
     action of the indicator's objective.
     """
-    framework, key = split_ref(ref)
-    fid = framework_id(session, framework)
-    indicator_t = Indicator.__table__  # type: ignore[attr-defined]
-    indicator = session.execute(
-        sa.select(indicator_t).where(indicator_t.c.framework_id == fid, indicator_t.c.key == key)
-    ).first()
-    if indicator is None:
-        raise NotFound(f"framework {framework!r} has no indicator {key!r}.")
     try:
         amount = check_quantity(value)
     except ValueError as exc:
         raise BadInput(f"the value {exc}.") from None
     _check_note(note)
     _check_day(on, "the date measured")
-    actor = _as_now(session, actor, fid)
-    reason = _why_not_record(session, actor, framework, indicator.objective_id, ref)
-    if reason is not None:
-        raise PermissionDenied(reason)
+    indicator, actor = judge_record(session, actor, ref)
     measured_on = on or dt.date.today()
     measurement_t = Measurement.__table__  # type: ignore[attr-defined]
     session.execute(
