@@ -151,6 +151,10 @@ REFUSED = [
     ("publish -f stamford-ct -o /tmp/site", 2, "-o /tmp/site would write a file"),
     ("member key add domus /etc/ssh/ssh_host_ed25519_key.pub", 2, "names a file on the server"),
     ("actions note stamford-ct/convene 'unclosed", 2, "quotes"),
+    # A -- right after an option is that option's value to Click, and the words after it options.
+    ("actions set-status stamford-ct/convene in_progress -m -- --as coord", 4, "--as"),
+    ("actions set-status -m -- --from /etc/passwd", 2, "--from /etc/passwd names a file on the server"),
+    ("report -f stamford-ct -F -- -o /tmp/x", 2, "-o /tmp/x would write a file"),
 ]
 
 

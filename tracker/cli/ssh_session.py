@@ -145,9 +145,16 @@ def split_command(command: str) -> list[str]:
 
 
 def _options(words: list[str]) -> list[str]:
-    """The words a command line reads as options: those before a ``--`` (after it, every
-    word is an argument, such as a note's text)."""
-    return words[: words.index("--")] if "--" in words else words
+    """The words a command line may read as options: those before a ``--`` that ends them
+    (after it, every word is an argument, such as a note's text). A ``--`` right after an
+    option may be that option's value (`-m -- --from FILE`: Click reads -m's value as --
+    and --from as an option), so it ends nothing here: the guard reads on, and refuses
+    rather than miss an option."""
+    for i, word in enumerate(words):
+        after_option = i > 0 and words[i - 1].startswith("-") and words[i - 1] != "-" and "=" not in words[i - 1]
+        if word == "--" and not after_option:
+            return words[:i]
+    return words
 
 
 def check_words(words: list[str]) -> None:
