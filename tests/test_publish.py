@@ -477,3 +477,13 @@ def test_goals_with_the_same_title_are_two_bars_of_the_progress_chart() -> None:
     assert svg is not None
     texts = Page(svg).texts
     assert texts.count(title[:44] + "…") == 2 and "50%" in texts and "0%" in texts
+
+
+def test_the_page_says_how_money_is_shown_only_when_it_shows_money(db: str, tmp_path: Path) -> None:
+    """The footer promises no more than the page keeps: people and notes never; money, with
+    --with-money, as totals per goal (which for a goal of one costed action is its cost)."""
+    plain = _publish(db, tmp_path / "plain").text
+    money = _publish(db, tmp_path / "money", "--with-money").text
+    assert "notes and people never are" in plain and "totals per goal" not in plain
+    assert "Money is shown as totals per goal" in money
+    assert "costs of single actions never are" not in plain + money
