@@ -487,3 +487,12 @@ def test_the_page_says_how_money_is_shown_only_when_it_shows_money(db: str, tmp_
     assert "notes and people never are" in plain and "totals per goal" not in plain
     assert "Money is shown as totals per goal" in money
     assert "costs of single actions never are" not in plain + money
+
+
+def test_a_link_to_a_folder_is_named_as_a_link(db: str, tmp_path: Path) -> None:
+    """-o at a symbolic link is refused saying what it is and what to give instead."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    refused = tracker("--db", db, "--as", "coord", "publish", "-f", "stamford-ct", "-o", str(tmp_path / "link"))
+    assert refused.code == 2 and "is a symbolic link; give the folder it points to" in refused.err
+    assert os.listdir(tmp_path / "real") == []

@@ -197,7 +197,9 @@ def read_bounded(
 def check_own_folder(folder: Path, marker: str, *, example: Path) -> Path:
     """``folder`` if a command whose ``marker`` file this is may write into it; else BadInput
     naming the first file in the way and suggesting ``example``."""
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+    if folder.is_symlink():
+        raise BadInput(f"-o {folder} is a symbolic link; give the folder it points to, or - for a zip.")
+    if folder.exists() and not folder.is_dir():
         raise BadInput(f"-o {folder}: that is not a folder; give a new or empty folder, or - for a zip.")
     if not folder.exists():
         parent = folder.parent if str(folder.parent) else Path(".")
@@ -234,15 +236,18 @@ def write_own_folder(folder: Path, marker: str, files: list[tuple[str, bytes]], 
     new = [(name, _digest(data)) for name, data in files]
     # The marker first, naming the old contents and the new: a run cut short leaves only
     # files a later run recognises as its own.
-    write_file(folder / marker, _marker(header, [(n, d) for n, ds in old.items() for d in ds] + new))
+    write_file(
+        folder / marker, _marker(header, [(n, d) for n, ds in old.items() for d in ds] + new), other="another -o folder"
+    )
     names = {name for name, _data in files}
     for name in old:
         path = folder / name
         if name not in names and _plain_file(path):
             path.unlink()
+    other = "another -o folder (or -o - for a zip)"
     for name, data in files:
-        write_file(folder / name, data)
-    write_file(folder / marker, _marker(header, new))
+        write_file(folder / name, data, other=other)
+    write_file(folder / marker, _marker(header, new), other=other)
 
 
 def zip_bytes(files: list[tuple[str, bytes]]) -> bytes:
