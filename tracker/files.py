@@ -236,15 +236,14 @@ def write_own_folder(folder: Path, marker: str, files: list[tuple[str, bytes]], 
     new = [(name, _digest(data)) for name, data in files]
     # The marker first, naming the old contents and the new: a run cut short leaves only
     # files a later run recognises as its own.
-    write_file(
-        folder / marker, _marker(header, [(n, d) for n, ds in old.items() for d in ds] + new), other="another -o folder"
-    )
+    other = "another -o folder (or -o - for a zip)"
+    both = [(n, d) for n, ds in old.items() for d in ds] + new
+    write_file(folder / marker, _marker(header, both), other=other)
     names = {name for name, _data in files}
     for name in old:
         path = folder / name
         if name not in names and _plain_file(path):
             path.unlink()
-    other = "another -o folder (or -o - for a zip)"
     for name, data in files:
         write_file(folder / name, data, other=other)
     write_file(folder / marker, _marker(header, new), other=other)
