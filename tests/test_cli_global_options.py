@@ -85,3 +85,11 @@ def test_a_commands_own_db_option_stays_its_own(tmp_path: Path) -> None:
     result = tracker("--db", mine, "server", "setup", "--user", "svc", "--db", served, "--print")
     assert result.code == 0, result.err
     assert served in result.out and mine not in result.out
+
+
+def test_an_empty_db_is_refused_not_taken_for_the_default(tmp_path: Path) -> None:
+    """`--db=` (or an empty TRACKER_DB) names no database: exit 2 saying so, rather than
+    working on the default one."""
+    for args in (["--db=", "actions", "list"], ["actions", "list", "--db="]):
+        result = tracker(*args)
+        assert result.code == 2 and "--db (or TRACKER_DB) is empty" in result.err, result

@@ -78,6 +78,11 @@ class Settings:
         """An engine on the configured database; refuses an out-of-date schema."""
         from tracker.db import check_schema, make_engine
 
+        if self.db is not None and not self.db.strip():
+            from tracker.errors import BadInput
+
+            # Never read an empty --db as "the default database": that would work on another one.
+            raise BadInput("--db (or TRACKER_DB) is empty; give a database, or leave it out for your own.")
         engine = make_engine(self.db, role=self.role)
         self._engines.append(engine)
         if self.via_key is not None:
