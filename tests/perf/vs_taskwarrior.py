@@ -452,7 +452,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="Numbers of tasks, comma-separated.")
     parser.add_argument("--runs", type=int, default=5, help="Timed runs per figure (at least 5; the median).")
     parser.add_argument("--smoke", action="store_true", help=f"One small size ({SMOKE_SIZE}), for CI.")
-    parser.add_argument("--pg", metavar="URL", help="Also time tracker on this PostgreSQL database (information).")
+    parser.add_argument(
+        "--pg",
+        metavar="URL",
+        help="Also time tracker on this PostgreSQL database (information); it seeds frameworks pg<size>-* into it, "
+        "so give a scratch database.",
+    )
     parser.add_argument("--keep", metavar="DIR", help="Work in DIR (kept) instead of a temporary folder.")
     args = parser.parse_args(argv)
     try:
@@ -463,6 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--sizes: each size must be at least {FRAMEWORKS * LEADS} (every lead in every framework).")
     if args.runs < 5:
         parser.error("--runs: at least 5 (the figures are medians).")
+    if args.keep and Path(args.keep).exists() and any(Path(args.keep).iterdir()):
+        parser.error(f"--keep {args.keep}: give a new or empty folder (a run writes its tasks and plans there).")
     task, script = find_task(), tracker_script()
     with tempfile.TemporaryDirectory(prefix="vs-taskwarrior-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp)
