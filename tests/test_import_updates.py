@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.cli import tracker
+from tests.cli import tracker, tracker_process
 from tests.conftest import dump
 from tests.tracking import CONVENE, MEETINGS, REPORTING, seeded
 from tracker.models import ActionNote, Measurement, StatusChange
@@ -310,4 +312,46 @@ def test_options_that_do_not_go_together_and_files_too_large(db: str, engine: En
     before = dump(engine)
     result = run(db, "import-updates", str(big))
     assert result.code == 2 and "larger than 20 MB" in result.err and "Traceback" not in result.err
+    assert dump(engine) == before
+
+
+def rewrite(path: Path, member: str, change: Any) -> Path:
+    """Rewrite one part of a saved workbook's zip, as a damaged or hostile file would hold it."""
+    with zipfile.ZipFile(path) as old:
+        parts = {info.filename: old.read(info) for info in old.infolist()}
+    parts[member] = change(parts[member])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for filename, data in parts.items():
+            new.writestr(filename, data)
+    return path
+
+
+def actions_only(path: Path) -> Path:
+    """A small workbook with just the Actions sheet's header, saved by openpyxl."""
+    from tracker.services.tracking.update_files import ACTION_COLUMNS
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Actions"
+    ws.append(list(ACTION_COLUMNS))
+    book.save(path)
+    return path
+
+
+def test_a_sheet_that_claims_a_huge_size_is_refused_quickly(db: str, engine: Engine, tmp_path: Path) -> None:
+    """A sheet whose <dimension> claims every row and column, with one cell in the last row
+    (a file of a few KB), is refused in seconds with one sentence, not read without end."""
+
+    def huge(xml: bytes) -> bytes:
+        xml, claimed = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+        assert claimed == 1
+        far = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        return xml.replace(b"</sheetData>", far + b"</sheetData>")
+
+    path = rewrite(actions_only(tmp_path / "huge.xlsx"), "xl/worksheets/sheet1.xml", huge)
+    assert path.stat().st_size < 10_000
+    before = dump(engine)
+    result = tracker_process("--db", db, "--as", "coord", "import-updates", str(path), timeout=60)
+    assert result.code == 2, result.out + result.err
+    assert "sheet Actions has more than 100,000 rows" in result.err and "Traceback" not in result.err
     assert dump(engine) == before

@@ -164,25 +164,26 @@ def _workbook_rows(name: str, raw: bytes) -> list[Update]:
             )
         updates: list[Update] = []
         for sheet in found:
-            updates.extend(_sheet_updates(name, sheet, sheets[sheet.casefold()].iter_rows()))
+            updates.extend(_sheet_updates(name, sheet, sheets[sheet.casefold()]))
         return updates
     finally:
         book.close()
 
 
-def _sheet_updates(name: str, sheet: str, rows: Any) -> list[Update]:
+def _sheet_updates(name: str, sheet: str, ws: Any) -> list[Update]:
     indicator = sheet == INDICATORS_SHEET
     wanted = INDICATOR_COLUMNS if indicator else ACTION_COLUMNS
-    header: dict[str, int] | None = None
+    # The size a sheet claims (its <dimension>) is not trusted: read-only openpyxl pads every
+    # row to the claimed width, so a claimed A1:XFD1048576 would take without end.
+    ws.reset_dimensions()
+    first = next(iter(ws.iter_rows(max_row=1)), None)
+    if first is None:
+        raise BadInput(f"{name}: sheet {sheet} is empty; it needs the header row of the exported workbook.")
+    header = _header(name, sheet, [c.value for c in first], wanted)
     updates: list[Update] = []
-    for cells in rows:
-        if header is None:
-            header = _header(name, sheet, [c.value for c in cells], wanted)
-            continue
-        row_number = next((c.row for c in cells if getattr(c, "row", None)), None)
-        if row_number is None:
-            continue  # an empty row
-        if len(updates) >= MAX_ROWS:
+    # Row numbers count empty rows too, so that a far-off cell is refused, not walked to.
+    for row_number, cells in enumerate(ws.iter_rows(min_row=2, max_col=max(header.values()) + 1), start=2):
+        if row_number > MAX_ROWS + 1:
             raise BadInput(
                 f"{name}: sheet {sheet} has more than {MAX_ROWS:,} rows, the most one import takes; split it."
             )
@@ -204,8 +205,6 @@ def _sheet_updates(name: str, sheet: str, rows: Any) -> list[Update]:
             updates.append(Update(place, ref, indicator, problem=why))
             continue
         updates.append(_row_update(place, values, indicator))
-    if header is None:
-        raise BadInput(f"{name}: sheet {sheet} is empty; it needs the header row of the exported workbook.")
     return updates
 
 
