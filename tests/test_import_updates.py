@@ -355,3 +355,34 @@ def test_a_sheet_that_claims_a_huge_size_is_refused_quickly(db: str, engine: Eng
     assert result.code == 2, result.out + result.err
     assert "sheet Actions has more than 100,000 rows" in result.err and "Traceback" not in result.err
     assert dump(engine) == before
+
+
+def test_a_workbook_that_unpacks_too_large_or_is_no_zip_is_refused(db: str, engine: Engine, tmp_path: Path) -> None:
+    """The size limit is on the file as packed; a small workbook whose shared strings unpack
+    to 250 MB is refused before they are read, and a file that starts like a zip but is none
+    gets one sentence too (exit 2, nothing written)."""
+    strings = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    path = rewrite(
+        actions_only(tmp_path / "bomb.xlsx"),
+        "[Content_Types].xml",
+        lambda xml: xml.replace(
+            b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{strings}"/></Types>'.encode()
+        ),
+    )
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as book, book.open("xl/sharedStrings.xml", "w") as part:
+        part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+        for _ in range(250):
+            part.write(b"a" * 1_000_000)
+        part.write(b"</t></si></sst>")
+    assert path.stat().st_size < 2_000_000
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not a zip at all")
+    before = dump(engine)
+    bomb = run(db, "import-updates", str(path))
+    assert bomb.code == 2, bomb.out + bomb.err
+    assert "bomb.xlsx unpacks to more than 200 MB" in bomb.err
+    nozip = run(db, "import-updates", str(broken))
+    assert nozip.code == 2, nozip.out + nozip.err
+    assert "broken.xlsx is not a readable workbook (not a valid zip" in nozip.err
+    assert "save it again from the spreadsheet program" in nozip.err
+    assert dump(engine) == before

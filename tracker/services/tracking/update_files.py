@@ -30,6 +30,9 @@ from tracker.seeding.plan import KEY_PATTERN
 
 MAX_BYTES = 20_000_000  # as a plan file: some 100,000 rows
 MAX_ROWS = 100_000
+# A workbook is a zip: MAX_BYTES bounds it packed, this bounds what it unpacks to (its
+# shared strings alone could otherwise grow to gigabytes in memory).
+MAX_UNPACKED = 10 * MAX_BYTES
 
 # The for-updates workbook's columns, by sheet (the writer and the readers share them).
 ACTIONS_SHEET = "Actions"
@@ -150,6 +153,7 @@ def _workbook_rows(name: str, raw: bytes) -> list[Update]:
 
     from openpyxl import load_workbook  # only when a workbook is read
 
+    _check_unpacked(name, raw)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -168,6 +172,27 @@ def _workbook_rows(name: str, raw: bytes) -> list[Update]:
         return updates
     finally:
         book.close()
+
+
+def _check_unpacked(name: str, raw: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNPACKED, before reading any.
+
+    The sizes are those the zip declares; `zipfile` never unpacks a part beyond its declared
+    size (it stops there and fails the checksum), so their sum bounds what openpyxl can read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadInput(
+            f"{name} is not a readable workbook (not a valid zip: {exc}); save it again from the spreadsheet program."
+        ) from None
+    if unpacked > MAX_UNPACKED:
+        raise BadInput(
+            f"{name} unpacks to more than {MAX_UNPACKED // 1_000_000} MB, "
+            "the most an updates workbook may; split it into smaller workbooks."
+        )
 
 
 def _sheet_updates(name: str, sheet: str, ws: Any) -> list[Update]:
