@@ -386,3 +386,26 @@ def test_a_workbook_that_unpacks_too_large_or_is_no_zip_is_refused(db: str, engi
     assert "broken.xlsx is not a readable workbook (not a valid zip" in nozip.err
     assert "save it again from the spreadsheet program" in nozip.err
     assert dump(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("member", "damage"),
+    [
+        ("xl/worksheets/sheet1.xml", lambda xml: xml[: xml.index(b"</sheetData>") - 20]),  # cut short
+        ("xl/workbook.xml", lambda xml: xml.replace(b"<sheets>", b"<sheets><<<")),
+        ("xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'<row r="2"', b'<row r="2" r="2"')),
+    ],
+    ids=["truncated-sheet", "angle-brackets", "duplicate-attribute"],
+)
+def test_a_damaged_workbook_is_one_sentence(db: str, engine: Engine, tmp_path: Path, member: str, damage: Any) -> None:
+    """A workbook whose XML is damaged (cut short, stray '<<<', an attribute twice) is refused
+    in one sentence that says to save it again; no traceback, nothing written."""
+    path = export(db, tmp_path / "damaged.xlsx")
+    fill(path, lambda actions, _i: actions.set(CONVENE, "new status", "blocked"))
+    rewrite(path, member, lambda xml: damage(xml) if damage(xml) != xml else pytest.fail(f"{member} unchanged"))
+    before = dump(engine)
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "damaged.xlsx is not a readable workbook (" in result.err, result.err
+    assert "save it again from the spreadsheet program." in result.err and "Traceback" not in result.err
+    assert dump(engine) == before

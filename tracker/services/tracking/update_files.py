@@ -17,9 +17,12 @@ import io
 import json
 import re
 import uuid
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from tracker.dates import in_range
 from tracker.errors import BadInput
@@ -148,16 +151,23 @@ def _text(name: str, raw: bytes) -> str:
 # -- workbooks ----------------------------------------------------------------------------------
 
 
-def _workbook_rows(name: str, raw: bytes) -> list[Update]:
-    import zipfile
+# What openpyxl raises on a damaged workbook, when it opens it or as it reads its rows.
+_UNREADABLE = (zipfile.BadZipFile, ParseError, KeyError, OSError, ValueError, OverflowError)
 
+
+def _unreadable(name: str, exc: Exception) -> BadInput:
+    why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return BadInput(f"{name} is not a readable workbook ({why}); save it again from the spreadsheet program.")
+
+
+def _workbook_rows(name: str, raw: bytes) -> list[Update]:
     from openpyxl import load_workbook  # only when a workbook is read
 
     _check_unpacked(name, raw)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise BadInput(f"{name} is not a workbook tracker can read ({exc}); save it as .xlsx.") from None
+    except _UNREADABLE as exc:
+        raise _unreadable(name, exc) from None
     try:
         sheets = {ws.title.casefold(): ws for ws in book.worksheets}
         found = [sheet for sheet in (ACTIONS_SHEET, INDICATORS_SHEET) if sheet.casefold() in sheets]
@@ -179,8 +189,6 @@ def _check_unpacked(name: str, raw: bytes) -> None:
 
     The sizes are those the zip declares; `zipfile` never unpacks a part beyond its declared
     size (it stops there and fails the checksum), so their sum bounds what openpyxl can read."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -201,13 +209,13 @@ def _sheet_updates(name: str, sheet: str, ws: Any) -> list[Update]:
     # The size a sheet claims (its <dimension>) is not trusted: read-only openpyxl pads every
     # row to the claimed width, so a claimed A1:XFD1048576 would take without end.
     ws.reset_dimensions()
-    first = next(iter(ws.iter_rows(max_row=1)), None)
+    first = next(_read(name, ws.iter_rows(max_row=1)), None)
     if first is None:
         raise BadInput(f"{name}: sheet {sheet} is empty; it needs the header row of the exported workbook.")
     header = _header(name, sheet, [c.value for c in first], wanted)
     updates: list[Update] = []
     # Row numbers count empty rows too, so that a far-off cell is refused, not walked to.
-    for row_number, cells in enumerate(ws.iter_rows(min_row=2, max_col=max(header.values()) + 1), start=2):
+    for row_number, cells in enumerate(_read(name, ws.iter_rows(min_row=2, max_col=max(header.values()) + 1)), start=2):
         if row_number > MAX_ROWS + 1:
             raise BadInput(
                 f"{name}: sheet {sheet} has more than {MAX_ROWS:,} rows, the most one import takes; split it."
@@ -231,6 +239,19 @@ def _sheet_updates(name: str, sheet: str, ws: Any) -> list[Update]:
             continue
         updates.append(_row_update(place, values, indicator))
     return updates
+
+
+def _read(name: str, rows: Any) -> Iterator[Any]:
+    """The rows openpyxl parses as they are read: damage found on the way is one sentence."""
+    iterator = iter(rows)
+    while True:
+        try:
+            cells = next(iterator)
+        except StopIteration:
+            return
+        except _UNREADABLE as exc:
+            raise _unreadable(name, exc) from None
+        yield cells
 
 
 def _header(name: str, sheet: str, cells: list[Any], wanted: tuple[str, ...]) -> dict[str, int]:
