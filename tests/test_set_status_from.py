@@ -84,3 +84,25 @@ def test_setting_the_status_an_action_has_is_not_an_error(db: str) -> None:
     assert history["changes"] == [] and [n["text"] for n in history["notes"]] == ["still no room"]
     again = run(db, "set-status", "--from", "-", input=json.dumps({"ref": CONVENE, "status": "planned"}) + "\n")
     assert again.code == 0 and "already planned; nothing changed" in again.out
+
+
+def test_json_lines_too_deep_or_with_too_long_a_number_are_bad_lines(db: str, engine: Engine) -> None:
+    """A line nested 100,000 deep or holding a 5,000-digit number is reported as that bad
+    line (exit 2), not a traceback; the good line beside them still applies."""
+    lines = (
+        '{"note": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}\n"
+        + '{"ref": "x", "expect_version": '
+        + "9" * 5000
+        + "}\n"
+        + json.dumps({"ref": CONVENE, "status": "blocked"})
+        + "\n"
+    )
+    result = run(db, "set-status", "--from", "-", input=lines)
+    assert result.code == 2, result.out + result.err
+    assert "line 1 is not JSON (it is nested too deeply); write one object a line." in result.out
+    assert "line 2 is not JSON (Exceeds the limit (4300 digits) for integer string conversion" in result.out
+    assert "Traceback" not in result.err
+    assert status(db, CONVENE) == "blocked"

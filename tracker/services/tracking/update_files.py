@@ -360,9 +360,15 @@ def _json_lines(text: str) -> list[Update]:
         try:
             data = json.loads(line, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            updates.append(
-                Update(f"line {n}", "", problem=f"line {n} is not JSON ({exc.msg}); write one object a line.")
-            )
+            why = exc.msg
+        except ValueError as exc:  # such as a number of more than 4,300 digits
+            why = str(exc).split(";")[0][:100]
+        except RecursionError:
+            why = "it is nested too deeply"
+        else:
+            why = ""
+        if why:
+            updates.append(Update(f"line {n}", "", problem=f"line {n} is not JSON ({why}); write one object a line."))
             continue
         if not isinstance(data, dict):
             updates.append(Update(f"line {n}", "", problem=f"line {n} is not a JSON object; write one object a line."))
