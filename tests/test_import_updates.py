@@ -409,3 +409,31 @@ def test_a_damaged_workbook_is_one_sentence(db: str, engine: Engine, tmp_path: P
     assert "damaged.xlsx is not a readable workbook (" in result.err, result.err
     assert "save it again from the spreadsheet program." in result.err and "Traceback" not in result.err
     assert dump(engine) == before
+
+
+def test_a_row_id_twice_in_one_file_is_a_bad_row(db: str, engine: Engine, tmp_path: Path) -> None:
+    """An exported row copied within its sheet (Actions or Indicators) is a bad row, each copy
+    naming the other; neither applies, and neither is taken as already applied (exit 2)."""
+    path = export(db, tmp_path / "u.xlsx")
+
+    def edit(actions: Sheet, indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "blocked")
+        indicators.set(MEETINGS, "new value", 3)
+        for sheet, ref, change in ((actions, CONVENE, "new status"), (indicators, MEETINGS, "new value")):
+            ws, row = sheet.ws, sheet.row(ref)
+            copy = ws.max_row + 1
+            for col in range(1, ws.max_column + 1):
+                ws.cell(copy, col).value = ws.cell(row, col).value
+            ws.cell(copy, sheet.header[change]).value = "done" if change == "new status" else 5
+
+    fill(path, edit)
+    before = dump(engine)
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "already applied" not in result.out
+    repeated = [line for line in result.out.splitlines() if "column 'row id' has" in line]
+    assert len(repeated) == 4, result.out
+    assert f"sheet Actions, row 2 ({CONVENE}), column 'row id' has A1, which sheet Actions, row 4 has too" in result.out
+    assert f"sheet Actions, row 4 ({CONVENE}), column 'row id' has A1, which sheet Actions, row 2 has too" in result.out
+    assert f"sheet Indicators, row 3 ({MEETINGS}), column 'row id' has I1, which sheet Indicators, row 2" in result.out
+    assert dump(engine) == before

@@ -109,9 +109,9 @@ def read_updates(source: str) -> list[Update]:
     (CSV, or a workbook piped in, told apart by its first bytes)."""
     name, raw = _read_bounded(source)
     if raw.startswith(b"PK"):
-        return _workbook_rows(name, raw)
+        return _once_each(_workbook_rows(name, raw))
     text = _text(name, raw)
-    return _csv_updates(name, text)
+    return _once_each(_csv_updates(name, text))
 
 
 def read_status_lines(source: str) -> list[Update]:
@@ -122,6 +122,29 @@ def read_status_lines(source: str) -> list[Update]:
         return _json_lines(text)
     rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2]))
     return [_status_line(f"line {n}", row) for n, row in rows]
+
+
+def _once_each(updates: list[Update]) -> list[Update]:
+    """Rows that carry the same exported row id are each a bad row, naming the other: which
+    of them was meant is not known, and the later one must not read as "already applied"."""
+    places: dict[str, list[str]] = {}
+    for update in updates:
+        if update.import_key is not None:
+            places.setdefault(update.import_key, []).append(update.place)
+    repeated = {key: found for key, found in places.items() if len(found) > 1}
+    if not repeated:
+        return updates
+    checked: list[Update] = []
+    for update in updates:
+        found = repeated.get(update.import_key or "")
+        if found is None or update.problem is not None:
+            checked.append(update)
+            continue
+        row_id = (update.import_key or "").rsplit("/", 1)[-1]
+        others = ", ".join(place for place in found if place != update.place)
+        why = f"column 'row id' has {row_id}, which {others} has too; keep each exported row once."
+        checked.append(replace(update, problem=f"{_at(update.place, update.ref)}, {why}"))
+    return checked
 
 
 # -- sources ------------------------------------------------------------------------------------
