@@ -437,3 +437,21 @@ def test_a_row_id_twice_in_one_file_is_a_bad_row(db: str, engine: Engine, tmp_pa
     assert f"sheet Actions, row 4 ({CONVENE}), column 'row id' has A1, which sheet Actions, row 2 has too" in result.out
     assert f"sheet Indicators, row 3 ({MEETINGS}), column 'row id' has I1, which sheet Indicators, row 2" in result.out
     assert dump(engine) == before
+
+
+def test_a_blank_version_is_a_bad_row_not_a_skipped_check(db: str, engine: Engine, tmp_path: Path) -> None:
+    """An exported action row whose version cell was cleared cannot be checked for changes
+    made since the export, so it is a bad row (exit 2) and another login's change stands."""
+    path = export(db, tmp_path / "u.xlsx")
+    assert run(db, "actions", "set-status", CONVENE, "blocked", "-m", "no room", login="domus").code == 0
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "version", None)
+
+    before = dump(engine)
+    result = run(db, "import-updates", str(fill(path, edit)))
+    assert result.code == 2, result.out + result.err
+    assert f"sheet Actions, row 2 ({CONVENE}), column 'version' is empty; keep the exported value." in result.out
+    assert status(db, CONVENE) == "blocked"
+    assert dump(engine) == before

@@ -349,6 +349,9 @@ def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
         if completed is not None and status is not Status.done:
             raise _Bad("completed on", "has a completion date but the new status is not done; set it to done")
         note = _text_cell(values.get("note"))
+        if key is not None and version is None and (status is not None or note or completed is not None):
+            # The exported version is how a change made since the export is found: never skipped.
+            raise _Bad("version", "is empty; keep the exported value")
         return replace(
             update, status=status, note=note or None, completed_on=completed, expect_version=version, import_key=key
         )
