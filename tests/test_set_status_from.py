@@ -106,3 +106,17 @@ def test_json_lines_too_deep_or_with_too_long_a_number_are_bad_lines(db: str, en
     assert "line 2 is not JSON (Exceeds the limit (4300 digits) for integer string conversion" in result.out
     assert "Traceback" not in result.err
     assert status(db, CONVENE) == "blocked"
+
+
+def test_csv_with_an_unknown_column_is_refused(db: str, engine: Engine) -> None:
+    """A CSV header with a column set-status does not know (expect-version, with a dash) is
+    refused in one sentence naming it, as an unknown JSON field is: its values would otherwise
+    be ignored, and the version check with them (exit 2, nothing written)."""
+    assert run(db, "set-status", CONVENE, "blocked", login="domus").code == 0
+    before = dump(engine)
+    result = run(db, "set-status", "--from", "-", input=f"ref,status,expect-version\n{CONVENE},done,1\n")
+    assert result.code == 2, result.out + result.err
+    assert "has an unknown column 'expect-version' in its header row; use ref, status, note, expect_version." in (
+        result.err
+    )
+    assert dump(engine) == before

@@ -120,7 +120,7 @@ def read_status_lines(source: str) -> list[Update]:
     text = _text(name, raw)
     if text.lstrip().startswith("{"):
         return _json_lines(text)
-    rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2]))
+    rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2], allowed=STATUS_LINE_COLUMNS))
     return [_status_line(f"line {n}", row) for n, row in rows]
 
 
@@ -291,7 +291,9 @@ def _header(name: str, sheet: str, cells: list[Any], wanted: tuple[str, ...]) ->
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_rows(name: str, text: str, required: tuple[str, ...]) -> Any:
+def _csv_rows(name: str, text: str, required: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> Any:
+    """The records after the header, as (line, {column: value}); ``allowed``: the only
+    column names the header may hold (a misspelt one would otherwise be ignored unseen)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         first = next(reader, None)
@@ -302,6 +304,11 @@ def _csv_rows(name: str, text: str, required: tuple[str, ...]) -> Any:
         if missing:
             raise BadInput(
                 f"{name} has no column {missing[0]!r} in its header row; name the columns {', '.join(required)}."
+            )
+        unknown = [h for h in header if h and allowed is not None and h not in allowed]
+        if unknown:
+            raise BadInput(
+                f"{name} has an unknown column {unknown[0][:40]!r} in its header row; use {', '.join(allowed or ())}."
             )
         count = 0
         for values in reader:
