@@ -455,3 +455,21 @@ def test_a_blank_version_is_a_bad_row_not_a_skipped_check(db: str, engine: Engin
     assert f"sheet Actions, row 2 ({CONVENE}), column 'version' is empty; keep the exported value." in result.out
     assert status(db, CONVENE) == "blocked"
     assert dump(engine) == before
+
+
+def test_a_completion_date_after_today_is_a_bad_value(db: str, engine: Engine, tmp_path: Path) -> None:
+    """Work cannot have been done on a day still to come: such a completion date is a bad
+    row saying so (exit 2), and the action stays as it was."""
+    path = export(db, tmp_path / "u.xlsx")
+    later = dt.date.today() + dt.timedelta(days=30)
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "completed on", dt.datetime.combine(later, dt.time()))
+
+    before = dump(engine)
+    result = run(db, "import-updates", str(fill(path, edit)))
+    assert result.code == 2, result.out + result.err
+    assert f"column 'completed on' has {later.isoformat()}, which is after today" in result.out
+    assert status(db, CONVENE) == "planned"
+    assert dump(engine) == before

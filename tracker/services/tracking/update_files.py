@@ -355,6 +355,10 @@ def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
         completed = _day(values.get("completed on"), "completed on")
         if completed is not None and status is not Status.done:
             raise _Bad("completed on", "has a completion date but the new status is not done; set it to done")
+        today = dt.date.today()
+        if completed is not None and completed > today:
+            why = f"has {completed.isoformat()}, which is after today ({today.isoformat()}); give the day it was done"
+            raise _Bad("completed on", why)
         note = _text_cell(values.get("note"))
         if key is not None and version is None and (status is not None or note or completed is not None):
             # The exported version is how a change made since the export is found: never skipped.
