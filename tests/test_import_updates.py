@@ -3,6 +3,7 @@ openpyxl as a spreadsheet program saves it, and `tracker import-updates` (issue 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -473,3 +474,19 @@ def test_a_completion_date_after_today_is_a_bad_value(db: str, engine: Engine, t
     assert f"column 'completed on' has {later.isoformat()}, which is after today" in result.out
     assert status(db, CONVENE) == "planned"
     assert dump(engine) == before
+
+
+def test_the_indicators_sheet_saved_as_csv_imports(db: str, engine: Engine, tmp_path: Path) -> None:
+    """The Indicators sheet saved as CSV (its own columns, which have no version) imports as
+    the workbook does: the value measured is recorded."""
+    path = fill(export(db, tmp_path / "u.xlsx"), lambda _a, indicators: indicators.set(MEETINGS, "new value", 7))
+    book = openpyxl.load_workbook(path)
+    with open(tmp_path / "indicators.csv", "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        for row in book["Indicators"].iter_rows(values_only=True):
+            writer.writerow(["" if v is None else v for v in row])
+    assert "version" not in (tmp_path / "indicators.csv").read_text().splitlines()[0]
+    result = run(db, "import-updates", str(tmp_path / "indicators.csv"))
+    assert result.code == 0, result.out + result.err
+    measured = history(engine, Measurement)[-1]
+    assert (float(measured.value), measured.measured_on) == (7.0, dt.date.today())

@@ -325,10 +325,9 @@ def _csv_rows(name: str, text: str, required: tuple[str, ...], allowed: tuple[st
 def _csv_updates(name: str, text: str) -> list[Update]:
     first = text.split("\n", 1)[0].casefold()
     indicator = "new value" in first
-    return [
-        _row_update(f"{name} line {n}", row, indicator)
-        for n, row in _csv_rows(name, text, ("ref", "version", "export id", "row id"))
-    ]
+    # The Indicators sheet has no version column: a value measured does not conflict.
+    required = ("ref", "export id", "row id") if indicator else ("ref", "version", "export id", "row id")
+    return [_row_update(f"{name} line {n}", row, indicator) for n, row in _csv_rows(name, text, required)]
 
 
 # -- one row ------------------------------------------------------------------------------------
