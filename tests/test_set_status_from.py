@@ -120,3 +120,13 @@ def test_csv_with_an_unknown_column_is_refused(db: str, engine: Engine) -> None:
         result.err
     )
     assert dump(engine) == before
+
+
+def test_a_record_spanning_lines_is_reported_by_its_first_line(db: str) -> None:
+    """A bad CSV record whose note is written over several lines (quoted) is reported at the
+    line it starts on, and the record after it at its own line."""
+    text = f'ref,status,note\n{CONVENE},finished,"waiting\nfor\nthe room"\n{REPORTING},blocked,\n'
+    result = run(db, "set-status", "--from", "-", input=text)
+    assert result.code == 2, result.out + result.err
+    assert f"line 2 ({CONVENE}), 'status' has 'finished', which is not a status" in result.out, result.out
+    assert f"line 5: {REPORTING}" in result.out, result.out

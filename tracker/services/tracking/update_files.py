@@ -311,13 +311,17 @@ def _csv_rows(name: str, text: str, required: tuple[str, ...], allowed: tuple[st
                 f"{name} has an unknown column {unknown[0][:40]!r} in its header row; use {', '.join(allowed or ())}."
             )
         count = 0
-        for values in reader:
+        while True:
+            line = reader.line_num + 1  # a record's first line: a quoted value may span several
+            values = next(reader, None)
+            if values is None:
+                return
             if not any(v.strip() for v in values):
                 continue
             count += 1
             if count > MAX_ROWS:
                 raise BadInput(f"{name} has more than {MAX_ROWS:,} rows, the most one import takes; split it.")
-            yield reader.line_num, {h: v for h, v in zip(header, values, strict=False) if v != ""}
+            yield line, {h: v for h, v in zip(header, values, strict=False) if v != ""}
     except csv.Error as exc:
         raise BadInput(f"{name} is not valid CSV (line {reader.line_num}: {exc}).") from None
 
