@@ -395,8 +395,12 @@ def test_a_workbook_that_unpacks_too_large_or_is_no_zip_is_refused(db: str, engi
         ("xl/worksheets/sheet1.xml", lambda xml: xml[: xml.index(b"</sheetData>") - 20]),  # cut short
         ("xl/workbook.xml", lambda xml: xml.replace(b"<sheets>", b"<sheets><<<")),
         ("xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'<row r="2"', b'<row r="2" r="2"')),
+        (
+            "xl/worksheets/sheet1.xml",  # a shared string that is not in the table
+            lambda xml: xml.replace(b"</sheetData>", b'<row r="99"><c r="A99" t="s"><v>9999</v></c></row></sheetData>'),
+        ),
     ],
-    ids=["truncated-sheet", "angle-brackets", "duplicate-attribute"],
+    ids=["truncated-sheet", "angle-brackets", "duplicate-attribute", "missing-shared-string"],
 )
 def test_a_damaged_workbook_is_one_sentence(db: str, engine: Engine, tmp_path: Path, member: str, damage: Any) -> None:
     """A workbook whose XML is damaged (cut short, stray '<<<', an attribute twice) is refused

@@ -175,7 +175,8 @@ def _text(name: str, raw: bytes) -> str:
 
 
 # What openpyxl raises on a damaged workbook, when it opens it or as it reads its rows.
-_UNREADABLE = (zipfile.BadZipFile, ParseError, KeyError, OSError, ValueError, OverflowError)
+# (LookupError: a part or a shared string that is not there.)
+_UNREADABLE = (zipfile.BadZipFile, ParseError, LookupError, OSError, ValueError, OverflowError)
 
 
 def _unreadable(name: str, exc: Exception) -> BadInput:
