@@ -494,3 +494,28 @@ def test_the_indicators_sheet_saved_as_csv_imports(db: str, engine: Engine, tmp_
     assert result.code == 0, result.out + result.err
     measured = history(engine, Measurement)[-1]
     assert (float(measured.value), measured.measured_on) == (7.0, dt.date.today())
+
+
+def test_warnings_of_the_workbook_reader_do_not_reach_the_terminal(db: str, tmp_path: Path) -> None:
+    """A date cell whose serial number is out of reach is reported as a bad row in tracker's
+    words; the workbook library's own warning (with its source path) is not printed too."""
+    path = export(db, tmp_path / "u.xlsx")
+    cell: list[str] = []
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "completed on", dt.datetime(2026, 2, 1))
+        cell.append(f"{openpyxl.utils.get_column_letter(actions.header['completed on'])}{actions.row(CONVENE)}")
+
+    fill(path, edit)
+
+    def far(xml: bytes) -> bytes:
+        xml, found = re.subn(rf'(<c r="{cell[0]}"[^>]*>\s*<v>)[^<]*'.encode(), rb"\g<1>1e20", xml)
+        assert found == 1
+        return xml
+
+    rewrite(path, "xl/worksheets/sheet1.xml", far)
+    result = tracker_process("--db", db, "--as", "coord", "import-updates", str(path), timeout=60)
+    assert result.code == 2, result.out + result.err
+    assert "column 'completed on' has '#VALUE!', which is not a date" in result.out
+    assert "Warning" not in result.err and "openpyxl" not in result.err, result.err

@@ -17,6 +17,7 @@ import io
 import json
 import re
 import uuid
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -185,9 +186,17 @@ def _unreadable(name: str, exc: Exception) -> BadInput:
 
 
 def _workbook_rows(name: str, raw: bytes) -> list[Update]:
+    _check_unpacked(name, raw)
+    # openpyxl warns of what it skips or cannot read (an extension, a date out of reach) on
+    # standard error, with its own source path; what matters is reported per row instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_workbook(name, raw)
+
+
+def _read_workbook(name: str, raw: bytes) -> list[Update]:
     from openpyxl import load_workbook  # only when a workbook is read
 
-    _check_unpacked(name, raw)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except _UNREADABLE as exc:
