@@ -519,3 +519,21 @@ def test_warnings_of_the_workbook_reader_do_not_reach_the_terminal(db: str, tmp_
     assert result.code == 2, result.out + result.err
     assert "column 'completed on' has '#VALUE!', which is not a date" in result.out
     assert "Warning" not in result.err and "openpyxl" not in result.err, result.err
+
+
+def test_a_workbook_with_an_encrypted_part_is_one_sentence(db: str, engine: Engine, tmp_path: Path) -> None:
+    """A workbook whose zip marks a part as encrypted (or packed in a way Python cannot
+    unpack) is refused in one sentence, not a RuntimeError traceback."""
+    path = actions_only(tmp_path / "locked.xlsx")
+    data = bytearray(path.read_bytes())
+    name = b"xl/workbook.xml"
+    entry = next(  # the part's entry in the zip's central directory
+        m.start() for m in re.finditer(rb"PK\x01\x02", bytes(data)) if data[m.start() + 46 :].startswith(name)
+    )
+    data[entry + 8] |= 0x01  # general purpose flag: encrypted
+    path.write_bytes(bytes(data))
+    before = dump(engine)
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "locked.xlsx is not a readable workbook (File 'xl/workbook.xml' is encrypted" in result.err, result.err
+    assert dump(engine) == before

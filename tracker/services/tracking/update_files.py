@@ -176,8 +176,9 @@ def _text(name: str, raw: bytes) -> str:
 
 
 # What openpyxl raises on a damaged workbook, when it opens it or as it reads its rows.
-# (LookupError: a part or a shared string that is not there.)
-_UNREADABLE = (zipfile.BadZipFile, ParseError, LookupError, OSError, ValueError, OverflowError)
+# (LookupError: a part or a shared string that is not there; RuntimeError: zipfile's for a
+# part that is encrypted, and its NotImplementedError for a compression it does not know.)
+_UNREADABLE = (zipfile.BadZipFile, ParseError, LookupError, OSError, ValueError, OverflowError, RuntimeError)
 
 
 def _unreadable(name: str, exc: Exception) -> BadInput:
