@@ -537,3 +537,13 @@ def test_a_workbook_with_an_encrypted_part_is_one_sentence(db: str, engine: Engi
     assert result.code == 2, result.out + result.err
     assert "locked.xlsx is not a readable workbook (File 'xl/workbook.xml' is encrypted" in result.err, result.err
     assert dump(engine) == before
+
+
+def test_an_old_format_or_password_protected_workbook_is_named_as_such(db: str, tmp_path: Path) -> None:
+    """An .xls file, or a workbook saved with a password (both OLE files), is told what to
+    save instead, not that it is not UTF-8 CSV."""
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "old.xls is an old-format (.xls) or password-protected workbook; save it as an Excel" in result.err

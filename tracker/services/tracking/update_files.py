@@ -111,6 +111,11 @@ def read_updates(source: str) -> list[Update]:
     name, raw = _read_bounded(source)
     if raw.startswith(b"PK"):
         return _once_each(_workbook_rows(name, raw))
+    if raw.startswith(_OLE):
+        raise BadInput(
+            f"{name} is an old-format (.xls) or password-protected workbook; "
+            "save it as an Excel workbook (.xlsx) without a password."
+        )
     text = _text(name, raw)
     return _once_each(_csv_updates(name, text))
 
@@ -123,6 +128,10 @@ def read_status_lines(source: str) -> list[Update]:
         return _json_lines(text)
     rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2], allowed=STATUS_LINE_COLUMNS))
     return [_status_line(f"line {n}", row) for n, row in rows]
+
+
+# The first bytes of an OLE file: Excel 97-2003 (.xls), and any workbook saved with a password.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _once_each(updates: list[Update]) -> list[Update]:
