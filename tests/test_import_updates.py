@@ -3,8 +3,11 @@ openpyxl as a spreadsheet program saves it, and `tracker import-updates` (issue 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.cli import tracker
+from tests.cli import tracker, tracker_process
 from tests.conftest import dump
 from tests.tracking import CONVENE, MEETINGS, REPORTING, seeded
 from tracker.models import ActionNote, Measurement, StatusChange
@@ -311,3 +314,236 @@ def test_options_that_do_not_go_together_and_files_too_large(db: str, engine: En
     result = run(db, "import-updates", str(big))
     assert result.code == 2 and "larger than 20 MB" in result.err and "Traceback" not in result.err
     assert dump(engine) == before
+
+
+def rewrite(path: Path, member: str, change: Any) -> Path:
+    """Rewrite one part of a saved workbook's zip, as a damaged or hostile file would hold it."""
+    with zipfile.ZipFile(path) as old:
+        parts = {info.filename: old.read(info) for info in old.infolist()}
+    parts[member] = change(parts[member])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for filename, data in parts.items():
+            new.writestr(filename, data)
+    return path
+
+
+def actions_only(path: Path) -> Path:
+    """A small workbook with just the Actions sheet's header, saved by openpyxl."""
+    from tracker.services.tracking.update_files import ACTION_COLUMNS
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Actions"
+    ws.append(list(ACTION_COLUMNS))
+    book.save(path)
+    return path
+
+
+def test_a_sheet_that_claims_a_huge_size_is_refused_quickly(db: str, engine: Engine, tmp_path: Path) -> None:
+    """A sheet whose <dimension> claims every row and column, with one cell in the last row
+    (a file of a few KB), is refused in seconds with one sentence, not read without end."""
+
+    def huge(xml: bytes) -> bytes:
+        xml, claimed = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+        assert claimed == 1
+        far = b'<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        return xml.replace(b"</sheetData>", far + b"</sheetData>")
+
+    path = rewrite(actions_only(tmp_path / "huge.xlsx"), "xl/worksheets/sheet1.xml", huge)
+    assert path.stat().st_size < 10_000
+    before = dump(engine)
+    result = tracker_process("--db", db, "--as", "coord", "import-updates", str(path), timeout=60)
+    assert result.code == 2, result.out + result.err
+    assert "sheet Actions has more than 100,000 rows" in result.err and "Traceback" not in result.err
+    assert dump(engine) == before
+
+
+def test_a_workbook_that_unpacks_too_large_or_is_no_zip_is_refused(db: str, engine: Engine, tmp_path: Path) -> None:
+    """The size limit is on the file as packed; a small workbook whose shared strings unpack
+    to 250 MB is refused before they are read, and a file that starts like a zip but is none
+    gets one sentence too (exit 2, nothing written)."""
+    strings = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    path = rewrite(
+        actions_only(tmp_path / "bomb.xlsx"),
+        "[Content_Types].xml",
+        lambda xml: xml.replace(
+            b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{strings}"/></Types>'.encode()
+        ),
+    )
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as book, book.open("xl/sharedStrings.xml", "w") as part:
+        part.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>')
+        for _ in range(250):
+            part.write(b"a" * 1_000_000)
+        part.write(b"</t></si></sst>")
+    assert path.stat().st_size < 2_000_000
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 this is not a zip at all")
+    before = dump(engine)
+    bomb = run(db, "import-updates", str(path))
+    assert bomb.code == 2, bomb.out + bomb.err
+    assert "bomb.xlsx unpacks to more than 200 MB" in bomb.err
+    nozip = run(db, "import-updates", str(broken))
+    assert nozip.code == 2, nozip.out + nozip.err
+    assert "broken.xlsx is not a readable workbook (not a valid zip" in nozip.err
+    assert "save it again from the spreadsheet program" in nozip.err
+    assert dump(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("member", "damage"),
+    [
+        ("xl/worksheets/sheet1.xml", lambda xml: xml[: xml.index(b"</sheetData>") - 20]),  # cut short
+        ("xl/workbook.xml", lambda xml: xml.replace(b"<sheets>", b"<sheets><<<")),
+        ("xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'<row r="2"', b'<row r="2" r="2"')),
+        (
+            "xl/worksheets/sheet1.xml",  # a shared string that is not in the table
+            lambda xml: xml.replace(b"</sheetData>", b'<row r="99"><c r="A99" t="s"><v>9999</v></c></row></sheetData>'),
+        ),
+    ],
+    ids=["truncated-sheet", "angle-brackets", "duplicate-attribute", "missing-shared-string"],
+)
+def test_a_damaged_workbook_is_one_sentence(db: str, engine: Engine, tmp_path: Path, member: str, damage: Any) -> None:
+    """A workbook whose XML is damaged (cut short, stray '<<<', an attribute twice) is refused
+    in one sentence that says to save it again; no traceback, nothing written."""
+    path = export(db, tmp_path / "damaged.xlsx")
+    fill(path, lambda actions, _i: actions.set(CONVENE, "new status", "blocked"))
+    rewrite(path, member, lambda xml: damage(xml) if damage(xml) != xml else pytest.fail(f"{member} unchanged"))
+    before = dump(engine)
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "damaged.xlsx is not a readable workbook (" in result.err, result.err
+    assert "save it again from the spreadsheet program." in result.err and "Traceback" not in result.err
+    assert dump(engine) == before
+
+
+def test_a_row_id_twice_in_one_file_is_a_bad_row(db: str, engine: Engine, tmp_path: Path) -> None:
+    """An exported row copied within its sheet (Actions or Indicators) is a bad row, each copy
+    naming the other; neither applies, and neither is taken as already applied (exit 2)."""
+    path = export(db, tmp_path / "u.xlsx")
+
+    def edit(actions: Sheet, indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "blocked")
+        indicators.set(MEETINGS, "new value", 3)
+        for sheet, ref, change in ((actions, CONVENE, "new status"), (indicators, MEETINGS, "new value")):
+            ws, row = sheet.ws, sheet.row(ref)
+            copy = ws.max_row + 1
+            for col in range(1, ws.max_column + 1):
+                ws.cell(copy, col).value = ws.cell(row, col).value
+            ws.cell(copy, sheet.header[change]).value = "done" if change == "new status" else 5
+
+    fill(path, edit)
+    before = dump(engine)
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "already applied" not in result.out
+    repeated = [line for line in result.out.splitlines() if "column 'row id' has" in line]
+    assert len(repeated) == 4, result.out
+    assert f"sheet Actions, row 2 ({CONVENE}), column 'row id' has A1, which sheet Actions, row 4 has too" in result.out
+    assert f"sheet Actions, row 4 ({CONVENE}), column 'row id' has A1, which sheet Actions, row 2 has too" in result.out
+    assert f"sheet Indicators, row 3 ({MEETINGS}), column 'row id' has I1, which sheet Indicators, row 2" in result.out
+    assert dump(engine) == before
+
+
+def test_a_blank_version_is_a_bad_row_not_a_skipped_check(db: str, engine: Engine, tmp_path: Path) -> None:
+    """An exported action row whose version cell was cleared cannot be checked for changes
+    made since the export, so it is a bad row (exit 2) and another login's change stands."""
+    path = export(db, tmp_path / "u.xlsx")
+    assert run(db, "actions", "set-status", CONVENE, "blocked", "-m", "no room", login="domus").code == 0
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "version", None)
+
+    before = dump(engine)
+    result = run(db, "import-updates", str(fill(path, edit)))
+    assert result.code == 2, result.out + result.err
+    assert f"sheet Actions, row 2 ({CONVENE}), column 'version' is empty; keep the exported value." in result.out
+    assert status(db, CONVENE) == "blocked"
+    assert dump(engine) == before
+
+
+def test_a_completion_date_after_today_is_a_bad_value(db: str, engine: Engine, tmp_path: Path) -> None:
+    """Work cannot have been done on a day still to come: such a completion date is a bad
+    row saying so (exit 2), and the action stays as it was."""
+    path = export(db, tmp_path / "u.xlsx")
+    later = dt.date.today() + dt.timedelta(days=30)
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "completed on", dt.datetime.combine(later, dt.time()))
+
+    before = dump(engine)
+    result = run(db, "import-updates", str(fill(path, edit)))
+    assert result.code == 2, result.out + result.err
+    assert f"column 'completed on' has {later.isoformat()}, which is after today" in result.out
+    assert status(db, CONVENE) == "planned"
+    assert dump(engine) == before
+
+
+def test_the_indicators_sheet_saved_as_csv_imports(db: str, engine: Engine, tmp_path: Path) -> None:
+    """The Indicators sheet saved as CSV (its own columns, which have no version) imports as
+    the workbook does: the value measured is recorded."""
+    path = fill(export(db, tmp_path / "u.xlsx"), lambda _a, indicators: indicators.set(MEETINGS, "new value", 7))
+    book = openpyxl.load_workbook(path)
+    with open(tmp_path / "indicators.csv", "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        for row in book["Indicators"].iter_rows(values_only=True):
+            writer.writerow(["" if v is None else v for v in row])
+    assert "version" not in (tmp_path / "indicators.csv").read_text().splitlines()[0]
+    result = run(db, "import-updates", str(tmp_path / "indicators.csv"))
+    assert result.code == 0, result.out + result.err
+    measured = history(engine, Measurement)[-1]
+    assert (float(measured.value), measured.measured_on) == (7.0, dt.date.today())
+
+
+def test_warnings_of_the_workbook_reader_do_not_reach_the_terminal(db: str, tmp_path: Path) -> None:
+    """A date cell whose serial number is out of reach is reported as a bad row in tracker's
+    words; the workbook library's own warning (with its source path) is not printed too."""
+    path = export(db, tmp_path / "u.xlsx")
+    cell: list[str] = []
+
+    def edit(actions: Sheet, _indicators: Sheet) -> None:
+        actions.set(CONVENE, "new status", "done")
+        actions.set(CONVENE, "completed on", dt.datetime(2026, 2, 1))
+        cell.append(f"{openpyxl.utils.get_column_letter(actions.header['completed on'])}{actions.row(CONVENE)}")
+
+    fill(path, edit)
+
+    def far(xml: bytes) -> bytes:
+        xml, found = re.subn(rf'(<c r="{cell[0]}"[^>]*>\s*<v>)[^<]*'.encode(), rb"\g<1>1e20", xml)
+        assert found == 1
+        return xml
+
+    rewrite(path, "xl/worksheets/sheet1.xml", far)
+    result = tracker_process("--db", db, "--as", "coord", "import-updates", str(path), timeout=60)
+    assert result.code == 2, result.out + result.err
+    assert "column 'completed on' has '#VALUE!', which is not a date" in result.out
+    assert "Warning" not in result.err and "openpyxl" not in result.err, result.err
+
+
+def test_a_workbook_with_an_encrypted_part_is_one_sentence(db: str, engine: Engine, tmp_path: Path) -> None:
+    """A workbook whose zip marks a part as encrypted (or packed in a way Python cannot
+    unpack) is refused in one sentence, not a RuntimeError traceback."""
+    path = actions_only(tmp_path / "locked.xlsx")
+    data = bytearray(path.read_bytes())
+    name = b"xl/workbook.xml"
+    entry = next(  # the part's entry in the zip's central directory
+        m.start() for m in re.finditer(rb"PK\x01\x02", bytes(data)) if data[m.start() + 46 :].startswith(name)
+    )
+    data[entry + 8] |= 0x01  # general purpose flag: encrypted
+    path.write_bytes(bytes(data))
+    before = dump(engine)
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "locked.xlsx is not a readable workbook (File 'xl/workbook.xml' is encrypted" in result.err, result.err
+    assert dump(engine) == before
+
+
+def test_an_old_format_or_password_protected_workbook_is_named_as_such(db: str, tmp_path: Path) -> None:
+    """An .xls file, or a workbook saved with a password (both OLE files), is told what to
+    save instead, not that it is not UTF-8 CSV."""
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    result = run(db, "import-updates", str(path))
+    assert result.code == 2, result.out + result.err
+    assert "old.xls is an old-format (.xls) or password-protected workbook; save it as an Excel" in result.err

@@ -84,3 +84,49 @@ def test_setting_the_status_an_action_has_is_not_an_error(db: str) -> None:
     assert history["changes"] == [] and [n["text"] for n in history["notes"]] == ["still no room"]
     again = run(db, "set-status", "--from", "-", input=json.dumps({"ref": CONVENE, "status": "planned"}) + "\n")
     assert again.code == 0 and "already planned; nothing changed" in again.out
+
+
+def test_json_lines_too_deep_or_with_too_long_a_number_are_bad_lines(db: str, engine: Engine) -> None:
+    """A line nested 100,000 deep or holding a 5,000-digit number is reported as that bad
+    line (exit 2), not a traceback; the good line beside them still applies."""
+    lines = (
+        '{"note": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}\n"
+        + '{"ref": "x", "expect_version": '
+        + "9" * 5000
+        + "}\n"
+        + json.dumps({"ref": CONVENE, "status": "blocked"})
+        + "\n"
+    )
+    result = run(db, "set-status", "--from", "-", input=lines)
+    assert result.code == 2, result.out + result.err
+    assert "line 1 is not JSON (it is nested too deeply); write one object a line." in result.out
+    assert "line 2 is not JSON (Exceeds the limit (4300 digits) for integer string conversion" in result.out
+    assert "Traceback" not in result.err
+    assert status(db, CONVENE) == "blocked"
+
+
+def test_csv_with_an_unknown_column_is_refused(db: str, engine: Engine) -> None:
+    """A CSV header with a column set-status does not know (expect-version, with a dash) is
+    refused in one sentence naming it, as an unknown JSON field is: its values would otherwise
+    be ignored, and the version check with them (exit 2, nothing written)."""
+    assert run(db, "set-status", CONVENE, "blocked", login="domus").code == 0
+    before = dump(engine)
+    result = run(db, "set-status", "--from", "-", input=f"ref,status,expect-version\n{CONVENE},done,1\n")
+    assert result.code == 2, result.out + result.err
+    assert "has an unknown column 'expect-version' in its header row; use ref, status, note, expect_version." in (
+        result.err
+    )
+    assert dump(engine) == before
+
+
+def test_a_record_spanning_lines_is_reported_by_its_first_line(db: str) -> None:
+    """A bad CSV record whose note is written over several lines (quoted) is reported at the
+    line it starts on, and the record after it at its own line."""
+    text = f'ref,status,note\n{CONVENE},finished,"waiting\nfor\nthe room"\n{REPORTING},blocked,\n'
+    result = run(db, "set-status", "--from", "-", input=text)
+    assert result.code == 2, result.out + result.err
+    assert f"line 2 ({CONVENE}), 'status' has 'finished', which is not a status" in result.out, result.out
+    assert f"line 5: {REPORTING}" in result.out, result.out

@@ -17,9 +17,13 @@ import io
 import json
 import re
 import uuid
+import warnings
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from tracker.dates import in_range
 from tracker.errors import BadInput
@@ -30,6 +34,9 @@ from tracker.seeding.plan import KEY_PATTERN
 
 MAX_BYTES = 20_000_000  # as a plan file: some 100,000 rows
 MAX_ROWS = 100_000
+# A workbook is a zip: MAX_BYTES bounds it packed, this bounds what it unpacks to (its
+# shared strings alone could otherwise grow to gigabytes in memory).
+MAX_UNPACKED = 10 * MAX_BYTES
 
 # The for-updates workbook's columns, by sheet (the writer and the readers share them).
 ACTIONS_SHEET = "Actions"
@@ -103,9 +110,14 @@ def read_updates(source: str) -> list[Update]:
     (CSV, or a workbook piped in, told apart by its first bytes)."""
     name, raw = _read_bounded(source)
     if raw.startswith(b"PK"):
-        return _workbook_rows(name, raw)
+        return _once_each(_workbook_rows(name, raw))
+    if raw.startswith(_OLE):
+        raise BadInput(
+            f"{name} is an old-format (.xls) or password-protected workbook; "
+            "save it as an Excel workbook (.xlsx) without a password."
+        )
     text = _text(name, raw)
-    return _csv_updates(name, text)
+    return _once_each(_csv_updates(name, text))
 
 
 def read_status_lines(source: str) -> list[Update]:
@@ -114,8 +126,35 @@ def read_status_lines(source: str) -> list[Update]:
     text = _text(name, raw)
     if text.lstrip().startswith("{"):
         return _json_lines(text)
-    rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2]))
+    rows = list(_csv_rows(name, text, STATUS_LINE_COLUMNS[:2], allowed=STATUS_LINE_COLUMNS))
     return [_status_line(f"line {n}", row) for n, row in rows]
+
+
+# The first bytes of an OLE file: Excel 97-2003 (.xls), and any workbook saved with a password.
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _once_each(updates: list[Update]) -> list[Update]:
+    """Rows that carry the same exported row id are each a bad row, naming the other: which
+    of them was meant is not known, and the later one must not read as "already applied"."""
+    places: dict[str, list[str]] = {}
+    for update in updates:
+        if update.import_key is not None:
+            places.setdefault(update.import_key, []).append(update.place)
+    repeated = {key: found for key, found in places.items() if len(found) > 1}
+    if not repeated:
+        return updates
+    checked: list[Update] = []
+    for update in updates:
+        found = repeated.get(update.import_key or "")
+        if found is None or update.problem is not None:
+            checked.append(update)
+            continue
+        row_id = (update.import_key or "").rsplit("/", 1)[-1]
+        others = ", ".join(place for place in found if place != update.place)
+        why = f"column 'row id' has {row_id}, which {others} has too; keep each exported row once."
+        checked.append(replace(update, problem=f"{_at(update.place, update.ref)}, {why}"))
+    return checked
 
 
 # -- sources ------------------------------------------------------------------------------------
@@ -145,15 +184,33 @@ def _text(name: str, raw: bytes) -> str:
 # -- workbooks ----------------------------------------------------------------------------------
 
 
-def _workbook_rows(name: str, raw: bytes) -> list[Update]:
-    import zipfile
+# What openpyxl raises on a damaged workbook, when it opens it or as it reads its rows.
+# (LookupError: a part or a shared string that is not there; RuntimeError: zipfile's for a
+# part that is encrypted, and its NotImplementedError for a compression it does not know.)
+_UNREADABLE = (zipfile.BadZipFile, ParseError, LookupError, OSError, ValueError, OverflowError, RuntimeError)
 
+
+def _unreadable(name: str, exc: Exception) -> BadInput:
+    why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return BadInput(f"{name} is not a readable workbook ({why}); save it again from the spreadsheet program.")
+
+
+def _workbook_rows(name: str, raw: bytes) -> list[Update]:
+    _check_unpacked(name, raw)
+    # openpyxl warns of what it skips or cannot read (an extension, a date out of reach) on
+    # standard error, with its own source path; what matters is reported per row instead.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _read_workbook(name, raw)
+
+
+def _read_workbook(name: str, raw: bytes) -> list[Update]:
     from openpyxl import load_workbook  # only when a workbook is read
 
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise BadInput(f"{name} is not a workbook tracker can read ({exc}); save it as .xlsx.") from None
+    except _UNREADABLE as exc:
+        raise _unreadable(name, exc) from None
     try:
         sheets = {ws.title.casefold(): ws for ws in book.worksheets}
         found = [sheet for sheet in (ACTIONS_SHEET, INDICATORS_SHEET) if sheet.casefold() in sheets]
@@ -164,25 +221,45 @@ def _workbook_rows(name: str, raw: bytes) -> list[Update]:
             )
         updates: list[Update] = []
         for sheet in found:
-            updates.extend(_sheet_updates(name, sheet, sheets[sheet.casefold()].iter_rows()))
+            updates.extend(_sheet_updates(name, sheet, sheets[sheet.casefold()]))
         return updates
     finally:
         book.close()
 
 
-def _sheet_updates(name: str, sheet: str, rows: Any) -> list[Update]:
+def _check_unpacked(name: str, raw: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_UNPACKED, before reading any.
+
+    The sizes are those the zip declares; `zipfile` never unpacks a part beyond its declared
+    size (it stops there and fails the checksum), so their sum bounds what openpyxl can read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BadInput(
+            f"{name} is not a readable workbook (not a valid zip: {exc}); save it again from the spreadsheet program."
+        ) from None
+    if unpacked > MAX_UNPACKED:
+        raise BadInput(
+            f"{name} unpacks to more than {MAX_UNPACKED // 1_000_000} MB, "
+            "the most an updates workbook may; split it into smaller workbooks."
+        )
+
+
+def _sheet_updates(name: str, sheet: str, ws: Any) -> list[Update]:
     indicator = sheet == INDICATORS_SHEET
     wanted = INDICATOR_COLUMNS if indicator else ACTION_COLUMNS
-    header: dict[str, int] | None = None
+    # The size a sheet claims (its <dimension>) is not trusted: read-only openpyxl pads every
+    # row to the claimed width, so a claimed A1:XFD1048576 would take without end.
+    ws.reset_dimensions()
+    first = next(_read(name, ws.iter_rows(max_row=1)), None)
+    if first is None:
+        raise BadInput(f"{name}: sheet {sheet} is empty; it needs the header row of the exported workbook.")
+    header = _header(name, sheet, [c.value for c in first], wanted)
     updates: list[Update] = []
-    for cells in rows:
-        if header is None:
-            header = _header(name, sheet, [c.value for c in cells], wanted)
-            continue
-        row_number = next((c.row for c in cells if getattr(c, "row", None)), None)
-        if row_number is None:
-            continue  # an empty row
-        if len(updates) >= MAX_ROWS:
+    # Row numbers count empty rows too, so that a far-off cell is refused, not walked to.
+    for row_number, cells in enumerate(_read(name, ws.iter_rows(min_row=2, max_col=max(header.values()) + 1)), start=2):
+        if row_number > MAX_ROWS + 1:
             raise BadInput(
                 f"{name}: sheet {sheet} has more than {MAX_ROWS:,} rows, the most one import takes; split it."
             )
@@ -204,9 +281,20 @@ def _sheet_updates(name: str, sheet: str, rows: Any) -> list[Update]:
             updates.append(Update(place, ref, indicator, problem=why))
             continue
         updates.append(_row_update(place, values, indicator))
-    if header is None:
-        raise BadInput(f"{name}: sheet {sheet} is empty; it needs the header row of the exported workbook.")
     return updates
+
+
+def _read(name: str, rows: Any) -> Iterator[Any]:
+    """The rows openpyxl parses as they are read: damage found on the way is one sentence."""
+    iterator = iter(rows)
+    while True:
+        try:
+            cells = next(iterator)
+        except StopIteration:
+            return
+        except _UNREADABLE as exc:
+            raise _unreadable(name, exc) from None
+        yield cells
 
 
 def _header(name: str, sheet: str, cells: list[Any], wanted: tuple[str, ...]) -> dict[str, int]:
@@ -223,7 +311,9 @@ def _header(name: str, sheet: str, cells: list[Any], wanted: tuple[str, ...]) ->
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def _csv_rows(name: str, text: str, required: tuple[str, ...]) -> Any:
+def _csv_rows(name: str, text: str, required: tuple[str, ...], allowed: tuple[str, ...] | None = None) -> Any:
+    """The records after the header, as (line, {column: value}); ``allowed``: the only
+    column names the header may hold (a misspelt one would otherwise be ignored unseen)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         first = next(reader, None)
@@ -235,14 +325,23 @@ def _csv_rows(name: str, text: str, required: tuple[str, ...]) -> Any:
             raise BadInput(
                 f"{name} has no column {missing[0]!r} in its header row; name the columns {', '.join(required)}."
             )
+        unknown = [h for h in header if h and allowed is not None and h not in allowed]
+        if unknown:
+            raise BadInput(
+                f"{name} has an unknown column {unknown[0][:40]!r} in its header row; use {', '.join(allowed or ())}."
+            )
         count = 0
-        for values in reader:
+        while True:
+            line = reader.line_num + 1  # a record's first line: a quoted value may span several
+            values = next(reader, None)
+            if values is None:
+                return
             if not any(v.strip() for v in values):
                 continue
             count += 1
             if count > MAX_ROWS:
                 raise BadInput(f"{name} has more than {MAX_ROWS:,} rows, the most one import takes; split it.")
-            yield reader.line_num, {h: v for h, v in zip(header, values, strict=False) if v != ""}
+            yield line, {h: v for h, v in zip(header, values, strict=False) if v != ""}
     except csv.Error as exc:
         raise BadInput(f"{name} is not valid CSV (line {reader.line_num}: {exc}).") from None
 
@@ -250,10 +349,9 @@ def _csv_rows(name: str, text: str, required: tuple[str, ...]) -> Any:
 def _csv_updates(name: str, text: str) -> list[Update]:
     first = text.split("\n", 1)[0].casefold()
     indicator = "new value" in first
-    return [
-        _row_update(f"{name} line {n}", row, indicator)
-        for n, row in _csv_rows(name, text, ("ref", "version", "export id", "row id"))
-    ]
+    # The Indicators sheet has no version column: a value measured does not conflict.
+    required = ("ref", "export id", "row id") if indicator else ("ref", "version", "export id", "row id")
+    return [_row_update(f"{name} line {n}", row, indicator) for n, row in _csv_rows(name, text, required)]
 
 
 # -- one row ------------------------------------------------------------------------------------
@@ -280,7 +378,14 @@ def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
         completed = _day(values.get("completed on"), "completed on")
         if completed is not None and status is not Status.done:
             raise _Bad("completed on", "has a completion date but the new status is not done; set it to done")
+        today = dt.date.today()
+        if completed is not None and completed > today:
+            why = f"has {completed.isoformat()}, which is after today ({today.isoformat()}); give the day it was done"
+            raise _Bad("completed on", why)
         note = _text_cell(values.get("note"))
+        if key is not None and version is None and (status is not None or note or completed is not None):
+            # The exported version is how a change made since the export is found: never skipped.
+            raise _Bad("version", "is empty; keep the exported value")
         return replace(
             update, status=status, note=note or None, completed_on=completed, expect_version=version, import_key=key
         )
@@ -315,9 +420,15 @@ def _json_lines(text: str) -> list[Update]:
         try:
             data = json.loads(line, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            updates.append(
-                Update(f"line {n}", "", problem=f"line {n} is not JSON ({exc.msg}); write one object a line.")
-            )
+            why = exc.msg
+        except ValueError as exc:  # such as a number of more than 4,300 digits
+            why = str(exc).split(";")[0][:100]
+        except RecursionError:
+            why = "it is nested too deeply"
+        else:
+            why = ""
+        if why:
+            updates.append(Update(f"line {n}", "", problem=f"line {n} is not JSON ({why}); write one object a line."))
             continue
         if not isinstance(data, dict):
             updates.append(Update(f"line {n}", "", problem=f"line {n} is not a JSON object; write one object a line."))
