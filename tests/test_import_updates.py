@@ -547,3 +547,19 @@ def test_an_old_format_or_password_protected_workbook_is_named_as_such(db: str, 
     result = run(db, "import-updates", str(path))
     assert result.code == 2, result.out + result.err
     assert "old.xls is an old-format (.xls) or password-protected workbook; save it as an Excel" in result.err
+
+
+def test_a_measurement_date_after_today_is_a_bad_value(db: str, engine: Engine, tmp_path: Path) -> None:
+    """A value cannot have been measured on a day still to come: exit 2, nothing recorded."""
+    path = export(db, tmp_path / "u.xlsx")
+    later = dt.date.today() + dt.timedelta(days=30)
+
+    def edit(_actions: Sheet, indicators: Sheet) -> None:
+        indicators.set(MEETINGS, "new value", 3)
+        indicators.set(MEETINGS, "measured on", dt.datetime.combine(later, dt.time()))
+
+    before = dump(engine)
+    result = run(db, "import-updates", str(fill(path, edit)))
+    assert result.code == 2, result.out + result.err
+    assert f"column 'measured on' has {later.isoformat()}, which is after today" in result.out
+    assert dump(engine) == before

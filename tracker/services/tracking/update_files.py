@@ -370,6 +370,7 @@ def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
             on = _day(values.get("measured on"), "measured on")
             if on is not None and value is None:
                 raise _Bad("measured on", "has a date measured but no new value; give the value too")
+            _not_after_today(on, "measured on", "give the day it was measured")
             behalf = _party(_text_cell(values.get("for")))
             return replace(
                 update, value=value, measured_on=on, expect_version=version, import_key=key, on_behalf_of=behalf
@@ -378,10 +379,7 @@ def _row_update(place: str, values: dict[str, Any], indicator: bool) -> Update:
         completed = _day(values.get("completed on"), "completed on")
         if completed is not None and status is not Status.done:
             raise _Bad("completed on", "has a completion date but the new status is not done; set it to done")
-        today = dt.date.today()
-        if completed is not None and completed > today:
-            why = f"has {completed.isoformat()}, which is after today ({today.isoformat()}); give the day it was done"
-            raise _Bad("completed on", why)
+        _not_after_today(completed, "completed on", "give the day it was done")
         note = _text_cell(values.get("note"))
         if key is not None and version is None and (status is not None or note or completed is not None):
             # The exported version is how a change made since the export is found: never skipped.
@@ -509,6 +507,13 @@ def _version(value: Any) -> int | None:
 
 _ROW_ID = re.compile(r"[AI][1-9][0-9]{0,6}")
 _PARTY = re.compile(rf"member:{LOGIN_PATTERN.strip('^$')}|stakeholder:{KEY_PATTERN.strip('^$')}")
+
+
+def _not_after_today(day: dt.date | None, column: str, fix: str) -> None:
+    """Work is done, and values measured, on days that have come: a later date is a typo."""
+    today = dt.date.today()
+    if day is not None and day > today:
+        raise _Bad(column, f"has {day.isoformat()}, which is after today ({today.isoformat()}); {fix}")
 
 
 def _import_key(export_id: str, row_id: str, indicator: bool) -> str | None:
