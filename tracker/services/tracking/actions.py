@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,13 +33,13 @@ from tracker.models.types import utcnow
 from tracker.services.access.rules import narrow, require_visible, visible_framework_ids, within
 from tracker.services.tracking.filters import ActionFilter, SortField, StakeholderRole
 from tracker.services.tracking.mine import login_id, mine_clause
+from tracker.services.tracking.rows import OPEN, action_rows, status_change
 from tracker.services.views import (
     ActionDetail,
     ActionRow,
     AllocationView,
     NoteView,
     RetractedNoteView,
-    StakeholderRef,
     StatusChangeView,
 )
 
@@ -57,7 +56,6 @@ note_t = _t(ActionNote)
 owner_t = member_t.alias("owner")
 retraction_t = _t(NoteRetraction)
 
-OPEN = (Status.planned, Status.in_progress, Status.blocked)
 # The order statuses are worked through, for sorting by status.
 STATUS_ORDER = {
     Status.blocked: 0,
@@ -290,68 +288,14 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
     if not ids:
         return []
     conn = session.connection()
-    partners: dict[int, list[StakeholderRef]] = {}
-    for action_id, key, name in conn.execute(_PAGE_PARTNERS, {"ids": ids}):
-        partners.setdefault(action_id, []).append(StakeholderRef(key, name))
-    currency = {r.id: r.currency for r in rows}
-    funding: dict[int, tuple[Decimal, int, int]] = {}
-    for action_id, source_currency, total, unknown, known in conn.execute(_PAGE_FUNDING, {"ids": ids}):
-        funded, unknowns, other = funding.get(action_id, (Decimal("0.00"), 0, 0))
-        if source_currency == currency[action_id]:
-            funded += total or 0
-        else:
-            other += known
-        funding[action_id] = (funded, unknowns + unknown, other)
-    nothing = (Decimal("0.00"), 0, 0)
-    latest = latest_changes(session, ids)
-    return [
-        ActionRow(
-            ref=f"{r.framework}/{r.key}",
-            framework=r.framework,
-            key=r.key,
-            title=r.title,
-            status=Status(r.status),
-            horizon=r.horizon,
-            lead=StakeholderRef(r.lead_key, r.lead_name),
-            partners=tuple(partners.get(r.id, ())),
-            starts=r.starts,
-            due=r.due,
-            completed_on=r.completed_on,
-            cost=r.cost,
-            funded=funding.get(r.id, nothing)[0],
-            unknown_allocations=funding.get(r.id, nothing)[1],
-            other_currency_allocations=funding.get(r.id, nothing)[2],
-            currency=r.currency,
-            version=r.version,
-            updated_at=r.updated_at,
-            goal_key=r.goal_key,
-            goal_title=r.goal_title,
-            objective_key=r.objective_key,
-            objective_title=r.objective_title,
-            last_change=latest.get(r.id),
-            overdue=r.due is not None and r.due < today and Status(r.status) in OPEN,
-            owner=r.owner,
-        )
-        for r in rows
-    ]
+    partners = conn.execute(_PAGE_PARTNERS, {"ids": ids}).all()
+    funding = conn.execute(_PAGE_FUNDING, {"ids": ids}).all()
+    return action_rows(rows, partners, funding, latest_changes(session, ids), today)
 
 
 def latest_changes(session: Session, ids: Sequence[int]) -> dict[int, StatusChangeView]:
     """The newest status change of each of these actions."""
-    return {row.action_id: _change(row) for row in session.connection().execute(_PAGE_LATEST, {"ids": list(ids)})}
-
-
-def _change(row: sa.Row[Any]) -> StatusChangeView:
-    return StatusChangeView(
-        at=row.at,
-        by=row.login,
-        from_status=Status(row.from_status) if row.from_status else None,
-        to_status=Status(row.to_status),
-        note=row.note,
-        forced=row.forced,
-        via_key=row.via_key,
-        on_behalf_of=row.on_behalf_of,
-    )
+    return {row.action_id: status_change(row) for row in session.connection().execute(_PAGE_LATEST, {"ids": list(ids)})}
 
 
 def action_id(session: Session, ref: str) -> int:
@@ -450,7 +394,7 @@ def action_history(session: Session, aid: int) -> tuple[StatusChangeView, ...]:
         .where(change_t.c.action_id == aid)
         .order_by(change_t.c.id)
     )
-    return tuple(_change(row) for row in session.execute(query))
+    return tuple(status_change(row) for row in session.execute(query))
 
 
 def stakeholder_choices(session: Session, *, framework: str | None = None) -> list[tuple[str, str]]:
