@@ -18,8 +18,9 @@ from tracker.names import check_login as _check_login
 from tracker.services.access import rules as access
 from tracker.services.access.emails import visible_emails
 from tracker.services.access.rules import require_coordinator
+from tracker.services.access.standing import member_view, standing_now
 from tracker.services.tracking.actions import framework_id, stakeholder_ids
-from tracker.services.views import MemberView, StakeholderRef
+from tracker.services.views import MemberView
 
 __all__ = [
     "add_admin",
@@ -41,41 +42,36 @@ framework_t = Framework.__table__  # type: ignore[attr-defined]
 stakeholder_t = Stakeholder.__table__  # type: ignore[attr-defined]
 
 
+# A member by login: who they are, their roles, their organisations per framework, whether
+# an admin. Named columns: on PostgreSQL a member's role may not read ``email`` (`access.emails`).
+FIND_MEMBER = sa.select(member_t.c.id, member_t.c.login, member_t.c.name).where(
+    member_t.c.login == sa.bindparam("login")
+)
+MEMBER_ROLES = (
+    sa.select(framework_t.c.key, membership_t.c.role)
+    .join(membership_t, membership_t.c.framework_id == framework_t.c.id)
+    .where(membership_t.c.member_id == sa.bindparam("member"))
+)
+MEMBER_ORGS = (
+    sa.select(framework_t.c.key.label("framework"), stakeholder_t.c.id, stakeholder_t.c.key, stakeholder_t.c.name)
+    .join(affiliation_t, affiliation_t.c.stakeholder_id == stakeholder_t.c.id)
+    .join(framework_t, framework_t.c.id == affiliation_t.c.framework_id)
+    .where(affiliation_t.c.member_id == sa.bindparam("member"))
+    .order_by(stakeholder_t.c.name)
+)
+IS_ADMIN = sa.select(admin_t.c.member_id).where(admin_t.c.member_id == sa.bindparam("member"))
+
+
 def find_member(session: Session, login: str) -> MemberView | None:
-    # Named columns: on PostgreSQL a member's role may not read ``email`` (`access.emails`).
-    row = session.execute(
-        sa.select(member_t.c.id, member_t.c.login, member_t.c.name).where(member_t.c.login == login)
-    ).first()
+    row = session.execute(FIND_MEMBER, {"login": login}).first()
     if row is None:
         return None
-    roles = {
-        key: Role(role)
-        for key, role in session.execute(
-            sa.select(framework_t.c.key, membership_t.c.role)
-            .join(membership_t, membership_t.c.framework_id == framework_t.c.id)
-            .where(membership_t.c.member_id == row.id)
-        )
-    }
-    orgs: dict[str, list[StakeholderRef]] = {}
-    org_ids: dict[str, set[int]] = {}
-    for o in session.execute(
-        sa.select(framework_t.c.key.label("framework"), stakeholder_t.c.id, stakeholder_t.c.key, stakeholder_t.c.name)
-        .join(affiliation_t, affiliation_t.c.stakeholder_id == stakeholder_t.c.id)
-        .join(framework_t, framework_t.c.id == affiliation_t.c.framework_id)
-        .where(affiliation_t.c.member_id == row.id)
-        .order_by(stakeholder_t.c.name)
-    ):
-        orgs.setdefault(o.framework, []).append(StakeholderRef(o.key, o.name))
-        org_ids.setdefault(o.framework, set()).add(o.id)
-    is_admin = session.execute(sa.select(admin_t.c.member_id).where(admin_t.c.member_id == row.id)).first()
-    return MemberView(
-        id=row.id,
-        login=row.login,
-        name=row.name,
-        roles=roles,
-        orgs={k: tuple(v) for k, v in orgs.items()},
-        org_ids={k: frozenset(v) for k, v in org_ids.items()},
-        is_admin=is_admin is not None,
+    given = {"member": row.id}
+    return member_view(
+        row,
+        session.execute(MEMBER_ROLES, given).all(),
+        session.execute(MEMBER_ORGS, given).all(),
+        session.execute(IS_ADMIN, given).first() is not None,
     )
 
 
@@ -114,21 +110,7 @@ def judged_now(
         rows = session.execute(_STANDING, {"login": actor.login, "framework": framework_id}).all()
     else:
         rows = _standing(session, actor.login, framework_id)
-    if not rows:
-        return None
-    row = rows[0]
-    orgs = [r for r in rows if r.org_id is not None]
-    roles = {k: r for k, r in actor.roles.items() if k != row.key}
-    if row.role is not None:
-        roles[row.key] = Role(row.role)
-    return replace(
-        actor,
-        id=row.id,
-        roles=roles,
-        orgs={**actor.orgs, row.key: tuple(StakeholderRef(o.org_key, o.org_name) for o in orgs)},
-        org_ids={**actor.org_ids, row.key: frozenset(o.org_id for o in orgs)},
-        is_admin=bool(row.is_admin),
-    )
+    return standing_now(actor, rows)
 
 
 # tracker_private.standing: a login's own rows, in the frameworks it reads (every
@@ -139,31 +121,36 @@ _STANDING = sa.text(
 )
 
 
+# What `judged_now` reads on SQLite: the member, whether an admin, their role in the
+# framework and their organisations there.
+STANDING = (
+    sa.select(
+        member_t.c.id,
+        framework_t.c.key,
+        membership_t.c.role,
+        sa.exists().where(admin_t.c.member_id == member_t.c.id).label("is_admin"),
+        stakeholder_t.c.id.label("org_id"),
+        stakeholder_t.c.key.label("org_key"),
+        stakeholder_t.c.name.label("org_name"),
+    )
+    .select_from(member_t)
+    .join(framework_t, framework_t.c.id == sa.bindparam("framework"))
+    .outerjoin(
+        membership_t,
+        sa.and_(membership_t.c.member_id == member_t.c.id, membership_t.c.framework_id == framework_t.c.id),
+    )
+    .outerjoin(
+        affiliation_t,
+        sa.and_(affiliation_t.c.member_id == member_t.c.id, affiliation_t.c.framework_id == framework_t.c.id),
+    )
+    .outerjoin(stakeholder_t, stakeholder_t.c.id == affiliation_t.c.stakeholder_id)
+    .where(member_t.c.login == sa.bindparam("login"))
+    .order_by(stakeholder_t.c.name)
+)
+
+
 def _standing(session: Session, login: str, framework_id: int) -> Sequence[sa.Row[Any]]:
-    return session.execute(
-        sa.select(
-            member_t.c.id,
-            framework_t.c.key,
-            membership_t.c.role,
-            sa.exists().where(admin_t.c.member_id == member_t.c.id).label("is_admin"),
-            stakeholder_t.c.id.label("org_id"),
-            stakeholder_t.c.key.label("org_key"),
-            stakeholder_t.c.name.label("org_name"),
-        )
-        .select_from(member_t)
-        .join(framework_t, framework_t.c.id == framework_id)
-        .outerjoin(
-            membership_t,
-            sa.and_(membership_t.c.member_id == member_t.c.id, membership_t.c.framework_id == framework_id),
-        )
-        .outerjoin(
-            affiliation_t,
-            sa.and_(affiliation_t.c.member_id == member_t.c.id, affiliation_t.c.framework_id == framework_id),
-        )
-        .outerjoin(stakeholder_t, stakeholder_t.c.id == affiliation_t.c.stakeholder_id)
-        .where(member_t.c.login == login)
-        .order_by(stakeholder_t.c.name)
-    ).all()
+    return session.execute(STANDING, {"login": login, "framework": framework_id}).all()
 
 
 def check_login(login: str) -> str:
