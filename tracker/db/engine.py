@@ -15,8 +15,9 @@ from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 from tracker.errors import BadInput, DatabaseUnavailable
+from tracker.fast.store import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from tracker.fast.store import prepare_sqlite
 
-BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "tracker_read_only"
 
 
@@ -126,15 +127,8 @@ def _sqlite_engine(url: str, database: str | None, **kwargs: Any) -> Engine:
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # Let SQLAlchemy's `begin` event own transactions (pysqlite's own BEGIN
-        # is deferred, which lets two read-modify-write transactions interleave).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
+        # SQLAlchemy's `begin` event owns transactions (see `prepare_sqlite`).
+        prepare_sqlite(dbapi_connection)
         if opened is not None:
             opened.remember()
 

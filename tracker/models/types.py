@@ -9,6 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+# How values are stored, shared with the fast path; `utcnow` is used from here everywhere.
+from tracker.fast.store import aware_utc, cents, money, naive_utc
+from tracker.fast.store import utcnow as utcnow
+
 
 class Money(sa.types.TypeDecorator[Decimal]):
     """A non-negative amount held as whole cents in a BIGINT.
@@ -22,17 +26,10 @@ class Money(sa.types.TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        amount = Decimal(value) * 100
-        if amount != amount.to_integral_value():
-            raise ValueError(f"{value} has fractions of a cent")
-        return int(amount)
+        return cents(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+        return money(value)
 
 
 class Quantity(sa.types.TypeDecorator[Decimal]):
@@ -67,20 +64,10 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("timestamps must carry a timezone")
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
+        return naive_utc(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+        return aware_utc(value)
 
 
 def choice(enum_cls: type, name: str) -> sa.Enum:

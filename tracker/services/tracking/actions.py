@@ -76,6 +76,13 @@ def split_ref(ref: str) -> tuple[str, str]:
     return framework, key
 
 
+# Statements the command line's fast path runs too (`tracker.fast`, compiled ahead of time).
+FRAMEWORK_ID = sa.select(framework_t.c.id).where(framework_t.c.key == sa.bindparam("key"))
+STAKEHOLDER_IDS = sa.select(stakeholder_t.c.key, stakeholder_t.c.id).where(
+    stakeholder_t.c.key.in_(sa.bindparam("keys", expanding=True))
+)
+
+
 def framework_id(session: Session, key: str) -> int:
     """The id of framework ``key``.
 
@@ -83,7 +90,7 @@ def framework_id(session: Session, key: str) -> int:
     reader who does not belong to it is refused (`require_visible`); an unknown key
     names the frameworks the reader may see, not every city's.
     """
-    found = session.execute(sa.select(framework_t.c.id).where(framework_t.c.key == key)).scalar()
+    found = session.execute(FRAMEWORK_ID, {"key": key}).scalar()
     if found is None:
         keys = narrow(sa.select(framework_t.c.key).order_by(framework_t.c.key), framework_t.c.id, session)
         known = ", ".join(session.execute(keys).scalars())
@@ -102,9 +109,7 @@ def frameworks_read(session: Session, framework: str | None) -> frozenset[int] |
 
 
 def stakeholder_ids(session: Session, keys: Sequence[str]) -> list[int]:
-    rows = dict(
-        session.execute(sa.select(stakeholder_t.c.key, stakeholder_t.c.id).where(stakeholder_t.c.key.in_(keys))).all()
-    )
+    rows = dict(session.execute(STAKEHOLDER_IDS, {"keys": list(keys)}).all())
     missing = [k for k in keys if k not in rows]
     if missing:
         raise NotFound(
@@ -113,13 +118,20 @@ def stakeholder_ids(session: Session, keys: Sequence[str]) -> list[int]:
     return [rows[k] for k in keys]
 
 
-def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnElement[bool]]:
+def shared_clauses(
+    f: ActionFilter, frameworks: frozenset[int] | None, stakeholders: Sequence[int]
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions of ``f``'s frameworks (resolved: `frameworks_read`), stakeholders (their
+    ids) and statuses, with named parameters: the command line's fast path runs these very
+    statements, compiled ahead of time (`tracker.fast.generate`), for each shape of them."""
     clauses: list[sa.ColumnElement[bool]] = []
-    frameworks = frameworks_read(session, f.framework)
-    if frameworks is not None:
-        clauses.append(within(action_t.c.framework_id, frameworks))
+    if frameworks is not None:  # as `access.within`: one framework is the plain equality its indexes were made for
+        if len(frameworks) == 1:
+            clauses.append(action_t.c.framework_id == sa.bindparam("framework", next(iter(frameworks))))
+        else:
+            clauses.append(action_t.c.framework_id.in_(sa.bindparam("frameworks", sorted(frameworks), expanding=True)))
     if f.stakeholders:
-        ids = stakeholder_ids(session, f.stakeholders)
+        ids = sa.bindparam("stakeholders", list(stakeholders), expanding=True, type_=action_t.c.lead_id.type)
         as_lead = action_t.c.lead_id.in_(ids)
         # IN (subquery), not a correlated EXISTS: inside an OR, EXISTS makes SQLite
         # scan every action, while IN lets it use the partner index.
@@ -130,7 +142,15 @@ def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnE
             )
         )
     if f.statuses:
-        clauses.append(action_t.c.status.in_(f.statuses))
+        statuses = sa.bindparam("statuses", list(f.statuses), expanding=True, type_=action_t.c.status.type)
+        clauses.append(action_t.c.status.in_(statuses))
+    return clauses
+
+
+def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnElement[bool]]:
+    frameworks = frameworks_read(session, f.framework)
+    ids = stakeholder_ids(session, f.stakeholders) if f.stakeholders else []
+    clauses = shared_clauses(f, frameworks, ids)
     if f.horizons:
         clauses.append(action_t.c.horizon.in_(f.horizons))
     if f.due_before:
@@ -166,9 +186,10 @@ def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnE
     return clauses
 
 
-def _order(session: Session, f: ActionFilter) -> list[sa.ColumnElement[Any]]:
+def _order(session: Session | None, f: ActionFilter) -> list[sa.ColumnElement[Any]]:
     first: list[sa.ColumnElement[Any]] = []
     if f.mine:
+        assert session is not None
         first.append(mine_clause(session, f.mine, action_t, partner_t)[1])  # owned first, either way
     column: sa.ColumnElement[Any]
     if f.sort is SortField.due:
@@ -225,29 +246,37 @@ _FROM = (
 def list_actions(session: Session, f: ActionFilter, *, today: dt.date | None = None) -> list[ActionRow]:
     """One page of actions matching ``f``, in its order."""
     today = today or dt.date.today()
-    where = _where(session, f, today)
-    order = _order(session, f)
-    if f.sort is SortField.lead:
-        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*where).order_by(*order)
-        query = query.limit(f.limit).offset(f.offset or None)
-    else:
-        # Page on the action table alone (its indexes give the order), then join
-        # the page's rows: joining every candidate before the LIMIT is far slower.
-        page = sa.select(action_t.c.id).where(*where).order_by(*order).limit(f.limit).offset(f.offset or None)
-        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(action_t.c.id.in_(page)).order_by(*order)
+    query = page_statement(_where(session, f, today), _order(session, f), f)
     return _rows(session, session.execute(query).all(), today)
 
 
 def count_actions(session: Session, f: ActionFilter, *, today: dt.date | None = None) -> int:
     """How many actions match ``f`` (paging ignored)."""
     today = today or dt.date.today()
-    query = sa.select(sa.func.count()).select_from(action_t).where(*_where(session, f, today))
-    return int(session.execute(query).scalar_one())
+    return int(session.execute(count_statement(_where(session, f, today))).scalar_one())
+
+
+def page_statement(
+    where: Sequence[sa.ColumnElement[bool]], order: Sequence[sa.ColumnElement[Any]], f: ActionFilter
+) -> sa.Select[Any]:
+    """The page of ``f``: its rows, as `action_rows` reads them."""
+    limit = None if f.limit is None else sa.bindparam("limit", f.limit)
+    if f.sort is SortField.lead:
+        query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*where).order_by(*order)
+        return query.limit(limit).offset(sa.bindparam("offset", f.offset))
+    # Page on the action table alone (its indexes give the order), then join
+    # the page's rows: joining every candidate before the LIMIT is far slower.
+    page = sa.select(action_t.c.id).where(*where).order_by(*order).limit(limit).offset(sa.bindparam("offset", f.offset))
+    return sa.select(*_ROW_COLUMNS).select_from(_FROM).where(action_t.c.id.in_(page)).order_by(*order)
+
+
+def count_statement(where: Sequence[sa.ColumnElement[bool]]) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(action_t).where(*where)
 
 
 # The per-page statements are built once: building them per call cost more
 # than running them.
-_PAGE_PARTNERS = (
+PAGE_PARTNERS = (
     sa.select(partner_t.c.action_id, stakeholder_t.c.key, stakeholder_t.c.name)
     .join(stakeholder_t, stakeholder_t.c.id == partner_t.c.stakeholder_id)
     .where(partner_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
@@ -258,7 +287,7 @@ _PAGE_PARTNERS = (
 # never added (no conversion). The page's rows carry the framework's currency, so
 # this reads allocations and sources alone: joining the action and its framework
 # again made a member role check both tables' policies once more per page.
-_PAGE_FUNDING = (
+PAGE_FUNDING = (
     sa.select(
         allocation_t.c.action_id,
         _t(FundingSource).c.currency,
@@ -270,15 +299,15 @@ _PAGE_FUNDING = (
     .where(allocation_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
     .group_by(allocation_t.c.action_id, _t(FundingSource).c.currency)
 )
-_NEWEST = (
+NEWEST = (
     sa.select(change_t.c.action_id, sa.func.max(change_t.c.id).label("id"))
     .where(change_t.c.action_id.in_(sa.bindparam("ids", expanding=True)))
     .group_by(change_t.c.action_id)
     .subquery()
 )
-_PAGE_LATEST = (
+PAGE_LATEST = (
     sa.select(change_t, member_t.c.login)
-    .join(_NEWEST, _NEWEST.c.id == change_t.c.id)
+    .join(NEWEST, NEWEST.c.id == change_t.c.id)
     .outerjoin(member_t, member_t.c.id == change_t.c.member_id)
 )
 
@@ -288,14 +317,14 @@ def _rows(session: Session, rows: Sequence[sa.Row[Any]], today: dt.date) -> list
     if not ids:
         return []
     conn = session.connection()
-    partners = conn.execute(_PAGE_PARTNERS, {"ids": ids}).all()
-    funding = conn.execute(_PAGE_FUNDING, {"ids": ids}).all()
+    partners = conn.execute(PAGE_PARTNERS, {"ids": ids}).all()
+    funding = conn.execute(PAGE_FUNDING, {"ids": ids}).all()
     return action_rows(rows, partners, funding, latest_changes(session, ids), today)
 
 
 def latest_changes(session: Session, ids: Sequence[int]) -> dict[int, StatusChangeView]:
     """The newest status change of each of these actions."""
-    return {row.action_id: status_change(row) for row in session.connection().execute(_PAGE_LATEST, {"ids": list(ids)})}
+    return {row.action_id: status_change(row) for row in session.connection().execute(PAGE_LATEST, {"ids": list(ids)})}
 
 
 def action_id(session: Session, ref: str) -> int:

@@ -37,15 +37,15 @@ from tracker.services.tracking.actions import (
     partner_t,
     split_ref,
 )
+from tracker.services.tracking.limits import MAX_NOTE as MAX_NOTE
+from tracker.services.tracking.limits import check_note as _check_note
 from tracker.services.views import MemberView
-from tracker.text import check_no_nul
 
-MAX_NOTE = 10_000
 RETRY = "look at it again (tracker actions show) and retry, or force your change."
 
 
 # Fast: on SQLite these run straight on the driver (they run while every other writer waits).
-_READ = (
+READ = (
     sa.select(
         action_t.c.id,
         action_t.c.status,
@@ -58,9 +58,9 @@ _READ = (
     .join(framework_t, framework_t.c.id == action_t.c.framework_id)
     .where(framework_t.c.key == sa.bindparam("framework"), action_t.c.key == sa.bindparam("key"))
 )
-_LOCK = Fast(_READ.with_for_update(of=action_t))
-_PARTNERS = sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == sa.bindparam("id"))
-_SET_STATUS = Fast(
+LOCK = Fast(READ.with_for_update(of=action_t))
+PARTNERS = sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == sa.bindparam("id"))
+SET_STATUS = Fast(
     sa.update(action_t)
     .where(action_t.c.id == sa.bindparam("_id"), action_t.c.version == sa.bindparam("_version"))
     .values(
@@ -70,7 +70,7 @@ _SET_STATUS = Fast(
         completed_on=sa.bindparam("completed_on"),
     )
 )
-_AUDIT = Fast(
+AUDIT = Fast(
     sa.insert(change_t),
     column_keys=[
         "action_id",
@@ -110,11 +110,11 @@ def lock_action(session: Session, ref: str, actor: MemberView | None = None) -> 
     if actor is not None and access.effective_role(actor, framework) in (None, Role.viewer):
         framework_id(session, framework)  # an unknown framework is NotFound, as before
         access.require_track(actor, framework, (), ref)
-    row = _LOCK.execute(session.connection(), {"framework": framework, "key": key}).first()
+    row = LOCK.execute(session.connection(), {"framework": framework, "key": key}).first()
     if row is None:
         action_id(session, ref)  # raises NotFound naming what is missing
         # Seen but not lockable: PostgreSQL's policies do not let this login change it.
-        seen = session.execute(_READ, {"framework": framework, "key": key}).first()
+        seen = session.execute(READ, {"framework": framework, "key": key}).first()
         if actor is not None and seen is not None:
             access.require_track(actor, framework, _involved(session, seen), ref)
         raise PermissionDenied(f"the database does not let {actor.login if actor else 'this login'} change {ref}.")
@@ -170,7 +170,7 @@ def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any
 
 def _involved(session: Session, row: sa.Row[Any]) -> set[int]:
     """The stakeholder ids of the action's lead and partners."""
-    return {row.lead_id, *session.connection().execute(_PARTNERS, {"id": row.id}).scalars()}
+    return {row.lead_id, *session.connection().execute(PARTNERS, {"id": row.id}).scalars()}
 
 
 def _why_not_record(
@@ -293,7 +293,7 @@ def set_status(
             _insert_note(session, row.id, actor, note, now, on_behalf_of, import_key)
         return StatusResult(ref, current, status, row.version, stale, unchanged=True)
     conn = session.connection()
-    updated = _SET_STATUS.execute(
+    updated = SET_STATUS.execute(
         conn,
         {
             "_id": row.id,
@@ -306,7 +306,7 @@ def set_status(
     )
     if updated.rowcount != 1:  # cannot happen under the lock; never write blindly
         raise Conflict(conflict_message(session, row, ref, row.version))
-    _AUDIT.execute(
+    AUDIT.execute(
         conn,
         {
             "action_id": row.id,
@@ -365,15 +365,6 @@ def _check_day(day: dt.date | None, what: str) -> None:
             in_range(day)
     except ValueError as exc:
         raise BadInput(f"{what}: {exc}.") from None
-
-
-def _check_note(text: str | None) -> None:
-    if text is not None and len(text) > MAX_NOTE:
-        raise BadInput(f"the note has {len(text):,} characters; keep it under {MAX_NOTE:,}.")
-    try:
-        check_no_nul(text or "", "the note")
-    except ValueError as exc:
-        raise BadInput(f"{exc}.") from None
 
 
 def record_measurement(
