@@ -7,6 +7,7 @@ The command line (`-o`) and the app (the report and workbook keys) both write th
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -292,3 +293,42 @@ def _listed(folder: Path, marker: str) -> dict[str, set[str]]:
 def _marker(header: str, entries: list[tuple[str, str]]) -> str:
     said = "".join(f"# {line}\n" for line in header.splitlines())
     return said + "".join(f"{digest} {name}\n" for name, digest in sorted(entries))
+
+
+def write_stdout(data: str | bytes) -> None:
+    """Write ``data`` to standard output; a closed or full output is one sentence, not a traceback.
+
+    A reader that stopped reading (``| head``) ends the command quietly, as it does
+    for any Unix tool.
+    """
+    if sys.stdout is None:  # Python's view of a descriptor 1 closed before start (`>&-`)
+        raise TrackerError("standard output is closed, so there is nowhere to write; nothing was written.")
+    try:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+            sys.stdout.flush()
+    except OSError as exc:
+        _drop_unwritten_output()
+        if exc.errno == errno.EPIPE:
+            raise SystemExit(1) from None
+        raise TrackerError(
+            f"cannot write to standard output: {exc.strerror or exc}; the output is incomplete."
+        ) from None
+
+
+def _drop_unwritten_output() -> None:
+    # What stayed in the buffer would be flushed again at exit and fail with a
+    # second, raw error: point descriptor 1 at /dev/null so that flush succeeds.
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real descriptor (a test runner's capture)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)

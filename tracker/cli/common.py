@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracker.cli.context import Settings
 from tracker.cli.output import console as console
+
+# The one JSON layout of every command (the fast path's too).
+from tracker.exports.json_text import json_text as json_text
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -60,41 +62,6 @@ def echo_json(data: Any) -> None:
     from tracker.cli.output import document
 
     document(json_text(data) + "\n")  # a full or closed stdout: one sentence, not a traceback
-
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
-
-
-def json_text(data: Any) -> str:
-    """JSON laid out for reading and grepping: a document's fields one per line, and
-    the items of a list field one per line, each on a single line.
-
-    ``json.dumps(indent=2)`` switches to the pure-Python encoder, which took a
-    third of `actions list --json` at 10,000 actions; every line here comes from
-    the C encoder (the layout is whitespace only: the data are the same).
-    Characters a terminal would act on are escaped (`escape_invisible`), so that
-    ``--json | cat`` is inert.
-    """
-    from tracker.text import escape_invisible
-
-    return escape_invisible(_layout(data))
-
-
-def _layout(data: Any) -> str:
-    encode = _ENCODER.encode
-    if isinstance(data, list) and data:
-        return "[\n" + ",\n".join(f"  {encode(item)}" for item in data) + "\n]"
-    if not isinstance(data, dict) or not data:
-        return encode(data)
-    fields = []
-    for key, value in data.items():
-        name = encode({key: 0})[1:-4]  # the key as json writes it: '{"key": 0}' -> '"key"'
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {encode(item)}" for item in value)
-            fields.append(f"  {name}: [\n{items}\n  ]")
-        else:
-            fields.append(f"  {name}: {encode(value)}")
-    return "{\n" + ",\n".join(fields) + "\n}"
 
 
 def check_option(option: str, value: T, low: int, high: int) -> T:

@@ -129,6 +129,14 @@ def run() -> None:
             one_line=True,
         )
         sys.exit(2)
+    if "actions" in sys.argv[1:] and os.environ.get("TRACKER_NO_FAST") != "1":
+        # The commands scripts repeat, answered without loading SQLAlchemy or Typer when
+        # they take a common shape on a SQLite file (`tracker.fast`); else None.
+        from tracker.fast.run import main as fast
+
+        code = fast(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     lookup = key_lookup(sys.argv[1:])
     if lookup is not None:
         from tracker.server.authorized_keys import main as authorized_keys

@@ -16,7 +16,6 @@ traceback (`write_stdout`).
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -25,12 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tracker.errors import TrackerError
-
 # Where documents go: one check and one way of writing, shared with the app.
 from tracker.files import check_target as check_target
 from tracker.files import not_a_regular_file as not_a_regular_file
 from tracker.files import write_file as write_file
+from tracker.files import write_stdout as write_stdout
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -51,7 +49,6 @@ def console() -> Console:
     """Standard output for people. Piped to a file or another program (and no COLUMNS set),
     tables take the width their content needs instead of Rich's 80 columns, so titles are
     not cut for `less -S`, grep or a saved file."""
-    import os
 
     from rich.console import Console
 
@@ -123,40 +120,6 @@ def table(
     for row in rows:
         t.add_row(*(text(cell) if isinstance(cell, str) else text(*cell) for cell in row))
     return t
-
-
-def write_stdout(data: str | bytes) -> None:
-    """Write ``data`` to standard output; a closed or full output is one sentence, not a traceback.
-
-    A reader that stopped reading (``| head``) ends the command quietly, as it does
-    for any Unix tool.
-    """
-    if sys.stdout is None:  # Python's view of a descriptor 1 closed before start (`>&-`)
-        raise TrackerError("standard output is closed, so there is nowhere to write; nothing was written.")
-    try:
-        typer.echo(data, nl=False)
-        sys.stdout.flush()
-    except OSError as exc:
-        _drop_unwritten_output()
-        if exc.errno == errno.EPIPE:
-            raise SystemExit(1) from None
-        raise TrackerError(
-            f"cannot write to standard output: {exc.strerror or exc}; the output is incomplete."
-        ) from None
-
-
-def _drop_unwritten_output() -> None:
-    # What stayed in the buffer would be flushed again at exit and fail with a
-    # second, raw error: point descriptor 1 at /dev/null so that flush succeeds.
-    try:
-        fileno = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # not a real descriptor (a test runner's capture)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fileno)
-    finally:
-        os.close(devnull)
 
 
 def say_written(message: str) -> None:

@@ -19,6 +19,7 @@ UPGRADE_HINT = "run `tracker db upgrade`"
 # The newest revision, known without loading Alembic (which costs ~175 ms at
 # every start); a test checks it against the migration scripts.
 HEAD_REVISION = "0023"
+STORED_REVISION = sa.text("SELECT version_num FROM alembic_version")
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:
@@ -57,7 +58,7 @@ def _stored_revision(engine: Engine) -> str | None:
     with _connect(engine) as connection:
         try:
             with connection.begin():
-                return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+                return connection.execute(STORED_REVISION).scalar()
         except ProgrammingError as exc:
             if getattr(exc.orig, "sqlstate", None) == _NO_PRIVILEGE:
                 raise _no_role_here(connection) from None

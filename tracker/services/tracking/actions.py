@@ -33,7 +33,7 @@ from tracker.models.types import utcnow
 from tracker.services.access.rules import narrow, require_visible, visible_framework_ids, within
 from tracker.services.tracking.filters import ActionFilter, SortField, StakeholderRole
 from tracker.services.tracking.mine import login_id, mine_clause
-from tracker.services.tracking.rows import OPEN, action_rows, status_change
+from tracker.services.tracking.rows import OPEN, action_rows, split_ref, status_change
 from tracker.services.views import (
     ActionDetail,
     ActionRow,
@@ -64,16 +64,6 @@ STATUS_ORDER = {
     Status.done: 3,
     Status.cancelled: 4,
 }
-
-
-def split_ref(ref: str) -> tuple[str, str]:
-    """``framework-key/action-key`` into its two keys."""
-    framework, sep, key = ref.strip().partition("/")
-    if not sep or not framework or not key or "/" in key:
-        raise NotFound(
-            f"{ref!r} is not an action reference; write framework-key/action-key, for example stamford-ct/convene."
-        )
-    return framework, key
 
 
 # Statements the command line's fast path runs too (`tracker.fast`, compiled ahead of time).
@@ -186,7 +176,7 @@ def _where(session: Session, f: ActionFilter, today: dt.date) -> list[sa.ColumnE
     return clauses
 
 
-def _order(session: Session | None, f: ActionFilter) -> list[sa.ColumnElement[Any]]:
+def order_by(session: Session | None, f: ActionFilter) -> list[sa.ColumnElement[Any]]:
     first: list[sa.ColumnElement[Any]] = []
     if f.mine:
         assert session is not None
@@ -246,7 +236,7 @@ _FROM = (
 def list_actions(session: Session, f: ActionFilter, *, today: dt.date | None = None) -> list[ActionRow]:
     """One page of actions matching ``f``, in its order."""
     today = today or dt.date.today()
-    query = page_statement(_where(session, f, today), _order(session, f), f)
+    query = page_statement(_where(session, f, today), order_by(session, f), f)
     return _rows(session, session.execute(query).all(), today)
 
 
@@ -260,7 +250,7 @@ def page_statement(
     where: Sequence[sa.ColumnElement[bool]], order: Sequence[sa.ColumnElement[Any]], f: ActionFilter
 ) -> sa.Select[Any]:
     """The page of ``f``: its rows, as `action_rows` reads them."""
-    limit = None if f.limit is None else sa.bindparam("limit", f.limit)
+    limit: sa.BindParameter[int] | None = None if f.limit is None else sa.bindparam("limit", f.limit)
     if f.sort is SortField.lead:
         query = sa.select(*_ROW_COLUMNS).select_from(_FROM).where(*where).order_by(*order)
         return query.limit(limit).offset(sa.bindparam("offset", f.offset))

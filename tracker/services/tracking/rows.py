@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from tracker.errors import NotFound
 from tracker.models.enums import Horizon, Status
 from tracker.services.views import ActionRow, StakeholderRef, StatusChangeView
 
@@ -90,3 +91,13 @@ def status_change(row: Any) -> StatusChangeView:
         via_key=row.via_key,
         on_behalf_of=row.on_behalf_of,
     )
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``framework-key/action-key`` into its two keys."""
+    framework, sep, key = ref.strip().partition("/")
+    if not sep or not framework or not key or "/" in key:
+        raise NotFound(
+            f"{ref!r} is not an action reference; write framework-key/action-key, for example stamford-ct/convene."
+        )
+    return framework, key
