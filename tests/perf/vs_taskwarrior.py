@@ -476,6 +476,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.mkdir(parents=True, exist_ok=True)
         version = subprocess.run([task, "--version"], capture_output=True, text=True).stdout.strip()
         print(f"Taskwarrior {version}; {sys.executable}; {os.cpu_count()} CPUs; scratch {root}", flush=True)
+        path = "off (TRACKER_NO_FAST=1: the full command line)" if os.environ.get("TRACKER_NO_FAST") == "1" else "on"
+        print(f"tracker's fast path for actions list --json and set-status: {path}", flush=True)
         figures: list[Figure] = []
         for size in sorted(sizes):
             figures += measure_size(size, args.runs, task, script, root, args.pg)
