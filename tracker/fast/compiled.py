@@ -3,7 +3,7 @@ do not edit (a test fails when this no longer matches them)."""
 
 # fmt: off
 # ruff: noqa
-HEAD_REVISION = '0023'
+HEAD_REVISION = '0024'
 
 # name: (SQL, ((parameter, kind, expanding), ...), (column, ...), (column kind, ...))
 STATEMENTS = {'audit': ('INSERT INTO status_change (action_id, member_id, from_status, to_status, note, forced, at, '

@@ -100,6 +100,7 @@ class Action(SQLModel, table=True):
         sa.UniqueConstraint("framework_id", "key"),
         sa.Index("ix_action_framework_status", "framework_id", "status"),
         sa.Index("ix_action_framework_due", "framework_id", "due"),
+        sa.Index("ix_action_framework_lead_due", "framework_id", "lead_id", "due"),  # one organisation's, in order
         sa.Index("ix_action_framework_horizon", "framework_id", "horizon"),
         sa.Index("ix_action_lead_status", "lead_id", "status"),
         sa.Index("ix_action_status_due", "status", "due"),
