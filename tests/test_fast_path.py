@@ -286,3 +286,17 @@ def test_the_console_script_answers_the_same_either_way(demo: Path, tmp_path: Pa
 def test_a_closed_output_is_one_sentence(demo: Path) -> None:
     result = tracker_process("--db", str(demo), "--as", "root", "actions", "list", "--json", stdout="/dev/full")
     assert result.code != 0 and result.err.startswith("tracker: ") and "Traceback" not in result.err
+
+
+def test_one_organisations_actions_in_a_framework_are_read_by_their_own_index(demo: Path) -> None:
+    """Migration 0024: a lead's actions in one framework, and their count, are read through
+    (framework, lead, due), not by scanning the framework's every action in due order."""
+    from tracker.fast.compiled import STATEMENTS
+
+    with sqlite3.connect(demo) as con:
+        for name in ("page/one/lead/statuses", "count/one/lead/statuses", "page/one/lead/any"):
+            sql, params, _, _ = STATEMENTS[name]
+            sql = sql.replace("__[POSTCOMPILE_statuses]", "?").replace("__[POSTCOMPILE_stakeholders]", "?")
+            values = {"framework": 1, "stakeholders": 1, "statuses": "planned", "limit": 50, "offset": 0}
+            plan = " ".join(str(r[3]) for r in con.execute("EXPLAIN QUERY PLAN " + sql, [values[p[0]] for p in params]))
+            assert "ix_action_framework_lead_due" in plan, (name, plan)
