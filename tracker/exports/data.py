@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import operator
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,13 @@ def plain(value: Any) -> Any:
 def _converter(kind: type) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(kind):
         names = tuple(f.name for f in dataclasses.fields(kind))
-        return lambda value: {name: plain(getattr(value, name)) for name in names}
+        if len(names) < 2:  # attrgetter of one name gives the value, not a tuple
+            return lambda value: {name: plain(getattr(value, name)) for name in names}
+        fields = operator.attrgetter(*names)  # every field's value at once, in C
+        # Scalars are kept without a call: a list of 10,000 actions made 300,000 calls here.
+        return lambda value: {
+            name: v if type(v) in _SCALARS else plain(v) for name, v in zip(names, fields(value), strict=True)
+        }
     if issubclass(kind, enum.Enum):
         return lambda value: value.value
     if issubclass(kind, dt.date):  # datetimes too
@@ -45,5 +52,5 @@ def _converter(kind: type) -> Callable[[Any], Any]:
     if issubclass(kind, set | frozenset):
         return lambda value: sorted(plain(v) for v in value)
     if issubclass(kind, list | tuple):
-        return lambda value: [plain(v) for v in value]
+        return lambda value: [v if type(v) in _SCALARS else plain(v) for v in value]
     return lambda value: value
