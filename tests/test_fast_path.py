@@ -300,3 +300,100 @@ def test_one_organisations_actions_in_a_framework_are_read_by_their_own_index(de
             values = {"framework": 1, "stakeholders": 1, "statuses": "planned", "limit": 50, "offset": 0}
             plan = " ".join(str(r[3]) for r in con.execute("EXPLAIN QUERY PLAN " + sql, [values[p[0]] for p in params]))
             assert "ix_action_framework_lead_due" in plan, (name, plan)
+
+
+def _both_processes(db: Path, tmp_path: Path, *args: str, **kwargs: object) -> list[tuple[int, str, str]]:
+    """``args`` run by the console script on two copies of ``db``, with and without the fast path:
+    (exit code, stdout, stderr) of each."""
+    out = []
+    for name, extra in (("fast", {}), ("full", {"TRACKER_NO_FAST": "1"})):
+        copy = copy_of(db, tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}.db")
+        env = {"TRACKER_DB": str(copy), **extra, **kwargs.pop("env", {})}  # type: ignore[dict-item]
+        done = tracker_process(*args, env=env, **kwargs)  # type: ignore[arg-type]
+        out.append((done.code, done.out, done.err))
+    return out
+
+
+def test_a_closed_output_after_the_change_is_not_called_a_failure(demo: Path, tmp_path: Path) -> None:
+    """`>&-`: the change is made and the exit is 0 either way; never "nothing was written"."""
+    ref = "stamford-ct/working-group-terms"
+    fast_run, full_run = _both_processes(
+        demo, tmp_path, "--as", "sam", "actions", "set-status", ref, "done", stdout="closed"
+    )
+    assert fast_run == full_run and fast_run[0] == 0, (fast_run, full_run)
+    for db in sorted(tmp_path.glob("*.db")):
+        assert table(db, "SELECT status FROM action WHERE key = 'working-group-terms'") == [("done",)]
+
+
+def test_an_ascii_terminal_gets_the_same_text_either_way(demo: Path, tmp_path: Path) -> None:
+    """A misconfigured locale (stdout claims ASCII): text is written in UTF-8, as the full path does."""
+    for args in (
+        ("--as", "root", "actions", "list", "-f", "stamford-ct", "--json"),
+        ("--as", "sam", "actions", "set-status", "stamford-ct/working-group-terms\u3000", "done"),
+    ):
+        fast_run, full_run = _both_processes(demo, tmp_path, *args, env={"PYTHONIOENCODING": "ascii"})
+        assert fast_run == full_run and fast_run[0] == 0, (args, fast_run[2], full_run[2])
+
+
+def test_an_interruption_before_the_commit_changes_nothing_and_says_so(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tracker.fast import run
+
+    def interrupted(*_args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "_set_status", interrupted)
+    db = copy_of(demo, tmp_path / "ctrl-c.db")
+    before = everything(db)
+    with pytest.raises(SystemExit) as exit_:
+        fast(["--db", str(db), "--as", "root", "actions", "set-status", "stamford-ct/working-group-terms", "done"])
+    assert exit_.value.code == 130
+    assert capsys.readouterr().err == "tracker: interrupted; nothing was changed.\n"
+    assert everything(db) == before
+
+
+def test_a_blank_or_impossible_database_path_is_one_sentence_either_way(demo: Path, tmp_path: Path) -> None:
+    for env, args in (
+        ({"TRACKER_DB": " "}, ("actions", "list", "--json")),
+        ({}, ("--db", "a" * 300 + ".db", "actions", "list", "--json")),
+        ({}, ("--db", "~no-such-user-here/x.db", "actions", "list", "--json")),
+    ):
+        with_fast = tracker_process(*args, env={"TRACKER_USER": "root", **env})
+        without = tracker_process(*args, env={"TRACKER_USER": "root", "TRACKER_NO_FAST": "1", **env})
+        assert (with_fast.code, with_fast.err) == (without.code, without.err), args
+        assert with_fast.code == 2 and with_fast.err.count("\n") == 1 and "Traceback" not in with_fast.err, args
+
+
+def test_a_writer_holding_the_lock_past_the_wait_is_said_once(demo: Path, tmp_path: Path) -> None:
+    """Another program holds the write lock for longer than tracker waits (15 s): the fast path
+    says so after one wait, as the full command line would, instead of handing over to a second."""
+    import time
+
+    db = copy_of(demo, tmp_path / "locked.db")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+            "c.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(40)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        start = time.monotonic()
+        ref = "stamford-ct/working-group-terms"
+        done = tracker_process("--db", str(db), "--as", "root", "actions", "set-status", ref, "done", timeout=60)
+        took = time.monotonic() - start
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert done.code == 1, done.err
+    assert done.err == "tracker: the database could not be used: database is locked; nothing was changed.\n"
+    assert took < 25, f"waited {took:.0f} s: twice the busy timeout"
+    assert table(db, "SELECT status FROM action WHERE key = 'working-group-terms'") == [("in_progress",)]

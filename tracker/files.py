@@ -303,21 +303,39 @@ def write_stdout(data: str | bytes) -> None:
     """
     if sys.stdout is None:  # Python's view of a descriptor 1 closed before start (`>&-`)
         raise TrackerError("standard output is closed, so there is nowhere to write; nothing was written.")
+    write_out(data)
+
+
+def write_out(data: str | bytes, *, incomplete: str = "the output is incomplete") -> None:
+    """``data`` to standard output as Click writes it: text in UTF-8 when the stream claims
+    ASCII (a misconfigured locale: ``LANG=C``), which would otherwise fail on the first
+    accented name. A reader that stopped reading ends the command quietly; another failure
+    is a TrackerError ending in ``incomplete`` (what it means for what was asked)."""
+    stream = sys.stdout
     try:
+        if isinstance(data, str) and _claims_ascii(stream):
+            data = data.encode("utf-8", "replace")
         if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            stream.flush()
+            stream.buffer.write(data)
+            stream.buffer.flush()
         else:
-            sys.stdout.write(data)
-            sys.stdout.flush()
+            stream.write(data)
+            stream.flush()
     except OSError as exc:
         _drop_unwritten_output()
         if exc.errno == errno.EPIPE:
             raise SystemExit(1) from None
-        raise TrackerError(
-            f"cannot write to standard output: {exc.strerror or exc}; the output is incomplete."
-        ) from None
+        raise TrackerError(f"cannot write to standard output: {exc.strerror or exc}; {incomplete}.") from None
+
+
+def _claims_ascii(stream: object) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
+    except LookupError:
+        return False
 
 
 def _drop_unwritten_output() -> None:

@@ -96,7 +96,13 @@ class Settings:
 
                 from tracker.errors import SchemaMismatch
 
-                if not Path(database).exists():
+                try:
+                    there = Path(database).exists()
+                except OSError as exc:  # a name longer than the system allows
+                    from tracker.errors import BadInput
+
+                    raise BadInput(f"The database path cannot be used ({exc.strerror}); check --db.") from None
+                if not there:
                     # Opening would create an empty file: say what to do instead.
                     raise SchemaMismatch(
                         f"There is no database at {database}; check --db, or create it with `tracker db upgrade`."
@@ -129,6 +135,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def unusable(detail: str) -> str:
+    """What to say when the database refused to be used (``detail``: the driver's first line)."""
+    if "readonly database" in detail:  # SQLite: file or folder not writable, or opened mode=ro
+        return "the database is read-only (check the permissions of the file and its folder); nothing was changed."
+    return f"the database could not be used: {detail}; nothing was changed."
+
+
+INTERRUPTED = "interrupted; nothing was changed."
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the failures a user can act on into one clear message and an exit code."""
@@ -147,7 +163,7 @@ def user_errors() -> Iterator[None]:
             exc.exit_code,
         )
     except KeyboardInterrupt:
-        fail("interrupted; nothing was changed.", 130)
+        fail(INTERRUPTED, 130)
     except Exception as exc:
         # SQLAlchemy is imported only when something failed: commands that never
         # touch the database (and the app's first paint) do not pay for it.
@@ -167,12 +183,7 @@ def user_errors() -> Iterator[None]:
                 EXIT_CONFLICT,
             )
         if isinstance(exc, OperationalError):
-            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            if "readonly database" in detail:  # SQLite: file or folder not writable, or opened mode=ro
-                fail(
-                    "the database is read-only (check the permissions of the file and its folder); nothing was changed."
-                )
-            fail(f"the database could not be used: {detail}; nothing was changed.")
+            fail(unusable(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)))
         if isinstance(exc, SQLAlchemyError):
             original = getattr(exc, "orig", None)
             detail = str(original).strip().splitlines()[0] if original and str(original).strip() else type(exc).__name__

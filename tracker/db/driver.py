@@ -12,7 +12,9 @@ compiled once by SQLAlchemy's own SQLite dialect and its values are converted
 by the columns' own bind processors (so what is stored is exactly what Core
 would store); on any other database it simply runs through SQLAlchemy. It does
 not autoflush a Session and fires no SQLAlchemy statement events: use it only
-for Core writes with no ORM objects pending (the tracking writes).
+for Core writes, and the reads under their write lock, with no ORM objects pending (the
+tracking writes: the framework held, the writer's standing, the action's parties). Values
+come back as the driver gives them (no result processors): use it for ids and text.
 """
 
 from __future__ import annotations
@@ -76,3 +78,11 @@ class _Result:
         found = self.cursor.fetchone()
         self.cursor.close()
         return None if found is None else self.row(*found)
+
+    def all(self) -> list[Any]:
+        return [self.row(*found) for found in self.cursor.fetchall()]
+
+    def scalar(self) -> Any:
+        found = self.cursor.fetchone()
+        self.cursor.close()
+        return None if found is None else found[0]

@@ -40,7 +40,12 @@ def resolve_url(url: str | None = None) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().absolute()}"
+        try:
+            return f"sqlite:///{Path(url).expanduser().absolute()}"
+        except RuntimeError:  # ~name of no user on this system
+            raise BadInput(
+                f"The database path {url!r} names the home folder of an unknown user; give the full path."
+            ) from None
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

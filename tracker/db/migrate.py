@@ -63,8 +63,10 @@ def _stored_revision(engine: Engine) -> str | None:
             if getattr(exc.orig, "sqlstate", None) == _NO_PRIVILEGE:
                 raise _no_role_here(connection) from None
             return None  # no alembic_version table: no tracker schema
-        except OperationalError:
-            return None
+        except OperationalError as exc:
+            if "no such table" in str(exc.orig):
+                return None  # SQLite: no tracker schema
+            raise  # a locked or unreadable file is said as such, never as "no tracker tables yet"
 
 
 # PostgreSQL's "insufficient_privilege": the tables are there, this role holds no group.

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 
 from tracker.models.enums import Status
 
+# The bounds of the full command line: beyond them it says why.
+from tracker.services.tracking.limits import MAX_LIMIT, MAX_OFFSET
+
 _GLOBAL = {"--db": "db", "--as": "actor"}
 _LIST_VALUES = {
     "--framework": "framework",
@@ -34,9 +37,6 @@ _STATUS_VALUES = {"--note": "note", "-m": "note", "--expect-version": "expect_ve
 _REPEATED = {"stakeholders", "statuses"}
 _NUMBER = re.compile(r"[0-9]{1,12}")
 _STATUSES = frozenset(s.value for s in Status)
-# The bounds of the full command line (`tracker.services.tracking.filters`): beyond them it says why.
-MAX_LIMIT = 1_000_000
-MAX_OFFSET = 1_000_000_000
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Command:
     status: str | None = None
     note: str | None = None
     expect_version: int | None = None
+    committed: bool = False  # set once its change is committed: an interruption after it changed something
 
 
 def read(argv: list[str]) -> Command | None:

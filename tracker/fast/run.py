@@ -17,7 +17,7 @@ import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from tracker.errors import TrackerError
 from tracker.fast import store
@@ -111,6 +111,11 @@ class Database:
         """Whether the path still names the file opened (not deleted or replaced since)."""
         return _identity(self.path) == self.identity
 
+    def rollback(self) -> None:
+        """End the transaction if one is open (SQLite ends it by itself after some failures)."""
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+
     def close(self) -> None:
         self.connection.close()
 
@@ -127,6 +132,15 @@ def database_path(given: str | None) -> Path:
     """The SQLite file ``--db`` (else ``TRACKER_DB``, else the default file) names, as
     `tracker.db.engine.resolve_url` reads it; a URL or a missing file is handed back."""
     url = given if given is not None else (os.environ.get("TRACKER_DB") or None)
+    if url is not None and not url.strip():
+        raise HandBack  # the full command line says an empty --db is no database
+    try:
+        return _existing(url)
+    except (OSError, RuntimeError, ValueError):
+        raise HandBack from None  # a path the system cannot take (too long, ~nobody): said there
+
+
+def _existing(url: str | None) -> Path:
     if url is None:
         import platformdirs
 
@@ -178,7 +192,10 @@ def answer(command: Command) -> int:
         if command.name == "list":
             return list_actions(db, command)
         return set_status(db, command)
+    except sqlite3.Error:
+        raise HandBack from None  # nothing was written (every write ends in its COMMIT)
     finally:
+        db.rollback()
         db.close()
 
 
@@ -239,10 +256,8 @@ def list_actions(db: Database, command: Command) -> int:
             rows = action_rows(page, partners, funding, latest, today)
         else:
             rows = []
-    except sqlite3.Error:
-        raise HandBack from None
     finally:
-        db.connection.execute("ROLLBACK")
+        db.rollback()
     _print(json_text(actions_json(rows, total=total)) + "\n")
     return 0
 
@@ -266,25 +281,26 @@ def set_status(db: Database, command: Command) -> int:
     db.connection.execute("BEGIN")
     try:
         actor = find_member(db, actor_login)
-    except sqlite3.Error:
-        raise HandBack from None
     finally:
-        db.connection.execute("ROLLBACK")
+        db.rollback()
     try:
         db.connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error:
-        raise HandBack from None  # locked past the wait, read-only...: the full command line says so
+    except sqlite3.OperationalError as exc:
+        detail = str(exc).strip()
+        if "locked" not in detail:
+            raise HandBack from None  # read-only...: the full command line says so
+        # Another writer held the lock for the whole wait: waiting again would not help.
+        from tracker.cli.context import fail, unusable
+
+        fail(unusable(detail))
     try:
         outcome = _set_status(db, command, actor, framework, key, status)
     except BaseException:
-        db.connection.execute("ROLLBACK")
+        db.rollback()
         raise
-    try:
-        db.connection.execute("COMMIT")
-    except sqlite3.Error:
-        db.connection.execute("ROLLBACK")
-        raise HandBack from None
-    _print(outcome, said=True)
+    db.connection.execute("COMMIT")  # a failure here is SQLite's rollback: handed back, nothing written
+    command.committed = True
+    _say(outcome)
     return 0
 
 
@@ -345,21 +361,41 @@ def _set_status(db: Database, command: Command, actor: MemberView, framework: st
     return f"{ref}: {current} -> {status}, version {row.version + 1}\n"
 
 
-def _print(text: str, *, said: bool = False) -> None:
-    """To standard output as `document` writes (``said``: as `say` writes a message, its
-    control characters shown as symbols); a closed or full output is one sentence."""
+def _print(text: str) -> None:
+    """A document to standard output as `document` writes it; a closed or full output is one sentence."""
     from tracker.files import write_stdout
-    from tracker.text import visible_controls
 
     try:
-        write_stdout(visible_controls(text, keep="\n") if said else text)
+        write_stdout(text)
     except TrackerError as exc:
-        import sys
+        _fail(exc.message)
 
-        from tracker.errors import EXIT_FAILURE
 
-        sys.stderr.write(visible_controls(f"tracker: {exc.message}", keep="") + "\n")
-        raise SystemExit(getattr(exc, "exit_code", EXIT_FAILURE)) from None
+def _say(text: str) -> None:
+    """What was done, as `say` writes it (control characters shown as symbols), once the
+    change is committed: a closed standard output is skipped as `say` skips it, and a
+    failing one is one sentence that does not take the change back."""
+    import sys
+
+    from tracker.files import write_out
+    from tracker.text import visible_controls
+
+    if sys.stdout is None:
+        return
+    try:
+        write_out(visible_controls(text, keep="\n"), incomplete="the change itself was made")
+    except TrackerError as exc:
+        _fail(exc.message)
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    import sys
+
+    from tracker.text import visible_controls
+
+    if sys.stderr is not None:
+        sys.stderr.write(visible_controls(f"tracker: {message}", keep="") + "\n")
+    raise SystemExit(code)
 
 
 def main(argv: Sequence[str]) -> int | None:
@@ -373,3 +409,7 @@ def main(argv: Sequence[str]) -> int | None:
         return answer(command)
     except HandBack:
         return None
+    except KeyboardInterrupt:
+        from tracker.cli.context import INTERRUPTED
+
+        _fail("interrupted." if command.committed else INTERRUPTED, 130)

@@ -21,6 +21,7 @@ from collections.abc import Collection
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.db.driver import Fast
 from tracker.errors import PermissionDenied
 from tracker.models import Admin, Framework, Member, Membership
 from tracker.models.enums import Role
@@ -129,13 +130,14 @@ def keep_own_rights(session: Session, member: MemberView | None, framework_id: i
 
 
 FRAMEWORK_BY_KEY = sa.select(framework_t.c.id).where(framework_t.c.key == sa.bindparam("key"))
+_FRAMEWORK_BY_KEY = Fast(FRAMEWORK_BY_KEY)  # every tracking write begins with it, under the write lock
 
 
 def hold_framework_named(session: Session, key: str) -> int | None:
     """`hold_framework` for the framework ``key``, found and held in one statement (every
     write pays it); its id, or None when there is no such framework (nothing held)."""
     if session.get_bind().dialect.name != "postgresql":
-        return session.execute(FRAMEWORK_BY_KEY, {"key": key}).scalar()
+        return _FRAMEWORK_BY_KEY.execute(session.connection(), {"key": key}).scalar()  # type: ignore[no-any-return]
     found = session.execute(
         sa.text("SELECT id, pg_advisory_xact_lock_shared(:kind, id) FROM framework WHERE key = :key"),
         {"kind": _ROLES_LOCK, "key": key},

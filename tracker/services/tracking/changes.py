@@ -60,6 +60,7 @@ READ = (
 )
 LOCK = Fast(READ.with_for_update(of=action_t))
 PARTNERS = sa.select(partner_t.c.stakeholder_id).where(partner_t.c.action_id == sa.bindparam("id"))
+_FAST_PARTNERS = Fast(PARTNERS)
 SET_STATUS = Fast(
     sa.update(action_t)
     .where(action_t.c.id == sa.bindparam("_id"), action_t.c.version == sa.bindparam("_version"))
@@ -170,7 +171,7 @@ def require_tracking_right(session: Session, member: MemberView, row: sa.Row[Any
 
 def _involved(session: Session, row: sa.Row[Any]) -> set[int]:
     """The stakeholder ids of the action's lead and partners."""
-    return {row.lead_id, *session.connection().execute(PARTNERS, {"id": row.id}).scalars()}
+    return {row.lead_id, *(p[0] for p in _FAST_PARTNERS.execute(session.connection(), {"id": row.id}).all())}
 
 
 def _why_not_record(

@@ -9,14 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tracker.models.enums import Horizon, Status
 
+# The largest values a filter takes (`tracking.limits`, where the fast path reads them too).
+from tracker.services.tracking.limits import MAX_LIMIT as MAX_LIMIT
+from tracker.services.tracking.limits import MAX_OFFSET as MAX_OFFSET
+from tracker.services.tracking.limits import MAX_SEARCH as MAX_SEARCH
+from tracker.services.tracking.limits import MAX_STALE_DAYS as MAX_STALE_DAYS
+
 STALE_DAYS = 30
-# The largest values a filter takes, whoever builds it (the CLI names its options
-# after them): beyond these, dates, SQL integers and SQLite's LIKE patterns
-# (refused past 50,000 bytes) overflow before any row is read.
-MAX_STALE_DAYS = 36_500
-MAX_SEARCH = 200
-MAX_LIMIT = 1_000_000
-MAX_OFFSET = 1_000_000_000
 
 
 class StakeholderRole(enum.StrEnum):

@@ -1,4 +1,5 @@
-"""What a note may hold, checked wherever one is written (the fast path too): no database here."""
+"""What a note and a filter of actions may hold, checked wherever they are (the fast path too): no
+database here."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ from tracker.errors import BadInput
 from tracker.text import check_no_nul
 
 MAX_NOTE = 10_000
+# The largest values a filter of actions takes, whoever builds it (the command line names its
+# options after them): beyond these, dates, SQL integers and SQLite's LIKE patterns (refused
+# past 50,000 bytes) overflow before any row is read.
+MAX_STALE_DAYS = 36_500
+MAX_SEARCH = 200
+MAX_LIMIT = 1_000_000
+MAX_OFFSET = 1_000_000_000
 
 
 def check_note(text: str | None) -> None:
