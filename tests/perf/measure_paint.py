@@ -32,7 +32,8 @@ from database import DbInfo
 
 SIZE = (120, 40)
 TIMEOUT = 120.0
-MAX_RATIO = 1.3
+MAX_RATIO = 1.1  # issue 16 (issue 6 asked 1.3x)
+MAX_FILLED_SECONDS = 0.8  # issue 16: the overview's data on screen at 100,000 actions
 
 # Run with `python -c`; argv: kind (bare | tracker), database file, login, width, height.
 CHILD = r"""
@@ -135,5 +136,14 @@ def measure_paint(bench: Any) -> list[Row]:
             ratio <= MAX_RATIO,
             values={"median_s": ours, "reference_s": bare, "filled_s": filled, "runs": repeat},
             notes=[f"first paint: the overview's data on screen after {seconds(filled)} (median of {repeat})"],
-        )
+        ),
+        Row(
+            "TUI overview's data on screen, from process start",
+            seconds(filled),
+            f"{seconds(ours)} (its first paint)",
+            None,
+            f"<= {MAX_FILLED_SECONDS} s",
+            filled <= MAX_FILLED_SECONDS,
+            values={"median_s": filled, "runs": repeat},
+        ),
     ]

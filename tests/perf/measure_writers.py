@@ -34,7 +34,7 @@ from common import Row, connect, marks, med, p95, stored_now
 from database import DbInfo, writer_login
 
 STATUSES = ("planned", "in_progress", "blocked", "done", "cancelled")
-MAX_RATIO = 3.0
+MAX_RATIO = 2.0  # issue 16 (issue 6 asked 3x)
 
 
 @dataclass
