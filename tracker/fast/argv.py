@@ -68,15 +68,10 @@ def read(argv: list[str]) -> Command | None:
     while i < len(words):  # the global options, wherever they are
         name, sep, value = words[i].partition("=")
         if name in _GLOBAL:
-            if _GLOBAL[name] in found:
+            taken = _take(words, i, sep, value)
+            if taken is None or _GLOBAL[name] in found:
                 return None
-            if not sep:
-                if i + 1 >= len(words):
-                    return None
-                value = words[i + 1]
-                i += 1
-            if not _plain(value):
-                return None
+            value, i = taken
             found[_GLOBAL[name]] = value
         else:
             rest.append(words[i])
@@ -88,6 +83,17 @@ def read(argv: list[str]) -> Command | None:
     if command.name == "list":
         return _list(command, options)
     return _set_status(command, options)
+
+
+def _take(words: list[str], i: int, sep: str, value: str) -> tuple[str, int] | None:
+    """The value of the option ``words[i]`` (after its ``=``, else the next word) and the index
+    of the last word it took; None when there is none or it is not `_plain`."""
+    if not sep:
+        if i + 1 >= len(words):
+            return None
+        value = words[i + 1]
+        i += 1
+    return (value, i) if _plain(value) else None
 
 
 def _plain(value: str) -> bool:
@@ -105,13 +111,10 @@ def _options(
         word = words[i]
         name, sep, value = word.partition("=") if word.startswith("--") else (word, "", "")
         if name in values:
-            if not sep:
-                if i + 1 >= len(words):
-                    return None
-                value = words[i + 1]
-                i += 1
-            if not _plain(value):
+            taken = _take(words, i, sep, value)
+            if taken is None:
                 return None
+            value, i = taken
             key = values[name]
             if key in _REPEATED:
                 given.setdefault(key, []).append(value)  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ from tracker.services.tracking.actions import (
     retraction_t,
 )
 from tracker.services.tracking.filters import ActionFilter
+from tracker.services.tracking.rows import status_change
 from tracker.services.views import ActionRow, NoteView, StatusChangeView
 
 
@@ -103,17 +104,7 @@ def tracking_of(session: Session, *, framework: str) -> FrameworkTracking:
         .where(of_framework)
         .order_by(change_t.c.id)
     ):
-        changes[row.action_id].append(
-            StatusChangeView(
-                at=row.at,
-                by=row.login,
-                from_status=Status(row.from_status) if row.from_status else None,
-                to_status=Status(row.to_status),
-                note=row.note,
-                forced=row.forced,
-                via_key=row.via_key,
-            )
-        )
+        changes[row.action_id].append(status_change(row))  # with whom it was entered for, as everywhere
     notes: dict[int, list[NoteView]] = defaultdict(list)
     for row in session.execute(
         sa.select(note_t.c.action_id, note_t.c.at, note_t.c.text, member_t.c.login, note_t.c.via_key)
