@@ -45,3 +45,27 @@ def test_only_global_options_open_the_app_directly() -> None:
     assert app_options(["--as", "lee", "--db=postgresql://h/db"]) == {"--as": "lee", "--db": "postgresql://h/db"}
     for argv in (["summary"], ["--help"], ["--db"], ["--db", "--as", "x"], ["--db", "a", "--db", "b"], ["-h"]):
         assert app_options(argv) is None, argv
+
+
+def test_the_first_paint_loads_neither_pydantic_nor_the_database_layers() -> None:
+    """Up to the first frame the app builds nothing that needs pydantic (the filter's model, 90 ms)
+    or SQLAlchemy: its first paint is a bare Textual app's plus its own screens (issue 16)."""
+    code = (
+        "import asyncio, sys, threading\n"
+        "from tracker.tui.app import TrackerApp\n"
+        "gate = threading.Event()\n"
+        "def connect():\n"
+        "    gate.wait(30)\n"
+        "    raise RuntimeError('the test is over')\n"
+        "async def main():\n"
+        "    app = TrackerApp(connect, remote=False, local_files=False, settings=None)\n"
+        "    async with app.run_test(headless=True, size=(120, 40)):\n"
+        "        await app.screen.wait_for_refresh()\n"
+        "        heavy = ('typer', 'pydantic', 'sqlalchemy', 'sqlmodel')\n"
+        "        print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+        "        gate.set()\n"
+        "        app.exit()\n"
+        "asyncio.run(main())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines()[:1] == ["[]"], result.stdout + result.stderr

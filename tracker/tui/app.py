@@ -217,7 +217,9 @@ class TrackerApp(App[None]):
     @property
     def scope(self) -> str | None:
         """The framework every screen is limited to (None: all the member may read)."""
-        return self.action_filter.framework
+        # No filter yet is every framework: asking must not build one, whose model loads
+        # pydantic (90 ms) before the first paint.
+        return self._filter.framework if self._filter is not None else None
 
     def place(self, key: str) -> str:
         """A framework as people name it: its city and state (the key until they are known)."""
