@@ -7,12 +7,14 @@ The command line (`-o`) and the app (the report and workbook keys) both write th
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 from tracker.errors import BadInput, PermissionDenied, TrackerError
 
@@ -306,27 +308,49 @@ def write_stdout(data: str | bytes) -> None:
     write_out(data)
 
 
-def write_out(data: str | bytes, *, incomplete: str = "the output is incomplete") -> None:
-    """``data`` to standard output as Click writes it: text in UTF-8 when the stream claims
-    ASCII (a misconfigured locale: ``LANG=C``), which would otherwise fail on the first
-    accented name. A reader that stopped reading ends the command quietly; another failure
-    is a TrackerError ending in ``incomplete`` (what it means for what was asked)."""
-    stream = sys.stdout
+def write_out(data: str | bytes) -> None:
+    """``data`` to standard output; a reader that stopped reading ends the command quietly,
+    another failure is a TrackerError saying the output is incomplete."""
     try:
-        if isinstance(data, str) and _claims_ascii(stream):
-            data = data.encode("utf-8", "replace")
-        if isinstance(data, bytes):
-            stream.flush()
-            stream.buffer.write(data)
-            stream.buffer.flush()
-        else:
-            stream.write(data)
-            stream.flush()
+        _write(sys.stdout, data)
     except OSError as exc:
         _drop_unwritten_output()
         if exc.errno == errno.EPIPE:
             raise SystemExit(1) from None
-        raise TrackerError(f"cannot write to standard output: {exc.strerror or exc}; {incomplete}.") from None
+        raise TrackerError(
+            f"cannot write to standard output: {exc.strerror or exc}; the output is incomplete."
+        ) from None
+
+
+def say(message: str, *, err: bool = False, one_line: bool = False) -> None:
+    """Plain text and a line break on stdout (or stderr), inert: control characters shown as
+    symbols (`tracker.text.visible_controls`); with ``one_line``, line breaks too (an error
+    message that names a typed key must stay one line). A stream closed before start is
+    skipped, as Click skips it. The command line and its fast path both say things here."""
+    from tracker.text import visible_controls
+
+    line = visible_controls(message, keep="" if one_line else "\n") + "\n"
+    if not err:
+        if sys.stdout is not None:
+            write_out(line)
+        return
+    if sys.stderr is not None:
+        with contextlib.suppress(OSError):  # standard error is gone too: nowhere left to say it
+            _write(sys.stderr, line)
+
+
+def _write(stream: TextIO, data: str | bytes) -> None:
+    """As Click writes: text in UTF-8 when the stream claims ASCII (a misconfigured locale,
+    ``LANG=C``), which would otherwise fail on the first accented name."""
+    if isinstance(data, str) and _claims_ascii(stream):
+        data = data.encode("utf-8", "replace")
+    if isinstance(data, bytes):
+        stream.flush()
+        stream.buffer.write(data)
+        stream.buffer.flush()
+    else:
+        stream.write(data)
+        stream.flush()
 
 
 def _claims_ascii(stream: object) -> bool:

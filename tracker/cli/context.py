@@ -118,7 +118,7 @@ class Settings:
 
 def _say(text: str) -> None:
     """One line on stderr; control characters from user input (a key, a ref) shown as symbols."""
-    from tracker.cli.output import say
+    from tracker.files import say
 
     say(text, err=True, one_line=True)
 

@@ -22,11 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 # Where documents go: one check and one way of writing, shared with the app.
 from tracker.files import check_target as check_target
 from tracker.files import not_a_regular_file as not_a_regular_file
+from tracker.files import say as say
 from tracker.files import write_file as write_file
 from tracker.files import write_stdout as write_stdout
 
@@ -54,14 +53,6 @@ def console() -> Console:
 
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 400
     return Console(soft_wrap=False, highlight=False, markup=False, emoji=False, file=sys.stdout, width=width)
-
-
-def say(message: str, *, err: bool = False, one_line: bool = False) -> None:
-    """Plain text on stdout (or stderr), inert; with ``one_line``, line breaks are shown as ␊
-    (an error message that names a typed key must stay one line)."""
-    from tracker.text import visible_controls
-
-    typer.echo(visible_controls(message, keep="" if one_line else "\n"), err=err)
 
 
 def stderr_console() -> Console:

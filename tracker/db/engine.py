@@ -16,16 +16,10 @@ from sqlmodel import Session
 
 from tracker.errors import BadInput, DatabaseUnavailable
 from tracker.fast.store import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
+from tracker.fast.store import default_sqlite_path as default_sqlite_path
 from tracker.fast.store import prepare_sqlite
 
 READ_ONLY = "tracker_read_only"
-
-
-def default_sqlite_path() -> Path:
-    """The embedded database: a file in the platform's user data directory."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("tracker", appauthor=False)) / "tracker.db"
 
 
 def resolve_url(url: str | None = None) -> str:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import getpass
 import os
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from tracker.errors import TrackerError
 from tracker.fast import store
@@ -142,9 +141,7 @@ def database_path(given: str | None) -> Path:
 
 def _existing(url: str | None) -> Path:
     if url is None:
-        import platformdirs
-
-        path = Path(platformdirs.user_data_dir("tracker", appauthor=False)) / "tracker.db"
+        path = store.default_sqlite_path()
     elif "://" in url:
         raise HandBack
     else:
@@ -155,21 +152,13 @@ def _existing(url: str | None) -> Path:
 
 
 def login(given: str | None) -> str:
-    """``--as``, else ``TRACKER_USER``, else the OS login, as `Settings.login` reads them on SQLite."""
-    actor = given if given is not None else os.environ.get("TRACKER_USER")
-    if actor is None:
-        try:
-            return getpass.getuser()
-        except Exception:
-            return "unknown"
-    from tracker.names import check_login
+    """The acting login as the full command line reads it on SQLite (`Settings.login`)."""
+    from tracker.cli.context import Settings
 
-    if not actor.strip():
-        raise HandBack
     try:
-        return check_login(actor)
-    except ValueError:
-        raise HandBack from None
+        return Settings(db=None, actor=given).login()
+    except TrackerError:
+        raise HandBack from None  # an empty or unusable login: the full command line says why
 
 
 def find_member(db: Database, name: str) -> MemberView:
@@ -300,7 +289,7 @@ def set_status(db: Database, command: Command) -> int:
         raise
     db.connection.execute("COMMIT")  # a failure here is SQLite's rollback: handed back, nothing written
     command.committed = True
-    _say(outcome)
+    _print(outcome, said=True)
     return 0
 
 
@@ -331,7 +320,7 @@ def _set_status(db: Database, command: Command, actor: MemberView, framework: st
         if current is status:
             if command.note:
                 raise HandBack
-            return f"{ref}: already {status.words}; nothing changed\n"
+            return f"{ref}: already {status.words}; nothing changed"
         moment = store.utcnow()
         updated = db.execute(
             "set_status",
@@ -358,44 +347,22 @@ def _set_status(db: Database, command: Command, actor: MemberView, framework: st
         )
     except sqlite3.Error:
         raise HandBack from None
-    return f"{ref}: {current} -> {status}, version {row.version + 1}\n"
+    return f"{ref}: {current} -> {status}, version {row.version + 1}"
 
 
-def _print(text: str) -> None:
-    """A document to standard output as `document` writes it; a closed or full output is one sentence."""
-    from tracker.files import write_stdout
+def _print(text: str, *, said: bool = False) -> None:
+    """A document as `document` writes it, or (``said``) a line as `say` writes it; a full or
+    closed output is one sentence, as the full command line's `user_errors` gives it."""
+    from tracker.cli.context import fail
+    from tracker.files import say, write_stdout
 
     try:
-        write_stdout(text)
+        if said:
+            say(text)
+        else:
+            write_stdout(text)
     except TrackerError as exc:
-        _fail(exc.message)
-
-
-def _say(text: str) -> None:
-    """What was done, as `say` writes it (control characters shown as symbols), once the
-    change is committed: a closed standard output is skipped as `say` skips it, and a
-    failing one is one sentence that does not take the change back."""
-    import sys
-
-    from tracker.files import write_out
-    from tracker.text import visible_controls
-
-    if sys.stdout is None:
-        return
-    try:
-        write_out(visible_controls(text, keep="\n"), incomplete="the change itself was made")
-    except TrackerError as exc:
-        _fail(exc.message)
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    import sys
-
-    from tracker.text import visible_controls
-
-    if sys.stderr is not None:
-        sys.stderr.write(visible_controls(f"tracker: {message}", keep="") + "\n")
-    raise SystemExit(code)
+        fail(exc.message, exc.exit_code)
 
 
 def main(argv: Sequence[str]) -> int | None:
@@ -410,6 +377,6 @@ def main(argv: Sequence[str]) -> int | None:
     except HandBack:
         return None
     except KeyboardInterrupt:
-        from tracker.cli.context import INTERRUPTED
+        from tracker.cli.context import INTERRUPTED, fail
 
-        _fail("interrupted." if command.committed else INTERRUPTED, 130)
+        fail("interrupted." if command.committed else INTERRUPTED, 130)

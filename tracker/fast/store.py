@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 BUSY_TIMEOUT_MS = 15_000
@@ -29,6 +30,13 @@ def prepare_sqlite(connection: sqlite3.Connection) -> None:
     connection.isolation_level = None
     for pragma in SQLITE_SETUP:
         connection.execute(pragma)
+
+
+def default_sqlite_path() -> Path:
+    """The embedded database: a file in the platform's user data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tracker", appauthor=False)) / "tracker.db"
 
 
 def utcnow() -> dt.datetime:

@@ -87,9 +87,9 @@ def sqlite_file(db: str | None) -> str:
     """
     db = db or os.environ.get("TRACKER_DB") or None
     if db is None:
-        import platformdirs
+        from tracker.fast.store import default_sqlite_path  # the one default, loading no database library
 
-        return os.path.join(platformdirs.user_data_dir("tracker", appauthor=False), "tracker.db")
+        return str(default_sqlite_path())
     if is_postgresql(db):
         raise ValueError("this is a PostgreSQL URL, not a SQLite file")
     if db.startswith("sqlite:///"):
