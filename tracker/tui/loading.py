@@ -64,11 +64,13 @@ def save(screen: Screen[Any], work: Callable[[Data], T], *, keep: Callable[[], N
 
 
 def deliver(screen: Screen[Any], show: Callable[..., None], *args: Any) -> None:
-    """Show a worker's result on screen, unless a newer load has started since."""
+    """Show a worker's result on screen, unless a newer load has started since or the screen is gone."""
     worker = get_current_worker()
 
     def maybe_show() -> None:
-        if not worker.is_cancelled:
+        # A screen taken down while its result was on the way (the app closing, a test
+        # ending) has no widgets left to show it in: the result is dropped, not a crash.
+        if not worker.is_cancelled and screen.is_attached:
             show(*args)
 
     screen.app.call_from_thread(maybe_show)
